@@ -1,0 +1,361 @@
+"""A synchronous client for Wix's contact Labels API (contacts v4), meant to run on worker threads.
+
+No Qt here. Every call returns domain objects or raises a :class:`~labeldesk.api.errors.WixError`.
+The API key lives only in the ``Authorization`` header of the underlying ``httpx.Client``; it is never
+formatted into a message, a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import json
+import logging
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from labeldesk import __version__
+from labeldesk.api import errors, wire
+from labeldesk.api.retry import RateBudget, RetryPolicy
+from labeldesk.domain import FindOrCreateResult, Label, LabelType
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://www.wixapis.com"
+LABELS_PATH = "/contacts/v4/labels"
+FACETS_PATH = "/contacts/v4/contacts/facets"
+LIST_MAX_LIMIT = 2000
+QUERY_MAX_LIMIT = 1000
+#: How many pages "fetch all" asks for at once. 12 keeps 50,000 labels (25 pages) to three round trips
+#: while staying far below the 200 requests a minute Wix allows.
+DEFAULT_MAX_IN_FLIGHT = 12
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=30.0)
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class SortOrder(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    field_name: str
+    order: SortOrder = SortOrder.ASC
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_base_url(url: str) -> str:
+    """``url`` without a trailing slash if it is safe to send the API key to, else InvalidBaseUrlError.
+
+    Safe means https to any host, or plain http to this computer (127.0.0.0/8, ::1, localhost) for the
+    emulator. Nothing else, so a typo can't send the key across the network in the clear.
+    """
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise errors.InvalidBaseUrlError(f"Not a web address: {url!r}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise errors.InvalidBaseUrlError("The API address must not contain a user name, query or fragment.")
+    if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback_host(host)):
+        return url.strip().rstrip("/")
+    raise errors.InvalidBaseUrlError(
+        f"LabelDesk only sends your API key over https (or plain http to this computer); refusing {url!r}."
+    )
+
+
+class WixLabelsClient:
+    """The Labels API of one site, seen through one API key.
+
+    Thread-safe: one instance can serve several worker threads at once. ``close()`` aborts waits
+    between retries so that workers end promptly when the app quits.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        site_id: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        rate_budget: RateBudget | None = None,
+    ) -> None:
+        if not api_key:
+            raise ValueError("an API key is required")
+        if not site_id:
+            raise ValueError("a site ID is required")
+        self.base_url = validate_base_url(base_url)
+        self.site_id = site_id
+        self.retry = retry or RetryPolicy()
+        self.max_in_flight = max(1, max_in_flight)
+        self._budget = rate_budget or RateBudget()
+        self._stop = threading.Event()
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=self.max_in_flight + 4, max_keepalive_connections=self.max_in_flight),
+            headers={
+                "Authorization": api_key,
+                "wix-site-id": site_id,
+                "Accept": "application/json",
+                "User-Agent": f"LabelDesk/{__version__}",
+            },
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"WixLabelsClient(base_url={self.base_url!r}, site_id={self.site_id!r})"
+
+    def close(self) -> None:
+        self._stop.set()
+        self._http.close()
+
+    def __enter__(self) -> WixLabelsClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- labels ---------------------------------------------------------------------------------------
+
+    def find_or_create(self, display_name: str, *, language: str | None = None) -> FindOrCreateResult:
+        body: dict[str, Any] = {"displayName": display_name}
+        if language:
+            body["language"] = language
+        data = self._request("POST", LABELS_PATH, json_body=body)
+        return FindOrCreateResult(wire.label_from_envelope(data), created=bool(data.get("newLabel")))
+
+    def get(self, key: str) -> Label:
+        return wire.label_from_envelope(self._request("GET", self._label_path(key)))
+
+    def rename(self, key: str, display_name: str) -> Label:
+        body = {"label": {"key": key, "displayName": display_name}}
+        return wire.label_from_envelope(self._request("PATCH", self._label_path(key), json_body=body))
+
+    def delete(self, key: str) -> None:
+        self._request("DELETE", self._label_path(key))
+
+    def list_labels(
+        self,
+        *,
+        label_type: LabelType | None = None,
+        namespace: str | None = None,
+        starts_with: str | None = None,
+        sort: Sort | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> wire.LabelPage:
+        """One page of ListLabels (GET). ``starts_with`` is a case-sensitive prefix of the name."""
+        params: dict[str, Any] = {}
+        if label_type is not None:
+            params["labelType"] = label_type.value
+        if namespace is not None:
+            params["namespace"] = namespace
+        if starts_with is not None:
+            params["startsWith"] = starts_with
+        if sort is not None:
+            params["sort.fieldName"] = sort.field_name
+            params["sort.order"] = sort.order.value
+        if limit is not None:
+            params["paging.limit"] = limit
+        if offset:
+            params["paging.offset"] = offset
+        data = self._request("GET", LABELS_PATH, params=params)
+        return wire.page_from_json(data, requested_offset=offset)
+
+    def query_labels(
+        self,
+        *,
+        filter: Mapping[str, Any] | None = None,  # noqa: A002 - the contract's word
+        sort: Sequence[Sort] = (),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> wire.LabelPage:
+        """One page of QueryLabels (POST) with a Wix API Query Language filter."""
+        query: dict[str, Any] = {}
+        if filter:
+            query["filter"] = dict(filter)
+        if sort:
+            query["sort"] = [{"fieldName": s.field_name, "order": s.order.value} for s in sort]
+        paging: dict[str, int] = {"offset": offset}
+        if limit is not None:
+            paging["limit"] = limit
+        query["paging"] = paging
+        data = self._request("POST", LABELS_PATH + "/query", json_body={"query": query})
+        return wire.page_from_json(data, requested_offset=offset)
+
+    def fetch_all(self) -> list[Label]:
+        """Every label on the site, in the service's stable order (oldest first).
+
+        One ListLabels page at the maximum size; if the total says there is more, the other pages are
+        fetched concurrently (at most ``max_in_flight`` at a time). A label created or deleted while the
+        pages were being read can shift the offsets; then the pages disagree about the total and the
+        whole read is done once more.
+        """
+        for attempt in (1, 2):
+            labels, consistent = self._fetch_all_once()
+            if consistent or attempt == 2:
+                return labels
+            log.info("labels changed while reading them; reading again")
+        raise AssertionError("unreachable")
+
+    def _fetch_all_once(self) -> tuple[list[Label], bool]:
+        first = self.list_labels(limit=LIST_MAX_LIMIT, offset=0)
+        if first.total is None or first.total <= len(first.labels):
+            return list(first.labels), True
+        offsets = list(range(LIST_MAX_LIMIT, first.total, LIST_MAX_LIMIT))
+        workers = min(self.max_in_flight, len(offsets))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labeldesk-page") as pool:
+            pages = list(pool.map(lambda off: self.list_labels(limit=LIST_MAX_LIMIT, offset=off), offsets))
+        seen: set[str] = set()
+        labels: list[Label] = []
+        consistent = True
+        for page in (first, *pages):
+            consistent = consistent and page.total == first.total
+            for label in page.labels:
+                if label.key not in seen:
+                    seen.add(label.key)
+                    labels.append(label)
+        return labels, consistent and len(labels) == first.total
+
+    # -- contacts -------------------------------------------------------------------------------------
+
+    def contact_counts(self) -> dict[str, int]:
+        """How many contacts carry each label, from one facets call (more only if the service pages it).
+
+        A label missing from the answer has no contacts.
+        """
+        counts: dict[str, int] = {}
+        offset = 0
+        while True:
+            params = {"paging.offset": offset} if offset else None
+            page_counts, total, received = wire.contact_counts_from_json(
+                self._request("GET", FACETS_PATH, params=params)
+            )
+            counts.update(page_counts)
+            offset += received
+            if total is None or received == 0 or offset >= total:
+                return counts
+
+    # -- plumbing -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _label_path(key: str) -> str:
+        return f"{LABELS_PATH}/{quote(key, safe='')}"
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> dict[str, Any]:
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            if self._stop.is_set() or not self._budget.acquire(self._stop):
+                raise errors.CancelledError()
+            try:
+                error = None
+                data = self._send_once(method, path, params, json_body)
+            except errors.WixError as exc:
+                error = exc
+            if error is None:
+                return data
+            elapsed = time.monotonic() - started
+            if not self._should_retry(error, attempt):
+                log.info("%s %s failed after %d attempt(s): %r", method, path, attempt, error)
+                raise error
+            delay = self._retry_delay(error, attempt)
+            if elapsed + delay > self.retry.max_total_seconds:
+                log.info(
+                    "%s %s: giving up, a retry in %.1fs would exceed the time budget: %r", method, path, delay, error
+                )
+                raise error
+            log.debug("%s %s attempt %d failed (%r); retrying in %.2fs", method, path, attempt, error, delay)
+            if self._stop.wait(delay):
+                raise errors.CancelledError()
+
+    def _should_retry(self, error: errors.WixError, attempt: int) -> bool:
+        return error.retryable and attempt < self.retry.max_attempts
+
+    def _retry_delay(self, error: errors.WixError, attempt: int) -> float:
+        if error.retry_after is not None:
+            return error.retry_after
+        return self.retry.backoff(attempt)
+
+    def _send_once(self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any) -> dict[str, Any]:
+        sent = time.monotonic()
+        try:
+            response = self._http.request(method, path, params=params, json=json_body)
+        except httpx.TimeoutException as exc:
+            raise errors.TimeoutError() from _scrubbed(exc)
+        except httpx.ConnectError as exc:
+            raise errors.OfflineError() from _scrubbed(exc)
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise errors.ConnectionDroppedError() from _scrubbed(exc)
+        except httpx.TransportError as exc:
+            raise errors.OfflineError() from _scrubbed(exc)
+        request_id = response.headers.get("x-wix-request-id")
+        log.debug(
+            "%s %s -> %d in %.0f ms (request id %s)",
+            method,
+            path,
+            response.status_code,
+            (time.monotonic() - sent) * 1000,
+            request_id,
+        )
+        try:
+            body = response.json() if response.content else {}
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None
+        if response.status_code == 200:
+            if not isinstance(body, dict):
+                raise errors.MalformedResponseError(status=200, request_id=request_id)
+            return body
+        raise wire.error_from_response(
+            response.status_code,
+            body,
+            request_id=request_id,
+            retry_after=_retry_after_seconds(response.headers.get("retry-after")),
+        )
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None  # the HTTP-date form; Wix sends seconds, and back-off covers the rest
+    return max(0.0, seconds)
+
+
+def _scrubbed(exc: httpx.HTTPError) -> Exception:
+    """A stand-in for an httpx error to chain from: the same text, without the request it holds.
+
+    httpx errors keep the request, whose headers hold the API key; anything that walks the exception
+    chain (a crash reporter, a debugger's repr) must not find it.
+    """
+    return ConnectionError(f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,176 @@
+"""Typed errors from the Wix adapter.
+
+Every error here is "the user's world went wrong" (offline, a revoked key, a full quota): the UI shows
+``str(error)`` as it is. Each message is plain language that says what to do next. None of them ever
+carries the API key: they are built from status codes, Wix's error codes and our own words, never from
+request headers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldViolation:
+    field: str
+    description: str
+    rule: str | None = None
+
+
+class WixError(Exception):
+    """Base of every error the adapter raises on purpose.
+
+    ``message`` is for people; ``status``, ``code`` and ``request_id`` are for support.
+    """
+
+    default_message = "Something went wrong talking to Wix. Please try again."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        server_message: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        #: Seconds the service asked us to wait before trying again (429 and 503), if it said.
+        self.retry_after = retry_after
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        #: Wix's own (English, technical) message, kept for the log and support.
+        self.server_message = server_message
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        if self.request_id:
+            return f"{self.message} (Wix request ID: {self.request_id})"
+        return self.message
+
+    def __repr__(self) -> str:
+        parts = [repr(self.message)]
+        for name in ("status", "code", "request_id"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    #: Whether trying the same call again later may succeed without the user changing anything.
+    retryable = False
+
+
+class CancelledError(WixError):
+    """The client was closed while the call waited; nobody is waiting for the answer any more."""
+
+    default_message = "The request was cancelled."
+
+
+class NetworkError(WixError):
+    """The request never got a proper answer."""
+
+    retryable = True
+
+
+class OfflineError(NetworkError):
+    default_message = "Can't reach Wix. Check your internet connection; LabelDesk will try again."
+
+
+class ConnectionDroppedError(NetworkError):
+    default_message = "The connection to Wix dropped before it answered. Please try again."
+
+
+class TimeoutError(NetworkError):  # noqa: A001 - deliberately ours, not the builtin
+    default_message = "Wix took too long to answer. Your connection may be slow; please try again."
+
+
+class MalformedResponseError(WixError):
+    default_message = "Wix sent an answer LabelDesk couldn't read. Please try again in a moment."
+    retryable = True
+
+
+class AuthError(WixError):
+    """401 or 403: the key is wrong, revoked, or lacks a permission."""
+
+    default_message = (
+        "Wix didn't accept the API key. It may have been revoked or mistyped: create a new one in the "
+        "API Keys Manager and sign in again."
+    )
+
+
+class PermissionDeniedError(AuthError):
+    default_message = (
+        "This API key isn't allowed to manage labels. In the API Keys Manager, give it the "
+        "“Manage Contact Labels” permission."
+    )
+
+
+class SiteNotFoundError(WixError):
+    """The site ID is missing or names no site this key can reach (428 MISSING_METASITE_ID, or 404)."""
+
+    default_message = "Wix doesn't know this site ID. Copy it again from your site's dashboard address."
+
+
+class NotFoundError(WixError):
+    default_message = "Wix couldn't find what LabelDesk asked for."
+
+
+class LabelNotFoundError(NotFoundError):
+    default_message = "This label no longer exists; it was probably deleted elsewhere."
+
+
+class LabelNotEditableError(WixError):
+    default_message = "Wix doesn't allow this label to be renamed or deleted."
+
+
+class ConflictError(WixError):
+    default_message = "Another label already has this name. Choose a different name."
+
+
+class ValidationError(WixError):
+    default_message = "Wix rejected the request as invalid."
+
+    def __init__(self, message: str | None = None, *, violations: tuple[FieldViolation, ...] = (), **kwargs) -> None:
+        self.violations = violations
+        if message is None and violations:
+            message = "Wix rejected this: " + "; ".join(v.description or v.field for v in violations)
+        super().__init__(message, **kwargs)
+
+
+class QuotaReachedError(WixError):
+    def __init__(self, quota: int | None, current_total: int | None, **kwargs) -> None:
+        self.quota = quota
+        self.current_total = current_total
+        if quota is not None:
+            message = (
+                f"Your site has reached its limit of {quota:,} labels"
+                + (f" ({current_total:,} in use)" if current_total is not None else "")
+                + ". Delete labels you no longer need, then try again."
+            )
+        else:
+            message = "Your site has reached its limit of labels. Delete labels you no longer need, then try again."
+        super().__init__(message, **kwargs)
+
+
+class RateLimitedError(WixError):
+    retryable = True
+
+    def __init__(self, retry_after: float | None = None, **kwargs) -> None:
+        if retry_after:
+            wait = max(1, round(retry_after))
+            message = f"Wix is receiving too many requests from LabelDesk. Try again in {wait} seconds."
+        else:
+            message = "Wix is receiving too many requests from LabelDesk. Wait a minute, then try again."
+        super().__init__(message, retry_after=retry_after, **kwargs)
+
+
+class ServerError(WixError):
+    default_message = "Wix is having trouble right now (a server error). Please try again in a few minutes."
+    retryable = True
+
+
+class InvalidBaseUrlError(ValueError):
+    """An API base URL that could leak the key: not https, and not plain http to this computer."""

@@ -1,0 +1,192 @@
+"""The JSON wire format of the Labels API, turned into domain objects and typed errors.
+
+Lenient where the contract says to be: unknown fields are ignored, paging metadata may be called
+``pagingMetadata`` or ``metadata``, dates come with or without milliseconds or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from labeldesk.api import errors
+from labeldesk.domain import Label, LabelType
+
+
+@dataclass(frozen=True, slots=True)
+class LabelPage:
+    """One page of a list or query, with what the service said about the whole result."""
+
+    labels: tuple[Label, ...]
+    offset: int
+    #: The number of labels matching the request, or None when the service did not say.
+    total: int | None
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """An aware UTC datetime from Wix's ISO-8601 text; None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _optional_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def label_from_json(obj: object) -> Label:
+    if not isinstance(obj, Mapping):
+        raise errors.MalformedResponseError(server_message="label is not an object")
+    key = obj.get("key")
+    name = obj.get("displayName")
+    if not isinstance(key, str) or not key or not isinstance(name, str):
+        raise errors.MalformedResponseError(server_message="label without key or displayName")
+    return Label(
+        key=key,
+        display_name=name,
+        label_type=LabelType.from_wire(obj.get("labelType")),
+        namespace=_optional_str(obj.get("namespace")),
+        namespace_display_name=_optional_str(obj.get("namespaceDisplayName")),
+        created=parse_datetime(obj.get("createdDate")),
+        updated=parse_datetime(obj.get("updatedDate")),
+    )
+
+
+def _int_or_none(value: object) -> int | None:
+    # int64 fields may arrive as strings.
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None
+
+
+def page_from_json(body: object, *, requested_offset: int) -> LabelPage:
+    if not isinstance(body, Mapping):
+        raise errors.MalformedResponseError(server_message="response is not an object")
+    raw_labels = body.get("labels", [])
+    if not isinstance(raw_labels, list):
+        raise errors.MalformedResponseError(server_message="labels is not a list")
+    meta = body.get("pagingMetadata")
+    if not isinstance(meta, Mapping):
+        meta = body.get("metadata")
+    if not isinstance(meta, Mapping):
+        meta = {}
+    offset = _int_or_none(meta.get("offset"))
+    return LabelPage(
+        labels=tuple(label_from_json(item) for item in raw_labels),
+        offset=requested_offset if offset is None else offset,
+        total=_int_or_none(meta.get("total")),
+    )
+
+
+def label_from_envelope(body: object) -> Label:
+    if not isinstance(body, Mapping):
+        raise errors.MalformedResponseError(server_message="response is not an object")
+    return label_from_json(body.get("label"))
+
+
+def contact_counts_from_json(body: object) -> tuple[dict[str, int], int | None, int]:
+    """Label key -> contact count from a facets response, plus the facet total and how many facets came."""
+    if not isinstance(body, Mapping):
+        raise errors.MalformedResponseError(server_message="response is not an object")
+    facets = body.get("facets", [])
+    if not isinstance(facets, list):
+        raise errors.MalformedResponseError(server_message="facets is not a list")
+    counts: dict[str, int] = {}
+    for facet in facets:
+        if not isinstance(facet, Mapping) or facet.get("facetType") != "LABEL":
+            continue
+        key = facet.get("facetKey")
+        count = _int_or_none(facet.get("count"))
+        if isinstance(key, str) and count is not None:
+            counts[key] = count
+    meta = body.get("pagingMetadata")
+    if not isinstance(meta, Mapping):
+        meta = body.get("metadata")
+    total = _int_or_none(meta.get("total")) if isinstance(meta, Mapping) else None
+    return counts, total, len(facets)
+
+
+def _application_error(body: Mapping[str, Any]) -> tuple[str | None, Mapping[str, Any]]:
+    details = body.get("details")
+    if isinstance(details, Mapping):
+        app = details.get("applicationError")
+        if isinstance(app, Mapping):
+            data = app.get("data")
+            code = app.get("code")
+            return (code if isinstance(code, str) else None), (data if isinstance(data, Mapping) else {})
+    return None, {}
+
+
+def _violations(body: Mapping[str, Any]) -> tuple[errors.FieldViolation, ...]:
+    details = body.get("details")
+    if not isinstance(details, Mapping):
+        return ()
+    validation = details.get("validationError")
+    if not isinstance(validation, Mapping):
+        return ()
+    found = []
+    for item in validation.get("fieldViolations") or []:
+        if isinstance(item, Mapping):
+            found.append(
+                errors.FieldViolation(
+                    field=str(item.get("field", "")),
+                    description=str(item.get("description", "")),
+                    rule=_optional_str(item.get("violatedRule")),
+                )
+            )
+    return tuple(found)
+
+
+def error_from_response(
+    status: int, body: object, *, request_id: str | None, retry_after: float | None
+) -> errors.WixError:
+    """The typed error for a non-200 answer. ``body`` is the decoded JSON, or None if it wasn't JSON."""
+    mapping: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+    code, data = _application_error(mapping)
+    server_message = _optional_str(mapping.get("message"))
+    common = {"status": status, "code": code, "request_id": request_id, "server_message": server_message}
+
+    if status == 401:
+        return errors.AuthError(**common)
+    if status == 403:
+        if code == "LABEL_NOT_EDITABLE":
+            return errors.LabelNotEditableError(**common)
+        return errors.PermissionDeniedError(**common)
+    if status == 404:
+        if code == "LABEL_NOT_FOUND":
+            return errors.LabelNotFoundError(**common)
+        if code and "SITE" in code:
+            return errors.SiteNotFoundError(**common)
+        return errors.NotFoundError(**common)
+    if status == 409:
+        return errors.ConflictError(**common)
+    if status == 428:
+        if code == "LABELS_QUOTA_REACHED":
+            return errors.QuotaReachedError(
+                _int_or_none(data.get("labelsQuota")), _int_or_none(data.get("labelsCurrentTotal")), **common
+            )
+        if code == "MISSING_METASITE_ID":
+            return errors.SiteNotFoundError(**common)
+        return errors.WixError("Wix refused this because something on the site isn't set up for it.", **common)
+    if status == 429:
+        return errors.RateLimitedError(retry_after, **common)
+    if status == 400:
+        return errors.ValidationError(violations=_violations(mapping), **common)
+    if status >= 500:
+        return errors.ServerError(retry_after=retry_after if status == 503 else None, **common)
+    return errors.WixError(f"Wix answered with an unexpected status ({status}). Please try again.", **common)

@@ -1,0 +1,118 @@
+"""Labels as LabelDesk understands them, and the rules for their names.
+
+Qt-free: the API adapter, the cache and the UI all speak these types.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+#: The contract's length rule for a display name, counted after trimming outer whitespace.
+NAME_MAX_LENGTH = 180
+
+
+class LabelType(enum.Enum):
+    """Who owns a label. Only user-defined labels can be renamed or deleted."""
+
+    USER_DEFINED = "USER_DEFINED"
+    SYSTEM = "SYSTEM"
+    WIX_APP_DEFINED = "WIX_APP_DEFINED"
+    #: A type this version of LabelDesk does not know yet; treated as read-only.
+    UNKNOWN = "UNKNOWN"
+
+    @classmethod
+    def from_wire(cls, value: object) -> LabelType:
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.UNKNOWN
+
+    @property
+    def title(self) -> str:
+        return _TYPE_TITLES[self]
+
+
+_TYPE_TITLES = {
+    LabelType.USER_DEFINED: "User",
+    LabelType.SYSTEM: "System",
+    LabelType.WIX_APP_DEFINED: "App",
+    LabelType.UNKNOWN: "Other",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One contact label on a site. The key never changes; the display name can."""
+
+    key: str
+    display_name: str
+    label_type: LabelType
+    namespace: str | None = None
+    namespace_display_name: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    @property
+    def editable(self) -> bool:
+        return self.label_type is LabelType.USER_DEFINED
+
+    @property
+    def not_editable_reason(self) -> str | None:
+        """Why this label can't be renamed or deleted, in words for the site owner; None if it can."""
+        if self.label_type is LabelType.SYSTEM:
+            return "Wix creates this label itself, so it can't be renamed or deleted."
+        if self.label_type is LabelType.WIX_APP_DEFINED:
+            source = self.namespace_display_name or "a Wix app"
+            return f"This label belongs to {source}, so it can't be renamed or deleted here."
+        if self.label_type is LabelType.UNKNOWN:
+            return "LabelDesk doesn't know this kind of label, so it leaves it alone."
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FindOrCreateResult:
+    label: Label
+    #: False when a label with that exact name already existed and nothing was created.
+    created: bool
+
+
+def clean_name(name: str) -> str:
+    """The name as the service will store it: outer whitespace trimmed."""
+    return name.strip()
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` can't be used as a label name, or None when it is fine."""
+    cleaned = clean_name(name)
+    if not cleaned:
+        return "Type a name for the label."
+    if len(cleaned) > NAME_MAX_LENGTH:
+        extra = len(cleaned) - NAME_MAX_LENGTH
+        return f"Names can be at most {NAME_MAX_LENGTH} characters; this one is {extra} too long."
+    return None
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def comparable_name(name: str) -> str:
+    """A form of a name that ignores case, accents and spacing, for spotting near-duplicates."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", without_marks.casefold()).strip()
+
+
+def find_near_duplicate(name: str, labels: Iterable[Label], *, ignore_key: str | None = None) -> Label | None:
+    """The first label whose name looks the same as ``name`` (case, accents, spacing aside)."""
+    wanted = comparable_name(name)
+    if not wanted:
+        return None
+    for label in labels:
+        if label.key != ignore_key and comparable_name(label.display_name) == wanted:
+            return label
+    return None

@@ -1,0 +1,69 @@
+"""Fault injection for the emulator: slow, failing, broken and silent answers, on demand."""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+
+class FaultKind(enum.Enum):
+    #: Answer with an HTTP error status (5xx, or 429 with Retry-After).
+    STATUS = "status"
+    #: Close the connection without answering.
+    DROP = "drop"
+    #: Answer 200 with a body that is not valid JSON.
+    MALFORMED = "malformed"
+    #: Say nothing for a while (past the client's read timeout), then answer normally.
+    STALL = "stall"
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    kind: FaultKind
+    status: int = 503
+    retry_after: float | None = None
+    seconds: float = 0.0
+
+
+class Faults:
+    """What the next requests should suffer, in order, plus a latency for every request.
+
+    Thread-safe; tests and the command line set it, the request threads consume it.
+    """
+
+    def __init__(self, latency_ms: int = 0) -> None:
+        self.latency_ms = latency_ms
+        self._pending: deque[Fault] = deque()
+        self._lock = threading.Lock()
+
+    def _queue(self, fault: Fault, count: int) -> None:
+        with self._lock:
+            self._pending.extend([fault] * count)
+
+    def fail_next(self, count: int = 1, status: int = 503, retry_after: float | None = None) -> None:
+        """The next ``count`` requests get ``status`` (e.g. 500, 503, or 429 with ``retry_after``)."""
+        self._queue(Fault(FaultKind.STATUS, status=status, retry_after=retry_after), count)
+
+    def drop_next(self, count: int = 1) -> None:
+        self._queue(Fault(FaultKind.DROP), count)
+
+    def malformed_next(self, count: int = 1) -> None:
+        self._queue(Fault(FaultKind.MALFORMED), count)
+
+    def stall_next(self, count: int = 1, seconds: float = 30.0) -> None:
+        self._queue(Fault(FaultKind.STALL, seconds=seconds), count)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pending.clear()
+
+    def take(self) -> Fault | None:
+        with self._lock:
+            return self._pending.popleft() if self._pending else None
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)

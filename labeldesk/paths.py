@@ -1,0 +1,37 @@
+"""Every folder LabelDesk writes to. ``LABELDESK_HOME=DIR`` moves all of them under DIR."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "LabelDesk"
+HOME_VARIABLE = "LABELDESK_HOME"
+
+
+@dataclass(frozen=True, slots=True)
+class AppPaths:
+    config: Path
+    cache: Path
+    logs: Path
+
+    @classmethod
+    def from_environment(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> AppPaths:
+        env = os.environ if environ is None else environ
+        home = env.get(HOME_VARIABLE)
+        if home:
+            root = Path(home).expanduser().resolve()
+            return cls(config=root / "config", cache=root / "cache", logs=root / "logs")
+        return cls(
+            config=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+            cache=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+            logs=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+        )
+
+    def ensure(self) -> AppPaths:
+        for folder in (self.config, self.cache, self.logs):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self

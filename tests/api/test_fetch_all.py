@@ -1,0 +1,77 @@
+"""Fetching every label: one big page, then the rest concurrently, within the rate limit."""
+
+from __future__ import annotations
+
+import pytest
+
+from labeldesk.api import RateBudget
+from labeldesk.emulator import Emulator, LabelStore, max_in_flight, round_trips, seed_many
+from tests.conftest import make_client
+
+
+@pytest.fixture(scope="module")
+def ten_thousand():
+    store = LabelStore()
+    seed_many(store, 9998)  # plus the two system labels: 10,000
+    return store
+
+
+def test_10000_labels_with_100ms_latency_take_two_round_trips(ten_thousand):
+    with Emulator(ten_thousand, latency_ms=100, rate_limit=None) as emulator, make_client(emulator) as client:
+        labels = client.fetch_all()
+        requests = emulator.requests
+    assert len(labels) == 10_000
+    assert len({label.key for label in labels}) == 10_000
+    assert len(requests) == 5
+    assert all(r.path == "/contacts/v4/labels" and "paging.limit=2000" in r.query for r in requests)
+    assert round_trips(requests) == 2
+    assert max_in_flight(requests) == 4  # the four remaining pages overlapped
+
+
+def test_fetch_all_keeps_the_service_order(ten_thousand):
+    with Emulator(ten_thousand, rate_limit=None) as emulator, make_client(emulator) as client:
+        labels = client.fetch_all()
+    assert [label.key for label in labels[:2]] == ["contacts.contacted-me", "contacts.customers"]
+    assert [label.key for label in labels[2:]] == [f"custom.label-{n:06d}" for n in range(1, 9999)]
+
+
+def test_fetch_all_bounds_how_many_pages_are_in_flight(ten_thousand):
+    with Emulator(ten_thousand, latency_ms=50, rate_limit=None) as emulator:
+        with make_client(emulator, max_in_flight=2) as client:
+            assert len(client.fetch_all()) == 10_000
+        requests = emulator.requests
+    assert max_in_flight(requests) == 2
+
+
+def test_a_small_site_costs_one_request(emulator):
+    with make_client(emulator) as client:
+        assert [label.key for label in client.fetch_all()] == ["contacts.contacted-me", "contacts.customers"]
+    assert len(emulator.requests) == 1
+
+
+def test_fetch_all_stays_within_the_client_rate_budget(ten_thousand):
+    # A budget of 3 requests per 0.3 s: five pages must spread over two windows.
+    budget = RateBudget(limit=3, window=0.3)
+    with Emulator(ten_thousand, rate_limit=None) as emulator, make_client(emulator, rate_budget=budget) as client:
+        assert len(client.fetch_all()) == 10_000
+        starts = sorted(r.started for r in emulator.requests)
+    assert starts[3] - starts[0] >= 0.29
+
+
+def test_labels_added_while_paging_are_read_again_consistently(ten_thousand, monkeypatch):
+    store = LabelStore()
+    seed_many(store, 4000)
+    with Emulator(store, rate_limit=None) as emulator, make_client(emulator) as client:
+        original = store.list_labels
+        calls = []
+
+        def list_and_meddle(params):
+            calls.append(params)
+            if len(calls) == 1:
+                store.add_label("Sneaky")  # lands after the first page was read
+            return original(params)
+
+        monkeypatch.setattr(store, "list_labels", list_and_meddle)
+        labels = client.fetch_all()
+    assert len(labels) == 4003
+    assert labels[-1].display_name == "Sneaky"

@@ -1,0 +1,145 @@
+"""The adapter is lenient where the contract says the service varies, checked at the transport seam."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from labeldesk.api import WixLabelsClient, errors, validate_base_url
+from labeldesk.domain import LabelType
+
+
+def client_answering(handler) -> WixLabelsClient:
+    return WixLabelsClient("key", "site", transport=httpx.MockTransport(handler))
+
+
+LABEL = {"key": "custom.vip", "displayName": "VIP", "labelType": "USER_DEFINED", "namespace": "custom"}
+
+
+@pytest.mark.parametrize("meta_name", ["pagingMetadata", "metadata"])
+def test_both_paging_metadata_names_are_read(meta_name):
+    body = {"labels": [LABEL], meta_name: {"count": 1, "offset": 0, "total": 7}}
+    with client_answering(lambda request: httpx.Response(200, json=body)) as client:
+        assert client.query_labels().total == 7
+        assert client.list_labels().total == 7
+
+
+def test_unknown_fields_and_enum_values_are_tolerated():
+    label = {**LABEL, "labelType": "SOMETHING_NEW", "colour": "teal", "legacyId": "x"}
+    body = {"labels": [label], "metadata": {"total": 1, "cursor": "abc"}, "extra": [1, 2]}
+    with client_answering(lambda request: httpx.Response(200, json=body)) as client:
+        (parsed,) = client.list_labels().labels
+    assert parsed.label_type is LabelType.UNKNOWN
+    assert not parsed.editable and parsed.not_editable_reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-05T08:00:00.000Z", datetime(2024, 1, 5, 8, tzinfo=UTC)),
+        ("2024-01-05T08:00:00Z", datetime(2024, 1, 5, 8, tzinfo=UTC)),
+        ("2024-01-05T08:00:00.5Z", datetime(2024, 1, 5, 8, 0, 0, 500000, tzinfo=UTC)),
+        ("2024-01-05T08:00:00", datetime(2024, 1, 5, 8, tzinfo=UTC)),
+        (None, None),
+        ("not a date", None),
+    ],
+)
+def test_dates_with_and_without_millis_or_absent(text, expected):
+    label = {**LABEL, "createdDate": text} if text is not None else dict(LABEL)
+    with client_answering(lambda request: httpx.Response(200, json={"label": label})) as client:
+        assert client.get("custom.vip").created == expected
+
+
+def test_missing_total_means_one_page():
+    body = {"labels": [LABEL]}
+    with client_answering(lambda request: httpx.Response(200, json=body)) as client:
+        assert [label.key for label in client.fetch_all()] == ["custom.vip"]
+
+
+def test_a_label_without_a_key_is_a_malformed_response():
+    client = client_answering(lambda request: httpx.Response(200, json={"label": {"displayName": "x"}}))
+    with client, pytest.raises(errors.MalformedResponseError):
+        client.get("custom.vip")
+
+
+def test_quota_numbers_may_be_int64_strings_or_numbers():
+    body = {
+        "message": "quota",
+        "details": {
+            "applicationError": {
+                "code": "LABELS_QUOTA_REACHED",
+                "data": {"labelsQuota": 500, "labelsCurrentTotal": "500"},
+            }
+        },
+    }
+    client = client_answering(lambda request: httpx.Response(428, json=body))
+    with client, pytest.raises(errors.QuotaReachedError) as caught:
+        client.find_or_create("x")
+    assert (caught.value.quota, caught.value.current_total) == (500, 500)
+
+
+def test_a_non_json_error_body_still_gives_a_typed_error():
+    with client_answering(lambda request: httpx.Response(502, text="<html>Bad gateway</html>")) as client:
+        client.retry = client.retry.__class__(max_attempts=1)
+        with pytest.raises(errors.ServerError):
+            client.list_labels()
+
+
+def test_requests_carry_the_contract_headers_and_shapes():
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"label": LABEL, "newLabel": True})
+
+    with client_answering(handler) as client:
+        client.find_or_create("VIP")
+        client.rename("custom.vip", "VIP 2")
+        client.delete("custom.a/b")
+    create, rename, delete = seen
+    assert create.headers["Authorization"] == "key" and create.headers["wix-site-id"] == "site"
+    assert "wix-account-id" not in create.headers
+    assert create.method == "POST" and create.url.path == "/contacts/v4/labels"
+    assert json.loads(create.content) == {"displayName": "VIP"}
+    assert rename.method == "PATCH" and rename.url.path == "/contacts/v4/labels/custom.vip"
+    assert json.loads(rename.content) == {"label": {"key": "custom.vip", "displayName": "VIP 2"}}
+    assert delete.method == "DELETE" and delete.url.raw_path == b"/contacts/v4/labels/custom.a%2Fb"
+    assert str(create.url).startswith("https://www.wixapis.com/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.wixapis.com",
+        "https://example.test/",
+        "http://127.0.0.1:8080",
+        "http://127.5.5.5",
+        "http://localhost:9",
+        "http://[::1]:9",
+    ],
+)
+def test_safe_base_urls_are_accepted(url):
+    assert validate_base_url(url) == url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://www.wixapis.com",
+        "http://192.168.1.5:8080",
+        "http://10.0.0.1",
+        "ftp://127.0.0.1",
+        "https://user:pw@www.wixapis.com",
+        "www.wixapis.com",
+        "http://localhost.evil.test",
+        "https://x.test/?a=1",
+    ],
+)
+def test_unsafe_base_urls_are_refused(url):
+    with pytest.raises(errors.InvalidBaseUrlError):
+        validate_base_url(url)
+    with pytest.raises(errors.InvalidBaseUrlError):
+        WixLabelsClient("key", "site", base_url=url)

@@ -1,0 +1,65 @@
+"""``python -m labeldesk.emulator`` as another program (curl, another SDK) would use it."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+import sys
+
+import httpx
+
+from labeldesk.emulator import DEFAULT_API_KEY, DEFAULT_SITE_ID
+
+
+@contextlib.contextmanager
+def run_emulator(*args):
+    with subprocess.Popen(
+        [sys.executable, "-m", "labeldesk.emulator", "--port", "0", *args], stdout=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            yield process, process.stdout.readline().strip()
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+def test_the_first_line_is_the_base_url_and_the_demo_seed_is_believable():
+    with run_emulator() as (process, base_url):
+        assert base_url.startswith("http://127.0.0.1:")
+        headers = {"Authorization": DEFAULT_API_KEY, "wix-site-id": DEFAULT_SITE_ID}
+        labels = httpx.get(base_url + "/contacts/v4/labels", headers=headers).json()["labels"]
+        facets = httpx.get(base_url + "/contacts/v4/contacts/facets", headers=headers).json()["facets"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(10) == 0
+    types = [label["labelType"] for label in labels]
+    assert types.count("SYSTEM") == 2 and types.count("WIX_APP_DEFINED") >= 2
+    assert 35 <= types.count("USER_DEFINED") <= 45
+    assert any(not label["displayName"].isascii() for label in labels)
+    dates = sorted(label["createdDate"] for label in labels if "createdDate" in label)
+    assert dates[0][:4] != dates[-1][:4]  # spread over more than a calendar year
+    counted = {facet["facetKey"] for facet in facets if facet["facetType"] == "LABEL"}
+    assert len(counted) >= 30
+
+
+def test_custom_credentials_empty_seed_and_faults_from_the_command_line():
+    args = (
+        "--api-key",
+        "k1",
+        "--site-id",
+        "s1",
+        "--seed",
+        "empty",
+        "--fail-next",
+        "1",
+        "--fail-status",
+        "429",
+        "--retry-after",
+        "2",
+    )
+    with run_emulator(*args) as (_, base_url):
+        headers = {"Authorization": "k1", "wix-site-id": "s1"}
+        first = httpx.get(base_url + "/contacts/v4/labels", headers=headers)
+        second = httpx.get(base_url + "/contacts/v4/labels", headers=headers)
+    assert first.status_code == 429 and first.headers["Retry-After"] == "2"
+    assert [label["key"] for label in second.json()["labels"]] == ["contacts.contacted-me", "contacts.customers"]

@@ -1,0 +1,27 @@
+"""The core stays Qt-free, so it can be tested and reused without a GUI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CORE = ["labeldesk.domain", "labeldesk.api", "labeldesk.emulator", "labeldesk.paths", "labeldesk.logs"]
+
+
+def test_the_core_never_imports_qt():
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in CORE)
+        + ("print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))")
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_labeldesk_home_moves_every_path(tmp_path, monkeypatch):
+    from labeldesk.paths import AppPaths
+
+    monkeypatch.setenv("LABELDESK_HOME", str(tmp_path))
+    paths = AppPaths.from_environment()
+    for folder in (paths.config, paths.cache, paths.logs):
+        assert folder.is_relative_to(tmp_path)
