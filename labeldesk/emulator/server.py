@@ -73,14 +73,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle("DELETE")
 
     def _handle(self, method: str) -> None:
-        emulator = self.server.emulator
-        started = time.monotonic()
-        status = 0
-        try:
-            status = self._serve(emulator, method)
-        finally:
-            parts = urlsplit(self.path)
-            emulator._record(RequestRecord(method, parts.path, parts.query, status, started, time.monotonic()))
+        self._method = method
+        self._started = time.monotonic()
+        self._serve(self.server.emulator, method)
+
+    def _finish(self, status: int) -> None:
+        """Log the request before its answer goes out, so a client that has the answer sees it counted."""
+        parts = urlsplit(self.path)
+        self.server.emulator._record(
+            RequestRecord(self._method, parts.path, parts.query, status, self._started, time.monotonic())
+        )
 
     def _serve(self, emulator: Emulator, method: str) -> int:
         length = int(self.headers.get("Content-Length") or 0)
@@ -148,6 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(status, json.dumps(body, ensure_ascii=False).encode(), headers or {})
 
     def _send(self, status: int, payload: bytes, headers: dict[str, str]) -> int:
+        self._finish(status)
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
@@ -159,6 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
         return status
 
     def _drop(self) -> int:
+        self._finish(0)
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(2)
