@@ -1,0 +1,517 @@
+"""The main window: the labels table with search, a type filter, actions, and an honest status bar."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QSizePolicy,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from labeldesk.api.errors import LabelNotFoundError, WixError
+from labeldesk.domain import FindOrCreateResult, Label
+from labeldesk.ui import dialogs, icons
+from labeldesk.ui.controller import LabelsController
+from labeldesk.ui.dialogs import LabelNameDialog, plain_label, quoted
+from labeldesk.ui.models import Column, LabelFilterProxy, LabelTableModel, TypeFilter
+
+log = logging.getLogger(__name__)
+
+
+class StatusMessage(QWidget):
+    """The status bar's message: an icon and plain text, kept until the next message."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.icon = QLabel(self)
+        self.icon.setFixedSize(16, 16)
+        self.text = QLabel(self)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        self.kind = "info"
+
+    def show_message(self, text: str, kind: str = "info") -> None:
+        self.kind = kind
+        self.text.setText(text)
+        self.text.setToolTip(text)
+        name = {"error": "error", "done": "done"}.get(kind)
+        colour = "#c62828" if kind == "error" else None
+        self.icon.setPixmap(icons.icon(name, colour).pixmap(16, 16) if name else QPixmap())
+        self.text.setStyleSheet(f"color: {colour};" if colour else "")
+
+
+class LabelsTable(QTableView):
+    """The table, with a centred hint when there is nothing to show."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty_hint = plain_label(parent=self.viewport())
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setObjectName("emptyHint")
+        self.empty_hint.setStyleSheet("color: palette(placeholder-text); font-size: 13pt; padding: 24px;")
+        self.empty_hint.hide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.empty_hint.setGeometry(self.viewport().rect())
+
+
+class MainWindow(QMainWindow):
+    """Signals: ``message_shown(str, str)`` (text, kind) whenever the status bar says something."""
+
+    message_shown = Signal(str, str)
+
+    def __init__(
+        self,
+        controller: LabelsController,
+        settings: QSettings,
+        *,
+        site_name: str,
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.settings = settings
+        self.demo = demo
+        self.loaded_once = False
+        self.last_refreshed: datetime | None = None
+        self.setWindowTitle(f"{site_name} — LabelDesk")
+        self.setWindowIcon(icons.app_icon())
+
+        self.model = LabelTableModel(self)
+        self.proxy = LabelFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self._build_actions()
+        self._build_toolbar()
+        self._build_table()
+        self._build_status_bar()
+        self._connect_controller()
+        self._restore_settings()
+        self._update_actions()
+        self._update_count()
+
+    # -- building -------------------------------------------------------------------------------------
+
+    def _action(self, text: str, icon_name: str | None, shortcut, slot, tip: str) -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icons.icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.setData(tip)  # the tooltip to show when enabled
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_action = self._action(
+            "New label", "new", QKeySequence.StandardKey.New, self.new_label, "Create a label (Ctrl+N)"
+        )
+        self.rename_action = self._action("Rename", "rename", Qt.Key.Key_F2, self.rename_selected, "Rename (F2)")
+        self.delete_action = self._action(
+            "Delete", "delete", QKeySequence.StandardKey.Delete, self.delete_selected, "Delete (Del)"
+        )
+        self.refresh_action = self._action(
+            "Refresh", "refresh", Qt.Key.Key_F5, self.refresh, "Load the labels again from Wix (F5)"
+        )
+        self.copy_action = self._action(
+            "Copy key", "copy", QKeySequence.StandardKey.Copy, self.copy_keys, "Copy the selected labels' keys (Ctrl+C)"
+        )
+        self.find_action = self._action("Find", None, QKeySequence.StandardKey.Find, self.focus_search, "Search")
+        self.quit_action = self._action("Quit", None, QKeySequence.StandardKey.Quit, self.close, "Quit LabelDesk")
+        for action in (self.copy_action, self.delete_action):
+            # In the search box, Ctrl+C and Del belong to the text.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Actions", self)
+        toolbar.setObjectName("actions")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.new_action, self.rename_action, self.delete_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.refresh_action)
+        toolbar.addAction(self.copy_action)
+        spacer = QWidget(toolbar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+
+        self.type_filter = QComboBox(toolbar)
+        self.type_filter.setAccessibleName("Type filter")
+        for choice in TypeFilter:
+            self.type_filter.addItem(choice.value, choice)
+        self.type_filter.setToolTip("Show only labels of one type")
+        self.type_filter.currentIndexChanged.connect(lambda: self.proxy.set_type_filter(self.type_filter.currentData()))
+        toolbar.addWidget(self.type_filter)
+
+        self.search = QLineEdit(toolbar)
+        self.search.setPlaceholderText("Search names and keys (Ctrl+F)")
+        self.search.setAccessibleName("Search")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setMinimumWidth(260)
+        self.search.textChanged.connect(self.proxy.set_search)
+        self.search.installEventFilter(self)
+        toolbar.addWidget(self.search)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _build_table(self) -> None:
+        table = LabelsTable(self)
+        table.setModel(self.proxy)
+        table.setSortingEnabled(True)
+        table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        widths = {Column.NAME: 280, Column.KEY: 220, Column.TYPE: 80, Column.CONTACTS: 90, Column.CREATED: 150}
+        for column, width in widths.items():
+            table.setColumnWidth(column, width)
+        table.setColumnWidth(Column.UPDATED, 150)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._show_context_menu)
+        table.doubleClicked.connect(self._on_table_double_clicked)
+        table.selectionModel().selectionChanged.connect(self._update_actions)
+        # The proxy drops its rows before the source has, so listen to both to count what is really there.
+        for model in (self.proxy, self.model):
+            for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.layoutChanged):
+                signal.connect(self._update_count)
+        self.model.dataChanged.connect(self._update_actions)
+        self.table = table
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        if self.demo:
+            banner = plain_label(
+                "Demo site: a built-in copy of Wix's Labels API with a café's labels. "
+                "Try anything; changes are forgotten when LabelDesk closes.",
+                central,
+            )
+            banner.setObjectName("demoBanner")
+            banner.setStyleSheet("background: #e8f0fe; color: #1a3d7c; padding: 6px 10px;")
+            layout.addWidget(banner)
+        layout.addWidget(table)
+        self.setCentralWidget(central)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(True)
+        self.status = StatusMessage(bar)
+        bar.addWidget(self.status, 1)
+        self.busy = QProgressBar(bar)
+        self.busy.setRange(0, 0)
+        self.busy.setFixedWidth(90)
+        self.busy.setMaximumHeight(12)
+        self.busy.setTextVisible(False)
+        self.busy.setAccessibleName("Working")
+        self.busy.hide()
+        bar.addPermanentWidget(self.busy)
+        self.count_label = QLabel(bar)
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        bar.addPermanentWidget(self.count_label)
+
+    def _connect_controller(self) -> None:
+        c = self.controller
+        c.refresh_started.connect(self._on_refresh_started)
+        c.labels_loaded.connect(self._on_labels_loaded)
+        c.refresh_failed.connect(self._on_refresh_failed)
+        c.counts_loaded.connect(self.model.set_counts)
+        c.counts_failed.connect(self._on_counts_failed)
+        c.label_created.connect(self._on_label_created)
+        c.label_renamed.connect(self.model.upsert)
+        c.label_deleted.connect(lambda label: self.model.remove(label.key))
+        c.label_vanished.connect(self._on_label_vanished)
+        c.busy_changed.connect(self.busy.setVisible)
+
+    # -- settings -------------------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1100, 680)
+        header = self.settings.value("window/header")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/header", self.table.horizontalHeader().saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        super().closeEvent(event)
+
+    # -- messages -------------------------------------------------------------------------------------
+
+    def show_message(self, text: str, kind: str = "info") -> None:
+        self.status.show_message(text, kind)
+        self.message_shown.emit(text, kind)
+
+    def _idle_message(self) -> str:
+        if self.last_refreshed is None:
+            return ""
+        return f"Last refreshed {self.last_refreshed:%H:%M}"
+
+    # -- selection ------------------------------------------------------------------------------------
+
+    def selected_labels(self) -> list[Label]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.proxy.label_at(row) for row in rows]
+
+    def select_key(self, key: str) -> bool:
+        """Select and show the row of ``key``, clearing search and filter if they hide it."""
+        row = self.model.row_of(key)
+        if row is None:
+            return False
+        proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not proxy_index.isValid():
+            self.search.clear()
+            self.type_filter.setCurrentIndex(0)
+            proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
+        selection = self.table.selectionModel()
+        selection.setCurrentIndex(
+            proxy_index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(proxy_index, QAbstractItemView.ScrollHint.EnsureVisible)
+        return True
+
+    def _update_actions(self, *_: object) -> None:
+        selected = self.selected_labels()
+        locked = next((label for label in selected if not label.editable), None)
+
+        def set_state(action: QAction, enabled: bool, reason: str) -> None:
+            action.setEnabled(enabled)
+            action.setToolTip(action.data() if enabled else reason)
+
+        if not selected:
+            set_state(self.rename_action, False, "Select a label to rename it.")
+            set_state(self.delete_action, False, "Select one or more labels to delete them.")
+        else:
+            if len(selected) > 1:
+                set_state(self.rename_action, False, "Select just one label to rename it.")
+            elif locked is not None:
+                set_state(self.rename_action, False, locked.not_editable_reason or "")
+            else:
+                set_state(self.rename_action, True, "")
+            if locked is not None:
+                reason = f"{quoted(locked.display_name)}: {locked.not_editable_reason}"
+                set_state(self.delete_action, False, reason)
+            else:
+                set_state(self.delete_action, True, "")
+        self.copy_action.setEnabled(bool(selected))
+        self.copy_action.setToolTip(self.copy_action.data() if selected else "Select a label to copy its key.")
+
+    def _update_count(self, *_: object) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        noun = "label" if total == 1 else "labels"
+        self.count_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
+        hint = self.table.empty_hint
+        if not self.loaded_once:
+            hint.setText("Loading labels…")
+        elif total == 0:
+            hint.setText("This site has no labels yet.\nClick New label (Ctrl+N) to create the first one.")
+        elif shown == 0:
+            hint.setText("No labels match your search.\nPress Esc to clear the search, or choose All types.")
+        hint.setVisible(shown == 0)
+        self._update_actions()
+
+    # -- commands -------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.controller.refresh()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.search and event.type() == event.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.proxy.rowCount():
+                self.table.setFocus()
+                if not self.table.selectionModel().hasSelection():
+                    self.table.selectRow(0)
+                return True
+        return super().eventFilter(watched, event)
+
+    def new_label(self) -> LabelNameDialog:
+        dialog = LabelNameDialog(self.controller, lambda: self.model.labels, parent=self)
+        prefill = self.search.text().strip()
+        if prefill and self.proxy.rowCount() == 0:
+            dialog.name_edit.setText(prefill)  # searched for it, didn't find it: offer to create it
+        dialog.saved.connect(self._on_created_in_dialog)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def rename_selected(self) -> LabelNameDialog | None:
+        selected = self.selected_labels()
+        if len(selected) != 1 or not selected[0].editable:
+            if selected:
+                self.show_message(self.rename_action.toolTip(), "info")
+            return None
+        label = selected[0]
+        dialog = LabelNameDialog(self.controller, lambda: self.model.labels, label=label, parent=self)
+        dialog.saved.connect(lambda renamed: self._on_renamed_in_dialog(label, renamed))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def delete_selected(self) -> None:
+        selected = self.selected_labels()
+        if not selected or not self.delete_action.isEnabled():
+            return
+        if not dialogs.confirm_delete(self, selected, self.model.contact_count):
+            return
+        pending = {label.key for label in selected}
+        done: list[Label] = []
+        failures: list[tuple[Label, WixError]] = []
+
+        def finish_one(label: Label, error: WixError | None = None) -> None:
+            pending.discard(label.key)
+            if error is None:
+                done.append(label)
+            else:
+                failures.append((label, error))
+            if not pending:
+                self._report_deletes(done, failures)
+
+        self.show_message("Deleting…" if len(selected) == 1 else f"Deleting {len(selected)} labels…")
+        for label in selected:
+            self.controller.delete(
+                label,
+                on_success=lambda _, label=label: finish_one(label),
+                on_failure=lambda error, label=label: finish_one(label, error),
+            )
+
+    def _report_deletes(self, done: list[Label], failures: list[tuple[Label, WixError]]) -> None:
+        vanished = [label for label, error in failures if isinstance(error, LabelNotFoundError)]
+        real_failures = [(label, error) for label, error in failures if not isinstance(error, LabelNotFoundError)]
+        if real_failures:
+            label, error = real_failures[0]
+            extra = f" ({len(real_failures) - 1} more failed too.)" if len(real_failures) > 1 else ""
+            self.show_message(f"Couldn't delete {quoted(label.display_name)}: {error}{extra}", "error")
+        elif len(done) == 1 and not vanished:
+            self.show_message(f"Deleted {quoted(done[0].display_name)}.", "done")
+        elif vanished and not done:
+            self._on_label_vanished_message(vanished)
+        else:
+            self.show_message(f"Deleted {len(done) + len(vanished)} labels.", "done")
+
+    def copy_keys(self) -> None:
+        selected = self.selected_labels()
+        if not selected:
+            return
+        QGuiApplication.clipboard().setText("\n".join(label.key for label in selected))
+        if len(selected) == 1:
+            self.show_message(f"Copied the key {selected[0].key}.", "done")
+        else:
+            self.show_message(f"Copied {len(selected)} keys.", "done")
+
+    def _show_context_menu(self, pos) -> None:
+        menu = QMenu(self)
+        for action in (self.new_action, None, self.rename_action, self.delete_action, None, self.copy_action):
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.refresh_action)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _on_table_double_clicked(self, index: QModelIndex) -> None:
+        label = self.proxy.label_at(index.row())
+        if label.editable:
+            self.rename_selected()
+        else:
+            self.show_message(label.not_editable_reason or "", "info")
+
+    # -- results --------------------------------------------------------------------------------------
+
+    def _on_refresh_started(self) -> None:
+        self.show_message("Loading labels…" if not self.loaded_once else "Refreshing…")
+
+    def _on_labels_loaded(self, labels: list[Label]) -> None:
+        self.loaded_once = True
+        self.model.apply_labels(labels)
+        self.last_refreshed = datetime.now()
+        self.show_message(self._idle_message())
+        self._update_count()
+
+    def _on_refresh_failed(self, error: WixError) -> None:
+        self.loaded_once = True
+        what = "Couldn't load the labels" if self.model.rowCount() == 0 else "Couldn't refresh the labels"
+        self.show_message(f"{what}: {error} Press F5 to try again.", "error")
+        self._update_count()
+        if self.model.rowCount() == 0:
+            self.table.empty_hint.setText(f"{what}.\n{error}\n\nPress F5 to try again.")
+
+    def _on_counts_failed(self, error: WixError) -> None:
+        if self.status.kind != "error":
+            self.show_message(f"{self._idle_message()}. Contact counts are unavailable: {error}", "info")
+
+    def _on_label_created(self, result: FindOrCreateResult) -> None:
+        self.model.upsert(result.label)
+
+    def _on_created_in_dialog(self, result: FindOrCreateResult) -> None:
+        self.select_key(result.label.key)
+        name = quoted(result.label.display_name)
+        if result.created:
+            self.show_message(f"Created {name}.", "done")
+        else:
+            self.show_message(f"{name} already existed, so nothing was created. It is selected.", "info")
+
+    def _on_renamed_in_dialog(self, before: Label, after: Label) -> None:
+        self.select_key(after.key)
+        self.show_message(f"Renamed {quoted(before.display_name)} to {quoted(after.display_name)}.", "done")
+
+    def _on_label_vanished(self, key: str) -> None:
+        label = self.model.remove(key)
+        if label is not None:
+            self._on_label_vanished_message([label])
+
+    def _on_label_vanished_message(self, labels: list[Label]) -> None:
+        if len(labels) == 1:
+            text = f"{quoted(labels[0].display_name)} was deleted elsewhere, so it has been removed from the list."
+        else:
+            text = f"{len(labels)} labels were deleted elsewhere, so they have been removed from the list."
+        self.show_message(text, "info")

@@ -1,0 +1,114 @@
+"""Running slow calls off the GUI thread.
+
+One mechanism for everything: a :class:`Task` (a QRunnable) runs a plain function on a thread pool and
+reports through a :class:`TaskSignals` QObject that lives on the GUI thread, so its signals arrive there
+as queued events. Tasks never touch widgets or models. The runner keeps each task alive until it has
+reported, so nothing is garbage-collected mid-flight.
+
+Two pools: reads may run side by side; writes run on a pool of one thread, so they reach the service
+in the order the user made them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from labeldesk.api.errors import WixError
+
+log = logging.getLogger(__name__)
+
+
+class UnexpectedError(WixError):
+    """A bug, not the user's world: the message says so and points to the log."""
+
+    default_message = "LabelDesk hit an unexpected problem. The details are in the log file."
+
+
+class TaskSignals(QObject):
+    """Signals: ``succeeded(result)``, ``failed(error)``; exactly one of them, then ``finished()``."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    finished = Signal()
+
+
+class Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any], name: str) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the runner owns it until ``finished``
+        self.fn = fn
+        self.name = name
+        self.signals = TaskSignals()
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except WixError as exc:
+            log.info("%s failed: %r", self.name, exc)
+            self.signals.failed.emit(exc)
+        except Exception:
+            log.exception("%s crashed", self.name)
+            self.signals.failed.emit(UnexpectedError())
+        else:
+            self.signals.succeeded.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+
+class TaskRunner(QObject):
+    """Starts tasks on the read or write pool and keeps them alive until they report.
+
+    Signals: ``busy_changed(bool)`` when the first task starts or the last one ends.
+    """
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, *, read_threads: int = 2) -> None:
+        super().__init__(parent)
+        self._reads = QThreadPool(self)
+        self._reads.setMaxThreadCount(read_threads)
+        self._writes = QThreadPool(self)
+        self._writes.setMaxThreadCount(1)
+        self._running: dict[int, Task] = {}
+        self._ids = itertools.count(1)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def read(self, fn: Callable[[], Any], name: str, on_success=None, on_failure=None) -> Task:
+        return self._start(self._reads, fn, name, on_success, on_failure)
+
+    def write(self, fn: Callable[[], Any], name: str, on_success=None, on_failure=None) -> Task:
+        return self._start(self._writes, fn, name, on_success, on_failure)
+
+    def _start(self, pool: QThreadPool, fn, name, on_success, on_failure) -> Task:
+        task = Task(fn, name)
+        task_id = next(self._ids)
+        if on_success is not None:
+            task.signals.succeeded.connect(on_success)
+        if on_failure is not None:
+            task.signals.failed.connect(on_failure)
+        task.signals.finished.connect(lambda: self._forget(task_id))
+        was_busy = self.busy
+        self._running[task_id] = task
+        if not was_busy:
+            self.busy_changed.emit(True)
+        pool.start(task)
+        return task
+
+    def _forget(self, task_id: int) -> None:
+        self._running.pop(task_id, None)
+        if not self._running:
+            self.busy_changed.emit(False)
+
+    def wait_for_done(self, msecs: int = 10_000) -> bool:
+        """Block until every task has finished (for shutdown and tests)."""
+        reads = self._reads.waitForDone(msecs)
+        writes = self._writes.waitForDone(msecs)
+        return reads and writes

@@ -1,0 +1,1 @@
+"""Icons and other files LabelDesk ships; installed as the package labeldesk.resources."""

@@ -1,0 +1,60 @@
+"""Fixtures for the window: the real MainWindow over the emulator, over real sockets."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from labeldesk.app import open_window
+from labeldesk.emulator import Emulator, LabelStore, seed_demo
+from labeldesk.paths import AppPaths
+from tests.conftest import make_client
+
+
+@pytest.fixture
+def demo_store():
+    store = LabelStore()
+    seed_demo(store)
+    return store
+
+
+@pytest.fixture
+def settings():
+    paths = AppPaths.from_environment().ensure()
+    return QSettings(str(paths.config / "labeldesk.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def open_app(qtbot, settings):
+    """Opens the window over an emulator; waits for the first load. Cleans everything up afterwards."""
+    opened = []
+
+    def opener(store, *, latency_ms=0, wait=True, **emulator_kwargs):
+        emulator = Emulator(store, latency_ms=latency_ms, rate_limit=None, **emulator_kwargs).start()
+        client = make_client(emulator)
+        window, controller = open_window(client, settings, site_name="Test site")
+        qtbot.addWidget(window)
+        opened.append((window, controller, emulator))
+        if wait:
+            qtbot.waitUntil(lambda: window.loaded_once and window.model.contact_count("x") is not None, timeout=10_000)
+        return window, emulator
+
+    yield opener
+    for _window, controller, emulator in opened:
+        controller.shutdown()
+        emulator.stop()
+
+
+@pytest.fixture
+def demo(open_app, demo_store):
+    return open_app(demo_store)
+
+
+def names_in_view(window) -> list[str]:
+    return [window.proxy.label_at(row).display_name for row in range(window.proxy.rowCount())]
+
+
+@pytest.fixture(autouse=True)
+def _app(qapp):
+    """Every UI test has the one QApplication (pixmaps and fonts need it)."""
+    return qapp

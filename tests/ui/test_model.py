@@ -1,0 +1,95 @@
+"""The table model and proxy on their own: Qt's model rules, targeted updates, plain text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+
+from labeldesk.domain import Label, LabelType
+from labeldesk.ui.models import Column, LabelFilterProxy, LabelTableModel, Role, TypeFilter
+
+
+def label(key, name, kind=LabelType.USER_DEFINED, day=1):
+    created = None if kind is LabelType.SYSTEM else datetime(2025, 1, day, tzinfo=UTC)
+    return Label(key, name, kind, key.split(".")[0], "Labels", created, created)
+
+
+LABELS = [
+    label("contacts.customers", "Customers", LabelType.SYSTEM),
+    label("custom.vip", "VIP", day=3),
+    label("custom.cafe", "Café", day=2),
+    label("shop.bought", "Bought", LabelType.WIX_APP_DEFINED, day=5),
+]
+
+
+def test_the_model_passes_qt_model_tester(qtmodeltester):
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    model.set_counts({"custom.vip": 3})
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_the_proxy_passes_qt_model_tester_while_it_changes(qtmodeltester):
+    model = LabelTableModel()
+    proxy = LabelFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(Column.NAME)
+    qtmodeltester.check(proxy, force_py=True)
+    model.apply_labels(LABELS)
+    proxy.set_search("ca")
+    model.upsert(label("custom.cab", "Cab"))
+    model.remove("custom.cafe")
+    proxy.set_type_filter(TypeFilter.CUSTOM)
+    model.apply_labels([*LABELS[:2], label("custom.new", "New")])
+    assert [proxy.label_at(r).key for r in range(proxy.rowCount())] == []
+    proxy.set_search("")
+    assert sorted(proxy.label_at(r).key for r in range(proxy.rowCount())) == ["custom.new", "custom.vip"]
+
+
+def test_apply_labels_inserts_removes_and_changes_only_what_differs():
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    events = []
+    model.modelReset.connect(lambda: events.append("reset"))
+    model.rowsInserted.connect(lambda parent, first, last: events.append(("insert", first, last)))
+    model.rowsRemoved.connect(lambda parent, first, last: events.append(("remove", first, last)))
+    model.dataChanged.connect(lambda tl, br, roles: events.append(("changed", tl.row(), br.row())))
+    renamed = label("custom.cafe", "Café Regulars", day=2)
+    model.apply_labels([LABELS[0], LABELS[1], renamed, label("custom.z", "Zed")])
+    assert events == [("remove", 3, 3), ("changed", 2, 2), ("insert", 3, 3)]
+    model.apply_labels([LABELS[0], LABELS[1], renamed, label("custom.z", "Zed")])
+    assert len(events) == 3  # nothing differs, nothing is announced
+
+
+def test_the_first_load_is_one_reset():
+    model = LabelTableModel()
+    resets = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.apply_labels(LABELS)
+    assert resets == [1] and model.rowCount() == 4
+
+
+def test_roles_give_display_text_native_sort_values_and_the_label():
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    vip = model.index(model.row_of("custom.vip"), Column.CREATED)
+    assert vip.data(Role.SORT) == datetime(2025, 1, 3, tzinfo=UTC).timestamp()
+    assert vip.data(Role.LABEL).key == "custom.vip"
+    customers = model.index(model.row_of("contacts.customers"), Column.CREATED)
+    assert customers.data() is None and customers.data(Role.SORT) == float("-inf")
+    counts = model.index(0, Column.CONTACTS)
+    assert counts.data() is None and counts.data(Role.SORT) == -1  # unknown until the counts arrive
+    model.set_counts({"contacts.customers": 1234})
+    assert counts.data() == "1,234" and counts.data(Role.SORT) == 1234
+    assert model.index(model.row_of("custom.vip"), Column.CONTACTS).data() == "0"
+    assert model.index(0, 99).data() is None
+    assert model.index(0, 0).data(Qt.ItemDataRole.UserRole + 50) is None
+
+
+@pytest.mark.parametrize("name", ["<b>x</b>", "<img src=x>", "مرحبا بالعالم", "🎉🐶 Party", "&amp; &lt;", "W" * 180])
+def test_names_are_returned_exactly_as_typed(name):
+    model = LabelTableModel()
+    model.apply_labels([label("custom.x", name)])
+    assert model.index(0, Column.NAME).data() == name

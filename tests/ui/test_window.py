@@ -1,0 +1,407 @@
+"""The window, driven as a user would, against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialogButtonBox
+
+from labeldesk.domain import LabelType
+from labeldesk.ui import dialogs
+from labeldesk.ui.models import Column, Role, TypeFilter
+from tests.ui.conftest import names_in_view
+
+
+def writes(emulator):
+    return [r for r in emulator.requests if r.method != "GET"]
+
+
+def select(window, *names):
+    window.table.clearSelection()
+    for name in names:
+        key = next(label.key for label in window.model.labels if label.display_name == name)
+        row = window.proxy.mapFromSource(window.model.index(window.model.row_of(key), 0)).row()
+        window.table.selectionModel().select(
+            window.proxy.index(row, 0),
+            window.table.selectionModel().SelectionFlag.Select | window.table.selectionModel().SelectionFlag.Rows,
+        )
+
+
+# -- loading, counts, status -------------------------------------------------------------------------------
+
+
+def test_the_first_load_fills_the_table_with_counts_and_a_status(demo):
+    window, emulator = demo
+    assert window.model.rowCount() == len(emulator.store) == 45
+    assert window.count_label.text() == "45 labels"
+    assert window.status.text.text().startswith("Last refreshed ")
+    customers = window.model.row_of("contacts.customers")
+    shown = window.model.index(customers, Column.CONTACTS).data()
+    assert shown and int(shown.replace(",", "")) > 0
+    assert window.model.index(customers, Column.CREATED).data() is None
+    assert window.model.index(customers, Column.NAME).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_contacts_are_blank_until_the_counts_arrive(open_app, demo_store):
+    window, _emulator = open_app(demo_store, wait=False)
+    assert window.table.empty_hint.isVisible() or window.model.rowCount() == 0
+    assert window.table.empty_hint.text() == "Loading labels…"
+    window.model.set_counts(None)
+    assert window.model.index(0, Column.CONTACTS).data() is None if window.model.rowCount() else True
+
+
+def test_a_failed_load_says_what_happened_and_what_to_do(open_app, demo_store, qtbot):
+    from labeldesk.emulator import Emulator  # noqa: F401 - the fixture's emulator is reused
+
+    window, emulator = open_app(demo_store, wait=False)
+    qtbot.waitUntil(lambda: window.loaded_once)
+    emulator.faults.fail_next(20, status=500)
+    window.refresh_action.trigger()
+    qtbot.waitUntil(lambda: window.status.kind == "error", timeout=10_000)
+    text = window.status.text.text()
+    assert text.startswith("Couldn't refresh the labels: Wix is having trouble")
+    assert "F5" in text
+    assert window.model.rowCount() == 45  # what was shown stays shown
+
+
+def test_an_offline_first_load_shows_the_reason_in_the_empty_table(open_app, demo_store, qtbot):
+    window, emulator = open_app(demo_store, wait=False)
+    emulator.faults.fail_next(50, status=503)
+    qtbot.waitUntil(lambda: window.loaded_once, timeout=10_000)
+    if window.model.rowCount() == 0:
+        assert "Couldn't load the labels" in window.table.empty_hint.text()
+
+
+# -- search, filter, sort ----------------------------------------------------------------------------------
+
+
+def test_search_ignores_case_and_accents_on_name_and_key(demo, qtbot):
+    window, _ = demo
+    qtbot.keyClicks(window.search, "creme brulee")
+    assert names_in_view(window) == ["Crème Brûlée Fans"]
+    assert window.count_label.text() == "1 of 45 labels"
+    window.search.setText("CUSTOM.VIP")
+    assert names_in_view(window) == ["VIP"]
+    window.search.setText("zzz")
+    assert window.proxy.rowCount() == 0
+    assert window.table.empty_hint.isVisible()
+    assert "No labels match" in window.table.empty_hint.text()
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    assert window.search.text() == ""
+    assert window.proxy.rowCount() == 45
+
+
+def test_ctrl_f_focuses_the_search(demo, qtbot):
+    window, _ = demo
+    window.table.setFocus()
+    window.find_action.trigger()
+    assert window.search.hasFocus() or QGuiApplication.focusObject() is window.search
+
+
+@pytest.mark.parametrize(
+    ("choice", "types"),
+    [
+        (TypeFilter.CUSTOM, {LabelType.USER_DEFINED}),
+        (TypeFilter.SYSTEM, {LabelType.SYSTEM}),
+        (TypeFilter.APP, {LabelType.WIX_APP_DEFINED}),
+    ],
+)
+def test_the_type_filter_shows_one_kind(demo, choice, types):
+    window, _ = demo
+    window.type_filter.setCurrentIndex(window.type_filter.findData(choice))
+    shown = {window.proxy.label_at(row).label_type for row in range(window.proxy.rowCount())}
+    assert shown == types
+    assert window.count_label.text().endswith("of 45 labels")
+
+
+@pytest.mark.parametrize("column", list(Column))
+@pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_clicking_a_header_sorts_by_the_real_value(demo, qtbot, column, order):
+    window, _ = demo
+    window.table.sortByColumn(column, order)
+    values = [window.proxy.index(row, column).data(Role.SORT) for row in range(window.proxy.rowCount())]
+    assert values == sorted(values, reverse=order == Qt.SortOrder.DescendingOrder)
+    if column == Column.CREATED:
+        rows = [window.proxy.label_at(row) for row in range(window.proxy.rowCount())]
+        dated = [label.created for label in rows if label.created]
+        assert dated == sorted(dated, reverse=order == Qt.SortOrder.DescendingOrder)
+
+
+# -- create ------------------------------------------------------------------------------------------------
+
+
+def submit(qtbot, dialog, text=None):
+    if text is not None:
+        dialog.name_edit.setText(text)
+    with qtbot.waitSignal(dialog.finished, timeout=10_000, raising=False):
+        dialog.ok_button.click()
+
+
+def test_new_label_creates_selects_and_says_so(demo, qtbot):
+    window, emulator = demo
+    emulator.clear_requests()
+    dialog = window.new_label()
+    assert not dialog.ok_button.isEnabled()
+    submit(qtbot, dialog, "  Early Birds ")
+    assert window.status.text.text() == "Created ‘Early Birds’."
+    (selected,) = window.selected_labels()
+    assert selected.display_name == "Early Birds" and selected.key == "custom.early-birds"
+    assert window.model.rowCount() == 46
+    assert [(r.method, r.path) for r in emulator.requests] == [("POST", "/contacts/v4/labels")]
+
+
+def test_new_label_that_exists_says_it_already_existed(demo, qtbot):
+    window, _ = demo
+    dialog = window.new_label()
+    dialog.name_edit.setText("VIP")
+    assert "already exists" in dialog.message.text()
+    submit(qtbot, dialog)
+    assert window.status.text.text().startswith("‘VIP’ already existed")
+    assert [label.key for label in window.selected_labels()] == ["custom.vip"]
+    assert window.model.rowCount() == 45
+
+
+def test_new_label_warns_about_a_near_duplicate(demo, qtbot):
+    window, _ = demo
+    dialog = window.new_label()
+    qtbot.keyClicks(dialog.name_edit, "vip ")
+    assert dialog.message.text() == "‘vip’ looks like the existing ‘VIP’."
+    assert dialog.ok_button.isEnabled()
+    dialog.name_edit.setText("cafe  REGULARS")
+    assert "looks like the existing ‘Café Regulars’" in dialog.message.text()
+    dialog.reject()
+
+
+@pytest.mark.parametrize(("text", "reason"), [("   ", "Type a name"), ("x" * 181, "1 too long")])
+def test_invalid_names_disable_ok_with_the_reason(demo, text, reason):
+    window, _emulator = demo
+    dialog = window.new_label()
+    dialog.name_edit.setText(text)
+    assert not dialog.ok_button.isEnabled()
+    assert reason in dialog.message.text()
+    assert reason in dialog.ok_button.toolTip()
+    dialog.name_edit.setText("x" * 180)
+    assert dialog.ok_button.isEnabled()
+    dialog.reject()
+
+
+def test_ok_is_disabled_while_the_request_is_in_flight(open_app, demo_store, qtbot):
+    window, _emulator = open_app(demo_store, latency_ms=300)
+    dialog = window.new_label()
+    dialog.name_edit.setText("Slow Label")
+    dialog.ok_button.click()
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.message.text() == "Saving…"
+    assert window.busy.isVisible() or window.controller.busy
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        pass
+    assert window.status.text.text() == "Created ‘Slow Label’."
+
+
+def test_quota_reached_is_shown_in_the_dialog(demo, qtbot):
+    window, emulator = demo
+    emulator.store.quota = 1
+    dialog = window.new_label()
+    dialog.name_edit.setText("One Too Many")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
+    assert "limit of 1 labels" in dialog.message.text()
+    assert dialog.isVisible() and dialog.name_edit.text() == "One Too Many"
+    dialog.reject()
+
+
+# -- rename ------------------------------------------------------------------------------------------------
+
+
+def test_rename_changes_one_row_and_keeps_the_key(demo, qtbot):
+    window, emulator = demo
+    select(window, "Wholesale")
+    emulator.clear_requests()
+    resets = []
+    window.model.modelReset.connect(lambda: resets.append(1))
+    dialog = window.rename_selected()
+    assert dialog.key_edit.text() == "custom.wholesale" and dialog.key_edit.isReadOnly()
+    assert not dialog.ok_button.isEnabled()  # nothing changed yet
+    submit(qtbot, dialog, "Trade Customers")
+    assert window.status.text.text() == "Renamed ‘Wholesale’ to ‘Trade Customers’."
+    assert window.model.label("custom.wholesale").display_name == "Trade Customers"
+    assert [label.key for label in window.selected_labels()] == ["custom.wholesale"]
+    assert [(r.method, r.path) for r in emulator.requests] == [("PATCH", "/contacts/v4/labels/custom.wholesale")]
+    assert resets == []
+
+
+def test_f2_and_double_click_open_rename(demo, qtbot, monkeypatch):
+    window, _ = demo
+    opened = []
+    monkeypatch.setattr(window, "rename_selected", lambda: opened.append(True))
+    # the action's slot was bound at build time, so trigger through the shortcut's own path
+    select(window, "VIP")
+    assert window.rename_action.shortcut().toString() == "F2"
+    assert window.rename_action.isEnabled()
+    index = window.proxy.index(window.table.selectionModel().selectedRows()[0].row(), 0)
+    window._on_table_double_clicked(index)
+    assert opened == [True]
+
+
+def test_rename_conflict_is_shown_in_the_dialog(demo, qtbot):
+    window, _ = demo
+    select(window, "Wholesale")
+    dialog = window.rename_selected()
+    dialog.name_edit.setText("VIP")
+    assert "Another label is already called ‘VIP’" in dialog.message.text()
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
+    assert dialog.message.text().startswith("Another label already has this name.")
+    assert dialog.isVisible() and dialog.ok_button.isEnabled()
+    assert window.model.label("custom.wholesale").display_name == "Wholesale"
+    dialog.reject()
+
+
+def test_rename_of_a_label_deleted_elsewhere_removes_the_row(demo, qtbot):
+    window, emulator = demo
+    select(window, "Wholesale")
+    dialog = window.rename_selected()
+    emulator.store.delete("custom.wholesale")  # someone else deletes it in Wix meanwhile
+    dialog.name_edit.setText("Trade")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: window.model.row_of("custom.wholesale") is None, timeout=10_000)
+    assert "deleted elsewhere" in window.status.text.text()
+    assert "removed from the list" in dialog.message.text()
+    assert not dialog.ok_button.isEnabled()
+    dialog.reject()
+
+
+# -- delete ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def confirmations(monkeypatch):
+    asked = []
+
+    def confirm(parent, labels, count_of):
+        asked.append(dialogs.delete_confirmation_text(labels, count_of))
+        return True
+
+    monkeypatch.setattr(dialogs, "confirm_delete", confirm)
+    return asked
+
+
+def test_delete_one_after_an_honest_warning(demo, qtbot, confirmations):
+    window, emulator = demo
+    count = window.model.contact_count("custom.vip")
+    select(window, "VIP")
+    emulator.clear_requests()
+    window.delete_action.trigger()
+    qtbot.waitUntil(lambda: window.model.row_of("custom.vip") is None, timeout=10_000)
+    ((question, consequence),) = confirmations
+    assert question == "Delete the label ‘VIP’?"
+    assert consequence == f"Removes ‘VIP’ from {count} contacts. This can't be undone."
+    qtbot.waitUntil(lambda: window.status.text.text() == "Deleted ‘VIP’.")
+    assert [(r.method, r.path) for r in emulator.requests] == [("DELETE", "/contacts/v4/labels/custom.vip")]
+    assert window.count_label.text() == "44 labels"
+
+
+def test_delete_several_names_them_and_removes_each_row(demo, qtbot, confirmations):
+    window, _ = demo
+    select(window, "VIP", "Vegan", "Staff")
+    window.delete_action.trigger()
+    qtbot.waitUntil(lambda: window.status.text.text() == "Deleted 3 labels.", timeout=10_000)
+    ((question, consequence),) = confirmations
+    assert question == "Delete these 3 labels?"
+    for name in ("VIP", "Vegan", "Staff"):
+        assert f"‘{name}’" in consequence
+        assert name not in names_in_view(window)
+
+
+def test_cancelling_the_confirmation_deletes_nothing(demo, monkeypatch):
+    window, emulator = demo
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args: False)
+    select(window, "VIP")
+    emulator.clear_requests()
+    window.delete_action.trigger()
+    assert writes(emulator) == []
+    assert window.model.row_of("custom.vip") is not None
+
+
+def test_rename_and_delete_are_disabled_for_system_and_app_labels_with_the_reason(demo):
+    window, _ = demo
+    select(window, "Customers")
+    assert not window.rename_action.isEnabled() and not window.delete_action.isEnabled()
+    assert "Wix creates this label itself" in window.rename_action.toolTip()
+    select(window, "VIP", "Abandoned Cart")
+    assert not window.delete_action.isEnabled()
+    assert "Wix Stores" in window.delete_action.toolTip()
+    window.table.clearSelection()
+    assert not window.rename_action.isEnabled()
+    assert window.rename_action.toolTip() == "Select a label to rename it."
+    assert not window.copy_action.isEnabled()
+
+
+def test_a_refused_system_delete_is_reported_plainly(demo, qtbot):
+    window, _ = demo
+    errors_seen = []
+    window.controller.delete(window.model.label("contacts.customers"), on_failure=errors_seen.append)
+    qtbot.waitUntil(lambda: bool(errors_seen), timeout=10_000)
+    assert "doesn't allow this label to be renamed or deleted" in str(errors_seen[0])
+    assert window.model.row_of("contacts.customers") is not None
+
+
+# -- copy, selection, refresh ------------------------------------------------------------------------------
+
+
+def test_copy_key_puts_the_keys_on_the_clipboard(demo):
+    window, _ = demo
+    select(window, "VIP", "Vegan")
+    window.copy_action.trigger()
+    assert sorted(QGuiApplication.clipboard().text().splitlines()) == ["custom.vegan", "custom.vip"]
+    assert window.status.text.text() == "Copied 2 keys."
+
+
+def test_refresh_keeps_the_selection_and_applies_only_the_differences(demo, qtbot):
+    window, emulator = demo
+    select(window, "Vegan")
+    emulator.store.add_label("Added Elsewhere")
+    emulator.store.rename("custom.vip", {"label": {"displayName": "VIPs"}})
+    emulator.store.delete("custom.staff")
+    resets = []
+    window.model.modelReset.connect(lambda: resets.append(1))
+    with qtbot.waitSignal(window.controller.labels_loaded, timeout=10_000):
+        window.refresh_action.trigger()
+    assert resets == []
+    assert [label.key for label in window.selected_labels()] == ["custom.vegan"]
+    assert window.model.label("custom.vip").display_name == "VIPs"
+    assert window.model.row_of("custom.staff") is None
+    assert window.model.row_of("custom.added-elsewhere") is not None
+
+
+def test_the_shortcuts_are_the_documented_ones(demo):
+    window, _ = demo
+    shortcuts = {a.text(): a.shortcut().toString() for a in window.actions()}
+    assert shortcuts["New label"] == "Ctrl+N"
+    assert shortcuts["Rename"] == "F2"
+    assert shortcuts["Delete"] == "Del"
+    assert shortcuts["Refresh"] == "F5"
+    assert shortcuts["Copy key"] == "Ctrl+C"
+    assert shortcuts["Find"] == "Ctrl+F"
+
+
+def test_size_columns_and_sort_order_are_remembered(demo, settings, qtbot, open_app, demo_store):
+    window, _ = demo
+    window.resize(700, 450)  # within the offscreen screen's 800x600, which restoreGeometry respects
+    window.table.setColumnWidth(Column.KEY, 333)
+    window.table.sortByColumn(Column.CONTACTS, Qt.SortOrder.DescendingOrder)
+    window.close()
+    again, _ = open_app(demo_store)
+    header = again.table.horizontalHeader()
+    assert header.sectionSize(Column.KEY) == 333
+    assert header.sortIndicatorSection() == Column.CONTACTS
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    assert (again.width(), again.height()) == (700, 450)
+
+
+def test_dialog_cancel_button_closes(demo):
+    window, _ = demo
+    dialog = window.new_label()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert not dialog.isVisible()
