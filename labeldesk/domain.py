@@ -116,3 +116,9 @@ def find_near_duplicate(name: str, labels: Iterable[Label], *, ignore_key: str |
         if label.key != ignore_key and comparable_name(label.display_name) == wanted:
             return label
     return None
+
+
+def quoted(name: str, limit: int = 60) -> str:
+    """A label name in quotes for a sentence, shortened if it is very long."""
+    short = name if len(name) <= limit else name[: limit - 1] + "…"
+    return f"‘{short}’"

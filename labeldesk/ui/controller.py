@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from labeldesk.api.client import WixLabelsClient
 from labeldesk.api.errors import LabelNotFoundError, WixError
-from labeldesk.domain import FindOrCreateResult, Label
+from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class LabelsController(QObject):
     - ``counts_loaded(dict[str, int])`` or ``counts_failed(WixError)``
     - ``label_created(FindOrCreateResult)``, ``label_renamed(Label)``, ``label_deleted(Label)``
     - ``label_vanished(str)``: a rename or delete found the label gone from the service (404)
+    - ``write_started(str)``: a create, rename or delete was sent; the text says which, for people
     - ``busy_changed(bool)``: whether any call is in flight
     """
 
@@ -52,6 +53,7 @@ class LabelsController(QObject):
     label_renamed = Signal(object)
     label_deleted = Signal(object)
     label_vanished = Signal(str)
+    write_started = Signal(str)
     busy_changed = Signal(bool)
 
     def __init__(self, client: WixLabelsClient, parent: QObject | None = None) -> None:
@@ -125,7 +127,7 @@ class LabelsController(QObject):
     def create(self, name: str, on_success: Callback = None, on_failure: Callback = None) -> None:
         self._write(
             lambda: self.client.find_or_create(name),
-            f"create label {name!r}",
+            f"Saving {quoted(name)}…",
             self._on_created,
             on_success,
             on_failure,
@@ -135,7 +137,7 @@ class LabelsController(QObject):
     def rename(self, label: Label, name: str, on_success: Callback = None, on_failure: Callback = None) -> None:
         self._write(
             lambda: self.client.rename(label.key, name),
-            f"rename {label.key}",
+            f"Renaming {quoted(label.display_name)}…",
             self._on_renamed,
             on_success,
             on_failure,
@@ -147,9 +149,11 @@ class LabelsController(QObject):
             self.client.delete(label.key)
             return label
 
-        self._write(call, f"delete {label.key}", self._on_deleted, on_success, on_failure, key=label.key)
+        self._write(
+            call, f"Deleting {quoted(label.display_name)}…", self._on_deleted, on_success, on_failure, key=label.key
+        )
 
-    def _write(self, fn, name: str, handler, on_success: Callback, on_failure: Callback, *, key: str | None) -> None:
+    def _write(self, fn, doing: str, handler, on_success: Callback, on_failure: Callback, *, key: str | None) -> None:
         self._writes_in_flight += 1
 
         def succeeded(result: object) -> None:
@@ -167,7 +171,8 @@ class LabelsController(QObject):
                 on_failure(error)
 
         # The controller's own handlers run first, so the model has changed before a dialog looks at it.
-        self.runner.write(fn, name, on_success=succeeded, on_failure=failed)
+        self.runner.write(fn, doing, on_success=succeeded, on_failure=failed)
+        self.write_started.emit(doing)
 
     def _remember(self, label: Label | None, key: str) -> None:
         self._last_seq = next(self._seq)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from labeldesk.api.errors import LabelNotFoundError, WixError
-from labeldesk.domain import NAME_MAX_LENGTH, Label, clean_name, find_near_duplicate, name_problem
+from labeldesk.domain import NAME_MAX_LENGTH, Label, clean_name, find_near_duplicate, name_problem, quoted
 from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
 
@@ -34,12 +34,6 @@ def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = T
     label.setWordWrap(wrap)
     label.setText(text)
     return label
-
-
-def quoted(name: str, limit: int = 60) -> str:
-    """A label name in quotes for a sentence, shortened if it is very long."""
-    short = name if len(name) <= limit else name[: limit - 1] + "…"
-    return f"‘{short}’"
 
 
 class LabelNameDialog(QDialog):

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from labeldesk.api.errors import LabelNotFoundError, WixError
-from labeldesk.domain import FindOrCreateResult, Label
+from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.ui import dialogs, icons
 from labeldesk.ui.controller import LabelsController
-from labeldesk.ui.dialogs import LabelNameDialog, plain_label, quoted
+from labeldesk.ui.dialogs import LabelNameDialog, plain_label
 from labeldesk.ui.models import Column, LabelFilterProxy, LabelTableModel, TypeFilter
 
 log = logging.getLogger(__name__)
@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
         c.label_deleted.connect(lambda label: self.model.remove(label.key))
         c.label_vanished.connect(self._on_label_vanished)
         c.busy_changed.connect(self.busy.setVisible)
+        c.write_started.connect(self.show_message)
 
     # -- settings -------------------------------------------------------------------------------------
 
@@ -415,13 +416,14 @@ class MainWindow(QMainWindow):
             if not pending:
                 self._report_deletes(done, failures)
 
-        self.show_message("Deleting…" if len(selected) == 1 else f"Deleting {len(selected)} labels…")
         for label in selected:
             self.controller.delete(
                 label,
                 on_success=lambda _, label=label: finish_one(label),
                 on_failure=lambda error, label=label: finish_one(label, error),
             )
+        if len(selected) > 1:
+            self.show_message(f"Deleting {len(selected)} labels…")
 
     def _report_deletes(self, done: list[Label], failures: list[tuple[Label, WixError]]) -> None:
         vanished = [label for label, error in failures if isinstance(error, LabelNotFoundError)]

@@ -193,6 +193,7 @@ def test_ok_is_disabled_while_the_request_is_in_flight(open_app, demo_store, qtb
     dialog.ok_button.click()
     assert not dialog.ok_button.isEnabled()
     assert dialog.message.text() == "Saving…"
+    assert window.status.text.text() == "Saving ‘Slow Label’…"
     assert window.busy.isVisible() or window.controller.busy
     with qtbot.waitSignal(dialog.finished, timeout=10_000):
         pass
@@ -405,3 +406,16 @@ def test_dialog_cancel_button_closes(demo):
     dialog = window.new_label()
     dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
     assert not dialog.isVisible()
+
+
+def test_refresh_keeps_the_scroll_position(open_app, demo_store, qtbot):
+    window, emulator = open_app(demo_store)
+    window.resize(700, 300)
+    bar = window.table.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum() // 2)
+    top = window.table.indexAt(window.table.viewport().rect().topLeft()).data()
+    emulator.store.add_label("Zzz Added Elsewhere")
+    with qtbot.waitSignal(window.controller.labels_loaded, timeout=10_000):
+        window.refresh_action.trigger()
+    assert window.table.indexAt(window.table.viewport().rect().topLeft()).data() == top
