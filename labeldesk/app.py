@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from dataclasses import dataclass, field
 
 from labeldesk import __version__
+from labeldesk.api.client import DEFAULT_BASE_URL, validate_base_url
+from labeldesk.api.errors import InvalidBaseUrlError
 from labeldesk.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -16,9 +17,24 @@ SELFTEST_TIMEOUT_MS = 30_000
 DEMO_SITE_NAME = "Harbour & Hive (demo)"
 
 
+def _base_url(value: str) -> str:
+    try:
+        return validate_base_url(value)
+    except InvalidBaseUrlError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="labeldesk", description="Manage a Wix site's contact labels.")
     parser.add_argument("--demo", action="store_true", help="open the built-in demo site (no account needed)")
+    parser.add_argument("--site-id", metavar="ID", help="open this site, with its API key from the keyring")
+    parser.add_argument(
+        "--api-base",
+        type=_base_url,
+        metavar="URL",
+        help=f"the Wix API address for --site-id or a new sign-in (default {DEFAULT_BASE_URL}; "
+        "https, or http to this computer only)",
+    )
     parser.add_argument(
         "--selftest",
         action="store_true",
@@ -31,61 +47,70 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@dataclass
-class Session:
-    """What one open site needs, so it can be shut down in one place."""
-
-    window: object
-    controller: object
-    cleanups: list = field(default_factory=list)
-
-    def close(self) -> None:
-        self.controller.shutdown()
-        for cleanup in reversed(self.cleanups):
-            cleanup()
-
-
 def open_window(client, settings, *, site_name: str, demo: bool = False):
-    """The main window over ``client``, shown, with its first refresh started."""
+    """A main window over ``client`` alone (no saved sites), shown, with its first refresh started."""
+    from labeldesk.sites import Site
     from labeldesk.ui.controller import LabelsController
     from labeldesk.ui.main_window import MainWindow
 
+    window = MainWindow(settings)
     controller = LabelsController(client)
-    window = MainWindow(controller, settings, site_name=site_name, demo=demo)
-    controller.setParent(window)
     window.show()
-    controller.refresh()
+    window.attach(controller, Site(client.site_id, site_name, client.base_url), demo=demo)
     return window, controller
 
 
-def start_demo_site(latency_ms: int):
-    """The demo site: our emulator with the café's labels, on a free loopback port."""
-    from labeldesk.emulator import Emulator, LabelStore, seed_demo
+class DemoSite:
+    """The demo site: our emulator with the café's labels on a free loopback port, started on first use."""
 
-    store = LabelStore()
-    seed_demo(store)
-    return Emulator(store, latency_ms=latency_ms).start()
+    def __init__(self, latency_ms: int) -> None:
+        self.latency_ms = latency_ms
+        self.emulator = None
+
+    def open(self):
+        from labeldesk.api import WixLabelsClient
+        from labeldesk.emulator import Emulator, LabelStore, seed_demo
+        from labeldesk.logs import register_secret
+        from labeldesk.sites import Site
+        from labeldesk.ui.site_manager import OpenedSite
+
+        if self.emulator is None:
+            store = LabelStore()
+            seed_demo(store)
+            self.emulator = Emulator(store, latency_ms=self.latency_ms).start()
+        emulator = self.emulator
+        register_secret(emulator.api_key)
+        client = WixLabelsClient(emulator.api_key, emulator.site_id, base_url=emulator.base_url)
+        return OpenedSite(Site(emulator.site_id, DEMO_SITE_NAME, emulator.base_url), client, session_only=False)
+
+    def stop(self) -> None:
+        if self.emulator is not None:
+            self.emulator.stop()
 
 
-def _settings(paths: AppPaths):
-    from PySide6.QtCore import QSettings
-
-    return QSettings(str(paths.config / "labeldesk.ini"), QSettings.Format.IniFormat)
-
-
-def _arm_selftest(app, window, controller) -> None:
+def _arm_selftest(app, window) -> None:
     from PySide6.QtCore import QTimer
 
+    reported = []
+
     def report(line: str, code: int) -> None:
+        if reported:
+            return
+        reported.append(code)
         print(line, flush=True)
-        app.exit(code)
+        # Deferred: the first answer can come before the event loop has started.
+        QTimer.singleShot(0, lambda: app.exit(code))
 
-    def loaded(_labels) -> None:
-        # One more turn of the event loop, so the rows have been laid out and painted.
-        QTimer.singleShot(0, lambda: report(f"selftest: {window.proxy.rowCount()} labels shown (source: service)", 0))
+    def finished(ok: bool, message: str) -> None:
+        if ok:
+            # One more turn of the event loop, so the rows have been laid out and painted.
+            QTimer.singleShot(
+                0, lambda: report(f"selftest: {window.proxy.rowCount()} labels shown (source: service)", 0)
+            )
+        else:
+            report(f"selftest: failed: {message}", 1)
 
-    controller.labels_loaded.connect(loaded)
-    controller.refresh_failed.connect(lambda error: report(f"selftest: failed: {error}", 1))
+    window.first_load_finished.connect(finished)
     QTimer.singleShot(SELFTEST_TIMEOUT_MS, lambda: report("selftest: failed: no labels after 30 seconds", 1))
 
 
@@ -93,23 +118,19 @@ def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     paths = AppPaths.from_environment().ensure()
 
-    from labeldesk.logs import register_secret, setup_logging
+    from labeldesk.logs import setup_logging
 
-    setup_logging(paths.logs)
-    log.info("LabelDesk %s starting (%s)", __version__, "demo" if args.demo else "site")
+    log_handler = setup_logging(paths.logs)
+    log.info("LabelDesk %s starting", __version__)
 
-    if not args.demo:
-        print(
-            "labeldesk: signing in to a real Wix site isn't available in this version yet.\n"
-            "Run `labeldesk --demo` to try LabelDesk on the built-in demo site.",
-            file=sys.stderr,
-        )
-        return 2
-
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from labeldesk.api import WixLabelsClient
+    from labeldesk.credentials import CredentialStore
+    from labeldesk.sites import Site, SiteDirectory
     from labeldesk.ui import icons
+    from labeldesk.ui.main_window import MainWindow
+    from labeldesk.ui.site_manager import SiteManager
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LabelDesk")
@@ -117,16 +138,45 @@ def run(argv: list[str]) -> int:
     app.setDesktopFileName("labeldesk")
     app.setWindowIcon(icons.app_icon())
 
-    emulator = start_demo_site(args.demo_latency_ms)
-    register_secret(emulator.api_key)
-    client = WixLabelsClient(emulator.api_key, emulator.site_id, base_url=emulator.base_url)
-    window, controller = open_window(client, _settings(paths), site_name=DEMO_SITE_NAME, demo=True)
-    session = Session(window, controller, cleanups=[emulator.stop])
+    settings = QSettings(str(paths.config / "labeldesk.ini"), QSettings.Format.IniFormat)
+    directory = SiteDirectory(paths.config / "sites.json")
+    manager = SiteManager(directory, CredentialStore(), default_api_base=args.api_base or DEFAULT_BASE_URL)
+    demo = DemoSite(args.demo_latency_ms)
+    window = MainWindow(settings, manager=manager)
+
+    def open_demo() -> None:
+        opened = demo.open()
+        window.attach(_controller_for(opened.client), opened.site, demo=True)
+
+    window.demo_requested.connect(open_demo)
     if args.selftest:
-        _arm_selftest(app, window, controller)
+        _arm_selftest(app, window)
+    window.show()
+
+    if args.demo:
+        open_demo()
+    elif args.site_id:
+        site = directory.get(args.site_id) or Site(args.site_id, "")
+        if args.api_base:
+            site = Site(site.site_id, site.name, args.api_base)
+        manager.open_site(site)
+    else:
+        manager.start()
+
     try:
         return app.exec()
     finally:
         window.save_settings()
-        session.close()
+        if window.controller is not None:
+            window.controller.shutdown()
+        manager.shutdown()
+        demo.stop()
         log.info("LabelDesk closed")
+        logging.getLogger().removeHandler(log_handler)
+        log_handler.close()
+
+
+def _controller_for(client):
+    from labeldesk.ui.controller import LabelsController
+
+    return LabelsController(client)

@@ -46,8 +46,8 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path:
-    """Send LabelDesk's log to ``log_dir/labeldesk.log`` (rotated at 1 MB, three kept)."""
+def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> logging.Handler:
+    """Send LabelDesk's log to ``log_dir/labeldesk.log`` (rotated at 1 MB, three kept); returns the handler."""
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "labeldesk.log"
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
@@ -59,4 +59,4 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path:
     # httpx logs every request at INFO; that is noise for a desktop log, and our adapter logs its own.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-    return path
+    return handler

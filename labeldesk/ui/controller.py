@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from labeldesk.api.client import WixLabelsClient
-from labeldesk.api.errors import LabelNotFoundError, WixError
+from labeldesk.api.errors import AuthError, LabelNotFoundError, WixError
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.ui.workers import TaskRunner
 
@@ -40,6 +40,7 @@ class LabelsController(QObject):
     - ``counts_loaded(dict[str, int])`` or ``counts_failed(WixError)``
     - ``label_created(FindOrCreateResult)``, ``label_renamed(Label)``, ``label_deleted(Label)``
     - ``label_vanished(str)``: a rename or delete found the label gone from the service (404)
+    - ``auth_failed(AuthError)``: Wix refused the key (401/403) on any call; work should pause
     - ``write_started(str)``: a create, rename or delete was sent; the text says which, for people
     - ``busy_changed(bool)``: whether any call is in flight
     """
@@ -54,6 +55,7 @@ class LabelsController(QObject):
     label_deleted = Signal(object)
     label_vanished = Signal(str)
     write_started = Signal(str)
+    auth_failed = Signal(object)
     busy_changed = Signal(bool)
 
     def __init__(self, client: WixLabelsClient, parent: QObject | None = None) -> None:
@@ -111,14 +113,20 @@ class LabelsController(QObject):
         self.labels_loaded.emit(list(merged.values()))
 
     def _on_refresh_failed(self, generation: int, error: WixError) -> None:
+        self._check_auth(error)
         if generation == self._generation:
             self.refresh_failed.emit(error)
+
+    def _check_auth(self, error: WixError) -> None:
+        if isinstance(error, AuthError):
+            self.auth_failed.emit(error)
 
     def _on_counts(self, generation: int, counts: dict[str, int]) -> None:
         if generation == self._generation:
             self.counts_loaded.emit(counts)
 
     def _on_counts_failed(self, generation: int, error: WixError) -> None:
+        self._check_auth(error)
         if generation == self._generation:
             self.counts_failed.emit(error)
 
@@ -164,6 +172,7 @@ class LabelsController(QObject):
 
         def failed(error: WixError) -> None:
             self._writes_in_flight -= 1
+            self._check_auth(error)
             if isinstance(error, LabelNotFoundError) and key is not None:
                 self._remember(None, key)
                 self.label_vanished.emit(key)

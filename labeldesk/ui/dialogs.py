@@ -237,3 +237,27 @@ class ConfirmDeleteDialog(QDialog):
 def confirm_delete(parent: QWidget, labels: Sequence[Label], count_of: Callable[[str], int | None]) -> bool:
     """Ask before deleting. Tests replace this function: it runs a real modal loop."""
     return ConfirmDeleteDialog(labels, count_of, parent).exec() == QDialog.DialogCode.Accepted
+
+
+def confirm_sign_out(parent: QWidget, site, keyring_name: str) -> bool:
+    """Ask before signing out of a site. Tests replace this function: it runs a real modal loop."""
+    box = QDialog(parent)
+    box.setWindowTitle("Sign out")
+    question = plain_label(f"Sign out of {site.title}?", box)
+    font = question.font()
+    font.setBold(True)
+    question.setFont(font)
+    detail = plain_label(
+        f"LabelDesk will remove this site's API key from {keyring_name} and forget its settings. "
+        "The labels on Wix are not touched. To come back, you'll need the API key again.",
+        box,
+    )
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, box)
+    buttons.addButton("Sign out", QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.accepted.connect(box.accept)
+    buttons.rejected.connect(box.reject)
+    layout = QVBoxLayout(box)
+    layout.addWidget(question)
+    layout.addWidget(detail)
+    layout.addWidget(buttons)
+    return box.exec() == QDialog.DialogCode.Accepted

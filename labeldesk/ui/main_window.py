@@ -20,16 +20,20 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTableView,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from labeldesk.api.errors import LabelNotFoundError, WixError
 from labeldesk.domain import FindOrCreateResult, Label, quoted
+from labeldesk.sites import Site
 from labeldesk.ui import dialogs, icons
 from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.dialogs import LabelNameDialog, plain_label
 from labeldesk.ui.models import Column, LabelFilterProxy, LabelTableModel, TypeFilter
+from labeldesk.ui.signin import SignInDialog
+from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 
 log = logging.getLogger(__name__)
 
@@ -77,26 +81,38 @@ class LabelsTable(QTableView):
 
 
 class MainWindow(QMainWindow):
-    """Signals: ``message_shown(str, str)`` (text, kind) whenever the status bar says something."""
+    """The window for one site at a time; ``attach`` gives it a site's controller.
+
+    Signals:
+
+    - ``message_shown(str, str)``: (text, kind) whenever the status bar says something
+    - ``first_load_finished(bool, str)``: the first load of an attached site succeeded or failed (message)
+    - ``demo_requested()``: the person asked for the demo site
+    """
 
     message_shown = Signal(str, str)
+    first_load_finished = Signal(bool, str)
+    demo_requested = Signal()
 
     def __init__(
         self,
-        controller: LabelsController,
         settings: QSettings,
         *,
-        site_name: str,
-        demo: bool = False,
+        manager: SiteManager | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.controller = controller
         self.settings = settings
-        self.demo = demo
+        self.manager = manager
+        self.controller: LabelsController | None = None
+        self.site: Site | None = None
+        self.demo = False
+        self.paused = False
         self.loaded_once = False
+        self._first_load_pending = False
         self.last_refreshed: datetime | None = None
-        self.setWindowTitle(f"{site_name} — LabelDesk")
+        self._retired: list[LabelsController] = []
+        self.setWindowTitle("LabelDesk")
         self.setWindowIcon(icons.app_icon())
 
         self.model = LabelTableModel(self)
@@ -107,10 +123,133 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_table()
         self._build_status_bar()
-        self._connect_controller()
         self._restore_settings()
+        if manager is not None:
+            manager.sites_changed.connect(self._rebuild_site_menu)
+            manager.site_opened.connect(self.open_site)
+            manager.sign_in_needed.connect(self.ask_sign_in)
+            manager.signed_out.connect(self._on_signed_out)
+        self._rebuild_site_menu()
         self._update_actions()
         self._update_count()
+
+    # -- sites ----------------------------------------------------------------------------------------
+
+    def attach(
+        self, controller: LabelsController, site: Site, *, demo: bool = False, session_only: bool = False
+    ) -> None:
+        """Show ``site`` through ``controller``; keeps the rows if it is the site already shown."""
+        same_site = self.site is not None and self.site.site_id == site.site_id and self.demo == demo
+        self._retire_controller()
+        self.controller = controller
+        controller.setParent(self)
+        self.site = site
+        self.demo = demo
+        self.paused = False
+        if not same_site:
+            self.model.clear()
+            self.loaded_once = False
+            self.last_refreshed = None
+            self._first_load_pending = True
+        self.setWindowTitle(f"{site.title} — LabelDesk")
+        self.demo_banner.setVisible(demo)
+        self.session_banner.setVisible(session_only)
+        self._connect_controller()
+        self._rebuild_site_menu()
+        self._update_actions()
+        self._update_count()
+        controller.refresh()
+
+    def open_site(self, opened: OpenedSite) -> None:
+        self.attach(LabelsController(opened.client), opened.site, session_only=opened.session_only)
+
+    def _retire_controller(self) -> None:
+        old = self.controller
+        if old is None:
+            return
+        old.blockSignals(True)  # nothing it still says concerns this window
+        old.client.close()
+        self._retired.append(old)
+        old.runner.busy_changed.connect(lambda busy, old=old: self._forget_retired(old) if not busy else None)
+        if not old.busy:
+            self._forget_retired(old)
+        self.controller = None
+        self.busy.hide()
+
+    def _forget_retired(self, controller: LabelsController) -> None:
+        if controller in self._retired:
+            self._retired.remove(controller)
+            controller.deleteLater()
+
+    def ask_sign_in(self, request: SignInRequest) -> SignInDialog | None:
+        """Show the sign-in dialog (window-modal, not blocking); None without a site manager."""
+        if self.manager is None:
+            return None
+        if request.replace_key:
+            self.show_message(request.reason, "error")
+        elif self.controller is None:
+            self.table.empty_hint.setText("Sign in to a Wix site to see its labels.")
+            self.first_load_finished.emit(False, request.reason or "no site is signed in yet (sign in, or use --demo)")
+        dialog = SignInDialog(self.manager, request, self)
+        dialog.demo_requested.connect(self.demo_requested)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.sign_in_dialog = dialog
+        return dialog
+
+    def _rebuild_site_menu(self) -> None:
+        menu = self.site_menu
+        menu.clear()
+        current = self.site.site_id if self.site is not None and not self.demo else None
+        if self.manager is not None:
+            for site in self.manager.directory.sites:
+                action = menu.addAction(site.title)
+                action.setCheckable(True)
+                action.setChecked(site.site_id == current)
+                action.triggered.connect(lambda _=False, site=site: self._switch_to(site))
+            if self.manager.directory.sites:
+                menu.addSeparator()
+            menu.addAction(icons.icon("new"), "Add a site…", lambda: self.ask_sign_in(SignInRequest(None)))
+            sign_out = menu.addAction("Sign out of this site…", self.sign_out)
+            sign_out.setEnabled(current is not None)
+            menu.addSeparator()
+        demo = menu.addAction("Open the demo site", self.demo_requested)
+        demo.setCheckable(True)
+        demo.setChecked(self.demo)
+        if self.site is None:
+            self.site_button.setText("No site")
+        else:
+            self.site_button.setText(self.site.title)
+        self.site_button.setToolTip("Switch site, add a site, or sign out")
+
+    def _switch_to(self, site: Site) -> None:
+        if self.manager is None or (self.site is not None and self.site.site_id == site.site_id and not self.demo):
+            return
+        self.show_message(f"Opening {site.title}…")
+        self.manager.open_site(site)
+
+    def sign_out(self) -> None:
+        if self.manager is None or self.site is None or self.demo:
+            return
+        if not dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or "the keyring"):
+            return
+        self.manager.sign_out(
+            self.site, on_failure=lambda error: self.show_message(f"Couldn't sign out: {error}", "error")
+        )
+
+    def _on_signed_out(self, site: Site) -> None:
+        if self.site is not None and self.site.site_id == site.site_id and not self.demo:
+            self._retire_controller()
+            self.site = None
+            self.model.clear()
+            self.loaded_once = False
+            self.setWindowTitle("LabelDesk")
+            self.show_message(f"Signed out of {site.title}. Its API key was removed.", "done")
+            self._rebuild_site_menu()
+            self._update_actions()
+            self._update_count()
+            if self.manager is not None:
+                self.manager.start()
 
     # -- building -------------------------------------------------------------------------------------
 
@@ -152,6 +291,15 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setIconSize(QSize(20, 20))
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.site_button = QToolButton(toolbar)
+        self.site_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.site_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.site_button.setAccessibleName("Site")
+        self.site_button.setMaximumWidth(240)
+        self.site_menu = QMenu(self.site_button)
+        self.site_button.setMenu(self.site_menu)
+        toolbar.addWidget(self.site_button)
+        toolbar.addSeparator()
         for action in (self.new_action, self.rename_action, self.delete_action):
             toolbar.addAction(action)
         toolbar.addSeparator()
@@ -216,15 +364,22 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
-        if self.demo:
-            banner = plain_label(
-                "Demo site: a built-in copy of Wix's Labels API with a café's labels. "
-                "Try anything; changes are forgotten when LabelDesk closes.",
-                central,
-            )
-            banner.setObjectName("demoBanner")
-            banner.setStyleSheet("background: #e8f0fe; color: #1a3d7c; padding: 6px 10px;")
-            layout.addWidget(banner)
+        self.demo_banner = plain_label(
+            "Demo site: a built-in copy of Wix's Labels API with a café's labels. "
+            "Try anything; changes are forgotten when LabelDesk closes.",
+            central,
+        )
+        self.demo_banner.setObjectName("demoBanner")
+        self.demo_banner.setStyleSheet("background: #e8f0fe; color: #1a3d7c; padding: 6px 10px;")
+        self.demo_banner.hide()
+        self.session_banner = plain_label(
+            "This site's API key is kept for this session only: you'll need to enter it again next time.", central
+        )
+        self.session_banner.setObjectName("sessionBanner")
+        self.session_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
+        self.session_banner.hide()
+        layout.addWidget(self.demo_banner)
+        layout.addWidget(self.session_banner)
         layout.addWidget(table)
         self.setCentralWidget(central)
 
@@ -247,6 +402,7 @@ class MainWindow(QMainWindow):
 
     def _connect_controller(self) -> None:
         c = self.controller
+        c.auth_failed.connect(self._on_auth_failed)
         c.refresh_started.connect(self._on_refresh_started)
         c.labels_loaded.connect(self._on_labels_loaded)
         c.refresh_failed.connect(self._on_refresh_failed)
@@ -313,14 +469,25 @@ class MainWindow(QMainWindow):
         self.table.scrollTo(proxy_index, QAbstractItemView.ScrollHint.EnsureVisible)
         return True
 
+    def _blocked_reason(self) -> str | None:
+        """Why no change can be sent right now, or None."""
+        if self.controller is None:
+            return "Open a site first."
+        if self.paused:
+            return "Waiting for a new API key: Wix no longer accepts the old one."
+        return None
+
     def _update_actions(self, *_: object) -> None:
         selected = self.selected_labels()
         locked = next((label for label in selected if not label.editable), None)
+        blocked = self._blocked_reason()
 
         def set_state(action: QAction, enabled: bool, reason: str) -> None:
-            action.setEnabled(enabled)
-            action.setToolTip(action.data() if enabled else reason)
+            action.setEnabled(enabled and blocked is None)
+            action.setToolTip(action.data() if enabled and blocked is None else (blocked or reason))
 
+        set_state(self.new_action, True, "")
+        set_state(self.refresh_action, True, "")
         if not selected:
             set_state(self.rename_action, False, "Select a label to rename it.")
             set_state(self.delete_action, False, "Select one or more labels to delete them.")
@@ -344,7 +511,9 @@ class MainWindow(QMainWindow):
         noun = "label" if total == 1 else "labels"
         self.count_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
         hint = self.table.empty_hint
-        if not self.loaded_once:
+        if self.controller is None:
+            hint.setText("No site is open.\nSign in to your Wix site, or open the demo site from the site menu.")
+        elif not self.loaded_once:
             hint.setText("Loading labels…")
         elif total == 0:
             hint.setText("This site has no labels yet.\nClick New label (Ctrl+N) to create the first one.")
@@ -356,7 +525,8 @@ class MainWindow(QMainWindow):
     # -- commands -------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.controller.refresh()
+        if self._blocked_reason() is None:
+            self.controller.refresh()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -374,7 +544,9 @@ class MainWindow(QMainWindow):
                 return True
         return super().eventFilter(watched, event)
 
-    def new_label(self) -> LabelNameDialog:
+    def new_label(self) -> LabelNameDialog | None:
+        if self._blocked_reason() is not None:
+            return None
         dialog = LabelNameDialog(self.controller, lambda: self.model.labels, parent=self)
         prefill = self.search.text().strip()
         if prefill and self.proxy.rowCount() == 0:
@@ -386,6 +558,8 @@ class MainWindow(QMainWindow):
 
     def rename_selected(self) -> LabelNameDialog | None:
         selected = self.selected_labels()
+        if self._blocked_reason() is not None:
+            return None
         if len(selected) != 1 or not selected[0].editable:
             if selected:
                 self.show_message(self.rename_action.toolTip(), "info")
@@ -478,14 +652,33 @@ class MainWindow(QMainWindow):
         self.last_refreshed = datetime.now()
         self.show_message(self._idle_message())
         self._update_count()
+        self._report_first_load(True, "")
 
     def _on_refresh_failed(self, error: WixError) -> None:
         self.loaded_once = True
         what = "Couldn't load the labels" if self.model.rowCount() == 0 else "Couldn't refresh the labels"
-        self.show_message(f"{what}: {error} Press F5 to try again.", "error")
+        if not self.paused:
+            self.show_message(f"{what}: {error} Press F5 to try again.", "error")
         self._update_count()
         if self.model.rowCount() == 0:
             self.table.empty_hint.setText(f"{what}.\n{error}\n\nPress F5 to try again.")
+        self._report_first_load(False, str(error))
+
+    def _report_first_load(self, ok: bool, message: str) -> None:
+        if self._first_load_pending:
+            self._first_load_pending = False
+            self.first_load_finished.emit(ok, message)
+
+    def _on_auth_failed(self, error: WixError) -> None:
+        if self.paused or self.site is None:
+            return
+        self.paused = True
+        self._update_actions()
+        reason = f"Wix no longer accepts the API key for {self.site.title}: {error.message} Enter a new key to go on."
+        if self.manager is None:
+            self.show_message(reason, "error")
+        else:
+            self.ask_sign_in(SignInRequest(self.site, reason, replace_key=True))
 
     def _on_counts_failed(self, error: WixError) -> None:
         if self.status.kind != "error":

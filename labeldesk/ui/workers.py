@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from labeldesk.api.errors import WixError
+from labeldesk.credentials import KeyringUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class Task(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn()
-        except WixError as exc:
+        except (WixError, KeyringUnavailableError) as exc:
             log.info("%s failed: %r", self.name, exc)
             self.signals.failed.emit(exc)
         except Exception:

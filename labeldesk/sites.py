@@ -1,0 +1,123 @@
+"""The sites LabelDesk knows: site ID, a name the user gave it, the API address, and which was used last.
+
+Kept in ``sites.json`` in the config folder, written atomically. API keys are *not* here: they live in
+the keyring (see credentials.py). Thread-safe, because workers save it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from labeldesk.api.client import DEFAULT_BASE_URL, validate_base_url
+
+log = logging.getLogger(__name__)
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def extract_site_id(text: str) -> str:
+    """The site ID in ``text``: the text itself, or the ID inside a pasted dashboard address."""
+    cleaned = text.strip()
+    if "/" in cleaned:
+        match = _GUID.search(cleaned)
+        if match:
+            return match.group(0).lower()
+    return cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    site_id: str
+    name: str
+    api_base: str = DEFAULT_BASE_URL
+
+    @property
+    def title(self) -> str:
+        return self.name or self.site_id
+
+
+class SiteDirectory:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._sites: dict[str, Site] = {}
+        self._last_used: str | None = None
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("couldn't read %s (%s); starting with no saved sites", self.path, exc)
+            return
+        for item in data.get("sites", []):
+            try:
+                site = Site(str(item["site_id"]), str(item.get("name", "")), validate_base_url(item["api_base"]))
+            except (KeyError, TypeError, ValueError):
+                log.warning("ignoring a damaged site entry in %s", self.path)
+                continue
+            self._sites[site.site_id] = site
+        last = data.get("last_used")
+        self._last_used = last if last in self._sites else None
+
+    def _save(self) -> None:
+        data = {"last_used": self._last_used, "sites": [asdict(site) for site in self._sites.values()]}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".sites-", suffix=".json", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=2, ensure_ascii=False)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @property
+    def sites(self) -> list[Site]:
+        with self._lock:
+            return sorted(self._sites.values(), key=lambda site: site.title.casefold())
+
+    def get(self, site_id: str) -> Site | None:
+        with self._lock:
+            return self._sites.get(site_id)
+
+    @property
+    def last_used(self) -> Site | None:
+        with self._lock:
+            return self._sites.get(self._last_used) if self._last_used else None
+
+    def remember(self, site: Site, *, use: bool = True) -> Site:
+        """Add or update ``site`` (keeping a name it already had if the new one is blank)."""
+        with self._lock:
+            old = self._sites.get(site.site_id)
+            if old is not None and not site.name:
+                site = replace(site, name=old.name)
+            self._sites[site.site_id] = site
+            if use:
+                self._last_used = site.site_id
+            self._save()
+            return site
+
+    def use(self, site_id: str) -> None:
+        with self._lock:
+            if site_id in self._sites and self._last_used != site_id:
+                self._last_used = site_id
+                self._save()
+
+    def forget(self, site_id: str) -> None:
+        with self._lock:
+            self._sites.pop(site_id, None)
+            if self._last_used == site_id:
+                self._last_used = next(iter(self._sites), None)
+            self._save()

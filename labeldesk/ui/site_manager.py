@@ -1,0 +1,255 @@
+"""Opening sites: finding their keys, checking new ones, signing in and out. Every step on a worker.
+
+The window asks; the manager answers with signals. Keyring calls can block on an unlock prompt and
+sign-in makes a network call, so nothing here runs on the GUI thread but the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from labeldesk.api.client import DEFAULT_BASE_URL, WixLabelsClient
+from labeldesk.api.errors import AuthError, PermissionDeniedError, SiteNotFoundError, WixError
+from labeldesk.credentials import CredentialStore, KeyringUnavailableError, SessionOnlyStore
+from labeldesk.sites import Site, SiteDirectory
+from labeldesk.ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+ClientFactory = Callable[[str, Site], WixLabelsClient]
+
+
+def default_client_factory(api_key: str, site: Site) -> WixLabelsClient:
+    return WixLabelsClient(api_key, site.site_id, base_url=site.api_base)
+
+
+class Field(enum.Enum):
+    """Which sign-in field a problem is probably in."""
+
+    API_KEY = "api_key"
+    SITE_ID = "site_id"
+    KEYRING = "keyring"
+    NONE = "none"
+
+
+class SignInError(Exception):
+    """Why sign-in failed, in words for the person, and which field to look at."""
+
+    def __init__(self, message: str, field: Field) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def explain_sign_in_failure(error: Exception) -> SignInError:
+    if isinstance(error, KeyringUnavailableError):
+        return SignInError(str(error), Field.KEYRING)
+    if isinstance(error, PermissionDeniedError):
+        return SignInError(
+            "Wix accepted the key, but it isn't allowed to manage labels. In the API Keys Manager, give it the "
+            "“Manage Contact Labels” permission, or check that it is for this site.",
+            Field.API_KEY,
+        )
+    if isinstance(error, AuthError):
+        return SignInError(
+            "Wix didn't accept this API key. Check that you copied all of it; it is a long text.", Field.API_KEY
+        )
+    if isinstance(error, SiteNotFoundError):
+        return SignInError(
+            "Wix doesn't know this site ID, or the key belongs to another account. Copy the ID from your "
+            "site's dashboard address.",
+            Field.SITE_ID,
+        )
+    if isinstance(error, WixError):
+        return SignInError(str(error), Field.NONE)
+    return SignInError(f"Couldn't sign in: {error}", Field.NONE)
+
+
+@dataclass(frozen=True, slots=True)
+class SignInRequest:
+    """Why the window should ask for credentials, and what it already knows."""
+
+    site: Site | None
+    reason: str = ""
+    #: Only the key is wrong (revoked during use): keep the site ID fixed and the table visible.
+    replace_key: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedSite:
+    site: Site
+    client: WixLabelsClient
+    session_only: bool
+
+
+class SiteManager(QObject):
+    """Signals:
+
+    - ``site_opened(OpenedSite)``: a client is ready for the site; the window attaches to it
+    - ``sign_in_needed(SignInRequest)``: ask the person for an API key (and maybe a site ID)
+    - ``sites_changed()``: the list of saved sites changed
+    - ``signed_out(Site)``: the site's key and settings are gone
+    - ``keyring_checked()``: ``keyring_description`` and ``keyring_problem`` are known
+    """
+
+    site_opened = Signal(object)
+    sign_in_needed = Signal(object)
+    sites_changed = Signal()
+    signed_out = Signal(object)
+    keyring_checked = Signal()
+
+    def __init__(
+        self,
+        directory: SiteDirectory,
+        credentials: CredentialStore,
+        *,
+        client_factory: ClientFactory = default_client_factory,
+        default_api_base: str = DEFAULT_BASE_URL,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        #: Where a newly added site's API lives (Wix, or --api-base).
+        self.default_api_base = default_api_base
+        self.directory = directory
+        self.credentials = credentials
+        self.session_keys = SessionOnlyStore()
+        self.client_factory = client_factory
+        self.runner = TaskRunner(self, read_threads=1)
+        #: Where keys go, in words, and why that won't work (None if it will); known after keyring_checked.
+        self.keyring_description: str | None = None
+        self.keyring_problem: str | None = None
+        self.runner.read(self._probe_keyring, "check the keyring", on_success=self._on_keyring_probed)
+
+    def _probe_keyring(self) -> tuple[str, str | None]:
+        # Finding the backend can talk to D-Bus; that is why this runs on a worker.
+        description = self.credentials.description
+        try:
+            self.credentials.check_available()
+        except KeyringUnavailableError as exc:
+            return description, str(exc)
+        return description, None
+
+    def _on_keyring_probed(self, result: tuple[str, str | None]) -> None:
+        self.keyring_description, self.keyring_problem = result
+        self.keyring_checked.emit()
+
+    # -- opening a saved (or named) site --------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the last site used, or ask to sign in when there is none."""
+        site = self.directory.last_used
+        if site is None:
+            self.sign_in_needed.emit(SignInRequest(None))
+        else:
+            self.open_site(site)
+
+    def open_site(self, site: Site) -> None:
+        """Find the site's key (session memory first, then the keyring) and open it."""
+
+        def find_key() -> tuple[str | None, str | None]:
+            key = self.session_keys.get(site.site_id)
+            if key:
+                return key, None
+            try:
+                return self.credentials.get(site.site_id), None
+            except KeyringUnavailableError as exc:
+                return None, str(exc)
+
+        def found(result: tuple[str | None, str | None]) -> None:
+            key, problem = result
+            if key:
+                self.runner.write(lambda: self.directory.remember(site), "remember site", on_success=self._changed)
+                self.site_opened.emit(
+                    OpenedSite(site, self.client_factory(key, site), self.session_keys.get(site.site_id) is not None)
+                )
+            else:
+                reason = problem or f"LabelDesk has no API key saved for {site.title}. Enter it to open the site."
+                self.sign_in_needed.emit(SignInRequest(site, reason))
+
+        self.runner.read(find_key, f"find key for {site.site_id}", on_success=found)
+
+    # -- signing in -----------------------------------------------------------------------------------
+
+    def sign_in(
+        self,
+        site: Site,
+        api_key: str,
+        *,
+        session_only: bool,
+        on_success: Callable[[object], None],
+        on_failure: Callable[[object], None],
+    ) -> None:
+        """Check the key with one cheap call, then keep it (keyring, or memory if asked) and open the site.
+
+        ``on_failure`` receives a SignInError.
+        """
+
+        def check_and_keep() -> OpenedSite:
+            client = self.client_factory(api_key, site)
+            try:
+                client.list_labels(limit=1)
+                if session_only:
+                    self.session_keys.set(site.site_id, api_key)
+                else:
+                    self.credentials.set(site.site_id, api_key)
+                    self.session_keys.delete(site.site_id)
+                saved = self.directory.remember(site)
+            except Exception as exc:
+                client.close()
+                raise _SignInFailedError(explain_sign_in_failure(exc)) from None
+            return OpenedSite(saved, client, session_only)
+
+        def opened(result: OpenedSite) -> None:
+            self._changed()
+            self.site_opened.emit(result)
+            on_success(result)
+
+        def failed(error: object) -> None:
+            on_failure(error.reason if isinstance(error, _SignInFailedError) else explain_sign_in_failure(error))
+
+        self.runner.write(check_and_keep, f"sign in to {site.site_id}", on_success=opened, on_failure=failed)
+
+    # -- signing out ----------------------------------------------------------------------------------
+
+    def sign_out(self, site: Site, on_failure: Callable[[object], None] | None = None) -> None:
+        """Delete the site's key from the keyring (and memory) and forget its settings."""
+
+        def forget() -> Site:
+            was_session_only = self.session_keys.get(site.site_id) is not None
+            self.session_keys.delete(site.site_id)
+            try:
+                self.credentials.delete(site.site_id)
+            except KeyringUnavailableError:
+                if not was_session_only:
+                    raise  # the key may still be in the keyring: say so rather than pretend
+            self.directory.forget(site.site_id)
+            return site
+
+        def done(_: object) -> None:
+            self._changed()
+            self.signed_out.emit(site)
+
+        def failed(error: object) -> None:
+            if on_failure is not None:
+                on_failure(error)
+
+        self.runner.write(forget, f"sign out of {site.site_id}", on_success=done, on_failure=failed)
+
+    def _changed(self, *_: object) -> None:
+        self.sites_changed.emit()
+
+    def shutdown(self) -> None:
+        self.runner.wait_for_done(5000)
+
+
+class _SignInFailedError(WixError):
+    """Carries a SignInError out of a worker (the runner passes WixErrors through as they are)."""
+
+    def __init__(self, reason: SignInError) -> None:
+        super().__init__(reason.message)
+        self.reason = reason
