@@ -167,6 +167,7 @@ def run(argv: list[str]) -> int:
         return app.exec()
     finally:
         window.save_settings()
+        window.hide()
         if window.controller is not None:
             window.controller.shutdown()
         manager.shutdown()

@@ -1,0 +1,65 @@
+"""The composition root, in-process: the command line opens the right site without a dialog."""
+
+from __future__ import annotations
+
+import json
+
+import keyring
+import pytest
+
+from labeldesk.app import run
+from labeldesk.credentials import SERVICE
+from labeldesk.emulator import Emulator, LabelStore, seed_demo
+from tests.keyrings import MemoryKeyring
+
+SITE = "deadbeef-0000-4000-8000-0000000000aa"
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def site_emulator():
+    store = LabelStore()
+    seed_demo(store)
+    with Emulator(store, api_key="key-for-the-cafe", site_id=SITE) as emulator:
+        yield emulator
+
+
+def test_site_id_opens_an_unsaved_site_from_the_keyring_and_saves_it(
+    qapp, memory_keyring, site_emulator, capsys, labeldesk_home
+):
+    memory_keyring.set_password(SERVICE, SITE, "key-for-the-cafe")
+    code = run(["--site-id", SITE, "--api-base", site_emulator.base_url, "--selftest"])
+    assert (code, capsys.readouterr().out) == (0, "selftest: 45 labels shown (source: service)\n")
+    saved = json.loads((labeldesk_home / "config" / "sites.json").read_text())
+    assert saved["last_used"] == SITE
+    assert saved["sites"][0]["api_base"] == site_emulator.base_url
+    # Next time, no arguments: the last site opens again.
+    assert run(["--selftest"]) == 0
+    assert capsys.readouterr().out == "selftest: 45 labels shown (source: service)\n"
+
+
+def test_site_id_without_a_saved_key_fails_the_selftest_plainly(qapp, memory_keyring, site_emulator, capsys):
+    code = run(["--site-id", SITE, "--api-base", site_emulator.base_url, "--selftest"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.startswith("selftest: failed: LabelDesk has no API key saved for")
+
+
+def test_demo_selftest_in_process(qapp, capsys):
+    assert run(["--demo", "--selftest", "--demo-latency-ms", "0"]) == 0
+    assert capsys.readouterr().out == "selftest: 45 labels shown (source: service)\n"
+
+
+def test_an_unsafe_api_base_is_refused_before_anything_starts(capsys):
+    with pytest.raises(SystemExit) as caught:
+        run(["--site-id", SITE, "--api-base", "http://192.168.1.10"])
+    assert caught.value.code == 2
+    assert "only sends your API key over https" in capsys.readouterr().err
