@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +108,9 @@ class WixLabelsClient:
         self.max_in_flight = max(1, max_in_flight)
         self._budget = rate_budget or RateBudget()
         self._stop = threading.Event()
+        #: Called (on the calling thread) as ``on_retry(error, attempt, delay)`` before each retry wait,
+        #: so a UI can say "trouble, trying again" without waiting for the last try.
+        self.on_retry: Callable[[errors.WixError, int, float], None] | None = None
         self._http = httpx.Client(
             base_url=self.base_url,
             transport=transport,
@@ -294,6 +297,8 @@ class WixLabelsClient:
                 )
                 raise error
             log.debug("%s %s attempt %d failed (%r); retrying in %.2fs", method, path, attempt, error, delay)
+            if self.on_retry is not None:
+                self.on_retry(error, attempt, delay)
             if self._stop.wait(delay):
                 raise errors.CancelledError()
 

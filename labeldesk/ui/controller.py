@@ -1,29 +1,37 @@
 """Between the window and the service: starts every call on a worker and reports back as signals.
 
-The window never calls the adapter itself, and workers never touch the model: the controller hands
-results to the window through queued signals. Reads (refresh, contact counts) may overlap; writes
-(create, rename, delete) are serialized. A refresh that was overtaken by a newer one is dropped, and
-writes that finished while a refresh was in flight are replayed onto its result, so the table never
-jumps back to an older state.
+The window never calls the adapter or the cache itself, and workers never touch the model: the
+controller hands results to the window through queued signals.
+
+- Reads (refresh, contact counts) may overlap; writes (create, rename, delete) are serialized; the
+  cache is written on a disk thread of its own, one whole sync per transaction.
+- A refresh overtaken by a newer one is dropped, and writes that finished while a refresh was in
+  flight are replayed onto its result, so the table never jumps back to an older state.
+- When Wix can't be reached the controller goes offline: it says so, and keeps trying again in the
+  background with growing pauses until a refresh gets through.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from labeldesk.api.client import WixLabelsClient
-from labeldesk.api.errors import AuthError, LabelNotFoundError, WixError
+from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, WixError
+from labeldesk.cache import LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
 
 Callback = Callable[[object], None] | None
+#: Seconds between background tries while offline; the last one repeats.
+OFFLINE_RETRY_SECONDS: tuple[float, ...] = (5, 10, 20, 40, 80, 160, 300)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +42,23 @@ class _Mutation:
 
 
 class LabelsController(QObject):
-    """Signals:
+    """One site's labels: the service through ``client`` (None until its key is known) and ``cache``.
 
+    Signals:
+
+    - ``cache_loaded(Snapshot)``: the saved copy, if it arrives before the service's answer
     - ``refresh_started()``; then ``labels_loaded(list[Label])`` or ``refresh_failed(WixError)``
     - ``counts_loaded(dict[str, int])`` or ``counts_failed(WixError)``
     - ``label_created(FindOrCreateResult)``, ``label_renamed(Label)``, ``label_deleted(Label)``
     - ``label_vanished(str)``: a rename or delete found the label gone from the service (404)
     - ``auth_failed(AuthError)``: Wix refused the key (401/403) on any call; work should pause
+    - ``offline_changed(bool)``: Wix became unreachable, or reachable again
+    - ``retrying(WixError)``: a call failed and the adapter is trying again (early news of trouble)
     - ``write_started(str)``: a create, rename or delete was sent; the text says which, for people
     - ``busy_changed(bool)``: whether any call is in flight
     """
 
+    cache_loaded = Signal(object)
     refresh_started = Signal()
     labels_loaded = Signal(object)
     refresh_failed = Signal(object)
@@ -54,20 +68,39 @@ class LabelsController(QObject):
     label_renamed = Signal(object)
     label_deleted = Signal(object)
     label_vanished = Signal(str)
-    write_started = Signal(str)
     auth_failed = Signal(object)
+    offline_changed = Signal(bool)
+    retrying = Signal(object)
+    write_started = Signal(str)
     busy_changed = Signal(bool)
 
-    def __init__(self, client: WixLabelsClient, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        client: WixLabelsClient | None,
+        cache: LabelCache | None = None,
+        *,
+        retry_seconds: Sequence[float] = OFFLINE_RETRY_SECONDS,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.client = client
+        self.client: WixLabelsClient | None = None
+        self.cache = cache
         self.runner = TaskRunner(self)
         self.runner.busy_changed.connect(self.busy_changed)
+        self.offline = False
+        self.service_loaded = False
+        self._retry_seconds = tuple(retry_seconds)
+        self._offline_tries = 0
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.timeout.connect(self.refresh)
         self._generation = 0
         self._seq = itertools.count(1)
         self._last_seq = 0
         self._mutations: list[_Mutation] = []
         self._writes_in_flight = 0
+        if client is not None:
+            self._use_client(client)
 
     @property
     def busy(self) -> bool:
@@ -77,22 +110,97 @@ class LabelsController(QObject):
     def writing(self) -> bool:
         return self._writes_in_flight > 0
 
+    @property
+    def next_retry_in(self) -> float | None:
+        """Seconds until the next background try while offline, or None."""
+        return self._retry_timer.remainingTime() / 1000 if self._retry_timer.isActive() else None
+
+    # -- lifetime -------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the saved copy (if any) at once, and ask the service (if the key is known yet)."""
+        if self.cache is not None:
+            self.runner.disk(self.cache.load, "load the cache", on_success=self._on_cache)
+        if self.client is not None:
+            self.refresh()
+
+    def set_client(self, client: WixLabelsClient) -> None:
+        """Use ``client`` from now on (the key became known, or was replaced) and refresh."""
+        old = self.client
+        self._use_client(client)
+        if old is not None and old is not client:
+            old.close()
+        self.refresh()
+
+    def _use_client(self, client: WixLabelsClient) -> None:
+        self.client = client
+        # Runs on worker threads: a signal is the safe way to tell the GUI thread.
+        client.on_retry = lambda error, attempt, delay: self.retrying.emit(error)
+
+    def retire(self) -> None:
+        """Stop without waiting: say nothing more, and close the cache once the last task is done."""
+        self.blockSignals(True)
+        self._retry_timer.stop()
+        if self.client is not None:
+            self.client.close()
+
+        def finish() -> None:
+            if self.cache is not None:
+                self.cache.close()
+            self.deleteLater()
+
+        if self.busy:
+            self.runner.busy_changed.connect(lambda busy: None if busy else finish())
+        else:
+            finish()
+
+    def forget_cache(self) -> None:
+        """Delete the saved copy (on sign-out), after any save already queued, and keep no more."""
+        cache, self.cache = self.cache, None
+        if cache is not None:
+            self.runner.disk(cache.destroy, "delete the cache")
+
+    def shutdown(self, wait_ms: int = 5000) -> None:
+        """Stop waiting on the network, let the workers end, close the cache."""
+        self._retry_timer.stop()
+        if self.client is not None:
+            self.client.close()
+        self.runner.wait_for_done(wait_ms)
+        if self.cache is not None:
+            self.cache.close()
+
+    def _on_cache(self, snapshot: Snapshot) -> None:
+        if not self.service_loaded:  # the service was quicker: its answer is newer
+            self.cache_loaded.emit(snapshot)
+
+    def _save(self, name: str, write: Callable[[LabelCache, datetime], None]) -> None:
+        if self.cache is not None:
+            cache, now = self.cache, datetime.now(UTC)
+            self.runner.disk(lambda: write(cache, now), name, on_failure=self._on_cache_write_failed)
+
+    def _on_cache_write_failed(self, error: object) -> None:
+        log.warning("couldn't save the offline copy: %r", error)
+
     # -- reads ----------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Fetch every label and, separately, the contact counts. Only the newest refresh is applied."""
+        if self.client is None:
+            return
+        self._retry_timer.stop()
         self._generation += 1
         generation = self._generation
         started_at = self._last_seq
+        client = self.client
         self.refresh_started.emit()
         self.runner.read(
-            self.client.fetch_all,
+            client.fetch_all,
             "refresh labels",
             on_success=lambda labels: self._on_labels(generation, started_at, labels),
             on_failure=lambda error: self._on_refresh_failed(generation, error),
         )
         self.runner.read(
-            self.client.contact_counts,
+            client.contact_counts,
             "contact counts",
             on_success=lambda counts: self._on_counts(generation, counts),
             on_failure=lambda error: self._on_counts_failed(generation, error),
@@ -110,31 +218,62 @@ class LabelsController(QObject):
                 else:
                     merged[mutation.key] = mutation.label
         self._mutations = [m for m in self._mutations if m.seq > started_at]
-        self.labels_loaded.emit(list(merged.values()))
+        result = list(merged.values())
+        self.service_loaded = True
+        self._set_offline(False)
+        self.labels_loaded.emit(result)
+        self._save("save labels", lambda cache, now: cache.replace_labels(result, now))
 
     def _on_refresh_failed(self, generation: int, error: WixError) -> None:
         self._check_auth(error)
-        if generation == self._generation:
-            self.refresh_failed.emit(error)
-
-    def _check_auth(self, error: WixError) -> None:
-        if isinstance(error, AuthError):
-            self.auth_failed.emit(error)
+        if generation != self._generation:
+            return
+        if isinstance(error, NetworkError):
+            self._set_offline(True)
+            self._schedule_retry()
+        self.refresh_failed.emit(error)
 
     def _on_counts(self, generation: int, counts: dict[str, int]) -> None:
         if generation == self._generation:
             self.counts_loaded.emit(counts)
+            self._save("save counts", lambda cache, now: cache.replace_counts(counts, now))
 
     def _on_counts_failed(self, generation: int, error: WixError) -> None:
         self._check_auth(error)
         if generation == self._generation:
             self.counts_failed.emit(error)
 
+    def _check_auth(self, error: WixError) -> None:
+        if isinstance(error, AuthError):
+            self.auth_failed.emit(error)
+
+    # -- offline --------------------------------------------------------------------------------------
+
+    def _set_offline(self, offline: bool) -> None:
+        if offline == self.offline:
+            return
+        self.offline = offline
+        if not offline:
+            self._offline_tries = 0
+            self._retry_timer.stop()
+        log.info("Wix is %s", "unreachable: working offline" if offline else "reachable again")
+        self.offline_changed.emit(offline)
+
+    def _schedule_retry(self) -> None:
+        delay = self._retry_seconds[min(self._offline_tries, len(self._retry_seconds) - 1)]
+        self._offline_tries += 1
+        self._retry_timer.start(int(delay * 1000))
+
+    def retry_now(self) -> None:
+        """The "Try again" button: don't wait for the next background try."""
+        self.refresh()
+
     # -- writes ---------------------------------------------------------------------------------------
 
     def create(self, name: str, on_success: Callback = None, on_failure: Callback = None) -> None:
+        client = self.client
         self._write(
-            lambda: self.client.find_or_create(name),
+            lambda: client.find_or_create(name),
             f"Saving {quoted(name)}…",
             self._on_created,
             on_success,
@@ -143,8 +282,9 @@ class LabelsController(QObject):
         )
 
     def rename(self, label: Label, name: str, on_success: Callback = None, on_failure: Callback = None) -> None:
+        client = self.client
         self._write(
-            lambda: self.client.rename(label.key, name),
+            lambda: client.rename(label.key, name),
             f"Renaming {quoted(label.display_name)}…",
             self._on_renamed,
             on_success,
@@ -153,8 +293,10 @@ class LabelsController(QObject):
         )
 
     def delete(self, label: Label, on_success: Callback = None, on_failure: Callback = None) -> None:
+        client = self.client
+
         def call() -> Label:
-            self.client.delete(label.key)
+            client.delete(label.key)
             return label
 
         self._write(
@@ -176,6 +318,9 @@ class LabelsController(QObject):
             if isinstance(error, LabelNotFoundError) and key is not None:
                 self._remember(None, key)
                 self.label_vanished.emit(key)
+            if isinstance(error, NetworkError) and not self.offline:
+                self._set_offline(True)
+                self._schedule_retry()
             if on_failure is not None:
                 on_failure(error)
 
@@ -186,6 +331,10 @@ class LabelsController(QObject):
     def _remember(self, label: Label | None, key: str) -> None:
         self._last_seq = next(self._seq)
         self._mutations.append(_Mutation(self._last_seq, label, key))
+        if label is None:
+            self._save("forget label", lambda cache, now: cache.remove(key))
+        else:
+            self._save("save label", lambda cache, now: cache.upsert(label, now))
 
     def _on_created(self, result: FindOrCreateResult) -> None:
         self._remember(result.label, result.label.key)
@@ -198,10 +347,3 @@ class LabelsController(QObject):
     def _on_deleted(self, label: Label) -> None:
         self._remember(None, label.key)
         self.label_deleted.emit(label)
-
-    # -- lifetime -------------------------------------------------------------------------------------
-
-    def shutdown(self, wait_ms: int = 5000) -> None:
-        """Stop waiting on the network and let the workers end."""
-        self.client.close()
-        self.runner.wait_for_done(wait_ms)

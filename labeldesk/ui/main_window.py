@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QProgressBar,
+    QPushButton,
     QSizePolicy,
     QTableView,
     QToolBar,
@@ -25,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labeldesk.api.errors import LabelNotFoundError, WixError
+from labeldesk.api.errors import LabelNotFoundError, NetworkError, WixError
+from labeldesk.cache import Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.sites import Site
 from labeldesk.ui import dialogs, icons
@@ -36,6 +38,34 @@ from labeldesk.ui.signin import SignInDialog
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 
 log = logging.getLogger(__name__)
+
+
+def describe_when(moment: datetime | None, now: datetime | None = None) -> str:
+    """'today 10:42', 'yesterday 18:05', 'Tuesday 10:42' within a week, else '3 Mar 2026 10:42'."""
+    if moment is None:
+        return "at an unknown time"
+    local = moment.astimezone()
+    today = (now or datetime.now().astimezone()).date()
+    days = (today - local.date()).days
+    clock = f"{local:%H:%M}"
+    if days == 0:
+        return f"today {clock}"
+    if days == 1:
+        return f"yesterday {clock}"
+    if 1 < days < 7:
+        return f"{local:%A} {clock}"
+    return f"{local.day} {local:%b %Y} {clock}"
+
+
+def stale_hint(synced_at: datetime | None, now: datetime | None = None) -> str:
+    """A warning (with a leading space) when the saved copy is more than a day old; else ''."""
+    if synced_at is None:
+        return ""
+    age = (now or datetime.now().astimezone()) - synced_at
+    if age.total_seconds() <= 86_400:
+        return ""
+    days = int(age.total_seconds() // 86_400)
+    return f" They may be out of date: the last sync was {days} day{'s' if days != 1 else ''} ago."
 
 
 class StatusMessage(QWidget):
@@ -109,9 +139,10 @@ class MainWindow(QMainWindow):
         self.demo = False
         self.paused = False
         self.loaded_once = False
-        self._first_load_pending = False
+        self._first_load_pending = True
         self.last_refreshed: datetime | None = None
-        self._retired: list[LabelsController] = []
+        self.synced_at: datetime | None = None
+        self.rows_from_cache = False
         self.setWindowTitle("LabelDesk")
         self.setWindowIcon(icons.app_icon())
 
@@ -126,6 +157,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         if manager is not None:
             manager.sites_changed.connect(self._rebuild_site_menu)
+            manager.site_opening.connect(self._on_site_opening)
             manager.site_opened.connect(self.open_site)
             manager.sign_in_needed.connect(self.ask_sign_in)
             manager.signed_out.connect(self._on_signed_out)
@@ -150,36 +182,54 @@ class MainWindow(QMainWindow):
             self.model.clear()
             self.loaded_once = False
             self.last_refreshed = None
+            self.synced_at = None
+            self.rows_from_cache = False
             self._first_load_pending = True
         self.setWindowTitle(f"{site.title} — LabelDesk")
         self.demo_banner.setVisible(demo)
         self.session_banner.setVisible(session_only)
+        self._show_offline(controller.offline)
         self._connect_controller()
         self._rebuild_site_menu()
         self._update_actions()
         self._update_count()
-        controller.refresh()
+        controller.start()
+
+    def _cache_for(self, site: Site):
+        return None if self.manager is None else self.manager.cache_for(site)
+
+    def _is_current(self, site: Site) -> bool:
+        return (
+            self.controller is not None
+            and self.site is not None
+            and self.site.site_id == site.site_id
+            and not (self.demo)
+        )
+
+    def _on_site_opening(self, site: Site) -> None:
+        """Show the site's saved copy while its key is being looked up."""
+        if not self._is_current(site):
+            self.attach(LabelsController(None, self._cache_for(site)), site)
 
     def open_site(self, opened: OpenedSite) -> None:
-        self.attach(LabelsController(opened.client), opened.site, session_only=opened.session_only)
+        if self._is_current(opened.site):
+            # The key became known (or was replaced): same table, same cache, a new client.
+            self.site = opened.site
+            self.paused = False
+            self.session_banner.setVisible(opened.session_only)
+            self.setWindowTitle(f"{opened.site.title} — LabelDesk")
+            self._rebuild_site_menu()
+            self.controller.set_client(opened.client)
+            self._update_actions()
+        else:
+            controller = LabelsController(opened.client, self._cache_for(opened.site))
+            self.attach(controller, opened.site, session_only=opened.session_only)
 
     def _retire_controller(self) -> None:
-        old = self.controller
-        if old is None:
-            return
-        old.blockSignals(True)  # nothing it still says concerns this window
-        old.client.close()
-        self._retired.append(old)
-        old.runner.busy_changed.connect(lambda busy, old=old: self._forget_retired(old) if not busy else None)
-        if not old.busy:
-            self._forget_retired(old)
-        self.controller = None
+        old, self.controller = self.controller, None
+        if old is not None:
+            old.retire()
         self.busy.hide()
-
-    def _forget_retired(self, controller: LabelsController) -> None:
-        if controller in self._retired:
-            self._retired.remove(controller)
-            controller.deleteLater()
 
     def ask_sign_in(self, request: SignInRequest) -> SignInDialog | None:
         """Show the sign-in dialog (window-modal, not blocking); None without a site manager."""
@@ -187,9 +237,11 @@ class MainWindow(QMainWindow):
             return None
         if request.replace_key:
             self.show_message(request.reason, "error")
-        elif self.controller is None:
+        elif self.rows_from_cache and self.model.rowCount():
+            self._report_first_load_from_cache()
+        else:
             self.table.empty_hint.setText("Sign in to a Wix site to see its labels.")
-            self.first_load_finished.emit(False, request.reason or "no site is signed in yet (sign in, or use --demo)")
+            self._report_first_load(False, request.reason or "no site is signed in yet (sign in, or use --demo)")
         dialog = SignInDialog(self.manager, request, self)
         dialog.demo_requested.connect(self.demo_requested)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -233,6 +285,8 @@ class MainWindow(QMainWindow):
             return
         if not dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or "the keyring"):
             return
+        if self.controller is not None:
+            self.controller.forget_cache()
         self.manager.sign_out(
             self.site, on_failure=lambda error: self.show_message(f"Couldn't sign out: {error}", "error")
         )
@@ -243,6 +297,8 @@ class MainWindow(QMainWindow):
             self.site = None
             self.model.clear()
             self.loaded_once = False
+            self.rows_from_cache = False
+            self._show_offline(False)
             self.setWindowTitle("LabelDesk")
             self.show_message(f"Signed out of {site.title}. Its API key was removed.", "done")
             self._rebuild_site_menu()
@@ -378,6 +434,18 @@ class MainWindow(QMainWindow):
         self.session_banner.setObjectName("sessionBanner")
         self.session_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
         self.session_banner.hide()
+        self.offline_banner = QWidget(central)
+        self.offline_banner.setObjectName("offlineBanner")
+        self.offline_banner.setStyleSheet("#offlineBanner { background: #fdecea; } QLabel { color: #611a15; }")
+        self.offline_text = plain_label(parent=self.offline_banner)
+        self.try_again_button = QPushButton("Try again", self.offline_banner)
+        self.try_again_button.clicked.connect(self._try_again)
+        banner_layout = QHBoxLayout(self.offline_banner)
+        banner_layout.setContentsMargins(10, 4, 6, 4)
+        banner_layout.addWidget(self.offline_text, 1)
+        banner_layout.addWidget(self.try_again_button)
+        self.offline_banner.hide()
+        layout.addWidget(self.offline_banner)
         layout.addWidget(self.demo_banner)
         layout.addWidget(self.session_banner)
         layout.addWidget(table)
@@ -403,6 +471,9 @@ class MainWindow(QMainWindow):
     def _connect_controller(self) -> None:
         c = self.controller
         c.auth_failed.connect(self._on_auth_failed)
+        c.cache_loaded.connect(self._on_cache_loaded)
+        c.offline_changed.connect(self._on_offline_changed)
+        c.retrying.connect(self._on_retrying)
         c.refresh_started.connect(self._on_refresh_started)
         c.labels_loaded.connect(self._on_labels_loaded)
         c.refresh_failed.connect(self._on_refresh_failed)
@@ -469,12 +540,16 @@ class MainWindow(QMainWindow):
         self.table.scrollTo(proxy_index, QAbstractItemView.ScrollHint.EnsureVisible)
         return True
 
-    def _blocked_reason(self) -> str | None:
-        """Why no change can be sent right now, or None."""
+    def _blocked_reason(self, *, write: bool = True) -> str | None:
+        """Why nothing (or, with ``write``, no change) can be sent right now, or None."""
         if self.controller is None:
             return "Open a site first."
         if self.paused:
             return "Waiting for a new API key: Wix no longer accepts the old one."
+        if self.controller.client is None:
+            return "Opening the site…"
+        if write and self.controller.offline:
+            return "You're offline: LabelDesk can't reach Wix. Changes can be made once it's back."
         return None
 
     def _update_actions(self, *_: object) -> None:
@@ -487,7 +562,9 @@ class MainWindow(QMainWindow):
             action.setToolTip(action.data() if enabled and blocked is None else (blocked or reason))
 
         set_state(self.new_action, True, "")
-        set_state(self.refresh_action, True, "")
+        refresh_blocked = self._blocked_reason(write=False)
+        self.refresh_action.setEnabled(refresh_blocked is None)
+        self.refresh_action.setToolTip(refresh_blocked or self.refresh_action.data())
         if not selected:
             set_state(self.rename_action, False, "Select a label to rename it.")
             set_state(self.delete_action, False, "Select one or more labels to delete them.")
@@ -525,8 +602,13 @@ class MainWindow(QMainWindow):
     # -- commands -------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if self._blocked_reason() is None:
+        if self._blocked_reason(write=False) is None:
             self.controller.refresh()
+
+    def _try_again(self) -> None:
+        if self.controller is not None:
+            self.show_message("Trying to reach Wix…")
+            self.controller.retry_now()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -646,23 +728,77 @@ class MainWindow(QMainWindow):
     def _on_refresh_started(self) -> None:
         self.show_message("Loading labels…" if not self.loaded_once else "Refreshing…")
 
+    def _on_cache_loaded(self, snapshot: Snapshot) -> None:
+        self.synced_at = snapshot.synced_at
+        if snapshot.recovered:
+            self.show_message(
+                "The saved copy of this site's labels was damaged. LabelDesk set it aside and is rebuilding it "
+                "from Wix.",
+                "info",
+            )
+        if not snapshot.labels:
+            return
+        self.rows_from_cache = True
+        self.loaded_once = True
+        self.model.apply_labels(snapshot.labels)
+        if snapshot.counts is not None:
+            self.model.set_counts(snapshot.counts)
+        if not snapshot.recovered:
+            self.show_message(f"Showing labels saved {describe_when(snapshot.synced_at)}; checking Wix for changes…")
+        self._update_count()
+        self._show_offline(self.controller.offline)
+        if self.controller.client is None or self.controller.offline:
+            self._report_first_load_from_cache()
+
     def _on_labels_loaded(self, labels: list[Label]) -> None:
         self.loaded_once = True
+        self.rows_from_cache = False
         self.model.apply_labels(labels)
         self.last_refreshed = datetime.now()
+        self.synced_at = datetime.now().astimezone()
         self.show_message(self._idle_message())
         self._update_count()
-        self._report_first_load(True, "")
+        self._report_first_load(True, "service")
 
     def _on_refresh_failed(self, error: WixError) -> None:
         self.loaded_once = True
-        what = "Couldn't load the labels" if self.model.rowCount() == 0 else "Couldn't refresh the labels"
-        if not self.paused:
-            self.show_message(f"{what}: {error} Press F5 to try again.", "error")
+        shown = self.model.rowCount()
+        what = "Couldn't load the labels" if shown == 0 else "Couldn't refresh the labels"
+        if isinstance(error, NetworkError):
+            self.show_message(f"Can't reach Wix: {error.message}", "error")
+        elif not self.paused:
+            stale = stale_hint(self.synced_at)
+            self.show_message(f"{what}: {error} Press F5 to try again.{stale}", "error")
         self._update_count()
-        if self.model.rowCount() == 0:
+        if shown == 0:
             self.table.empty_hint.setText(f"{what}.\n{error}\n\nPress F5 to try again.")
-        self._report_first_load(False, str(error))
+            self._report_first_load(False, str(error))
+        elif self.rows_from_cache:
+            self._report_first_load_from_cache()
+
+    def _on_retrying(self, error: WixError) -> None:
+        if isinstance(error, NetworkError) and self.rows_from_cache:
+            # Don't wait out the retries to say what is on screen.
+            self._report_first_load_from_cache()
+
+    def _on_offline_changed(self, offline: bool) -> None:
+        self._show_offline(offline)
+        self._update_actions()
+        if not offline:
+            self.show_message("Connected to Wix again.", "done")
+
+    def _show_offline(self, offline: bool) -> None:
+        if offline:
+            if self.synced_at is not None and self.model.rowCount():
+                text = f"Offline — showing labels saved {describe_when(self.synced_at)}.{stale_hint(self.synced_at)}"
+            else:
+                text = "Offline — LabelDesk can't reach Wix. It keeps trying in the background."
+            self.offline_text.setText(text)
+        self.offline_banner.setVisible(offline)
+
+    def _report_first_load_from_cache(self) -> None:
+        when = self.synced_at.isoformat(timespec="seconds") if self.synced_at else "never"
+        self._report_first_load(True, f"cache, synced {when}")
 
     def _report_first_load(self, ok: bool, message: str) -> None:
         if self._first_load_pending:

@@ -10,11 +10,13 @@ import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from labeldesk.api.client import DEFAULT_BASE_URL, WixLabelsClient
 from labeldesk.api.errors import AuthError, PermissionDeniedError, SiteNotFoundError, WixError
+from labeldesk.cache import LabelCache, cache_path
 from labeldesk.credentials import CredentialStore, KeyringUnavailableError, SessionOnlyStore
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui.workers import TaskRunner
@@ -90,6 +92,7 @@ class OpenedSite:
 class SiteManager(QObject):
     """Signals:
 
+    - ``site_opening(Site)``: a site is about to open; its saved copy can be shown already
     - ``site_opened(OpenedSite)``: a client is ready for the site; the window attaches to it
     - ``sign_in_needed(SignInRequest)``: ask the person for an API key (and maybe a site ID)
     - ``sites_changed()``: the list of saved sites changed
@@ -97,6 +100,7 @@ class SiteManager(QObject):
     - ``keyring_checked()``: ``keyring_description`` and ``keyring_problem`` are known
     """
 
+    site_opening = Signal(object)
     site_opened = Signal(object)
     sign_in_needed = Signal(object)
     sites_changed = Signal()
@@ -110,9 +114,12 @@ class SiteManager(QObject):
         *,
         client_factory: ClientFactory = default_client_factory,
         default_api_base: str = DEFAULT_BASE_URL,
+        cache_dir: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        #: Where each site's offline copy lives; None keeps no copies.
+        self.cache_dir = cache_dir
         #: Where a newly added site's API lives (Wix, or --api-base).
         self.default_api_base = default_api_base
         self.directory = directory
@@ -148,8 +155,12 @@ class SiteManager(QObject):
         else:
             self.open_site(site)
 
+    def cache_for(self, site: Site) -> LabelCache | None:
+        return None if self.cache_dir is None else LabelCache(cache_path(self.cache_dir, site.site_id))
+
     def open_site(self, site: Site) -> None:
         """Find the site's key (session memory first, then the keyring) and open it."""
+        self.site_opening.emit(site)
 
         def find_key() -> tuple[str | None, str | None]:
             key = self.session_keys.get(site.site_id)

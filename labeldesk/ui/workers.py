@@ -5,8 +5,9 @@ reports through a :class:`TaskSignals` QObject that lives on the GUI thread, so 
 as queued events. Tasks never touch widgets or models. The runner keeps each task alive until it has
 reported, so nothing is garbage-collected mid-flight.
 
-Two pools: reads may run side by side; writes run on a pool of one thread, so they reach the service
-in the order the user made them.
+Three pools: reads may run side by side; writes run on a pool of one thread, so they reach the
+service in the order the user made them; disk work (the cache) has its own single thread, so a slow
+network write never holds up saving or loading the offline copy.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class TaskRunner(QObject):
         self._reads.setMaxThreadCount(read_threads)
         self._writes = QThreadPool(self)
         self._writes.setMaxThreadCount(1)
+        self._disk = QThreadPool(self)
+        self._disk.setMaxThreadCount(1)
         self._running: dict[int, Task] = {}
         self._ids = itertools.count(1)
 
@@ -87,6 +90,9 @@ class TaskRunner(QObject):
 
     def write(self, fn: Callable[[], Any], name: str, on_success=None, on_failure=None) -> Task:
         return self._start(self._writes, fn, name, on_success, on_failure)
+
+    def disk(self, fn: Callable[[], Any], name: str, on_success=None, on_failure=None) -> Task:
+        return self._start(self._disk, fn, name, on_success, on_failure)
 
     def _start(self, pool: QThreadPool, fn, name, on_success, on_failure) -> Task:
         task = Task(fn, name)
@@ -110,6 +116,4 @@ class TaskRunner(QObject):
 
     def wait_for_done(self, msecs: int = 10_000) -> bool:
         """Block until every task has finished (for shutdown and tests)."""
-        reads = self._reads.waitForDone(msecs)
-        writes = self._writes.waitForDone(msecs)
-        return reads and writes
+        return all(pool.waitForDone(msecs) for pool in (self._reads, self._writes, self._disk))

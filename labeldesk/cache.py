@@ -1,0 +1,280 @@
+"""The offline copy of a site's labels: one SQLite file per site, written one whole sync at a time.
+
+Qt-free. Every method may touch the disk, so the UI calls them from worker threads. One connection
+per cache, guarded by a lock, so any worker thread may use it. WAL mode and a busy timeout let two
+LabelDesk windows share a site's file; a sync is one transaction, so a crash (even SIGKILL) halfway
+leaves the previous snapshot whole. A file that isn't a readable database is moved aside, never
+deleted, and a fresh one takes its place.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from labeldesk.domain import Label, LabelType
+
+log = logging.getLogger(__name__)
+
+#: Each entry takes the schema from the version before it (its index) to the next. Never edit one
+#: that has shipped: add another.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE labels (
+        key TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        label_type TEXT NOT NULL,
+        namespace TEXT,
+        namespace_display_name TEXT,
+        created TEXT,
+        updated TEXT,
+        position INTEGER NOT NULL,
+        synced_at TEXT NOT NULL
+    );
+    CREATE TABLE counts (key TEXT PRIMARY KEY, count INTEGER NOT NULL, synced_at TEXT NOT NULL);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the cache holds for a site."""
+
+    labels: tuple[Label, ...]
+    #: Contact counts, or None if they were never saved.
+    counts: dict[str, int] | None
+    #: When the labels were last saved from a full refresh; None for an empty cache.
+    synced_at: datetime | None
+    #: True if the file was unreadable and has just been set aside and started afresh.
+    recovered: bool = False
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def _when(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+class NewerSchemaError(sqlite3.DatabaseError):
+    """The file was written by a newer LabelDesk; set aside rather than guessed at."""
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether the error means the file itself is unusable (as opposed to busy, full or read-only)."""
+    if type(exc) in (sqlite3.DatabaseError, NewerSchemaError):
+        return True
+    text = str(exc).lower()
+    return any(word in text for word in ("malformed", "not a database", "no such table", "no such column"))
+
+
+def cache_path(cache_dir: Path, site_id: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", site_id)[:120] or "site"
+    return cache_dir / "sites" / f"{safe}.sqlite3"
+
+
+class LabelCache:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._connection: sqlite3.Connection | None = None
+        self._recovered = False
+
+    # -- opening, migrating, recovering ---------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._connection = self._open()
+            except sqlite3.DatabaseError as exc:
+                if not _is_damage(exc):
+                    raise
+                self._set_aside(exc)
+                self._connection = self._open()
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
+        try:
+            connection.execute("PRAGMA busy_timeout = 10000")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: durable across app crashes
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise NewerSchemaError(f"written by a newer LabelDesk (schema {version})")
+            if version < SCHEMA_VERSION:
+                self._migrate(connection, version)
+            connection.execute("SELECT count(*) FROM labels").fetchone()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _migrate(self, connection: sqlite3.Connection, version: int) -> None:
+        if version > 0:
+            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+            with sqlite3.connect(backup) as target:
+                connection.backup(target)
+            log.info("backed up %s before migrating it from schema %d", self.path.name, version)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            # Another window may have migrated it while we waited for the lock.
+            current = connection.execute("PRAGMA user_version").fetchone()[0]
+            for step in range(current, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    def _set_aside(self, error: Exception) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        log.warning("the label cache %s is unreadable (%s); moving it to %s", self.path, error, aside.name)
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                shutil.move(source, Path(f"{aside}{suffix}"))
+        self._recovered = True
+
+    def _run(self, work):
+        """Run ``work(connection)``; if the file turns out to be damaged, set it aside and start afresh."""
+        with self._lock:
+            try:
+                return work(self._connect())
+            except sqlite3.DatabaseError as exc:
+                if not _is_damage(exc):
+                    raise  # busy, disk full, read-only: not the file's fault, so leave it be
+                self.close()
+                self._set_aside(exc)
+                return work(self._connect())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def load(self) -> Snapshot:
+        def read(connection: sqlite3.Connection) -> Snapshot:
+            meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+            rows = connection.execute(
+                "SELECT key, display_name, label_type, namespace, namespace_display_name, created, updated "
+                "FROM labels ORDER BY position"
+            ).fetchall()
+            labels = tuple(
+                Label(key, name, LabelType.from_wire(kind), ns, ns_name, _when(created), _when(updated))
+                for key, name, kind, ns, ns_name, created, updated in rows
+            )
+            counts = None
+            if "counts_synced_at" in meta:
+                counts = dict(connection.execute("SELECT key, count FROM counts").fetchall())
+            return Snapshot(labels, counts, _when(meta.get("synced_at")))
+
+        snapshot = self._run(read)
+        if self._recovered:
+            self._recovered = False
+            return Snapshot(snapshot.labels, snapshot.counts, snapshot.synced_at, recovered=True)
+        return snapshot
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    def _transaction(self, work) -> None:
+        def wrapped(connection: sqlite3.Connection) -> None:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                work(connection)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+
+        self._run(wrapped)
+
+    def replace_labels(self, labels: Iterable[Label], synced_at: datetime) -> None:
+        """Make the cache hold exactly ``labels``, as of ``synced_at``: one transaction."""
+        stamp = _iso(synced_at)
+        rows = [
+            (
+                label.key,
+                label.display_name,
+                label.label_type.value,
+                label.namespace,
+                label.namespace_display_name,
+                _iso(label.created),
+                _iso(label.updated),
+                position,
+                stamp,
+            )
+            for position, label in enumerate(labels)
+        ]
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute("DELETE FROM labels")
+            connection.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            connection.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (stamp,))
+
+        self._transaction(write)
+
+    def replace_counts(self, counts: dict[str, int], synced_at: datetime) -> None:
+        stamp = _iso(synced_at)
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute("DELETE FROM counts")
+            connection.executemany("INSERT INTO counts VALUES (?, ?, ?)", [(k, n, stamp) for k, n in counts.items()])
+            connection.execute("INSERT OR REPLACE INTO meta VALUES ('counts_synced_at', ?)", (stamp,))
+
+        self._transaction(write)
+
+    def upsert(self, label: Label, synced_at: datetime) -> None:
+        """Save one created or renamed label (it goes last if it is new)."""
+
+        def write(connection: sqlite3.Connection) -> None:
+            position = connection.execute("SELECT position FROM labels WHERE key = ?", (label.key,)).fetchone()
+            if position is None:
+                position = connection.execute("SELECT coalesce(max(position) + 1, 0) FROM labels").fetchone()
+            connection.execute(
+                "INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    label.key,
+                    label.display_name,
+                    label.label_type.value,
+                    label.namespace,
+                    label.namespace_display_name,
+                    _iso(label.created),
+                    _iso(label.updated),
+                    position[0],
+                    _iso(synced_at),
+                ),
+            )
+
+        self._transaction(write)
+
+    def remove(self, key: str) -> None:
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute("DELETE FROM labels WHERE key = ?", (key,))
+            connection.execute("DELETE FROM counts WHERE key = ?", (key,))
+
+        self._transaction(write)
+
+    def destroy(self) -> None:
+        """Delete the file (sign-out): the labels of a site you left shouldn't linger on disk."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)

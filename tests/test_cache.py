@@ -1,0 +1,160 @@
+"""The SQLite cache: whole snapshots, migrations, damaged files set aside, crashes survived."""
+
+from __future__ import annotations
+
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from labeldesk.cache import SCHEMA_VERSION, LabelCache, cache_path
+from labeldesk.domain import Label, LabelType
+
+NOW = datetime(2026, 11, 24, 10, 42, tzinfo=UTC)
+
+
+def labels(prefix: str, count: int) -> list[Label]:
+    return [
+        Label(f"custom.{prefix}-{n}", f"{prefix} {n}", LabelType.USER_DEFINED, "custom", "Labels", NOW, NOW)
+        for n in range(count)
+    ]
+
+
+@pytest.fixture
+def cache(tmp_path):
+    cache = LabelCache(cache_path(tmp_path, "site/1"))
+    yield cache
+    cache.close()
+
+
+def test_an_empty_cache_has_nothing_and_no_sync_time(cache):
+    snapshot = cache.load()
+    assert snapshot.labels == () and snapshot.counts is None and snapshot.synced_at is None
+    assert not snapshot.recovered
+    assert cache.path.name == "site_1.sqlite3"
+
+
+def test_a_sync_round_trips_every_field_and_the_order(cache):
+    system = Label("contacts.customers", "Customers", LabelType.SYSTEM, "contacts", "Labels")
+    app = Label("shop.x", "Bought", LabelType.WIX_APP_DEFINED, "shop", "Wix Stores", NOW, NOW)
+    written = [system, *labels("a", 3), app]
+    cache.replace_labels(written, NOW)
+    cache.replace_counts({"custom.a-1": 4}, NOW)
+    snapshot = LabelCache(cache.path).load()
+    assert list(snapshot.labels) == written
+    assert snapshot.counts == {"custom.a-1": 4}
+    assert snapshot.synced_at == NOW
+
+
+def test_single_changes_are_written_through(cache):
+    cache.replace_labels(labels("a", 2), NOW)
+    renamed = Label("custom.a-0", "Renamed", LabelType.USER_DEFINED, "custom", "Labels", NOW, NOW)
+    cache.upsert(renamed, NOW)
+    cache.upsert(labels("b", 1)[0], NOW)
+    cache.remove("custom.a-1")
+    assert [label.display_name for label in cache.load().labels] == ["Renamed", "b 0"]
+
+
+def test_the_schema_version_is_recorded_and_wal_is_on(cache):
+    cache.load()
+    with sqlite3.connect(cache.path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_corrupt_file_is_set_aside_not_deleted_and_reported_once(cache):
+    cache.path.parent.mkdir(parents=True)
+    cache.path.write_bytes(b"this is not a database at all" * 100)
+    snapshot = cache.load()
+    assert snapshot.recovered and snapshot.labels == ()
+    aside = list(cache.path.parent.glob("*.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not a database")
+    cache.replace_labels(labels("a", 2), NOW)
+    again = cache.load()
+    assert not again.recovered and len(again.labels) == 2
+
+
+def test_a_cache_from_a_newer_labeldesk_is_set_aside(cache):
+    cache.replace_labels(labels("a", 1), NOW)
+    cache.close()
+    with sqlite3.connect(cache.path) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    snapshot = LabelCache(cache.path).load()
+    assert snapshot.recovered and snapshot.labels == ()
+
+
+def test_migrating_an_old_file_backs_it_up_first(tmp_path, monkeypatch):
+    import labeldesk.cache as module
+
+    path = tmp_path / "old.sqlite3"
+    LabelCache(path).replace_labels(labels("a", 2), NOW)
+    monkeypatch.setattr(module, "MIGRATIONS", (*module.MIGRATIONS, "ALTER TABLE labels ADD COLUMN colour TEXT"))
+    monkeypatch.setattr(module, "SCHEMA_VERSION", len(module.MIGRATIONS))
+    migrated = LabelCache(path)
+    assert len(migrated.load().labels) == 2
+    migrated.close()
+    assert (tmp_path / "old.sqlite3.v1.bak").exists()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert "colour" in [row[1] for row in raw.execute("PRAGMA table_info(labels)")]
+
+
+WRITER = """
+import sys
+from datetime import datetime, UTC
+from labeldesk.cache import LabelCache
+from labeldesk.domain import Label, LabelType
+now = datetime.now(UTC)
+cache = LabelCache(__import__("pathlib").Path(sys.argv[1]))
+snapshots = {p: [Label(f"custom.{p}-{n}", f"{p} {n}", LabelType.USER_DEFINED, "custom", "Labels", now, now)
+                 for n in range(10_000)] for p in ("old", "new")}
+print("ready", flush=True)
+while True:
+    for prefix in ("new", "old"):
+        cache.replace_labels(snapshots[prefix], now)
+"""
+
+
+def test_sigkill_in_the_middle_of_a_sync_always_leaves_a_whole_snapshot(tmp_path):
+    path = tmp_path / "kill.sqlite3"
+    LabelCache(path).replace_labels(labels("old", 10_000), NOW)
+    rng = random.Random(20261126)
+    seen = set()
+    for _ in range(20):
+        with subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True) as writer:
+            assert writer.stdout.readline().strip() == "ready"
+            time.sleep(rng.uniform(0.0, 0.25))  # a random point inside a sync, in another process
+            writer.send_signal(signal.SIGKILL)
+            writer.wait()
+        reader = LabelCache(path)
+        snapshot = reader.load()
+        reader.close()
+        assert not snapshot.recovered
+        prefixes = {label.key.split(".")[1].split("-")[0] for label in snapshot.labels}
+        assert len(snapshot.labels) == 10_000 and len(prefixes) == 1, prefixes
+        seen |= prefixes
+        with sqlite3.connect(path) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert seen == {"old", "new"}  # the kills landed at different points: both outcomes happened
+
+
+def test_two_writers_on_one_site_do_not_corrupt_it(tmp_path):
+    path = tmp_path / "shared.sqlite3"
+    LabelCache(path).replace_labels(labels("old", 10), NOW)
+    script = (
+        "import sys; from datetime import datetime, UTC; from labeldesk.cache import LabelCache; "
+        "from tests.test_cache import labels; c = LabelCache(__import__('pathlib').Path(sys.argv[1])); "
+        "[c.replace_labels(labels(sys.argv[2], 2000), datetime.now(UTC)) for _ in range(15)]"
+    )
+    writers = [subprocess.Popen([sys.executable, "-c", script, str(path), name]) for name in ("one", "two")]
+    assert [writer.wait(120) for writer in writers] == [0, 0]
+    snapshot = LabelCache(path).load()
+    assert len(snapshot.labels) == 2000
+    assert len({label.key.split("-")[0] for label in snapshot.labels}) == 1
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
