@@ -140,7 +140,9 @@ def run(argv: list[str]) -> int:
 
     settings = QSettings(str(paths.config / "labeldesk.ini"), QSettings.Format.IniFormat)
     directory = SiteDirectory(paths.config / "sites.json")
-    manager = SiteManager(directory, CredentialStore(), default_api_base=args.api_base or DEFAULT_BASE_URL)
+    manager = SiteManager(
+        directory, CredentialStore(), default_api_base=args.api_base or DEFAULT_BASE_URL, cache_dir=paths.cache
+    )
     demo = DemoSite(args.demo_latency_ms)
     window = MainWindow(settings, manager=manager)
 

@@ -77,8 +77,9 @@ class Label:
 @dataclass(frozen=True, slots=True)
 class FindOrCreateResult:
     label: Label
-    #: False when a label with that exact name already existed and nothing was created.
-    created: bool
+    #: False when a label with that exact name already existed and nothing was created; None when the
+    #: connection dropped mid-call and the service's "already existed" may be our own first try.
+    created: bool | None
 
 
 def clean_name(name: str) -> str:

@@ -40,6 +40,13 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=30.0)
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    data: dict[str, Any]
+    #: True if an earlier try failed in a way that may have reached the service (timeout, dropped reply).
+    maybe_applied: bool
+
+
 class SortOrder(enum.Enum):
     ASC = "ASC"
     DESC = "DESC"
@@ -98,14 +105,18 @@ class WixLabelsClient:
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         rate_budget: RateBudget | None = None,
     ) -> None:
-        if not api_key:
-            raise ValueError("an API key is required")
-        if not site_id:
-            raise ValueError("a site ID is required")
+        if not api_key or not _header_safe(api_key):
+            # Checked here so that httpx never has to complain about the value (its message would quote it).
+            raise errors.MalformedKeyError()
+        if not site_id or not _header_safe(site_id):
+            raise errors.SiteNotFoundError(
+                "That site ID has characters a site ID never has. Copy it again from your dashboard address."
+            )
         self.base_url = validate_base_url(base_url)
         self.site_id = site_id
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max(1, max_in_flight)
+        self._page_size = LIST_MAX_LIMIT
         self._budget = rate_budget or RateBudget()
         self._stop = threading.Event()
         #: Called (on the calling thread) as ``on_retry(error, attempt, delay)`` before each retry wait,
@@ -144,18 +155,28 @@ class WixLabelsClient:
         body: dict[str, Any] = {"displayName": display_name}
         if language:
             body["language"] = language
-        data = self._request("POST", LABELS_PATH, json_body=body)
-        return FindOrCreateResult(wire.label_from_envelope(data), created=bool(data.get("newLabel")))
+        outcome = self._request_ex("POST", LABELS_PATH, json_body=body)
+        created = bool(outcome.data.get("newLabel"))
+        # "Already existed" after a lost reply may be our own first try's label: then we can't tell.
+        return FindOrCreateResult(
+            wire.label_from_envelope(outcome.data), created=None if outcome.maybe_applied and not created else created
+        )
 
     def get(self, key: str) -> Label:
-        return wire.label_from_envelope(self._request("GET", self._label_path(key)))
+        return wire.label_from_envelope(self._request_ex("GET", self._label_path(key), label_path=True).data)
 
     def rename(self, key: str, display_name: str) -> Label:
         body = {"label": {"key": key, "displayName": display_name}}
-        return wire.label_from_envelope(self._request("PATCH", self._label_path(key), json_body=body))
+        outcome = self._request_ex("PATCH", self._label_path(key), json_body=body, label_path=True)
+        return wire.label_from_envelope(outcome.data)
 
     def delete(self, key: str) -> None:
-        self._request("DELETE", self._label_path(key))
+        """Delete the label. A 404 after a lost reply means our own first try did it: that is success."""
+        try:
+            self._request_ex("DELETE", self._label_path(key), label_path=True)
+        except errors.LabelNotFoundError as exc:
+            if not exc.after_retry:
+                raise
 
     def list_labels(
         self,
@@ -210,9 +231,10 @@ class WixLabelsClient:
         """Every label on the site, in the service's stable order (oldest first).
 
         One ListLabels page at the maximum size; if the total says there is more, the other pages are
-        fetched concurrently (at most ``max_in_flight`` at a time). A label created or deleted while the
-        pages were being read can shift the offsets; then the pages disagree about the total and the
-        whole read is done once more.
+        fetched concurrently (at most ``max_in_flight`` at a time), stepping by the page size the service
+        really gave. Without a total, or if the pages fall short of it, reading goes on page by page until
+        a page comes back short. A label created or deleted while the pages were being read can shift the
+        offsets; then the pages disagree about the total and the whole read is done once more.
         """
         for attempt in (1, 2):
             labels, consistent = self._fetch_all_once()
@@ -221,31 +243,56 @@ class WixLabelsClient:
             log.info("labels changed while reading them; reading again")
         raise AssertionError("unreachable")
 
+    def _first_page(self) -> wire.LabelPage:
+        try:
+            return self.list_labels(limit=self._page_size, offset=0)
+        except errors.ValidationError as exc:
+            # The contract leaves the maximum open (1,000 or 2,000): if the service objects, use the lower.
+            if self._page_size == QUERY_MAX_LIMIT or not any(v.field.startswith("paging") for v in exc.violations):
+                raise
+            log.info("the service refused pages of %d; using %d", self._page_size, QUERY_MAX_LIMIT)
+            self._page_size = QUERY_MAX_LIMIT
+            return self.list_labels(limit=self._page_size, offset=0)
+
     def _fetch_all_once(self) -> tuple[list[Label], bool]:
-        first = self.list_labels(limit=LIST_MAX_LIMIT, offset=0)
-        if first.total is None or first.total <= len(first.labels):
-            return list(first.labels), True
-        offsets = list(range(LIST_MAX_LIMIT, first.total, LIST_MAX_LIMIT))
-        workers = min(self.max_in_flight, len(offsets))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labeldesk-page") as pool:
-            pages = list(pool.map(lambda off: self.list_labels(limit=LIST_MAX_LIMIT, offset=off), offsets))
+        first = self._first_page()
+        size, step, total = self._page_size, len(first.labels), first.total
+        pages = [first]
+        next_offset = step
+        if step and total is not None and step < total:
+            offsets = list(range(step, total, step))
+            workers = min(self.max_in_flight, len(offsets))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labeldesk-page") as pool:
+                pages += pool.map(lambda offset: self.list_labels(limit=size, offset=offset), offsets)
+            next_offset = offsets[-1] + len(pages[-1].labels)
+        # A full last page means there may be more than the total said (or it said nothing): read on
+        # until a page comes back short, or brings nothing new (a service that ignores the offset).
         seen: set[str] = set()
         labels: list[Label] = []
-        consistent = True
-        for page in (first, *pages):
-            consistent = consistent and page.total == first.total
-            for label in page.labels:
-                if label.key not in seen:
-                    seen.add(label.key)
-                    labels.append(label)
-        return labels, consistent and len(labels) == first.total
+
+        def take(page: wire.LabelPage) -> int:
+            fresh = [label for label in page.labels if label.key not in seen]
+            seen.update(label.key for label in fresh)
+            labels.extend(fresh)
+            return len(fresh)
+
+        for page in pages:
+            take(page)
+        while step and len(pages[-1].labels) >= step and (total is None or next_offset < total):
+            pages.append(self.list_labels(limit=size, offset=next_offset))
+            next_offset += len(pages[-1].labels)
+            if not take(pages[-1]):
+                break
+        consistent = all(page.total == total for page in pages) and (total is None or len(labels) == total)
+        return labels, consistent
 
     # -- contacts -------------------------------------------------------------------------------------
 
     def contact_counts(self) -> dict[str, int]:
         """How many contacts carry each label, from one facets call (more only if the service pages it).
 
-        A label missing from the answer has no contacts.
+        A label missing from the answer has no contacts: the answer is read to its end (until the
+        total is reached, or, when there is no total, until an empty page).
         """
         counts: dict[str, int] = {}
         offset = 0
@@ -256,7 +303,7 @@ class WixLabelsClient:
             )
             counts.update(page_counts)
             offset += received
-            if total is None or received == 0 or offset >= total:
+            if received == 0 or (total is not None and offset >= total):
                 return counts
 
     # -- plumbing -------------------------------------------------------------------------------------
@@ -273,29 +320,46 @@ class WixLabelsClient:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
     ) -> dict[str, Any]:
+        return self._request_ex(method, path, params=params, json_body=json_body).data
+
+    def _request_ex(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        label_path: bool = False,
+    ) -> _Outcome:
+        """Send with bounded retries. ``label_path``: a 404 means the label is gone, whatever its code."""
         started = time.monotonic()
         attempt = 0
+        maybe_applied = False  # an earlier try may have reached the service before its answer was lost
         while True:
             attempt += 1
             if self._stop.is_set() or not self._budget.acquire(self._stop):
                 raise errors.CancelledError()
             try:
-                error = None
-                data = self._send_once(method, path, params, json_body)
+                return _Outcome(self._send_once(method, path, params, json_body), maybe_applied)
             except errors.WixError as exc:
                 error = exc
-            if error is None:
-                return data
-            elapsed = time.monotonic() - started
+            if label_path and type(error) is errors.NotFoundError:
+                # Wix's documents don't name the code of a missing label; any 404 on its path means gone.
+                error = errors.LabelNotFoundError(
+                    status=404, code=error.code, request_id=error.request_id, server_message=error.server_message
+                )
+            if isinstance(error, errors.LabelNotFoundError) and maybe_applied:
+                error.after_retry = True
             if not self._should_retry(error, attempt):
                 log.info("%s %s failed after %d attempt(s): %r", method, path, attempt, error)
                 raise error
             delay = self._retry_delay(error, attempt)
-            if elapsed + delay > self.retry.max_total_seconds:
+            if time.monotonic() - started + delay > self.retry.max_total_seconds:
                 log.info(
                     "%s %s: giving up, a retry in %.1fs would exceed the time budget: %r", method, path, delay, error
                 )
                 raise error
+            maybe_applied = maybe_applied or isinstance(error, errors.TimeoutError | errors.ConnectionDroppedError)
             log.debug("%s %s attempt %d failed (%r); retrying in %.2fs", method, path, attempt, error, delay)
             if self.on_retry is not None:
                 self.on_retry(error, attempt, delay)
@@ -312,16 +376,22 @@ class WixLabelsClient:
 
     def _send_once(self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any) -> dict[str, Any]:
         sent = time.monotonic()
+        failure: errors.WixError | None = None
         try:
             response = self._http.request(method, path, params=params, json=json_body)
         except httpx.TimeoutException as exc:
-            raise errors.TimeoutError() from _scrubbed(exc)
+            failure, reason = errors.TimeoutError(), exc
         except httpx.ConnectError as exc:
-            raise errors.OfflineError() from _scrubbed(exc)
+            failure, reason = errors.OfflineError(), exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            raise errors.ConnectionDroppedError() from _scrubbed(exc)
+            failure, reason = errors.ConnectionDroppedError(), exc
         except httpx.TransportError as exc:
-            raise errors.OfflineError() from _scrubbed(exc)
+            failure, reason = errors.OfflineError(), exc
+        if failure is not None:
+            # Raised outside the except block, so no __context__ leads back to the request and its headers.
+            log.debug("%s %s: %s", method, path, type(reason).__name__)
+            del reason
+            raise failure
         request_id = response.headers.get("x-wix-request-id")
         log.debug(
             "%s %s -> %d in %.0f ms (request id %s)",
@@ -347,6 +417,11 @@ class WixLabelsClient:
         )
 
 
+def _header_safe(value: str) -> bool:
+    """Printable ASCII without spaces: what API keys and site IDs are made of."""
+    return all(33 <= ord(char) < 127 for char in value)
+
+
 def _retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
@@ -355,12 +430,3 @@ def _retry_after_seconds(value: str | None) -> float | None:
     except ValueError:
         return None  # the HTTP-date form; Wix sends seconds, and back-off covers the rest
     return max(0.0, seconds)
-
-
-def _scrubbed(exc: httpx.HTTPError) -> Exception:
-    """A stand-in for an httpx error to chain from: the same text, without the request it holds.
-
-    httpx errors keep the request, whose headers hold the API key; anything that walks the exception
-    chain (a crash reporter, a debugger's repr) must not find it.
-    """
-    return ConnectionError(f"{type(exc).__name__}: {exc}")

@@ -120,6 +120,8 @@ class NotFoundError(WixError):
 
 class LabelNotFoundError(NotFoundError):
     default_message = "This label no longer exists; it was probably deleted elsewhere."
+    #: True when an earlier try of the same call may have reached Wix (its answer was lost).
+    after_retry = False
 
 
 class LabelNotEditableError(WixError):
@@ -170,6 +172,15 @@ class RateLimitedError(WixError):
 class ServerError(WixError):
     default_message = "Wix is having trouble right now (a server error). Please try again in a few minutes."
     retryable = True
+
+
+class MalformedKeyError(AuthError):
+    """The key has characters no API key has (spaces, line breaks, accents): it was mis-pasted."""
+
+    default_message = (
+        "That doesn't look like an API key: it contains spaces, line breaks or other characters an API key "
+        "never has. Copy it again from the API Keys Manager."
+    )
 
 
 class InvalidBaseUrlError(ValueError):

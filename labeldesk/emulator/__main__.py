@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--fail-status", type=int, default=503, help="status for --fail-next (default 503; 429 too)")
     faults.add_argument("--retry-after", type=float, help="Retry-After seconds sent with --fail-next")
     faults.add_argument("--drop-next", type=int, default=0, metavar="N", help="close the connection without answering")
+    faults.add_argument(
+        "--drop-reply-next", type=int, default=0, metavar="N", help="carry out the request, then lose the answer"
+    )
     faults.add_argument("--malformed-next", type=int, default=0, metavar="N", help="answer 200 with broken JSON")
     faults.add_argument("--stall-next", type=int, default=0, metavar="N", help="say nothing for --stall-seconds")
     faults.add_argument("--stall-seconds", type=float, default=30.0)
@@ -74,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     emulator.faults.fail_next(args.fail_next, args.fail_status, args.retry_after)
     emulator.faults.drop_next(args.drop_next)
+    emulator.faults.drop_reply_next(args.drop_reply_next)
     emulator.faults.malformed_next(args.malformed_next)
     emulator.faults.stall_next(args.stall_next, args.stall_seconds)
     done = threading.Event()

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 class FaultKind(enum.Enum):
     #: Answer with an HTTP error status (5xx, or 429 with Retry-After).
     STATUS = "status"
-    #: Close the connection without answering.
+    #: Close the connection without answering (the request is not carried out).
     DROP = "drop"
+    #: Carry the request out, then close the connection without answering: the reply is lost.
+    DROP_REPLY = "drop_reply"
     #: Answer 200 with a body that is not valid JSON.
     MALFORMED = "malformed"
     #: Say nothing for a while (past the client's read timeout), then answer normally.
@@ -48,6 +50,10 @@ class Faults:
 
     def drop_next(self, count: int = 1) -> None:
         self._queue(Fault(FaultKind.DROP), count)
+
+    def drop_reply_next(self, count: int = 1) -> None:
+        """Do the next ``count`` requests, but lose their answers (as a dropped mobile connection does)."""
+        self._queue(Fault(FaultKind.DROP_REPLY), count)
 
     def malformed_next(self, count: int = 1) -> None:
         self._queue(Fault(FaultKind.MALFORMED), count)

@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import math
+import socket
 import threading
 import time
 import uuid
@@ -51,6 +52,10 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
     emulator: Emulator
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -107,9 +112,14 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             emulator._authorize(self.headers)
             body = self._decode(raw)
-            return self._send_json(200, self._route(emulator.store, method, body))
+            answer = self._route(emulator.store, method, body)
         except ApiError as exc:
+            if fault is not None and fault.kind is FaultKind.DROP_REPLY:
+                return self._drop()
             return self._send_json(exc.status, exc.body(), exc.headers)
+        if fault is not None and fault.kind is FaultKind.DROP_REPLY:
+            return self._drop()  # done, but the client never hears of it
+        return self._send_json(200, answer)
 
     def _route(self, store: LabelStore, method: str, body: dict[str, Any]) -> dict[str, Any]:
         parts = urlsplit(self.path)
@@ -206,11 +216,12 @@ class Emulator:
         if self._server is None:
             raise RuntimeError("the emulator is not running")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def start(self) -> Emulator:
         self._stopping.clear()
-        self._server = _Server((self._host, self._port), _Handler)
+        server_class = _Server6 if ":" in self._host else _Server
+        self._server = server_class((self._host, self._port), _Handler)
         self._server.emulator = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="labeldesk-emulator", daemon=True

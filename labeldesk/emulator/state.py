@@ -273,6 +273,21 @@ def _sort_value(label: StoredLabel, field_name: str) -> tuple:
     return (value is not None, value or datetime.min.replace(tzinfo=UTC))
 
 
+@dataclass(slots=True)
+class ServiceVariant:
+    """Choices the contract leaves open (its section 10), to prove the client copes with each.
+
+    The defaults are section 11's answers; tests flip them to play a Wix that decided otherwise.
+    """
+
+    #: The largest ListLabels page (the contract's sources say 1,000 or 2,000).
+    list_max_limit: int = LIST_MAX_LIMIT
+    #: Above the maximum: quietly give the maximum instead of answering 400.
+    clamp_over_max: bool = False
+    #: Whether paging metadata carries ``total`` (10.8 asks whether it always does).
+    report_totals: bool = True
+
+
 class LabelStore:
     """One site's labels and contacts. ``clock`` and ``rng`` make it deterministic in tests."""
 
@@ -284,6 +299,7 @@ class LabelStore:
         rng: random.Random | None = None,
     ) -> None:
         self.quota = quota
+        self.variant = ServiceVariant()
         self.clock = clock
         self.rng = rng or random.Random()
         self._lock = threading.RLock()
@@ -371,7 +387,9 @@ class LabelStore:
         given = body.get("label")
         if not isinstance(given, Mapping):
             raise _violation("label", "label is required", "REQUIRED_FIELD")
-        if given.get("key") not in (None, key):
+        if given.get("key") is None:
+            raise _violation("label.key", "label.key is required", "REQUIRED_FIELD")
+        if given.get("key") != key:
             raise _violation("label.key", "label.key must match the key in the path", "INVALID_FORMAT")
         name = _check_name(given.get("displayName"))
         with self._lock:
@@ -399,8 +417,14 @@ class LabelStore:
             return {}
 
     def list_labels(self, params: Mapping[str, str]) -> dict[str, Any]:
+        maximum = self.variant.list_max_limit
+        if self.variant.clamp_over_max and params.get("paging.limit", "").isdigit():
+            params = {**params, "paging.limit": str(min(int(params["paging.limit"]), maximum))}
         limit, offset = _paging(
-            params.get("paging.limit"), params.get("paging.offset"), default=LIST_DEFAULT_LIMIT, maximum=LIST_MAX_LIMIT
+            params.get("paging.limit"),
+            params.get("paging.offset"),
+            default=min(LIST_DEFAULT_LIMIT, maximum),
+            maximum=maximum,
         )
         sort = []
         if params.get("sort.fieldName"):
@@ -508,15 +532,17 @@ class LabelStore:
 
     def _page(self, labels: list[StoredLabel], limit: int, offset: int, meta_name: str) -> dict[str, Any]:
         chunk = labels[offset : offset + limit]
-        return {
-            "labels": [label.to_json() for label in chunk],
-            meta_name: {"count": len(chunk), "offset": offset, "total": len(labels)},
-        }
+        meta: dict[str, Any] = {"count": len(chunk), "offset": offset}
+        if self.variant.report_totals:
+            meta["total"] = len(labels)
+        return {"labels": [label.to_json() for label in chunk], meta_name: meta}
 
-    @staticmethod
-    def _page_of(items: list[dict[str, Any]], limit: int, offset: int, name: str) -> dict[str, Any]:
+    def _page_of(self, items: list[dict[str, Any]], limit: int, offset: int, name: str) -> dict[str, Any]:
         chunk = items[offset : offset + limit]
-        return {name: chunk, "pagingMetadata": {"count": len(chunk), "offset": offset, "total": len(items)}}
+        meta: dict[str, Any] = {"count": len(chunk), "offset": offset}
+        if self.variant.report_totals:
+            meta["total"] = len(items)
+        return {name: chunk, "pagingMetadata": meta}
 
     def _new_key(self, display_name: str, namespace: str) -> str:
         """Section 11's slug: lowercase ASCII alphanumerics joined by '-', cut to fit, '-2', '-3'... if taken."""

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from labeldesk.api.client import WixLabelsClient
-from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, WixError
+from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.cache import LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.ui.workers import TaskRunner
@@ -55,6 +55,8 @@ class LabelsController(QObject):
     - ``offline_changed(bool)``: Wix became unreachable, or reachable again
     - ``retrying(WixError)``: a call failed and the adapter is trying again (early news of trouble)
     - ``write_started(str)``: a create, rename or delete was sent; the text says which, for people
+    - ``write_failed(str, WixError)``: that write failed (the text as in ``write_started``)
+    - ``pending_changed()``: the set of labels with a rename or delete in flight changed
     - ``busy_changed(bool)``: whether any call is in flight
     """
 
@@ -72,6 +74,8 @@ class LabelsController(QObject):
     offline_changed = Signal(bool)
     retrying = Signal(object)
     write_started = Signal(str)
+    write_failed = Signal(str, object)
+    pending_changed = Signal()
     busy_changed = Signal(bool)
 
     def __init__(
@@ -99,6 +103,10 @@ class LabelsController(QObject):
         self._last_seq = 0
         self._mutations: list[_Mutation] = []
         self._writes_in_flight = 0
+        #: Keys of labels with a rename or delete on its way: don't offer to change them again.
+        self.pending_keys: set[str] = set()
+        self._refreshing = False
+        self._refresh_again = False
         if client is not None:
             self._use_client(client)
 
@@ -130,7 +138,7 @@ class LabelsController(QObject):
         self._use_client(client)
         if old is not None and old is not client:
             old.close()
-        self.refresh()
+        self.refresh(force=True)
 
     def _use_client(self, client: WixLabelsClient) -> None:
         self.client = client
@@ -183,10 +191,19 @@ class LabelsController(QObject):
 
     # -- reads ----------------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Fetch every label and, separately, the contact counts. Only the newest refresh is applied."""
+    def refresh(self, *, force: bool = False) -> None:
+        """Fetch every label and, separately, the contact counts. Only the newest refresh is applied.
+
+        While one refresh runs, asking again just books one more for when it ends, so pressing F5 ten
+        times costs two refreshes, not ten. ``force`` starts one at once (a new client).
+        """
         if self.client is None:
             return
+        if self._refreshing and not force:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        self._refresh_again = False
         self._retry_timer.stop()
         self._generation += 1
         generation = self._generation
@@ -206,7 +223,20 @@ class LabelsController(QObject):
             on_failure=lambda error: self._on_counts_failed(generation, error),
         )
 
+    def _refresh_done(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        self._refreshing = False
+        if self._refresh_again:
+            self.refresh()
+
     def _on_labels(self, generation: int, started_at: int, labels: list[Label]) -> None:
+        try:
+            self._apply_labels(generation, started_at, labels)
+        finally:
+            self._refresh_done(generation)  # last: it may start the next refresh, a newer generation
+
+    def _apply_labels(self, generation: int, started_at: int, labels: list[Label]) -> None:
         if generation != self._generation:
             log.debug("dropping a stale refresh (%d, newest %d)", generation, self._generation)
             return
@@ -226,12 +256,12 @@ class LabelsController(QObject):
 
     def _on_refresh_failed(self, generation: int, error: WixError) -> None:
         self._check_auth(error)
-        if generation != self._generation:
-            return
-        if isinstance(error, NetworkError):
-            self._set_offline(True)
-            self._schedule_retry()
-        self.refresh_failed.emit(error)
+        if generation == self._generation:
+            if isinstance(error, NetworkError):
+                self._set_offline(True)
+                self._schedule_retry()
+            self.refresh_failed.emit(error)
+        self._refresh_done(generation)
 
     def _on_counts(self, generation: int, counts: dict[str, int]) -> None:
         if generation == self._generation:
@@ -239,7 +269,9 @@ class LabelsController(QObject):
             self._save("save counts", lambda cache, now: cache.replace_counts(counts, now))
 
     def _on_counts_failed(self, generation: int, error: WixError) -> None:
-        self._check_auth(error)
+        # A 403 here means the key may not read contacts; labels still work, so don't pause for it.
+        if not isinstance(error, PermissionDeniedError):
+            self._check_auth(error)
         if generation == self._generation:
             self.counts_failed.emit(error)
 
@@ -305,15 +337,25 @@ class LabelsController(QObject):
 
     def _write(self, fn, doing: str, handler, on_success: Callback, on_failure: Callback, *, key: str | None) -> None:
         self._writes_in_flight += 1
+        if key is not None:
+            self.pending_keys.add(key)
+            self.pending_changed.emit()
+
+        def settle() -> None:
+            self._writes_in_flight -= 1
+            if key is not None:
+                self.pending_keys.discard(key)
+                self.pending_changed.emit()
 
         def succeeded(result: object) -> None:
-            self._writes_in_flight -= 1
+            settle()
             handler(result)
             if on_success is not None:
                 on_success(result)
 
         def failed(error: WixError) -> None:
-            self._writes_in_flight -= 1
+            settle()
+            self.write_failed.emit(doing, error)
             self._check_auth(error)
             if isinstance(error, LabelNotFoundError) and key is not None:
                 self._remember(None, key)

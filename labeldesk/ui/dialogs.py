@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -149,14 +150,25 @@ class LabelNameDialog(QDialog):
     def _set_in_flight(self, in_flight: bool) -> None:
         self._in_flight = in_flight
         self.ok_button.setEnabled(not in_flight)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not in_flight)
         self.name_edit.setReadOnly(in_flight)
 
+    def reject(self) -> None:
+        # While the request is out, closing would hide its answer (and the label may still be saved):
+        # Cancel and Esc wait for it.
+        if not self._in_flight:
+            super().reject()
+
     def _on_saved(self, result: object) -> None:
+        if not shiboken6.isValid(self):
+            return
         self._set_in_flight(False)
         self.saved.emit(result)
         self.accept()
 
     def _on_failed(self, error: WixError) -> None:
+        if not shiboken6.isValid(self):
+            return
         self._set_in_flight(False)
         if isinstance(error, LabelNotFoundError):
             # Nothing left to rename: say so, and leave only a way out.

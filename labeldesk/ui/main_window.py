@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labeldesk.api.errors import LabelNotFoundError, NetworkError, WixError
+from labeldesk.api.errors import LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.cache import Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.sites import Site
@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.last_refreshed: datetime | None = None
         self.synced_at: datetime | None = None
         self.rows_from_cache = False
+        self.counts_problem: str | None = None
         self.setWindowTitle("LabelDesk")
         self.setWindowIcon(icons.app_icon())
 
@@ -473,6 +474,9 @@ class MainWindow(QMainWindow):
         c.auth_failed.connect(self._on_auth_failed)
         c.cache_loaded.connect(self._on_cache_loaded)
         c.offline_changed.connect(self._on_offline_changed)
+        c.write_failed.connect(self._on_write_failed)
+        c.pending_changed.connect(self._update_actions)
+        c.counts_loaded.connect(self._on_counts_loaded)
         c.retrying.connect(self._on_retrying)
         c.refresh_started.connect(self._on_refresh_started)
         c.labels_loaded.connect(self._on_labels_loaded)
@@ -512,9 +516,12 @@ class MainWindow(QMainWindow):
         self.message_shown.emit(text, kind)
 
     def _idle_message(self) -> str:
-        if self.last_refreshed is None:
-            return ""
-        return f"Last refreshed {self.last_refreshed:%H:%M}"
+        parts = []
+        if self.last_refreshed is not None:
+            parts.append(f"Last refreshed {self.last_refreshed:%H:%M}")
+        if self.counts_problem:
+            parts.append(self.counts_problem)
+        return " · ".join(parts)
 
     # -- selection ------------------------------------------------------------------------------------
 
@@ -565,7 +572,13 @@ class MainWindow(QMainWindow):
         refresh_blocked = self._blocked_reason(write=False)
         self.refresh_action.setEnabled(refresh_blocked is None)
         self.refresh_action.setToolTip(refresh_blocked or self.refresh_action.data())
-        if not selected:
+        pending = self.controller.pending_keys if self.controller is not None else set()
+        busy_label = next((label for label in selected if label.key in pending), None)
+        if busy_label is not None:
+            reason = f"{quoted(busy_label.display_name)} is being saved; wait a moment."
+            set_state(self.rename_action, False, reason)
+            set_state(self.delete_action, False, reason)
+        elif not selected:
             set_state(self.rename_action, False, "Select a label to rename it.")
             set_state(self.delete_action, False, "Select one or more labels to delete them.")
         else:
@@ -816,9 +829,19 @@ class MainWindow(QMainWindow):
         else:
             self.ask_sign_in(SignInRequest(self.site, reason, replace_key=True))
 
+    def _on_counts_loaded(self, _counts: object) -> None:
+        self.counts_problem = None
+
     def _on_counts_failed(self, error: WixError) -> None:
+        if isinstance(error, PermissionDeniedError):
+            self.counts_problem = "Contact counts need the “Read Contacts” permission on this API key."
+        else:
+            self.counts_problem = f"Contact counts are unavailable: {error.message}"
         if self.status.kind != "error":
-            self.show_message(f"{self._idle_message()}. Contact counts are unavailable: {error}", "info")
+            self.show_message(self._idle_message(), "info")
+
+    def _on_write_failed(self, doing: str, error: WixError) -> None:
+        self.show_message(f"{doing.rstrip('…')} failed: {error}", "error")
 
     def _on_label_created(self, result: FindOrCreateResult) -> None:
         self.model.upsert(result.label)
@@ -828,6 +851,11 @@ class MainWindow(QMainWindow):
         name = quoted(result.label.display_name)
         if result.created:
             self.show_message(f"Created {name}.", "done")
+        elif result.created is None:
+            self.show_message(
+                f"{name} is saved. The connection dropped on the way, so LabelDesk can't tell whether it was new.",
+                "done",
+            )
         else:
             self.show_message(f"{name} already existed, so nothing was created. It is selected.", "info")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from labeldesk.api.client import DEFAULT_BASE_URL, WixLabelsClient
-from labeldesk.api.errors import AuthError, PermissionDeniedError, SiteNotFoundError, WixError
+from labeldesk.api.errors import AuthError, MalformedKeyError, PermissionDeniedError, SiteNotFoundError, WixError
 from labeldesk.cache import LabelCache, cache_path
 from labeldesk.credentials import CredentialStore, KeyringUnavailableError, SessionOnlyStore
 from labeldesk.sites import Site, SiteDirectory
@@ -51,6 +51,8 @@ class SignInError(Exception):
 def explain_sign_in_failure(error: Exception) -> SignInError:
     if isinstance(error, KeyringUnavailableError):
         return SignInError(str(error), Field.KEYRING)
+    if isinstance(error, MalformedKeyError):
+        return SignInError(error.message, Field.API_KEY)
     if isinstance(error, PermissionDeniedError):
         return SignInError(
             "Wix accepted the key, but it isn't allowed to manage labels. In the API Keys Manager, give it the "
@@ -61,6 +63,8 @@ def explain_sign_in_failure(error: Exception) -> SignInError:
         return SignInError(
             "Wix didn't accept this API key. Check that you copied all of it; it is a long text.", Field.API_KEY
         )
+    if isinstance(error, SiteNotFoundError) and error.status is None:
+        return SignInError(error.message, Field.SITE_ID)
     if isinstance(error, SiteNotFoundError):
         return SignInError(
             "Wix doesn't know this site ID, or the key belongs to another account. Copy the ID from your "

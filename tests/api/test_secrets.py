@@ -68,10 +68,16 @@ def test_the_key_is_in_no_error_repr_or_log_record(store, caplog):
         errors.ValidationError,
     }
     for exc in seen:
-        chain = exc
-        while chain is not None:
-            texts += [str(chain), repr(chain), *map(repr, vars(chain).values())]
-            chain = chain.__cause__ or chain.__context__
+        pending, visited = [exc], set()
+        while pending:  # every link, __cause__ and __context__ both
+            link = pending.pop()
+            if link is None or id(link) in visited:
+                continue
+            visited.add(id(link))
+            texts += [str(link), repr(link), *map(repr, vars(link).values())]
+            headers = getattr(getattr(link, "request", None), "headers", None)
+            texts.append(repr(dict(headers)) if headers is not None else "")
+            pending += [link.__cause__, link.__context__]
         texts.append("".join(traceback.format_exception(exc)))
     texts += [record.getMessage() for record in caplog.records]
     texts += [repr(record.args) for record in caplog.records]

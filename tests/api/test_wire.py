@@ -53,7 +53,7 @@ def test_dates_with_and_without_millis_or_absent(text, expected):
         assert client.get("custom.vip").created == expected
 
 
-def test_missing_total_means_one_page():
+def test_without_a_total_reading_stops_at_a_page_that_adds_nothing():
     body = {"labels": [LABEL]}
     with client_answering(lambda request: httpx.Response(200, json=body)) as client:
         assert [label.key for label in client.fetch_all()] == ["custom.vip"]

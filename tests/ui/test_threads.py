@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QElapsedTimer, QThread, QTimer
+from PySide6.QtCore import QElapsedTimer, QTimer
 
 from labeldesk.api.errors import WixError
 from labeldesk.domain import FindOrCreateResult, Label, LabelType
@@ -70,6 +70,7 @@ class FakeClient:
 
     def fetch_all(self) -> list[Label]:
         self.threads.add(threading.current_thread().name)
+        assert threading.current_thread() is not threading.main_thread()
         gate = threading.Event()
         self.gates.append(gate)
         result = self.results[len(self.gates) - 1]
@@ -99,7 +100,7 @@ def test_a_refresh_overtaken_by_a_newer_one_is_dropped(qtbot):
     controller.labels_loaded.connect(loaded.append)
     controller.refresh()
     qtbot.waitUntil(lambda: len(client.gates) == 1)
-    controller.refresh()
+    controller.refresh(force=True)  # as when a new key arrives: start at once
     qtbot.waitUntil(lambda: len(client.gates) == 2)
     client.gates[1].set()
     qtbot.waitUntil(lambda: len(loaded) == 1)
@@ -107,7 +108,28 @@ def test_a_refresh_overtaken_by_a_newer_one_is_dropped(qtbot):
     assert controller.runner.wait_for_done(5000)
     qtbot.wait(50)  # let any queued signal arrive (there must be none)
     assert [[label.key for label in labels] for labels in loaded] == [["custom.new"]]
-    assert QThread.currentThread().objectName() not in client.threads
+    assert threading.main_thread().name not in client.threads  # the fetches ran on workers
+    controller.shutdown()
+
+
+def test_refreshes_asked_for_while_one_runs_cost_one_more_not_many(qtbot):
+    client = FakeClient()
+    client.results = [[user("custom.a", "A")], [user("custom.b", "B")], [user("custom.c", "C")]]
+    controller = LabelsController(client)
+    loaded = []
+    controller.labels_loaded.connect(loaded.append)
+    controller.refresh()
+    qtbot.waitUntil(lambda: len(client.gates) == 1)
+    for _ in range(9):
+        controller.refresh()  # F5 pressed nine more times
+    client.gates[0].set()
+    qtbot.waitUntil(lambda: len(client.gates) == 2)
+    client.gates[1].set()
+    qtbot.waitUntil(lambda: len(loaded) == 2)
+    assert controller.runner.wait_for_done(5000)
+    qtbot.wait(50)
+    assert len(client.gates) == 2
+    assert [[label.key for label in labels] for labels in loaded] == [["custom.a"], ["custom.b"]]
     controller.shutdown()
 
 

@@ -43,12 +43,33 @@ def test_the_first_load_fills_the_table_with_counts_and_a_status(demo):
     assert window.model.index(customers, Column.NAME).data(Qt.ItemDataRole.ToolTipRole)
 
 
-def test_contacts_are_blank_until_the_counts_arrive(open_app, demo_store):
-    window, _emulator = open_app(demo_store, wait=False)
-    assert window.table.empty_hint.isVisible() or window.model.rowCount() == 0
-    assert window.table.empty_hint.text() == "Loading labels…"
-    window.model.set_counts(None)
-    assert window.model.index(0, Column.CONTACTS).data() is None if window.model.rowCount() else True
+def test_contacts_are_blank_until_the_counts_arrive(open_app, demo_store, qtbot, monkeypatch):
+    import threading
+
+    release = threading.Event()
+    original = demo_store.facets
+    monkeypatch.setattr(demo_store, "facets", lambda params: release.wait(10) and original(params))
+    window, _ = open_app(demo_store, wait=False)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=10_000)
+    customers = window.model.row_of("contacts.customers")
+    assert window.model.index(customers, Column.CONTACTS).data() is None
+    release.set()
+    qtbot.waitUntil(lambda: window.model.index(customers, Column.CONTACTS).data() is not None, timeout=10_000)
+    assert int(window.model.index(customers, Column.CONTACTS).data().replace(",", "")) > 0
+
+
+def test_contact_counts_refused_for_permission_keep_the_labels_working(open_app, demo_store, qtbot, monkeypatch):
+    from labeldesk.emulator import ApiError
+
+    def refuse(params):
+        raise ApiError(403, "Missing permission", code="PERMISSION_DENIED")
+
+    monkeypatch.setattr(demo_store, "facets", refuse)
+    window, _ = open_app(demo_store, wait=False)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 45 and window.counts_problem is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: "Read Contacts" in window.status.text.text(), timeout=10_000)
+    assert window.status.text.text().startswith("Last refreshed ")
+    assert not window.paused and window.new_action.isEnabled()
 
 
 def test_a_failed_load_says_what_happened_and_what_to_do(open_app, demo_store, qtbot):
@@ -232,17 +253,62 @@ def test_rename_changes_one_row_and_keeps_the_key(demo, qtbot):
     assert resets == []
 
 
-def test_f2_and_double_click_open_rename(demo, qtbot, monkeypatch):
+def test_f2_and_double_click_open_rename(demo, qtbot):
+    from labeldesk.ui.dialogs import LabelNameDialog
+
     window, _ = demo
-    opened = []
-    monkeypatch.setattr(window, "rename_selected", lambda: opened.append(True))
-    # the action's slot was bound at build time, so trigger through the shortcut's own path
+    window.activateWindow()
     select(window, "VIP")
-    assert window.rename_action.shortcut().toString() == "F2"
-    assert window.rename_action.isEnabled()
-    index = window.proxy.index(window.table.selectionModel().selectedRows()[0].row(), 0)
-    window._on_table_double_clicked(index)
-    assert opened == [True]
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_F2)
+    (dialog,) = [d for d in window.findChildren(LabelNameDialog) if d.isVisible()]
+    assert dialog.key_edit.text() == "custom.vip"
+    dialog.reject()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    index = window.proxy.index(window.table.selectionModel().selectedRows()[0].row(), Column.KEY)
+    where = window.table.visualRect(index).center()
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=where)  # a real double-click
+    qtbot.mouseDClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=where)  # starts with a click
+    visible = [d for d in window.findChildren(LabelNameDialog) if d.isVisible()]
+    assert len(visible) == 1 and visible[0].key_edit.text() == "custom.vip"
+    visible[0].reject()
+
+
+def test_cancel_waits_while_a_save_is_in_flight(open_app, demo_store, qtbot):
+    window, _ = open_app(demo_store, latency_ms=300)
+    dialog = window.new_label()
+    dialog.name_edit.setText("Patience")
+    dialog.ok_button.click()
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    assert not cancel.isEnabled()
+    dialog.reject()  # Esc does the same
+    assert dialog.isVisible()
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        pass
+    assert window.status.text.text() == "Created ‘Patience’."
+
+
+def test_a_label_being_deleted_cannot_be_deleted_again(open_app, demo_store, qtbot, monkeypatch):
+    window, emulator = open_app(demo_store, latency_ms=300)
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args: True)
+    select(window, "VIP")
+    window.delete_action.trigger()
+    assert not window.delete_action.isEnabled() and not window.rename_action.isEnabled()
+    assert "being saved" in window.delete_action.toolTip()
+    window.delete_action.trigger()
+    qtbot.waitUntil(lambda: window.model.row_of("custom.vip") is None, timeout=10_000)
+    assert [r.method for r in emulator.requests].count("DELETE") == 1
+
+
+def test_a_failed_save_replaces_saving_in_the_status_bar(demo, qtbot):
+    window, _ = demo
+    select(window, "Wholesale")
+    dialog = window.rename_selected()
+    dialog.name_edit.setText("VIP")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: window.status.kind == "error", timeout=10_000)
+    assert window.status.text.text().startswith("Renaming ‘Wholesale’ failed: Another label already has this name.")
+    dialog.reject()
 
 
 def test_rename_conflict_is_shown_in_the_dialog(demo, qtbot):
@@ -363,7 +429,7 @@ def test_refresh_keeps_the_selection_and_applies_only_the_differences(demo, qtbo
     window, emulator = demo
     select(window, "Vegan")
     emulator.store.add_label("Added Elsewhere")
-    emulator.store.rename("custom.vip", {"label": {"displayName": "VIPs"}})
+    emulator.store.rename("custom.vip", {"label": {"key": "custom.vip", "displayName": "VIPs"}})
     emulator.store.delete("custom.staff")
     resets = []
     window.model.modelReset.connect(lambda: resets.append(1))
