@@ -101,14 +101,14 @@ def _arm_selftest(app, window) -> None:
         # Deferred: the first answer can come before the event loop has started.
         QTimer.singleShot(0, lambda: app.exit(code))
 
-    def finished(ok: bool, message: str) -> None:
+    def finished(ok: bool, source: str) -> None:
         if ok:
             # One more turn of the event loop, so the rows have been laid out and painted.
             QTimer.singleShot(
-                0, lambda: report(f"selftest: {window.proxy.rowCount()} labels shown (source: service)", 0)
+                0, lambda: report(f"selftest: {window.proxy.rowCount()} labels shown (source: {source})", 0)
             )
         else:
-            report(f"selftest: failed: {message}", 1)
+            report(f"selftest: failed: {source}", 1)
 
     window.first_load_finished.connect(finished)
     QTimer.singleShot(SELFTEST_TIMEOUT_MS, lambda: report("selftest: failed: no labels after 30 seconds", 1))

@@ -62,6 +62,14 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        self.server.emulator._track(self.connection, open_=True)
+
+    def finish(self) -> None:
+        self.server.emulator._track(self.connection, open_=False)
+        super().finish()
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         log.debug("emulator: " + format, *args)
 
@@ -210,6 +218,7 @@ class Emulator:
         self._log_lock = threading.Lock()
         self._requests: list[RequestRecord] = []
         self._recent: deque[float] = deque()
+        self._connections: set[socket.socket] = set()
 
     @property
     def base_url(self) -> str:
@@ -231,12 +240,21 @@ class Emulator:
         return self
 
     def stop(self) -> None:
-        """Stop listening and end stalls in progress. Safe to call twice."""
+        """Stop listening, cut open (kept-alive) connections and end stalls. Safe to call twice.
+
+        Cutting the connections matters: a stopped emulator must look like a network that is gone,
+        not keep answering on connections a client kept open.
+        """
         self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self._log_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -255,6 +273,13 @@ class Emulator:
     def clear_requests(self) -> None:
         with self._log_lock:
             self._requests.clear()
+
+    def _track(self, connection: socket.socket, *, open_: bool) -> None:
+        with self._log_lock:
+            if open_:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
 
     def _record(self, record: RequestRecord) -> None:
         with self._log_lock:

@@ -83,7 +83,7 @@ class LabelsController(QObject):
         client: WixLabelsClient | None,
         cache: LabelCache | None = None,
         *,
-        retry_seconds: Sequence[float] = OFFLINE_RETRY_SECONDS,
+        retry_seconds: Sequence[float] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -93,7 +93,7 @@ class LabelsController(QObject):
         self.runner.busy_changed.connect(self.busy_changed)
         self.offline = False
         self.service_loaded = False
-        self._retry_seconds = tuple(retry_seconds)
+        self._retry_seconds = tuple(retry_seconds or OFFLINE_RETRY_SECONDS)
         self._offline_tries = 0
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)

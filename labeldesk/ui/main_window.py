@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.synced_at: datetime | None = None
         self.rows_from_cache = False
         self.counts_problem: str | None = None
+        self._network_trouble = False
         self.setWindowTitle("LabelDesk")
         self.setWindowIcon(icons.app_icon())
 
@@ -185,6 +186,7 @@ class MainWindow(QMainWindow):
             self.last_refreshed = None
             self.synced_at = None
             self.rows_from_cache = False
+            self._network_trouble = False
             self._first_load_pending = True
         self.setWindowTitle(f"{site.title} — LabelDesk")
         self.demo_banner.setVisible(demo)
@@ -760,7 +762,7 @@ class MainWindow(QMainWindow):
             self.show_message(f"Showing labels saved {describe_when(snapshot.synced_at)}; checking Wix for changes…")
         self._update_count()
         self._show_offline(self.controller.offline)
-        if self.controller.client is None or self.controller.offline:
+        if self.controller.client is None or self.controller.offline or self._network_trouble:
             self._report_first_load_from_cache()
 
     def _on_labels_loaded(self, labels: list[Label]) -> None:
@@ -790,9 +792,11 @@ class MainWindow(QMainWindow):
             self._report_first_load_from_cache()
 
     def _on_retrying(self, error: WixError) -> None:
-        if isinstance(error, NetworkError) and self.rows_from_cache:
-            # Don't wait out the retries to say what is on screen.
-            self._report_first_load_from_cache()
+        if isinstance(error, NetworkError):
+            self._network_trouble = True
+            if self.rows_from_cache:
+                # Don't wait out the retries to say what is on screen.
+                self._report_first_load_from_cache()
 
     def _on_offline_changed(self, offline: bool) -> None:
         self._show_offline(offline)

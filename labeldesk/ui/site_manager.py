@@ -116,7 +116,7 @@ class SiteManager(QObject):
         directory: SiteDirectory,
         credentials: CredentialStore,
         *,
-        client_factory: ClientFactory = default_client_factory,
+        client_factory: ClientFactory | None = None,
         default_api_base: str = DEFAULT_BASE_URL,
         cache_dir: Path | None = None,
         parent: QObject | None = None,
@@ -129,7 +129,8 @@ class SiteManager(QObject):
         self.directory = directory
         self.credentials = credentials
         self.session_keys = SessionOnlyStore()
-        self.client_factory = client_factory
+        # Looked up at call time (not bound now), so the default can be replaced module-wide in tests.
+        self.client_factory = client_factory or (lambda key, site: default_client_factory(key, site))  # noqa: PLW0108
         self.runner = TaskRunner(self, read_threads=1)
         #: Where keys go, in words, and why that won't work (None if it will); known after keyring_checked.
         self.keyring_description: str | None = None

@@ -63,3 +63,36 @@ def test_an_unsafe_api_base_is_refused_before_anything_starts(capsys):
         run(["--site-id", SITE, "--api-base", "http://192.168.1.10"])
     assert caught.value.code == 2
     assert "only sends your API key over https" in capsys.readouterr().err
+
+
+def test_offline_selftest_reports_the_cached_rows_without_waiting_out_the_retries(
+    qapp, memory_keyring, capsys, labeldesk_home, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    from labeldesk.api import RetryPolicy, WixLabelsClient
+    from labeldesk.cache import LabelCache, cache_path
+    from labeldesk.domain import Label, LabelType
+    from labeldesk.paths import AppPaths
+    from labeldesk.sites import Site, SiteDirectory
+    from labeldesk.ui import site_manager
+
+    # Retries that would take minutes: the selftest (30 s at most) only passes if it doesn't wait for them.
+    slow = RetryPolicy(max_attempts=5, max_total_seconds=600, base_delay=60, max_delay=60)
+    monkeypatch.setattr(
+        site_manager,
+        "default_client_factory",
+        lambda key, site: WixLabelsClient(key, site.site_id, base_url=site.api_base, retry=slow),
+    )
+    paths = AppPaths.from_environment().ensure()
+    synced = datetime(2026, 11, 24, 10, 42, tzinfo=UTC)
+    cache = LabelCache(cache_path(paths.cache, SITE))
+    cache.replace_labels([Label(f"custom.l{n}", f"L{n}", LabelType.USER_DEFINED) for n in range(37)], synced)
+    cache.close()
+    SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Café", "http://127.0.0.1:9"))
+    memory_keyring.set_password(SERVICE, SITE, "key-for-the-cafe")
+    code = run(["--site-id", SITE, "--selftest"])
+    assert (code, capsys.readouterr().out) == (
+        0,
+        f"selftest: 37 labels shown (source: cache, synced {synced.isoformat()})\n",
+    )

@@ -1,0 +1,173 @@
+"""Offline-friendly: the saved copy opens at once, stays browsable offline, and catches up when back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+
+from labeldesk.api import WixLabelsClient
+from labeldesk.cache import LabelCache, cache_path
+from labeldesk.credentials import SERVICE, CredentialStore
+from labeldesk.domain import Label, LabelType
+from labeldesk.emulator import Emulator, LabelStore, seed_many
+from labeldesk.paths import AppPaths
+from labeldesk.sites import Site, SiteDirectory
+from labeldesk.ui import controller as controller_module
+from labeldesk.ui.main_window import MainWindow
+from labeldesk.ui.site_manager import SiteManager
+from tests.conftest import FAST_RETRY
+from tests.keyrings import MemoryKeyring
+
+SITE = "0ff11e00-0000-4000-8000-000000000001"
+KEY = "offline-test-key"
+
+
+def cached_labels(count: int, prefix: str = "Cached") -> list[Label]:
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    return [
+        Label(f"custom.label-{n:06d}", f"{prefix} {n:06d}", LabelType.USER_DEFINED, "custom", "Labels", when, when)
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.fixture
+def paths():
+    return AppPaths.from_environment().ensure()
+
+
+@pytest.fixture
+def site_store():
+    store = LabelStore()
+    seed_many(store, 9998)
+    return store
+
+
+@pytest.fixture
+def app(qtbot, settings, paths, monkeypatch):
+    """A window with a real SiteManager, a memory keyring holding KEY, and short offline pauses."""
+    monkeypatch.setattr(controller_module, "OFFLINE_RETRY_SECONDS", (0.2,))
+    made = []
+
+    def maker(emulator_base: str):
+        backend = MemoryKeyring()
+        backend.set_password(SERVICE, SITE, KEY)
+        directory = SiteDirectory(paths.config / "sites.json")
+        directory.remember(Site(SITE, "Offline Café", emulator_base))
+        manager = SiteManager(
+            directory,
+            CredentialStore(backend),
+            client_factory=lambda key, site: WixLabelsClient(
+                key, site.site_id, base_url=site.api_base, retry=FAST_RETRY
+            ),
+            cache_dir=paths.cache,
+        )
+        window = MainWindow(settings, manager=manager)
+        qtbot.addWidget(window)
+        window.show()
+        made.append(window)
+        manager.start()
+        return window
+
+    yield maker
+    for window in made:
+        if window.controller is not None:
+            window.controller.shutdown()
+        window.manager.shutdown()
+
+
+def save_cache(paths, labels, synced_at):
+    cache = LabelCache(cache_path(paths.cache, SITE))
+    cache.replace_labels(labels, synced_at)
+    cache.close()
+
+
+def test_a_cold_start_shows_10000_cached_labels_before_the_service_answers(app, paths, site_store, qtbot):
+    save_cache(paths, cached_labels(10_000), datetime.now(UTC) - timedelta(hours=2))
+    with Emulator(site_store, api_key=KEY, site_id=SITE, latency_ms=2000, rate_limit=None) as emulator:
+        window = app(emulator.base_url)
+        qtbot.waitUntil(lambda: window.model.rowCount() == 10_000, timeout=10_000)
+        assert emulator.requests == []  # nothing has come back from the service yet
+        assert window.rows_from_cache
+        assert window.proxy.label_at(0).display_name.startswith("Cached")
+        assert "Showing labels saved today" in window.status.text.text()
+        # Then the service's answer replaces what differs, without a reset.
+        resets = []
+        window.model.modelReset.connect(lambda: resets.append(1))
+        qtbot.waitUntil(lambda: not window.rows_from_cache, timeout=15_000)
+        assert window.model.rowCount() == 10_000 and resets == []
+        assert not window.model.label("custom.label-000001").display_name.startswith("Cached")
+
+
+def test_going_offline_keeps_browsing_and_coming_back_catches_up(app, paths, site_store, qtbot):
+    emulator = Emulator(site_store, api_key=KEY, site_id=SITE, rate_limit=None).start()
+    port = emulator.base_url.rsplit(":", 1)[1]
+    window = app(emulator.base_url)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 10_000 and not window.controller.busy, timeout=15_000)
+
+    emulator.stop()  # the train enters a tunnel
+    window.refresh_action.trigger()
+    qtbot.waitUntil(window.offline_banner.isVisible, timeout=15_000)
+    assert window.offline_text.text().startswith("Offline — showing labels saved today")
+    assert window.try_again_button.isVisible()
+    # Browsing goes on: search, sort, copy a key.
+    window.search.setText("label-000042")
+    assert window.proxy.rowCount() == 1
+    window.table.selectRow(0)
+    window.copy_action.trigger()
+    assert QGuiApplication.clipboard().text() == "custom.label-000042"
+    window.table.sortByColumn(0, window.table.horizontalHeader().sortIndicatorOrder())
+    for action in (window.new_action, window.rename_action, window.delete_action):
+        assert not action.isEnabled()
+        assert "offline" in action.toolTip()
+
+    site_store.add_label("Added While You Were Away")
+    back = Emulator(site_store, api_key=KEY, site_id=SITE, port=int(port), rate_limit=None).start()
+    try:
+        qtbot.waitUntil(lambda: not window.offline_banner.isVisible(), timeout=15_000)
+        qtbot.waitUntil(lambda: window.model.row_of("custom.added-while-you-were-away") is not None, timeout=15_000)
+        assert window.status.text.text().startswith("Last refreshed") or "again" in window.status.text.text()
+        window.search.clear()
+        window.table.selectRow(0)
+        assert window.new_action.isEnabled() and window.rename_action.isEnabled()
+    finally:
+        back.stop()
+
+
+def test_an_old_cache_and_a_failed_refresh_say_it_may_be_out_of_date(app, paths, qtbot):
+    save_cache(paths, cached_labels(50), datetime.now(UTC) - timedelta(days=3, hours=1))
+    window = app("http://127.0.0.1:9")  # nothing listens there
+    qtbot.waitUntil(window.offline_banner.isVisible, timeout=15_000)
+    assert window.model.rowCount() == 50
+    assert "They may be out of date: the last sync was 3 days ago." in window.offline_text.text()
+
+
+def test_a_corrupt_cache_is_set_aside_rebuilt_and_reported_once(app, paths, site_store, qtbot):
+    path = cache_path(paths.cache, SITE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\\x00garbage" * 500)
+    with Emulator(site_store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
+        window = app(emulator.base_url)
+        messages = []
+        window.message_shown.connect(lambda text, kind: messages.append(text))
+        qtbot.waitUntil(lambda: window.model.rowCount() == 10_000, timeout=15_000)
+        qtbot.waitUntil(lambda: not window.controller.busy, timeout=15_000)
+    assert len(list(path.parent.glob("*.corrupt-*"))) == 1
+    damaged = [m for m in messages if "damaged" in m]
+    assert len(damaged) <= 1
+    rebuilt = LabelCache(path).load()
+    assert len(rebuilt.labels) == 10_000 and not rebuilt.recovered
+
+
+def test_signing_out_deletes_the_saved_copy(app, paths, site_store, qtbot, monkeypatch):
+    from labeldesk.ui import dialogs
+
+    with Emulator(site_store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
+        window = app(emulator.base_url)
+        qtbot.waitUntil(lambda: window.model.rowCount() == 10_000 and not window.controller.busy, timeout=15_000)
+        path = cache_path(paths.cache, SITE)
+        qtbot.waitUntil(lambda: path.exists() and len(LabelCache(path).load().labels) == 10_000, timeout=15_000)
+        monkeypatch.setattr(dialogs, "confirm_sign_out", lambda *args: True)
+        window.sign_out()
+        qtbot.waitUntil(lambda: not path.exists(), timeout=15_000)
