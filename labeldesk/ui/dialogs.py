@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from labeldesk.api.errors import LabelNotFoundError, WixError
-from labeldesk.domain import NAME_MAX_LENGTH, Label, clean_name, find_near_duplicate, name_problem, quoted
+from labeldesk.domain import NAME_MAX_LENGTH, Label, clean_name, name_problem, quoted
 from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
 
@@ -49,13 +49,13 @@ class LabelNameDialog(QDialog):
     def __init__(
         self,
         controller: LabelsController,
-        existing: Callable[[], Sequence[Label]],
+        twin_of: Callable[[str, str | None], Label | None],
         label: Label | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._controller = controller
-        self._existing = existing
+        self._twin_of = twin_of
         self._label = label
         self._in_flight = False
         self._gone = False
@@ -113,7 +113,7 @@ class LabelNameDialog(QDialog):
         elif unchanged:
             self._show("Type the new name.", kind="info")
         else:
-            twin = find_near_duplicate(text, self._existing(), ignore_key=self._label.key if self._label else None)
+            twin = self._twin_of(text, self._label.key if self._label else None)
             if twin is not None and twin.display_name == clean_name(text):
                 if self._label is None:
                     self._show(f"{quoted(twin.display_name)} already exists; Create will select it.", kind="warning")

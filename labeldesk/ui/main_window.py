@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
             return None
         if request.replace_key:
             self.show_message(request.reason, "error")
-        elif self.rows_from_cache and self.model.rowCount():
+        elif self.rows_from_cache and self.model.total:
             self._report_first_load_from_cache()
         else:
             self.table.empty_hint.setText("Sign in to a Wix site to see its labels.")
@@ -413,10 +413,14 @@ class MainWindow(QMainWindow):
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.doubleClicked.connect(self._on_table_double_clicked)
         table.selectionModel().selectionChanged.connect(self._update_actions)
-        # The proxy drops its rows before the source has, so listen to both to count what is really there.
-        for model in (self.proxy, self.model):
-            for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.layoutChanged):
-                signal.connect(self._update_count)
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+            self.model.total_changed,
+        ):
+            signal.connect(self._update_count)
         self.model.dataChanged.connect(self._update_actions)
         self.table = table
 
@@ -533,14 +537,12 @@ class MainWindow(QMainWindow):
 
     def select_key(self, key: str) -> bool:
         """Select and show the row of ``key``, clearing search and filter if they hide it."""
-        row = self.model.row_of(key)
-        if row is None:
+        if self.model.label(key) is None:
             return False
-        proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not proxy_index.isValid():
+        if self.model.row_of(key) is None:  # hidden by the search or the type filter
             self.search.clear()
             self.type_filter.setCurrentIndex(0)
-            proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
+        proxy_index = self.proxy.mapFromSource(self.model.index(self.model.row_of(key), 0))
         selection = self.table.selectionModel()
         selection.setCurrentIndex(
             proxy_index,
@@ -599,7 +601,7 @@ class MainWindow(QMainWindow):
         self.copy_action.setToolTip(self.copy_action.data() if selected else "Select a label to copy its key.")
 
     def _update_count(self, *_: object) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        shown, total = self.proxy.rowCount(), self.model.total
         noun = "label" if total == 1 else "labels"
         self.count_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
         hint = self.table.empty_hint
@@ -641,10 +643,13 @@ class MainWindow(QMainWindow):
                 return True
         return super().eventFilter(watched, event)
 
+    def _twin_of(self, name: str, ignore_key: str | None) -> Label | None:
+        return self.model.near_duplicate(name, ignore_key=ignore_key)
+
     def new_label(self) -> LabelNameDialog | None:
         if self._blocked_reason() is not None:
             return None
-        dialog = LabelNameDialog(self.controller, lambda: self.model.labels, parent=self)
+        dialog = LabelNameDialog(self.controller, self._twin_of, parent=self)
         prefill = self.search.text().strip()
         if prefill and self.proxy.rowCount() == 0:
             dialog.name_edit.setText(prefill)  # searched for it, didn't find it: offer to create it
@@ -662,7 +667,7 @@ class MainWindow(QMainWindow):
                 self.show_message(self.rename_action.toolTip(), "info")
             return None
         label = selected[0]
-        dialog = LabelNameDialog(self.controller, lambda: self.model.labels, label=label, parent=self)
+        dialog = LabelNameDialog(self.controller, self._twin_of, label=label, parent=self)
         dialog.saved.connect(lambda renamed: self._on_renamed_in_dialog(label, renamed))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -777,7 +782,7 @@ class MainWindow(QMainWindow):
 
     def _on_refresh_failed(self, error: WixError) -> None:
         self.loaded_once = True
-        shown = self.model.rowCount()
+        shown = self.model.total
         what = "Couldn't load the labels" if shown == 0 else "Couldn't refresh the labels"
         if isinstance(error, NetworkError):
             self.show_message(f"Can't reach Wix: {error.message}", "error")
@@ -806,7 +811,7 @@ class MainWindow(QMainWindow):
 
     def _show_offline(self, offline: bool) -> None:
         if offline:
-            if self.synced_at is not None and self.model.rowCount():
+            if self.synced_at is not None and self.model.total:
                 text = f"Offline — showing labels saved {describe_when(self.synced_at)}.{stale_hint(self.synced_at)}"
             else:
                 text = "Offline — LabelDesk can't reach Wix. It keeps trying in the background."

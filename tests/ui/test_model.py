@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from labeldesk.domain import Label, LabelType
 from labeldesk.ui.models import Column, LabelFilterProxy, LabelTableModel, Role, TypeFilter
@@ -58,7 +58,8 @@ def test_apply_labels_inserts_removes_and_changes_only_what_differs():
     model.dataChanged.connect(lambda tl, br, roles: events.append(("changed", tl.row(), br.row())))
     renamed = label("custom.cafe", "Café Regulars", day=2)
     model.apply_labels([LABELS[0], LABELS[1], renamed, label("custom.z", "Zed")])
-    assert events == [("remove", 3, 3), ("changed", 2, 2), ("insert", 3, 3)]
+    # Sorted by name: Bought, Café, Customers, VIP. Bought goes, Café changes in place, Zed comes last.
+    assert events == [("remove", 0, 0), ("changed", 0, 0), ("insert", 3, 3)]
     model.apply_labels([LABELS[0], LABELS[1], renamed, label("custom.z", "Zed")])
     assert len(events) == 3  # nothing differs, nothing is announced
 
@@ -79,7 +80,7 @@ def test_roles_give_display_text_native_sort_values_and_the_label():
     assert vip.data(Role.LABEL).key == "custom.vip"
     customers = model.index(model.row_of("contacts.customers"), Column.CREATED)
     assert customers.data() is None and customers.data(Role.SORT) == float("-inf")
-    counts = model.index(0, Column.CONTACTS)
+    counts = model.index(model.row_of("contacts.customers"), Column.CONTACTS)
     assert counts.data() is None and counts.data(Role.SORT) == -1  # unknown until the counts arrive
     model.set_counts({"contacts.customers": 1234})
     assert counts.data() == "1,234" and counts.data(Role.SORT) == 1234
@@ -93,3 +94,55 @@ def test_names_are_returned_exactly_as_typed(name):
     model = LabelTableModel()
     model.apply_labels([label("custom.x", name)])
     assert model.index(0, Column.NAME).data() == name
+
+
+def names(model):
+    return [model.label_at(row).display_name for row in range(model.rowCount())]
+
+
+def test_new_labels_land_at_their_sorted_place_and_renames_move():
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    moves = []
+    model.rowsMoved.connect(lambda *args: moves.append((args[1], args[4])))
+    model.upsert(label("custom.bee", "Bee"))
+    assert names(model) == ["Bee", "Bought", "Café", "Customers", "VIP"]
+    model.upsert(label("custom.bee", "Zebra"))
+    assert names(model) == ["Bought", "Café", "Customers", "VIP", "Zebra"]
+    assert moves == [(0, 5)]
+    model.sort(Column.NAME, Qt.SortOrder.DescendingOrder)
+    model.upsert(label("custom.a", "Aardvark"))
+    assert names(model) == ["Zebra", "VIP", "Customers", "Café", "Bought", "Aardvark"]
+
+
+def test_filter_and_sort_keep_the_selection_through_persistent_indexes():
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    vip = QPersistentModelIndex(model.index(model.row_of("custom.vip"), 0))
+    model.sort(Column.CREATED, Qt.SortOrder.DescendingOrder)
+    assert vip.row() == model.row_of("custom.vip") and vip.data() == "VIP"
+    model.set_search("v")
+    assert names(model) == ["VIP"] and vip.row() == 0
+    model.set_search("caf")
+    assert not vip.isValid()  # filtered out: the selection lets go of it
+
+
+def test_many_changes_at_once_are_one_layout_change():
+    model = LabelTableModel()
+    model.apply_labels([label(f"custom.l{n}", f"L{n:04d}") for n in range(1000)])
+    kept = QPersistentModelIndex(model.index(model.row_of("custom.l999"), 0))
+    events = []
+    model.layoutChanged.connect(lambda *args: events.append("layout"))
+    model.rowsInserted.connect(lambda *args: events.append("insert"))
+    model.apply_labels([label(f"custom.l{n}", f"M{n:04d}") for n in range(500, 1500)])
+    assert events == ["layout"]
+    assert model.rowCount() == 1000 and kept.data() == "M0999"
+
+
+def test_near_duplicates_are_found_through_an_index():
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    assert model.near_duplicate("  cafe ").key == "custom.cafe"
+    assert model.near_duplicate("cafe", ignore_key="custom.cafe") is None
+    model.upsert(label("custom.cafe", "Bistro"))
+    assert model.near_duplicate("café") is None

@@ -126,7 +126,7 @@ def test_going_offline_keeps_browsing_and_coming_back_catches_up(app, paths, sit
     back = Emulator(site_store, api_key=KEY, site_id=SITE, port=int(port), rate_limit=None).start()
     try:
         qtbot.waitUntil(lambda: not window.offline_banner.isVisible(), timeout=15_000)
-        qtbot.waitUntil(lambda: window.model.row_of("custom.added-while-you-were-away") is not None, timeout=15_000)
+        qtbot.waitUntil(lambda: window.model.label("custom.added-while-you-were-away") is not None, timeout=15_000)
         assert window.status.text.text().startswith("Last refreshed") or "again" in window.status.text.text()
         window.search.clear()
         window.table.selectRow(0)
