@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -25,6 +25,7 @@ from labeldesk.api.client import WixLabelsClient
 from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.cache import LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
+from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch
 from labeldesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,8 @@ class LabelsController(QObject):
         self.pending_keys: set[str] = set()
         self._refreshing = False
         self._refresh_again = False
+        #: Tells workers the table's order, so they can sort for it (set by the window).
+        self.sort_spec: Callable[[], SortSpec] | None = None
         if client is not None:
             self._use_client(client)
 
@@ -125,10 +128,19 @@ class LabelsController(QObject):
 
     # -- lifetime -------------------------------------------------------------------------------------
 
+    def _spec(self) -> SortSpec | None:
+        return self.sort_spec() if self.sort_spec is not None else None
+
     def start(self) -> None:
         """Show the saved copy (if any) at once, and ask the service (if the key is known yet)."""
         if self.cache is not None:
-            self.runner.disk(self.cache.load, "load the cache", on_success=self._on_cache)
+            cache, spec = self.cache, self._spec()
+
+            def load() -> Snapshot:
+                snapshot = cache.load()
+                return replace(snapshot, labels=prepare_batch(snapshot.labels, spec))
+
+            self.runner.disk(load, "load the cache", on_success=self._on_cache)
         if self.client is not None:
             self.refresh()
 
@@ -210,8 +222,9 @@ class LabelsController(QObject):
         started_at = self._last_seq
         client = self.client
         self.refresh_started.emit()
+        spec = self._spec()
         self.runner.read(
-            client.fetch_all,
+            lambda: prepare_batch(client.fetch_all(), spec),
             "refresh labels",
             on_success=lambda labels: self._on_labels(generation, started_at, labels),
             on_failure=lambda error: self._on_refresh_failed(generation, error),
@@ -236,19 +249,20 @@ class LabelsController(QObject):
         finally:
             self._refresh_done(generation)  # last: it may start the next refresh, a newer generation
 
-    def _apply_labels(self, generation: int, started_at: int, labels: list[Label]) -> None:
+    def _apply_labels(self, generation: int, started_at: int, batch: LabelBatch) -> None:
         if generation != self._generation:
             log.debug("dropping a stale refresh (%d, newest %d)", generation, self._generation)
             return
-        merged = {label.key: label for label in labels}
-        for mutation in self._mutations:
-            if mutation.seq > started_at:
+        self._mutations = [m for m in self._mutations if m.seq > started_at]
+        result: LabelBatch | list[Label] = batch
+        if self._mutations:
+            merged = {label.key: label for label in batch}
+            for mutation in self._mutations:
                 if mutation.label is None:
                     merged.pop(mutation.key, None)
                 else:
                     merged[mutation.key] = mutation.label
-        self._mutations = [m for m in self._mutations if m.seq > started_at]
-        result = list(merged.values())
+            result = LabelBatch(list(merged.values()), batch.search)
         self.service_loaded = True
         self._set_offline(False)
         self.labels_loaded.emit(result)

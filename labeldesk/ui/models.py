@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import (
@@ -94,6 +95,59 @@ def search_texts(labels: Iterable[Label]) -> dict[str, str]:
 
 def _when(value: datetime | None) -> float:
     return -math.inf if value is None else value.timestamp()
+
+
+SortSpec = tuple["Column", bool]  # (column, descending)
+
+
+def sort_key_function(
+    labels: Mapping[str, Label], counts: Mapping[str, int] | None, column: Column
+) -> Callable[[str], tuple]:
+    """The key (label key -> comparable tuple) that orders ``labels`` by ``column``; ties by name/key."""
+    if column == Column.NAME:
+        return lambda key: (labels[key].display_name.casefold(), key)
+    if column == Column.KEY:
+        return lambda key: (key,)
+    if column == Column.TYPE:
+        return lambda key: (labels[key].label_type.title, labels[key].display_name.casefold(), key)
+    if column == Column.CONTACTS:
+        known = counts is not None
+        table = counts or {}
+        return lambda key: (table.get(key, 0) if known else -1, labels[key].display_name.casefold(), key)
+    if column == Column.CREATED:
+        return lambda key: (_when(labels[key].created), key)
+    return lambda key: (_when(labels[key].updated), key)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelBatch:
+    """Labels with the slow parts of showing them already done (on a worker): search texts, order.
+
+    Iterates and counts like the list of labels it holds.
+    """
+
+    labels: list[Label]
+    search: dict[str, str]
+    #: The keys sorted by ``sort_spec``, or None.
+    order: list[str] | None = None
+    sort_spec: SortSpec | None = None
+
+    def __iter__(self) -> Iterator[Label]:
+        return iter(self.labels)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def prepare_batch(labels: Iterable[Label], sort_spec: SortSpec | None = None, counts=None) -> LabelBatch:
+    """Search texts and (given the table's order) the sorted keys for ``labels``. For worker threads."""
+    listed = list(labels)
+    by_key = {label.key: label for label in listed}
+    order = None
+    if sort_spec is not None:
+        column, descending = sort_spec
+        order = sorted(by_key, key=sort_key_function(by_key, counts, column), reverse=descending)
+    return LabelBatch(listed, search_texts(listed), order, sort_spec)
 
 
 class LabelTableModel(QAbstractTableModel):
@@ -261,21 +315,12 @@ class LabelTableModel(QAbstractTableModel):
             self._type_filter = type_filter
             self._relayout(self._filtered(self._all_sorted()))
 
+    @property
+    def sort_spec(self) -> SortSpec:
+        return self._sort_column, self._descending
+
     def _sort_key(self) -> Callable[[str], tuple]:
-        labels, column = self._by_key, self._sort_column
-        if column == Column.NAME:
-            return lambda key: (labels[key].display_name.casefold(), key)
-        if column == Column.KEY:
-            return lambda key: (key,)
-        if column == Column.TYPE:
-            return lambda key: (labels[key].label_type.title, labels[key].display_name.casefold(), key)
-        if column == Column.CONTACTS:
-            counts = self._counts or {}
-            known = self._counts is not None
-            return lambda key: (counts.get(key, 0) if known else -1, labels[key].display_name.casefold(), key)
-        if column == Column.CREATED:
-            return lambda key: (_when(labels[key].created), key)
-        return lambda key: (_when(labels[key].updated), key)
+        return sort_key_function(self._by_key, self._counts, self._sort_column)
 
     def _all_sorted(self) -> list[str]:
         if self._sorted_all is None:
@@ -314,20 +359,24 @@ class LabelTableModel(QAbstractTableModel):
 
     # -- changing the labels ------------------------------------------------------------------------------
 
-    def apply_labels(self, labels: Iterable[Label], search: Mapping[str, str] | None = None) -> None:
+    def apply_labels(self, labels: Iterable[Label] | LabelBatch) -> None:
         """Make the model hold exactly ``labels``, touching only the rows that differ.
 
-        ``search``: search texts already computed (on a worker) for some or all of them.
+        A LabelBatch brings its search texts and order along, so little is left to do here.
         """
+        batch = labels if isinstance(labels, LabelBatch) else None
         new = {label.key: label for label in labels}
-        known = dict(search or {})
+        known = batch.search if batch is not None else {}
+        presorted = batch.order if batch is not None and batch.sort_spec == self.sort_spec else None
+        if presorted is not None and self._counts is not None and self._sort_column == Column.CONTACTS:
+            presorted = None  # sorted without the counts the model has now
         if not self._by_key:
             if new:
                 self.beginResetModel()
                 self._by_key = new
                 self._search = {key: known.get(key) or search_text(label) for key, label in new.items()}
                 self._twins = None
-                self._sorted_all = None
+                self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
                 self._visible = self._filtered(self._all_sorted())
                 self._rows = None
                 self.endResetModel()
@@ -336,7 +385,7 @@ class LabelTableModel(QAbstractTableModel):
         gone = [key for key in self._by_key if key not in new]
         changed = [label for key, label in new.items() if self._by_key.get(key) != label]
         if len(gone) + len(changed) > BULK_CHANGES:
-            self._replace_all(new, known)
+            self._replace_all(new, known, presorted)
             return
         for key in gone:
             self.remove(key)
@@ -345,7 +394,7 @@ class LabelTableModel(QAbstractTableModel):
         if gone or changed:
             self.total_changed.emit(self.total)
 
-    def _replace_all(self, new: dict[str, Label], known: Mapping[str, str]) -> None:
+    def _replace_all(self, new: dict[str, Label], known: Mapping[str, str], presorted: list[str] | None) -> None:
         """Many changes at once: rebuild, and tell the view in one layout change (selections kept)."""
         search = self._search
         self._search = {
@@ -354,7 +403,7 @@ class LabelTableModel(QAbstractTableModel):
         }
         self._by_key = new
         self._twins = None
-        self._sorted_all = None
+        self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
         if self._counts is not None:
             self._counts = {key: count for key, count in self._counts.items() if key in new}
         self._relayout(self._filtered(self._all_sorted()))
