@@ -105,9 +105,18 @@ class LabelsTable(QTableView):
         self.empty_hint.setStyleSheet("color: palette(placeholder-text); font-size: 13pt; padding: 24px;")
         self.empty_hint.hide()
 
+        #: Called once, right after the first paint that showed rows (start-up measurements use it).
+        self.on_first_rows_painted = None
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.empty_hint.setGeometry(self.viewport().rect())
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.on_first_rows_painted is not None and self.model() is not None and self.model().rowCount():
+            callback, self.on_first_rows_painted = self.on_first_rows_painted, None
+            callback()
 
 
 class MainWindow(QMainWindow):

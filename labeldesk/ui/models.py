@@ -37,6 +37,11 @@ _NO_PARENT = QModelIndex()
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 #: Past this many differences a refresh is applied as one layout change instead of row by row.
 BULK_CHANGES = 200
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 
 
 class Column(enum.IntEnum):
@@ -57,6 +62,12 @@ class Role(enum.IntEnum):
     SORT = Qt.ItemDataRole.UserRole
     #: The row's domain Label.
     LABEL = Qt.ItemDataRole.UserRole + 1
+
+
+_SORT = int(Role.SORT)
+_LABEL = int(Role.LABEL)
+_HANDLED_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _ACCESSIBLE, _SORT, _LABEL})
+_COLUMNS = len(Column)
 
 
 class TypeFilter(enum.Enum):
@@ -163,10 +174,13 @@ class LabelTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._by_key: dict[str, Label] = {}
         self._search: dict[str, str] = {}
+        self._text_cache: dict[str, tuple[str | None, ...]] = {}
         self._counts: dict[str, int] | None = None
         self._visible: list[str] = []
         self._rows: dict[str, int] | None = {}
         self._sorted_all: list[str] | None = []
+        #: Search texts in the order of ``_sorted_all``, made when a full scan needs them.
+        self._sorted_texts: list[str] | None = None
         self._twins: dict[str, set[str]] | None = None
         self._needle = ""
         self._type_filter = TypeFilter.ALL
@@ -195,39 +209,48 @@ class LabelTableModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._visible) or index.column() >= len(Column):
+    def data(self, index: _Index, role: int = _DISPLAY):
+        # Called for every role of every visible cell on each paint: return early, compare plain ints.
+        if role not in _HANDLED_ROLES:
             return None
-        label = self._by_key[self._visible[index.row()]]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._display(label, column)
-        if role == Role.SORT:
-            return self._sort_value(label, column)
-        if role == Role.LABEL:
-            return label
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return label.not_editable_reason
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.NAME:
+        row, column = index.row(), index.column()
+        if row < 0 or row >= len(self._visible) or not 0 <= column < _COLUMNS:
+            return None
+        key = self._visible[row]
+        if role in (_DISPLAY, _ACCESSIBLE):
+            return self._texts(key)[column]
+        label = self._by_key[key]
+        if role == _DECORATION:
+            if column != Column.NAME:
+                return None
             # Editable rows get a blank of the same size, so every name starts at the same place.
             return icons.icon("lock") if not label.editable else icons.blank()
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.CONTACTS:
-            return _RIGHT
-        return None
+        if role == _ALIGNMENT:
+            return _RIGHT if column == Column.CONTACTS else None
+        if role == _TOOLTIP:
+            return label.not_editable_reason
+        if role == _SORT:
+            return self._sort_value(label, column)
+        return label  # _LABEL
 
-    def _display(self, label: Label, column: int) -> str | None:
-        if column == Column.NAME:
-            return label.display_name
-        if column == Column.KEY:
-            return label.key
-        if column == Column.TYPE:
-            return label.label_type.title
-        if column == Column.CONTACTS:
-            count = self.contact_count(label.key)
-            return None if count is None else f"{count:,}"
-        if column == Column.CREATED:
-            return format_when(label.created)
-        return format_when(label.updated)
+    def _texts(self, key: str) -> tuple[str | None, ...]:
+        """The display text of each column for one label, made once and kept (dates are slow to format)."""
+        texts = self._text_cache.get(key)
+        if texts is None:
+            label = self._by_key[key]
+            texts = (
+                label.display_name,
+                label.key,
+                label.label_type.title,
+                None,
+                format_when(label.created),
+                format_when(label.updated),
+            )
+            self._text_cache[key] = texts
+        if self._counts is not None:
+            count = self._counts.get(key, 0)
+            return (*texts[:3], f"{count:,}", *texts[4:])
+        return texts
 
     def _sort_value(self, label: Label, column: int):
         if column == Column.NAME:
@@ -325,6 +348,7 @@ class LabelTableModel(QAbstractTableModel):
     def _all_sorted(self) -> list[str]:
         if self._sorted_all is None:
             self._sorted_all = sorted(self._by_key, key=self._sort_key(), reverse=self._descending)
+            self._sorted_texts = None
         return self._sorted_all
 
     def _accepts(self, key: str) -> bool:
@@ -337,9 +361,21 @@ class LabelTableModel(QAbstractTableModel):
         needle, kind, labels, search = self._needle, self._type_filter, self._by_key, self._search
         if kind is not TypeFilter.ALL:
             keys = [key for key in keys if kind.accepts(labels[key].label_type)]
-        if needle:
-            return [key for key in keys if needle in search[key]]
-        return list(keys)
+        if not needle:
+            return list(keys)
+        if keys is self._sorted_all:
+            # Everything, in order: walk a ready list of search texts instead of a dict lookup per label.
+            if self._sorted_texts is None:
+                self._sorted_texts = [search[key] for key in keys]
+            return [key for key, text in zip(keys, self._sorted_texts, strict=True) if needle in text]
+        return [key for key in keys if needle in search[key]]
+
+    def _scan_for_row(self, key: str) -> int | None:
+        """The row of ``key`` by a C-speed list scan: for a few lookups, cheaper than a 100k-entry dict."""
+        try:
+            return self._visible.index(key)
+        except ValueError:
+            return None
 
     def _relayout(self, visible: list[str]) -> None:
         """Show ``visible`` (new filter or order) as one layout change that keeps selections."""
@@ -349,10 +385,11 @@ class LabelTableModel(QAbstractTableModel):
         self._rows = None
         persistent = self.persistentIndexList()
         if persistent:
-            rows = self.row_of
+            keys = [old_visible[index.row()] if 0 <= index.row() < len(old_visible) else None for index in persistent]
+            where = self.row_of if len(persistent) > 16 else self._scan_for_row
             moved = []
-            for index in persistent:
-                new_row = rows(old_visible[index.row()]) if index.row() < len(old_visible) else None
+            for index, key in zip(persistent, keys, strict=True):
+                new_row = None if key is None else where(key)
                 moved.append(QModelIndex() if new_row is None else self.index(new_row, index.column()))
             self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
@@ -373,10 +410,12 @@ class LabelTableModel(QAbstractTableModel):
         if not self._by_key:
             if new:
                 self.beginResetModel()
+                self._text_cache = {}
                 self._by_key = new
                 self._search = {key: known.get(key) or search_text(label) for key, label in new.items()}
                 self._twins = None
                 self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
+                self._sorted_texts = None
                 self._visible = self._filtered(self._all_sorted())
                 self._rows = None
                 self.endResetModel()
@@ -401,9 +440,13 @@ class LabelTableModel(QAbstractTableModel):
             key: known.get(key) or (search[key] if self._by_key.get(key) == label else search_text(label))
             for key, label in new.items()
         }
+        self._text_cache = {
+            key: texts for key, texts in self._text_cache.items() if self._by_key.get(key) == new.get(key)
+        }
         self._by_key = new
         self._twins = None
         self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
+        self._sorted_texts = None
         if self._counts is not None:
             self._counts = {key: count for key, count in self._counts.items() if key in new}
         self._relayout(self._filtered(self._all_sorted()))
@@ -419,6 +462,7 @@ class LabelTableModel(QAbstractTableModel):
         if old is not None:
             self._forget_sorted(key)
         self._by_key[key] = label
+        self._text_cache.pop(key, None)
         self._search[key] = text or search_text(label)
         self._twins = None
         self._insert_sorted(key)
@@ -457,6 +501,7 @@ class LabelTableModel(QAbstractTableModel):
         self._forget_sorted(key)
         del self._by_key[key]
         del self._search[key]
+        self._text_cache.pop(key, None)
         self._twins = None
         if self._counts is not None:
             self._counts.pop(key, None)
@@ -474,8 +519,9 @@ class LabelTableModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._by_key, self._search, self._visible = {}, {}, []
+        self._by_key, self._search, self._visible, self._text_cache = {}, {}, [], {}
         self._rows, self._sorted_all, self._twins, self._counts = {}, [], None, None
+        self._sorted_texts = None
         self.endResetModel()
         self.total_changed.emit(0)
 
@@ -502,10 +548,12 @@ class LabelTableModel(QAbstractTableModel):
         return lo
 
     def _insert_sorted(self, key: str) -> None:
+        self._sorted_texts = None
         if self._sorted_all is not None:
             self._sorted_all.insert(self._position(self._sorted_all, key), key)
 
     def _forget_sorted(self, key: str) -> None:
+        self._sorted_texts = None
         if self._sorted_all is not None:
             self._sorted_all.remove(key)
 

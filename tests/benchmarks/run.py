@@ -1,0 +1,382 @@
+"""LabelDesk's speed and size, each measured beside its baseline in the same run. Prints numbers only.
+
+    python tests/benchmarks/run.py [--quick] [--json PATH]
+
+Metrics (targets from issue 7; nothing here asserts them, the machines are noisy):
+  startup_ratio              process start to first row painted from a 10,000-label cache, over a bare
+                             PySide6 window with an empty QTableView started the same way (medians,
+                             alternating runs)                                              <= 1.5
+  refresh_requests_2000      label requests for a 2,000-label refresh (facets not counted)    1
+  refresh_round_trips_50000  wall time of a 50,000-label refresh over the emulator's latency  <= 3
+  max_requests_per_minute    the most requests in any 60 s window during those refreshes     <= 200
+  max_stall_ms_refresh       longest event-loop stall (5 ms heartbeat) in a 50,000 refresh   <= 50
+  max_stall_ms_filter        ... while typing 10 characters into search over 100,000 labels  <= 50
+  p99_stall_ms               99th percentile of heartbeat gaps over both                     <= 16
+  filter_median_ms           keystroke to repainted table at 100,000 labels                  <= 30
+  rss_over_baseline_mb       peak RSS with 100,000 labels loaded, minus the bare window's    <= 120
+  requests_per_mutation      the most requests any one create, rename or delete sends         1
+
+--quick uses small sizes and one run each, so CI can prove the harness works in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+SITE = "be4c4ma2-0000-4000-8000-000000000001"
+KEY = "benchmark-key"
+TARGETS = {
+    "startup_ratio": ("<=", 1.5),
+    "refresh_requests_2000": ("<=", 1),
+    "refresh_round_trips_50000": ("<=", 3),
+    "max_requests_per_minute": ("<=", 200),
+    "max_stall_ms_refresh": ("<=", 50),
+    "max_stall_ms_filter": ("<=", 50),
+    "p99_stall_ms": ("<=", 16),
+    "filter_median_ms": ("<=", 30),
+    "rss_over_baseline_mb": ("<=", 120),
+    "requests_per_mutation": ("<=", 1),
+}
+
+BARE_WINDOW = """
+import os, resource, sys
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+class Table(QTableView):
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if "--rss" in sys.argv:
+            print("rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+        print("first-paint", flush=True)
+        os._exit(0)
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setCentralWidget(Table())
+window.resize(1100, 680)
+window.show()
+app.exec()
+"""
+
+
+def child_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["LABELDESK_HOME"] = str(home)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"  # never the real keyring
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def make_labels(count: int, prefix: str = "Label"):
+    from labeldesk.domain import Label, LabelType
+
+    now = datetime.now(UTC)
+    words = ("Spring", "Summer", "Autumn", "Winter", "Online", "Local", "Trade", "Repeat")
+    return [
+        Label(
+            f"custom.label-{n:06d}",
+            f"{words[n % len(words)]} {prefix} {n:06d}",
+            LabelType.USER_DEFINED,
+            "custom",
+            "Labels",
+            now - timedelta(minutes=n),
+            now - timedelta(minutes=n // 2),
+        )
+        for n in range(count)
+    ]
+
+
+def timed_first_paint(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env) as child:
+        for line in child.stdout:
+            if line.strip() == "first-paint":
+                elapsed = time.perf_counter() - started
+                break
+        else:
+            raise RuntimeError(f"{command[1:3]} never painted (exit {child.wait()})")
+        child.wait(30)
+    return elapsed
+
+
+def measure_startup(cache_size: int, runs: int) -> dict[str, float]:
+    from labeldesk.cache import LabelCache, cache_path
+    from labeldesk.paths import AppPaths
+    from labeldesk.sites import Site, SiteDirectory
+
+    home = Path(tempfile.mkdtemp(prefix="labeldesk-bench-"))
+    paths = AppPaths.from_environment({"LABELDESK_HOME": str(home)}).ensure()
+    cache = LabelCache(cache_path(paths.cache, SITE))
+    cache.replace_labels(make_labels(cache_size), datetime.now(UTC))
+    cache.close()
+    # The service is unreachable: what shows first can only come from the cache.
+    SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Benchmark", "http://127.0.0.1:9"))
+    env = child_env(home)
+    app = [sys.executable, "-m", "labeldesk", "--report-first-paint"]
+    bare = [sys.executable, "-c", BARE_WINDOW]
+    timed_first_paint(bare, env)  # warm the disk cache for both
+    timed_first_paint(app, env)
+    app_times, bare_times = [], []
+    for _ in range(runs):
+        bare_times.append(timed_first_paint(bare, env))
+        app_times.append(timed_first_paint(app, env))
+    app_median, bare_median = statistics.median(app_times), statistics.median(bare_times)
+    return {
+        "startup_ms": round(app_median * 1000, 1),
+        "startup_bare_ms": round(bare_median * 1000, 1),
+        "startup_ratio": round(app_median / bare_median, 3),
+    }
+
+
+def requests_per_minute(records) -> int:
+    starts = sorted(record.started for record in records)
+    most, first = 0, 0
+    for last, moment in enumerate(starts):
+        while moment - starts[first] >= 60:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+def measure_refresh(small: int, large: int) -> dict[str, float]:
+    from labeldesk.api import WixLabelsClient
+    from labeldesk.emulator import Emulator, LabelStore, seed_many
+
+    results: dict[str, float] = {}
+    latency = 0.1
+    every = []
+    for size in (small, large):
+        store = LabelStore()
+        seed_many(store, size - 2)
+        emulator = Emulator(store, api_key=KEY, site_id=SITE, latency_ms=int(latency * 1000))
+        with emulator, WixLabelsClient(KEY, SITE, base_url=emulator.base_url) as client:
+            started = time.perf_counter()
+            labels = client.fetch_all()
+            elapsed = time.perf_counter() - started
+            assert len(labels) == size, (len(labels), size)
+            label_requests = [r for r in emulator.requests if r.path == "/contacts/v4/labels"]
+            every += emulator.requests
+            emulator.clear_requests()
+            sequential_started = time.perf_counter()
+            offset = 0
+            while True:  # one page after another, as the official SDKs page
+                page = client.list_labels(limit=2000, offset=offset)
+                offset += len(page.labels)
+                if not page.labels or offset >= (page.total or 0):
+                    break
+            sequential = time.perf_counter() - sequential_started
+        if size == small:
+            results[f"refresh_requests_{small}"] = len(label_requests)
+        else:
+            results[f"refresh_round_trips_{large}"] = round(elapsed / latency, 2)
+            results[f"refresh_requests_{large}"] = len(label_requests)
+            results[f"sequential_round_trips_{large}"] = round(sequential / latency, 2)
+    results["max_requests_per_minute"] = requests_per_minute(every)
+    return results
+
+
+def measure_gui(refresh_size: int, filter_size: int) -> dict[str, float]:
+    """Run the GUI measurements in a fresh process (offscreen), and read its JSON answer."""
+    env = child_env(Path(tempfile.mkdtemp(prefix="labeldesk-bench-")))
+    command = [sys.executable, __file__, "--child-gui", str(refresh_size), str(filter_size)]
+    output = subprocess.run(command, capture_output=True, text=True, env=env, check=True, timeout=600).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def child_gui(refresh_size: int, filter_size: int) -> None:
+    import resource
+
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    from PySide6.QtCore import QSettings
+
+    from labeldesk.api import WixLabelsClient
+    from labeldesk.emulator import Emulator, LabelStore, seed_many
+    from labeldesk.sites import Site
+    from labeldesk.ui.controller import LabelsController
+    from labeldesk.ui.main_window import MainWindow
+    from labeldesk.ui.models import prepare_batch
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    heartbeat = QTimer()
+    heartbeat.setInterval(5)
+    heartbeat.timeout.connect(lambda: gaps.append(clock.restart()))
+
+    def beat(on: bool) -> None:
+        if on:
+            gaps.clear()
+            clock.start()
+            heartbeat.start()
+        else:
+            heartbeat.stop()
+
+    def wait_for(condition, timeout_s: float = 120) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            app.processEvents()
+            QTest.qWait(1)
+            if time.monotonic() > deadline:
+                raise TimeoutError("the window never got there")
+
+    store = LabelStore(quota=10**9)
+    seed_many(store, refresh_size - 2)
+    emulator = Emulator(store, api_key=KEY, site_id=SITE, latency_ms=100, rate_limit=None).start()
+    settings = QSettings(str(Path(os.environ["LABELDESK_HOME"]) / "bench.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    window.resize(1100, 680)
+    window.show()
+    client = WixLabelsClient(KEY, SITE, base_url=emulator.base_url)
+    controller = LabelsController(client)
+    loads = []
+    controller.labels_loaded.connect(loads.append)
+
+    # 1. A 50,000-label refresh into an empty table, then one that finds nothing new.
+    beat(True)
+    window.attach(controller, Site(SITE, "Benchmark", emulator.base_url))
+    wait_for(lambda: len(loads) == 1 and not controller.busy)
+    refresh_gaps = list(gaps)
+    window.refresh_action.trigger()
+    wait_for(lambda: len(loads) == 2 and not controller.busy)
+    refresh_gaps += gaps
+    beat(False)
+
+    # 2. How many requests one create, rename and delete send (no refetch).
+    emulator.clear_requests()
+    done: list = []
+
+    def failed(error: object) -> None:
+        raise RuntimeError(f"a mutation failed: {error!r}")
+
+    controller.write_failed.connect(lambda doing, error: failed(error))
+    controller.create("Benchmark Label", on_success=done.append)
+    wait_for(lambda: len(done) == 1)
+    created = done[0].label
+    per_mutation = [len(emulator.requests)]
+    emulator.clear_requests()
+    controller.rename(created, "Benchmark Label 2", on_success=done.append)
+    wait_for(lambda: len(done) == 2)
+    per_mutation.append(len(emulator.requests))
+    emulator.clear_requests()
+    controller.delete(done[1], on_success=done.append)
+    wait_for(lambda: len(done) == 3)
+    per_mutation.append(len(emulator.requests))
+
+    # 3. 100,000 labels in the table, then ten keystrokes in the search box.
+    big = make_labels(filter_size)
+    window.model.clear()
+    window.model.apply_labels(prepare_batch(big, window.model.sort_spec))
+    wait_for(lambda: window.proxy.rowCount() == filter_size)
+    app.processEvents()
+    window.table.viewport().repaint()
+    peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    window.search.setFocus()
+    keystroke_ms = []
+    beat(True)
+    for char in "spring 001":
+        started = time.perf_counter()
+        QTest.keyClick(window.search, char)
+        window.table.viewport().repaint()
+        keystroke_ms.append((time.perf_counter() - started) * 1000)
+        QTest.qWait(20)  # the heartbeat runs between keystrokes, as between a person's
+    filter_gaps = list(gaps)
+    beat(False)
+    assert window.proxy.rowCount() < filter_size
+
+    controller.shutdown()
+    emulator.stop()
+    every_gap = refresh_gaps + filter_gaps
+    print(
+        json.dumps(
+            {
+                "max_stall_ms_refresh": max(refresh_gaps, default=0),
+                "max_stall_ms_filter": max(filter_gaps, default=0),
+                "p99_stall_ms": _percentile(every_gap, 99),
+                "filter_median_ms": round(statistics.median(keystroke_ms), 1),
+                "peak_rss_mb": round(peak_rss_kb / 1024, 1),
+                "requests_per_mutation": max(per_mutation),
+                "heartbeats": len(every_gap),
+            }
+        )
+    )
+    sys.stdout.flush()
+    os._exit(0)  # skip Qt's teardown: nothing left to measure
+
+
+def _percentile(values: list[float], percent: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, math.ceil(percent / 100 * len(ordered)) - 1)
+    return float(ordered[rank])
+
+
+def measure_bare_rss() -> float:
+    env = child_env(Path(tempfile.mkdtemp(prefix="labeldesk-bench-")))
+    output = subprocess.run(
+        [sys.executable, "-c", BARE_WINDOW, "--rss"], capture_output=True, text=True, env=env, check=True, timeout=60
+    ).stdout
+    kb = next(int(line.split()[1]) for line in output.splitlines() if line.startswith("rss"))
+    return kb / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each (for CI)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the numbers here")
+    parser.add_argument("--child-gui", nargs=2, type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_gui:
+        child_gui(*args.child_gui)
+        return 0
+
+    sizes = {"cache": 1000, "refresh_small": 2000, "refresh_large": 5000, "filter": 10_000, "runs": 1}
+    if not args.quick:
+        sizes = {"cache": 10_000, "refresh_small": 2000, "refresh_large": 50_000, "filter": 100_000, "runs": 7}
+    results: dict[str, float] = {}
+    results.update(measure_startup(sizes["cache"], sizes["runs"]))
+    results.update(measure_refresh(sizes["refresh_small"], sizes["refresh_large"]))
+    gui = measure_gui(sizes["refresh_large"], sizes["filter"])
+    bare_rss = measure_bare_rss()
+    results.update({key: value for key, value in gui.items() if key != "peak_rss_mb"})
+    results["peak_rss_mb"] = gui["peak_rss_mb"]
+    results["bare_rss_mb"] = round(bare_rss, 1)
+    results["rss_over_baseline_mb"] = round(gui["peak_rss_mb"] - bare_rss, 1)
+    if args.quick:
+        # Name the keys as the full run does, so tools read one shape; the sizes are in "sizes".
+        results["refresh_round_trips_50000"] = results.pop(f"refresh_round_trips_{sizes['refresh_large']}")
+    results["sizes"] = sizes  # type: ignore[assignment]
+
+    print(f"{'metric':32} {'value':>12}  target")
+    for key, value in results.items():
+        if key == "sizes":
+            continue
+        target = TARGETS.get(key)
+        verdict = ""
+        if target is not None:
+            op, limit = target
+            verdict = f"{op} {limit}  " + ("met" if value <= limit else "MISSED")
+        print(f"{key:32} {value:>12}  {verdict}")
+    print(f"sizes: {sizes}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
