@@ -7,8 +7,8 @@ import logging
 import sys
 
 from labeldesk import __version__
-from labeldesk.api.client import DEFAULT_BASE_URL, validate_base_url
 from labeldesk.api.errors import InvalidBaseUrlError
+from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
 from labeldesk.paths import AppPaths
 
 log = logging.getLogger(__name__)

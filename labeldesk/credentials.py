@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 import threading
-
-import keyring
-import keyring.backend
-import keyring.errors
+from typing import TYPE_CHECKING
 
 from labeldesk.logs import register_secret
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+# keyring is imported where it is used: finding its backends is slow, and the first rows of the
+# table (from the cache) need no keyring at all.
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,11 @@ class CredentialStore:
 
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
-        return self._backend or keyring.get_keyring()
+        if self._backend is None:
+            import keyring
+
+            return keyring.get_keyring()
+        return self._backend
 
     @property
     def description(self) -> str:
@@ -76,6 +83,8 @@ class CredentialStore:
             )
 
     def get(self, site_id: str) -> str | None:
+        import keyring.errors
+
         self.check_available()
         try:
             key = self.backend.get_password(SERVICE, site_id)
@@ -86,6 +95,8 @@ class CredentialStore:
         return key
 
     def set(self, site_id: str, api_key: str) -> None:
+        import keyring.errors
+
         register_secret(api_key)
         self.check_available()
         try:
@@ -95,6 +106,8 @@ class CredentialStore:
         log.info("saved the API key for site %s in %s", site_id, self.description)
 
     def delete(self, site_id: str) -> None:
+        import keyring.errors
+
         self.check_available()
         try:
             self.backend.delete_password(SERVICE, site_id)
@@ -105,7 +118,9 @@ class CredentialStore:
         log.info("removed the API key for site %s from %s", site_id, self.description)
 
 
-def _unavailable(exc: keyring.errors.KeyringError, verb: str) -> KeyringUnavailableError:
+def _unavailable(exc: Exception, verb: str) -> KeyringUnavailableError:
+    import keyring.errors
+
     # Keyring errors don't carry the secret, but their text is technical: keep it for the log only.
     log.warning("keyring %s failed: %s: %s", verb, type(exc).__name__, exc)
     if isinstance(exc, keyring.errors.KeyringLocked) or "dismissed" in str(exc).lower():

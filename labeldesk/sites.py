@@ -15,7 +15,7 @@ import threading
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from labeldesk.api.client import DEFAULT_BASE_URL, validate_base_url
+from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
 
 log = logging.getLogger(__name__)
 

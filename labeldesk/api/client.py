@@ -8,7 +8,6 @@ formatted into a message, a repr or a log line.
 from __future__ import annotations
 
 import enum
-import ipaddress
 import json
 import logging
 import threading
@@ -17,18 +16,18 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
 from labeldesk import __version__
 from labeldesk.api import errors, wire
 from labeldesk.api.retry import RateBudget, RetryPolicy
+from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
 from labeldesk.domain import FindOrCreateResult, Label, LabelType
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://www.wixapis.com"
 LABELS_PATH = "/contacts/v4/labels"
 FACETS_PATH = "/contacts/v4/contacts/facets"
 LIST_MAX_LIMIT = 2000
@@ -56,34 +55,6 @@ class SortOrder(enum.Enum):
 class Sort:
     field_name: str
     order: SortOrder = SortOrder.ASC
-
-
-def _is_loopback_host(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def validate_base_url(url: str) -> str:
-    """``url`` without a trailing slash if it is safe to send the API key to, else InvalidBaseUrlError.
-
-    Safe means https to any host, or plain http to this computer (127.0.0.0/8, ::1, localhost) for the
-    emulator. Nothing else, so a typo can't send the key across the network in the clear.
-    """
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise errors.InvalidBaseUrlError(f"Not a web address: {url!r}")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise errors.InvalidBaseUrlError("The API address must not contain a user name, query or fragment.")
-    if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback_host(host)):
-        return url.strip().rstrip("/")
-    raise errors.InvalidBaseUrlError(
-        f"LabelDesk only sends your API key over https (or plain http to this computer); refusing {url!r}."
-    )
 
 
 class WixLabelsClient:

@@ -18,15 +18,18 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from labeldesk.api.client import WixLabelsClient
 from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.cache import LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch
 from labeldesk.ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from labeldesk.api.client import WixLabelsClient
 
 log = logging.getLogger(__name__)
 

@@ -11,22 +11,28 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from labeldesk.api.client import DEFAULT_BASE_URL, WixLabelsClient
 from labeldesk.api.errors import AuthError, MalformedKeyError, PermissionDeniedError, SiteNotFoundError, WixError
+from labeldesk.api.urls import DEFAULT_BASE_URL
 from labeldesk.cache import LabelCache, cache_path
 from labeldesk.credentials import CredentialStore, KeyringUnavailableError, SessionOnlyStore
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui.workers import TaskRunner
 
+if TYPE_CHECKING:
+    from labeldesk.api.client import WixLabelsClient
+
 log = logging.getLogger(__name__)
 
-ClientFactory = Callable[[str, Site], WixLabelsClient]
+ClientFactory = Callable[[str, Site], "WixLabelsClient"]
 
 
 def default_client_factory(api_key: str, site: Site) -> WixLabelsClient:
+    from labeldesk.api.client import WixLabelsClient  # httpx, loaded when a site is first opened
+
     return WixLabelsClient(api_key, site.site_id, base_url=site.api_base)
 
 

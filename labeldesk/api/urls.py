@@ -1,0 +1,41 @@
+"""Where the Wix API lives, and which addresses LabelDesk will send an API key to.
+
+Kept apart from the client so that importing it costs nothing (no httpx) at start-up.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from labeldesk.api import errors
+
+DEFAULT_BASE_URL = "https://www.wixapis.com"
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_base_url(url: str) -> str:
+    """``url`` without a trailing slash if it is safe to send the API key to, else InvalidBaseUrlError.
+
+    Safe means https to any host, or plain http to this computer (127.0.0.0/8, ::1, localhost) for the
+    emulator. Nothing else, so a typo can't send the key across the network in the clear.
+    """
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise errors.InvalidBaseUrlError(f"Not a web address: {url!r}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise errors.InvalidBaseUrlError("The API address must not contain a user name, query or fragment.")
+    if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback_host(host)):
+        return url.strip().rstrip("/")
+    raise errors.InvalidBaseUrlError(
+        f"LabelDesk only sends your API key over https (or plain http to this computer); refusing {url!r}."
+    )
