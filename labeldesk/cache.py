@@ -14,12 +14,12 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from labeldesk.domain import Label, LabelType
+from labeldesk.domain import Label, LabelType, search_text
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE counts (key TEXT PRIMARY KEY, count INTEGER NOT NULL, synced_at TEXT NOT NULL);
     """,
+    # 2: each label's search text (accent-folded name and key), so start-up needn't recompute it.
+    """
+    ALTER TABLE labels ADD COLUMN search TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -56,6 +60,8 @@ class Snapshot:
     synced_at: datetime | None
     #: True if the file was unreadable and has just been set aside and started afresh.
     recovered: bool = False
+    #: Saved search texts by label key (see domain.search_text); may miss some.
+    search: dict[str, str] | None = None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -175,22 +181,24 @@ class LabelCache:
         def read(connection: sqlite3.Connection) -> Snapshot:
             meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
             rows = connection.execute(
-                "SELECT key, display_name, label_type, namespace, namespace_display_name, created, updated "
+                "SELECT key, display_name, label_type, namespace, namespace_display_name, created, updated, search "
                 "FROM labels ORDER BY position"
             ).fetchall()
+            types = {kind.value: kind for kind in LabelType}
             labels = tuple(
-                Label(key, name, LabelType.from_wire(kind), ns, ns_name, _when(created), _when(updated))
-                for key, name, kind, ns, ns_name, created, updated in rows
+                Label(key, name, types.get(kind, LabelType.UNKNOWN), ns, ns_name, _when(created), _when(updated))
+                for key, name, kind, ns, ns_name, created, updated, _ in rows
             )
+            search = {row[0]: row[7] for row in rows if row[7]}
             counts = None
             if "counts_synced_at" in meta:
                 counts = dict(connection.execute("SELECT key, count FROM counts").fetchall())
-            return Snapshot(labels, counts, _when(meta.get("synced_at")))
+            return Snapshot(labels, counts, _when(meta.get("synced_at")), search=search)
 
         snapshot = self._run(read)
         if self._recovered:
             self._recovered = False
-            return Snapshot(snapshot.labels, snapshot.counts, snapshot.synced_at, recovered=True)
+            return replace(snapshot, recovered=True)
         return snapshot
 
     # -- writing --------------------------------------------------------------------------------------
@@ -207,9 +215,12 @@ class LabelCache:
 
         self._run(wrapped)
 
-    def replace_labels(self, labels: Iterable[Label], synced_at: datetime) -> None:
+    def replace_labels(
+        self, labels: Iterable[Label], synced_at: datetime, search: Mapping[str, str] | None = None
+    ) -> None:
         """Make the cache hold exactly ``labels``, as of ``synced_at``: one transaction."""
         stamp = _iso(synced_at)
+        search = search or {}
         rows = [
             (
                 label.key,
@@ -221,13 +232,14 @@ class LabelCache:
                 _iso(label.updated),
                 position,
                 stamp,
+                search.get(label.key) or search_text(label),
             )
             for position, label in enumerate(labels)
         ]
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels")
-            connection.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            connection.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (stamp,))
 
         self._transaction(write)
@@ -250,7 +262,7 @@ class LabelCache:
             if position is None:
                 position = connection.execute("SELECT coalesce(max(position) + 1, 0) FROM labels").fetchone()
             connection.execute(
-                "INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     label.key,
                     label.display_name,
@@ -261,6 +273,7 @@ class LabelCache:
                     _iso(label.updated),
                     position[0],
                     _iso(synced_at),
+                    search_text(label),
                 ),
             )
 

@@ -108,6 +108,11 @@ def comparable_name(name: str) -> str:
     return _SPACES.sub(" ", without_marks.casefold()).strip()
 
 
+def search_text(label: Label) -> str:
+    """What the search box matches against: the name without case, accents or extra spaces, then the key."""
+    return comparable_name(label.display_name) + "\n" + label.key.casefold()
+
+
 def find_near_duplicate(name: str, labels: Iterable[Label], *, ignore_key: str | None = None) -> Label | None:
     """The first label whose name looks the same as ``name`` (case, accents, spacing aside)."""
     wanted = comparable_name(name)

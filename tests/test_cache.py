@@ -88,20 +88,37 @@ def test_a_cache_from_a_newer_labeldesk_is_set_aside(cache):
     assert snapshot.recovered and snapshot.labels == ()
 
 
-def test_migrating_an_old_file_backs_it_up_first(tmp_path, monkeypatch):
+def test_a_version_1_file_is_backed_up_then_migrated_with_its_rows(tmp_path):
     import labeldesk.cache as module
 
     path = tmp_path / "old.sqlite3"
-    LabelCache(path).replace_labels(labels("a", 2), NOW)
-    monkeypatch.setattr(module, "MIGRATIONS", (*module.MIGRATIONS, "ALTER TABLE labels ADD COLUMN colour TEXT"))
-    monkeypatch.setattr(module, "SCHEMA_VERSION", len(module.MIGRATIONS))
+    with sqlite3.connect(path) as raw:  # a cache as LabelDesk's first schema wrote it
+        raw.executescript(module.MIGRATIONS[0])
+        raw.execute(
+            "INSERT INTO labels VALUES ('custom.vip', 'VIP', 'USER_DEFINED', 'custom', 'Labels', NULL, NULL, 0, ?)",
+            (NOW.isoformat(),),
+        )
+        raw.execute("INSERT INTO meta VALUES ('synced_at', ?)", (NOW.isoformat(),))
+        raw.execute("PRAGMA user_version = 1")
     migrated = LabelCache(path)
-    assert len(migrated.load().labels) == 2
+    snapshot = migrated.load()
     migrated.close()
+    assert [label.display_name for label in snapshot.labels] == ["VIP"] and snapshot.synced_at == NOW
+    assert snapshot.search == {}  # none saved yet: the app computes them
     assert (tmp_path / "old.sqlite3.v1.bak").exists()
     with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
-        assert "colour" in [row[1] for row in raw.execute("PRAGMA table_info(labels)")]
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert "search" in [row[1] for row in raw.execute("PRAGMA table_info(labels)")]
+    with sqlite3.connect(tmp_path / "old.sqlite3.v1.bak") as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_search_texts_are_saved_with_the_labels(cache):
+    cache.replace_labels(labels("Crème", 2), NOW)
+    assert cache.load().search == {
+        "custom.Crème-0": "creme 0\ncustom.crème-0",
+        "custom.Crème-1": "creme 1\ncustom.crème-1",
+    }
 
 
 WRITER = """

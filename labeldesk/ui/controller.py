@@ -141,7 +141,7 @@ class LabelsController(QObject):
 
             def load() -> Snapshot:
                 snapshot = cache.load()
-                return replace(snapshot, labels=prepare_batch(snapshot.labels, spec))
+                return replace(snapshot, labels=prepare_batch(snapshot.labels, spec, known_search=snapshot.search))
 
             self.runner.disk(load, "load the cache", on_success=self._on_cache)
         if self.client is not None:
@@ -269,7 +269,8 @@ class LabelsController(QObject):
         self.service_loaded = True
         self._set_offline(False)
         self.labels_loaded.emit(result)
-        self._save("save labels", lambda cache, now: cache.replace_labels(result, now))
+        search = result.search if isinstance(result, LabelBatch) else None
+        self._save("save labels", lambda cache, now: cache.replace_labels(result, now, search))
 
     def _on_refresh_failed(self, generation: int, error: WixError) -> None:
         self._check_auth(error)

@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LabelDesk")
         self.setWindowIcon(icons.app_icon())
 
+        self._icon_names: dict[QAction, str] = {}
         self.model = LabelTableModel(self)
         self.proxy = LabelFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -325,6 +326,7 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if icon_name:
             action.setIcon(icons.icon(icon_name))
+            self._icon_names[action] = icon_name
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip)
@@ -520,6 +522,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/header", self.table.horizontalHeader().saveState())
         self.settings.sync()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange) and hasattr(
+            self, "_icon_names"
+        ):
+            # Light to dark (or back): redraw the icons in the new text colour.
+            for action, name in self._icon_names.items():
+                action.setIcon(icons.icon(name))
+            self.search.actions()[0].setIcon(icons.icon("search"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from labeldesk.domain import Label, LabelType, comparable_name
+from labeldesk.domain import Label, LabelType, comparable_name, search_text
 from labeldesk.ui import icons
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -94,14 +94,11 @@ def format_when(value: datetime | None) -> str | None:
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
-def search_text(label: Label) -> str:
-    """What the search box matches against: the name without case or accents, and the key."""
-    return comparable_name(label.display_name) + "\n" + label.key.casefold()
-
-
-def search_texts(labels: Iterable[Label]) -> dict[str, str]:
-    """Search texts for many labels; slow-ish (Unicode normalisation), so workers call it."""
-    return {label.key: search_text(label) for label in labels}
+def search_texts(labels: Iterable[Label], known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Search texts for many labels (reusing ``known`` ones); Unicode normalisation is slow-ish, so
+    workers call this."""
+    known = known or {}
+    return {label.key: known.get(label.key) or search_text(label) for label in labels}
 
 
 def _when(value: datetime | None) -> float:
@@ -150,7 +147,9 @@ class LabelBatch:
         return len(self.labels)
 
 
-def prepare_batch(labels: Iterable[Label], sort_spec: SortSpec | None = None, counts=None) -> LabelBatch:
+def prepare_batch(
+    labels: Iterable[Label], sort_spec: SortSpec | None = None, counts=None, known_search=None
+) -> LabelBatch:
     """Search texts and (given the table's order) the sorted keys for ``labels``. For worker threads."""
     listed = list(labels)
     by_key = {label.key: label for label in listed}
@@ -158,7 +157,7 @@ def prepare_batch(labels: Iterable[Label], sort_spec: SortSpec | None = None, co
     if sort_spec is not None:
         column, descending = sort_spec
         order = sorted(by_key, key=sort_key_function(by_key, counts, column), reverse=descending)
-    return LabelBatch(listed, search_texts(listed), order, sort_spec)
+    return LabelBatch(listed, search_texts(listed, known_search), order, sort_spec)
 
 
 class LabelTableModel(QAbstractTableModel):

@@ -62,3 +62,27 @@ def test_dialogs_and_messages_keep_names_as_plain_text(nasty, qtbot, monkeypatch
     window.resize(1000, 600)
     window.grab().save(str(Path(tmp_path) / "window.png"))
     assert window.width() <= 1000
+
+
+def test_icons_follow_a_dark_palette_and_stay_sharp_at_200_percent(demo_store, open_app, qapp):
+    from PySide6.QtGui import QColor, QPalette
+
+    from labeldesk.ui import icons
+
+    window, _ = open_app(demo_store)
+    light = window.new_action.icon().pixmap(32, 32).toImage().pixelColor(16, 16)
+    old = qapp.palette()
+    dark = QPalette()
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#f0f0f0"))
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    try:
+        qapp.setPalette(dark)
+        window.close()
+        in_the_dark, _ = open_app(demo_store)  # a window opened under a dark theme
+        centre = in_the_dark.new_action.icon().pixmap(32, 32).toImage().pixelColor(16, 16)
+    finally:
+        qapp.setPalette(old)
+    assert light.lightness() < 100  # the plus sign: dark on the light palette...
+    assert centre.lightness() > 180  # ...and light on the dark one
+    sizes = {size.width() for size in icons.icon("delete").availableSizes()}
+    assert {32, 48, 64} <= sizes  # pixmaps for 200% scaling are there, not upscaled
