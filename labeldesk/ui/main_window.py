@@ -40,6 +40,11 @@ from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 log = logging.getLogger(__name__)
 
 
+def _literal(text: str) -> str:
+    """Text for a button or menu item, shown as typed: '&' would otherwise underline the next letter."""
+    return text.replace("&", "&&")
+
+
 def describe_when(moment: datetime | None, now: datetime | None = None) -> str:
     """'today 10:42', 'yesterday 18:05', 'Tuesday 10:42' within a week, else '3 Mar 2026 10:42'."""
     if moment is None:
@@ -268,7 +273,7 @@ class MainWindow(QMainWindow):
         current = self.site.site_id if self.site is not None and not self.demo else None
         if self.manager is not None:
             for site in self.manager.directory.sites:
-                action = menu.addAction(site.title)
+                action = menu.addAction(_literal(site.title))
                 action.setCheckable(True)
                 action.setChecked(site.site_id == current)
                 action.triggered.connect(lambda _=False, site=site: self._switch_to(site))
@@ -284,7 +289,7 @@ class MainWindow(QMainWindow):
         if self.site is None:
             self.site_button.setText("No site")
         else:
-            self.site_button.setText(self.site.title)
+            self.site_button.setText(_literal(self.site.title))
         self.site_button.setToolTip("Switch site, add a site, or sign out")
 
     def _switch_to(self, site: Site) -> None:

@@ -485,3 +485,12 @@ def test_refresh_keeps_the_scroll_position(open_app, demo_store, qtbot):
     with qtbot.waitSignal(window.controller.labels_loaded, timeout=10_000):
         window.refresh_action.trigger()
     assert window.table.indexAt(window.table.viewport().rect().topLeft()).data() == top
+
+
+def test_a_site_name_with_an_ampersand_is_shown_as_typed(open_app, demo_store):
+    window, _ = open_app(demo_store)
+    from labeldesk.sites import Site
+
+    window.site = Site("x", "Harbour & Hive")
+    window._rebuild_site_menu()
+    assert window.site_button.text() == "Harbour && Hive"  # Qt shows '&&' as one '&', not a mnemonic
