@@ -42,21 +42,38 @@ def _optional_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+_LABEL_TYPES = {kind.value: kind for kind in LabelType}
+
+
+def _date(value: object) -> datetime | None:
+    if value.__class__ is not str or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
 def label_from_json(obj: object) -> Label:
-    if not isinstance(obj, Mapping):
-        raise errors.MalformedResponseError(server_message="label is not an object")
-    key = obj.get("key")
-    name = obj.get("displayName")
-    if not isinstance(key, str) or not key or not isinstance(name, str):
+    # Runs 2,000 times per page: plain dict access and class checks, no isinstance chains or enum calls.
+    if obj.__class__ is not dict:
+        if not isinstance(obj, Mapping):
+            raise errors.MalformedResponseError(server_message="label is not an object")
+        obj = dict(obj)
+    get = obj.get  # type: ignore[union-attr]
+    key, name = get("key"), get("displayName")
+    if key.__class__ is not str or not key or name.__class__ is not str:
         raise errors.MalformedResponseError(server_message="label without key or displayName")
+    namespace, namespace_name = get("namespace"), get("namespaceDisplayName")
     return Label(
-        key=key,
-        display_name=name,
-        label_type=LabelType.from_wire(obj.get("labelType")),
-        namespace=_optional_str(obj.get("namespace")),
-        namespace_display_name=_optional_str(obj.get("namespaceDisplayName")),
-        created=parse_datetime(obj.get("createdDate")),
-        updated=parse_datetime(obj.get("updatedDate")),
+        key,
+        name,
+        _LABEL_TYPES.get(get("labelType"), LabelType.UNKNOWN),  # type: ignore[arg-type]
+        namespace if namespace.__class__ is str else None,
+        namespace_name if namespace_name.__class__ is str else None,
+        _date(get("createdDate")),
+        _date(get("updatedDate")),
     )
 
 

@@ -113,6 +113,8 @@ class LabelsController(QObject):
         self._refresh_again = False
         #: Tells workers the table's order, so they can sort for it (set by the window).
         self.sort_spec: Callable[[], SortSpec] | None = None
+        #: The table's labels and version, so workers can work out what a refresh changes (set by the window).
+        self.model_snapshot: Callable[[], tuple[int, dict[str, Label], dict[str, str]]] | None = None
         if client is not None:
             self._use_client(client)
 
@@ -226,8 +228,9 @@ class LabelsController(QObject):
         client = self.client
         self.refresh_started.emit()
         spec = self._spec()
+        base = self.model_snapshot() if self.model_snapshot is not None else None
         self.runner.read(
-            lambda: prepare_batch(client.fetch_all(), spec),
+            lambda: prepare_batch(client.fetch_all(), spec, base=base),
             "refresh labels",
             on_success=lambda labels: self._on_labels(generation, started_at, labels),
             on_failure=lambda error: self._on_refresh_failed(generation, error),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from PySide6.QtCore import (
@@ -110,21 +110,33 @@ SortSpec = tuple["Column", bool]  # (column, descending)
 
 def sort_key_function(
     labels: Mapping[str, Label], counts: Mapping[str, int] | None, column: Column
-) -> Callable[[str], tuple]:
-    """The key (label key -> comparable tuple) that orders ``labels`` by ``column``; ties by name/key."""
+) -> Callable[[str], str]:
+    """The key (label key -> string) that orders ``labels`` by ``column``; ties by name, then key.
+
+    Strings, not tuples: sorting 50,000 tuples is one long C call that holds the interpreter lock for
+    ~80 ms (the GUI thread waits); the same order as strings sorts in a third of that.
+    """
     if column == Column.NAME:
-        return lambda key: (labels[key].display_name.casefold(), key)
+        return lambda key: f"{labels[key].display_name.casefold()}\0{key}"
     if column == Column.KEY:
-        return lambda key: (key,)
+        return lambda key: key
     if column == Column.TYPE:
-        return lambda key: (labels[key].label_type.title, labels[key].display_name.casefold(), key)
+        return lambda key: f"{labels[key].label_type.title}\0{labels[key].display_name.casefold()}\0{key}"
     if column == Column.CONTACTS:
         known = counts is not None
         table = counts or {}
-        return lambda key: (table.get(key, 0) if known else -1, labels[key].display_name.casefold(), key)
+        # Unknown counts (-1 in the sort role) sort first; 12 digits is more contacts than any site has.
+        return lambda key: (
+            f"{(table.get(key, 0) + 1) if known else 0:012d}\0{labels[key].display_name.casefold()}\0{key}"
+        )
     if column == Column.CREATED:
-        return lambda key: (_when(labels[key].created), key)
-    return lambda key: (_when(labels[key].updated), key)
+        return lambda key: f"{_stamp(labels[key].created)}\0{key}"
+    return lambda key: f"{_stamp(labels[key].updated)}\0{key}"
+
+
+def _stamp(value: datetime | None) -> str:
+    """A time as text that sorts like the time (before 1970 not expected); none sorts first."""
+    return "" if value is None else f"{value.timestamp():020.6f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +151,12 @@ class LabelBatch:
     #: The keys sorted by ``sort_spec``, or None.
     order: list[str] | None = None
     sort_spec: SortSpec | None = None
+    #: The labels by key (built anyway; the model may take it over).
+    by_key: dict[str, Label] | None = None
+    #: What differs from the model as it was at ``base_version``: keys gone, labels new or changed.
+    base_version: int | None = None
+    gone: list[str] | None = None
+    changed: list[Label] | None = None
 
     def __iter__(self) -> Iterator[Label]:
         return iter(self.labels)
@@ -148,16 +166,41 @@ class LabelBatch:
 
 
 def prepare_batch(
-    labels: Iterable[Label], sort_spec: SortSpec | None = None, counts=None, known_search=None
+    labels: Iterable[Label],
+    sort_spec: SortSpec | None = None,
+    counts=None,
+    known_search=None,
+    base: tuple[int, Mapping[str, Label], Mapping[str, str]] | None = None,
 ) -> LabelBatch:
-    """Search texts and (given the table's order) the sorted keys for ``labels``. For worker threads."""
+    """For worker threads: search texts, (given the table's order) the sorted keys and (given a
+    snapshot of the model, ``base``) what differs from it, so the GUI thread has little left to do.
+
+    When the model already holds nearly the same labels, only the differences are worked out: no
+    sort, and search texts only for what changed (the rest come from the snapshot).
+    """
     listed = list(labels)
     by_key = {label.key: label for label in listed}
+    if base is not None and base[1]:
+        version, before, before_search = base
+        gone = [key for key in before if key not in by_key]
+        changed = [label for label in listed if before.get(label.key) != label]
+        if len(gone) + len(changed) <= BULK_CHANGES:
+            search = dict(before_search)
+            for key in gone:
+                search.pop(key, None)
+            search.update(search_texts(changed, known_search))
+            return LabelBatch(listed, search, None, sort_spec, by_key, version, gone, changed)
     order = None
     if sort_spec is not None:
         column, descending = sort_spec
         order = sorted(by_key, key=sort_key_function(by_key, counts, column), reverse=descending)
-    return LabelBatch(listed, search_texts(listed, known_search), order, sort_spec)
+    batch = LabelBatch(listed, search_texts(listed, known_search), order, sort_spec, by_key)
+    if base is not None:
+        version, before, _ = base
+        gone = [key for key in before if key not in by_key]
+        changed = [label for label in listed if before.get(label.key) != label]
+        return replace(batch, base_version=version, gone=gone, changed=changed)
+    return batch
 
 
 class LabelTableModel(QAbstractTableModel):
@@ -175,6 +218,8 @@ class LabelTableModel(QAbstractTableModel):
         self._search: dict[str, str] = {}
         self._text_cache: dict[str, tuple[str | None, ...]] = {}
         self._counts: dict[str, int] | None = None
+        #: Goes up with every change, so a worker's comparison can be known to be still true.
+        self._version = 0
         self._visible: list[str] = []
         self._rows: dict[str, int] | None = {}
         self._sorted_all: list[str] | None = []
@@ -341,7 +386,7 @@ class LabelTableModel(QAbstractTableModel):
     def sort_spec(self) -> SortSpec:
         return self._sort_column, self._descending
 
-    def _sort_key(self) -> Callable[[str], tuple]:
+    def _sort_key(self) -> Callable[[str], str]:
         return sort_key_function(self._by_key, self._counts, self._sort_column)
 
     def _all_sorted(self) -> list[str]:
@@ -401,7 +446,14 @@ class LabelTableModel(QAbstractTableModel):
         A LabelBatch brings its search texts and order along, so little is left to do here.
         """
         batch = labels if isinstance(labels, LabelBatch) else None
-        new = {label.key: label for label in labels}
+        self._version += 1
+        if batch is not None and batch.base_version == self._version - 1 and self._by_key:
+            # The worker already compared with the model as it still is: just apply the differences.
+            gone, changed = batch.gone or [], batch.changed or []
+            if len(gone) + len(changed) <= BULK_CHANGES:
+                self._apply_changes(gone, changed, batch.search)
+                return
+        new = batch.by_key if batch is not None and batch.by_key is not None else {one.key: one for one in labels}
         known = batch.search if batch is not None else {}
         presorted = batch.order if batch is not None and batch.sort_spec == self.sort_spec else None
         if presorted is not None and self._counts is not None and self._sort_column == Column.CONTACTS:
@@ -411,7 +463,10 @@ class LabelTableModel(QAbstractTableModel):
                 self.beginResetModel()
                 self._text_cache = {}
                 self._by_key = new
-                self._search = {key: known.get(key) or search_text(label) for key, label in new.items()}
+                if len(known) == len(new):
+                    self._search = dict(known)  # a copy: the batch's dict is still being saved
+                else:
+                    self._search = {key: known.get(key) or search_text(label) for key, label in new.items()}
                 self._twins = None
                 self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
                 self._sorted_texts = None
@@ -425,12 +480,20 @@ class LabelTableModel(QAbstractTableModel):
         if len(gone) + len(changed) > BULK_CHANGES:
             self._replace_all(new, known, presorted)
             return
+        self._apply_changes(gone, changed, known)
+
+    def _apply_changes(self, gone: list[str], changed: list[Label], known: Mapping[str, str]) -> None:
         for key in gone:
             self.remove(key)
         for label in changed:
             self.upsert(label, known.get(label.key))
         if gone or changed:
             self.total_changed.emit(self.total)
+
+    def snapshot(self) -> tuple[int, dict[str, Label], dict[str, str]]:
+        """The labels (and their search texts) as they are now, with a version: a worker compares a
+        refresh with it. Copies, because the model goes on changing while the worker reads."""
+        return self._version, dict(self._by_key), dict(self._search)
 
     def _replace_all(self, new: dict[str, Label], known: Mapping[str, str], presorted: list[str] | None) -> None:
         """Many changes at once: rebuild, and tell the view in one layout change (selections kept)."""
@@ -457,6 +520,7 @@ class LabelTableModel(QAbstractTableModel):
         old = self._by_key.get(key)
         if old == label:
             return
+        self._version += 1
         old_row = self.row_of(key) if old is not None else None
         if old is not None:
             self._forget_sorted(key)
@@ -494,6 +558,7 @@ class LabelTableModel(QAbstractTableModel):
         label = self._by_key.get(key)
         if label is None:
             return None
+        self._version += 1
         row = self.row_of(key)
         if row is not None:
             self._remove_row(row)
@@ -517,6 +582,7 @@ class LabelTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, column), self.index(len(self._visible) - 1, column))
 
     def clear(self) -> None:
+        self._version += 1
         self.beginResetModel()
         self._by_key, self._search, self._visible, self._text_cache = {}, {}, [], {}
         self._rows, self._sorted_all, self._twins, self._counts = {}, [], None, None

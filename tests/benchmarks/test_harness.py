@@ -1,0 +1,43 @@
+"""The benchmark harness works (small sizes). It prints numbers; it asserts no timings (CI is noisy)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RUN = Path(__file__).with_name("run.py")
+KEYS = [
+    "startup_ratio",
+    "refresh_requests_2000",
+    "refresh_round_trips_50000",
+    "max_stall_ms_refresh",
+    "max_stall_ms_filter",
+    "p99_stall_ms",
+    "filter_median_ms",
+    "rss_over_baseline_mb",
+    "requests_per_mutation",
+]
+
+
+@pytest.mark.timeout(600)
+def test_quick_run_prints_a_table_and_writes_every_key(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    numbers = json.loads(out.read_text())
+    for key in KEYS:
+        assert isinstance(numbers[key], int | float), key
+        assert key in result.stdout
+    # Counts are not timings: these hold on any machine.
+    assert numbers["refresh_requests_2000"] == 1
+    assert numbers["requests_per_mutation"] == 1
