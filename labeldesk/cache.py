@@ -84,6 +84,25 @@ def _is_damage(exc: sqlite3.DatabaseError) -> bool:
     return any(word in text for word in ("malformed", "not a database", "no such table", "no such column"))
 
 
+_INSERT_LABEL = "INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _row(label: Label, position: int, stamp: str | None, search: str | None) -> tuple:
+    """One label as a row of the labels table (in its column order)."""
+    return (
+        label.key,
+        label.display_name,
+        label.label_type.value,
+        label.namespace,
+        label.namespace_display_name,
+        _iso(label.created),
+        _iso(label.updated),
+        position,
+        stamp,
+        search or search_text(label),
+    )
+
+
 def cache_path(cache_dir: Path, site_id: str) -> Path:
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", site_id)[:120] or "site"
     return cache_dir / "sites" / f"{safe}.sqlite3"
@@ -221,25 +240,11 @@ class LabelCache:
         """Make the cache hold exactly ``labels``, as of ``synced_at``: one transaction."""
         stamp = _iso(synced_at)
         search = search or {}
-        rows = [
-            (
-                label.key,
-                label.display_name,
-                label.label_type.value,
-                label.namespace,
-                label.namespace_display_name,
-                _iso(label.created),
-                _iso(label.updated),
-                position,
-                stamp,
-                search.get(label.key) or search_text(label),
-            )
-            for position, label in enumerate(labels)
-        ]
+        rows = [_row(label, position, stamp, search.get(label.key)) for position, label in enumerate(labels)]
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels")
-            connection.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            connection.executemany(_INSERT_LABEL, rows)
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (stamp,))
 
         self._transaction(write)
@@ -261,21 +266,7 @@ class LabelCache:
             position = connection.execute("SELECT position FROM labels WHERE key = ?", (label.key,)).fetchone()
             if position is None:
                 position = connection.execute("SELECT coalesce(max(position) + 1, 0) FROM labels").fetchone()
-            connection.execute(
-                "INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    label.key,
-                    label.display_name,
-                    label.label_type.value,
-                    label.namespace,
-                    label.namespace_display_name,
-                    _iso(label.created),
-                    _iso(label.updated),
-                    position[0],
-                    _iso(synced_at),
-                    search_text(label),
-                ),
-            )
+            connection.execute(_INSERT_LABEL, _row(label, position[0], _iso(synced_at), None))
 
         self._transaction(write)
 

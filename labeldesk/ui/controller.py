@@ -106,7 +106,6 @@ class LabelsController(QObject):
         self._seq = itertools.count(1)
         self._last_seq = 0
         self._mutations: list[_Mutation] = []
-        self._writes_in_flight = 0
         #: Keys of labels with a rename or delete on its way: don't offer to change them again.
         self.pending_keys: set[str] = set()
         self._refreshing = False
@@ -121,10 +120,6 @@ class LabelsController(QObject):
     @property
     def busy(self) -> bool:
         return self.runner.busy
-
-    @property
-    def writing(self) -> bool:
-        return self._writes_in_flight > 0
 
     @property
     def next_retry_in(self) -> float | None:
@@ -357,13 +352,11 @@ class LabelsController(QObject):
         )
 
     def _write(self, fn, doing: str, handler, on_success: Callback, on_failure: Callback, *, key: str | None) -> None:
-        self._writes_in_flight += 1
         if key is not None:
             self.pending_keys.add(key)
             self.pending_changed.emit()
 
         def settle() -> None:
-            self._writes_in_flight -= 1
             if key is not None:
                 self.pending_keys.discard(key)
                 self.pending_changed.emit()
