@@ -92,6 +92,7 @@ def seed_demo(store: LabelStore, *, rng_seed: int = 2024) -> None:
     for _ in range(320):
         count = rng.choice((0, 1, 1, 2, 2, 3, 4))
         store.add_contact(set(rng.choices(keys, weights=weights, k=count)))
+    store.warm()
 
 
 _WORDS_A = ("Spring", "Summer", "Autumn", "Winter", "Online", "In-store", "Local", "Trade", "Repeat", "New")
@@ -107,6 +108,7 @@ def seed_many(store: LabelStore, count: int, *, rng_seed: int = 7) -> None:
         name = f"{rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)} {number:06d}"
         created = now - timedelta(seconds=(count - number) * 600 + rng.randint(0, 599))
         store.add_label(name, key=f"custom.label-{number:06d}", created=created)
+    store.warm()
 
 
 SEEDS = {"demo": seed_demo, "empty": seed_empty}

@@ -361,6 +361,12 @@ class LabelStore:
         with self._lock:
             return len(self._labels)
 
+    def warm(self) -> None:
+        """Build every label's JSON now, so the first page requests aren't slowed by it (seeds call this)."""
+        with self._lock:
+            for label in self._labels.values():
+                label.to_json()
+
     def snapshot(self) -> list[dict[str, Any]]:
         with self._lock:
             return [label.to_json() for label in self._labels.values()]

@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import compress
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -203,6 +204,16 @@ def prepare_batch(
     return batch
 
 
+class _Keys(list):
+    """A list of label keys that also carries their search texts, in the same order."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, keys: Iterable[str], texts: list[str]) -> None:
+        super().__init__(keys)
+        self.texts = texts
+
+
 class LabelTableModel(QAbstractTableModel):
     """All of a site's labels; the rows are those that pass the filter, in the chosen order.
 
@@ -221,6 +232,8 @@ class LabelTableModel(QAbstractTableModel):
         #: Goes up with every change, so a worker's comparison can be known to be still true.
         self._version = 0
         self._visible: list[str] = []
+        #: Search texts of the visible keys, same order; None when a row change made it stale.
+        self._visible_texts: list[str] | None = None
         self._rows: dict[str, int] | None = {}
         self._sorted_all: list[str] | None = []
         #: Search texts in the order of ``_sorted_all``, made when a full scan needs them.
@@ -401,18 +414,28 @@ class LabelTableModel(QAbstractTableModel):
         )
 
     def _filtered(self, keys: list[str]) -> list[str]:
-        """The keys that pass the filter, in their order, as a new list."""
+        """The keys that pass the filter, in their order, as a new list (carrying their search texts).
+
+        The search texts come as a list in the same order as ``keys`` (kept for the full order and for
+        what is shown), so the scan is one pass over strings and C-speed ``compress``, not a dict
+        lookup per label: ~5 ms over 100,000 labels.
+        """
         needle, kind, labels, search = self._needle, self._type_filter, self._by_key, self._search
-        if kind is not TypeFilter.ALL:
-            keys = [key for key in keys if kind.accepts(labels[key].label_type)]
-        if not needle:
-            return list(keys)
         if keys is self._sorted_all:
-            # Everything, in order: walk a ready list of search texts instead of a dict lookup per label.
             if self._sorted_texts is None:
                 self._sorted_texts = [search[key] for key in keys]
-            return [key for key, text in zip(keys, self._sorted_texts, strict=True) if needle in text]
-        return [key for key in keys if needle in search[key]]
+            texts = self._sorted_texts
+        elif keys is self._visible and self._visible_texts is not None:
+            texts = self._visible_texts
+        else:
+            texts = [search[key] for key in keys]
+        if kind is not TypeFilter.ALL:
+            mask = [kind.accepts(labels[key].label_type) for key in keys]
+            keys, texts = list(compress(keys, mask)), list(compress(texts, mask))
+        if needle:
+            mask = [needle in text for text in texts]
+            keys, texts = list(compress(keys, mask)), list(compress(texts, mask))
+        return _Keys(keys, texts)
 
     def _scan_for_row(self, key: str) -> int | None:
         """The row of ``key`` by a C-speed list scan: for a few lookups, cheaper than a 100k-entry dict."""
@@ -423,6 +446,11 @@ class LabelTableModel(QAbstractTableModel):
 
     def _relayout(self, visible: list[str]) -> None:
         """Show ``visible`` (new filter or order) as one layout change that keeps selections."""
+        texts = getattr(visible, "texts", None)
+        if visible == self._visible:
+            self._visible_texts = texts if texts is not None else self._visible_texts
+            return  # e.g. a first letter that every label contains: nothing for the view to redo
+        self._visible_texts = texts
         self.layoutAboutToBeChanged.emit()
         old_visible = self._visible
         self._visible = visible
@@ -471,6 +499,7 @@ class LabelTableModel(QAbstractTableModel):
                 self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
                 self._sorted_texts = None
                 self._visible = self._filtered(self._all_sorted())
+                self._visible_texts = getattr(self._visible, "texts", None)
                 self._rows = None
                 self.endResetModel()
                 self.total_changed.emit(self.total)
@@ -527,6 +556,7 @@ class LabelTableModel(QAbstractTableModel):
         self._by_key[key] = label
         self._text_cache.pop(key, None)
         self._search[key] = text or search_text(label)
+        self._visible_texts = None
         self._twins = None
         self._insert_sorted(key)
         if not self._accepts(key):
@@ -539,6 +569,7 @@ class LabelTableModel(QAbstractTableModel):
             new_row = self._position(self._visible, key)
             self.beginInsertRows(_NO_PARENT, new_row, new_row)
             self._visible.insert(new_row, key)
+            self._visible_texts = None
             self._rows = None
             self.endInsertRows()
             return
@@ -549,6 +580,7 @@ class LabelTableModel(QAbstractTableModel):
             self.beginMoveRows(_NO_PARENT, old_row, old_row, _NO_PARENT, destination)
             rest.insert(new_row, key)
             self._visible = rest
+            self._visible_texts = None
             self._rows = None
             self.endMoveRows()
         row = self.row_of(key)
@@ -585,6 +617,7 @@ class LabelTableModel(QAbstractTableModel):
         self._version += 1
         self.beginResetModel()
         self._by_key, self._search, self._visible, self._text_cache = {}, {}, [], {}
+        self._visible_texts = None
         self._rows, self._sorted_all, self._twins, self._counts = {}, [], None, None
         self._sorted_texts = None
         self.endResetModel()
@@ -595,6 +628,7 @@ class LabelTableModel(QAbstractTableModel):
     def _remove_row(self, row: int) -> None:
         self.beginRemoveRows(_NO_PARENT, row, row)
         del self._visible[row]
+        self._visible_texts = None
         self._rows = None
         self.endRemoveRows()
 
