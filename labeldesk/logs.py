@@ -7,7 +7,6 @@ for text we don't control (a third-party library's message, an exception from de
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import threading
 from pathlib import Path
 
@@ -48,6 +47,8 @@ class RedactingFilter(logging.Filter):
 
 def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> logging.Handler:
     """Send LabelDesk's log to ``log_dir/labeldesk.log`` (rotated at 1 MB, three kept); returns the handler."""
+    import logging.handlers  # here, not at the top: it pulls in sockets and pickle, ~12 ms at start-up
+
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "labeldesk.log"
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")

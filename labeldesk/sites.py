@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -70,6 +69,8 @@ class SiteDirectory:
         self._last_used = last if last in self._sites else None
 
     def _save(self) -> None:
+        import tempfile  # only when saving: importing it costs start-up time
+
         data = {"last_used": self._last_used, "sites": [asdict(site) for site in self._sites.values()]}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".sites-", suffix=".json", dir=self.path.parent)

@@ -51,6 +51,7 @@ class LabelsController(QObject):
     Signals:
 
     - ``cache_loaded(Snapshot)``: the saved copy, if it arrives before the service's answer
+    - ``cache_settled()``: the saved copy is shown, or there was none (sent once, also without a cache)
     - ``refresh_started()``; then ``labels_loaded(list[Label])`` or ``refresh_failed(WixError)``
     - ``counts_loaded(dict[str, int])`` or ``counts_failed(WixError)``
     - ``label_created(FindOrCreateResult)``, ``label_renamed(Label)``, ``label_deleted(Label)``
@@ -65,6 +66,7 @@ class LabelsController(QObject):
     """
 
     cache_loaded = Signal(object)
+    cache_settled = Signal()
     refresh_started = Signal()
     labels_loaded = Signal(object)
     refresh_failed = Signal(object)
@@ -140,7 +142,9 @@ class LabelsController(QObject):
                 snapshot = cache.load()
                 return replace(snapshot, labels=prepare_batch(snapshot.labels, spec, known_search=snapshot.search))
 
-            self.runner.disk(load, "load the cache", on_success=self._on_cache)
+            self.runner.disk(load, "load the cache", on_success=self._on_cache, on_failure=self._on_cache_failed)
+        else:
+            QTimer.singleShot(0, self.cache_settled)
         if self.client is not None:
             self.refresh()
 
@@ -192,6 +196,11 @@ class LabelsController(QObject):
     def _on_cache(self, snapshot: Snapshot) -> None:
         if not self.service_loaded:  # the service was quicker: its answer is newer
             self.cache_loaded.emit(snapshot)
+        self.cache_settled.emit()
+
+    def _on_cache_failed(self, error: object) -> None:
+        log.warning("couldn't read the offline copy: %r", error)
+        self.cache_settled.emit()
 
     def _save(self, name: str, write: Callable[[LabelCache, datetime], None]) -> None:
         if self.cache is not None:

@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
         self.rows_from_cache = False
         self.counts_problem: str | None = None
         self._network_trouble = False
+        self._cache_settled = False
+        self._after_cache: list = []
         self.setWindowTitle("LabelDesk")
         self.setWindowIcon(icons.app_icon())
 
@@ -178,6 +180,7 @@ class MainWindow(QMainWindow):
             manager.site_opened.connect(self.open_site)
             manager.sign_in_needed.connect(self.ask_sign_in)
             manager.signed_out.connect(self._on_signed_out)
+            manager.defer_key_lookup = self._after_saved_copy
         self._rebuild_site_menu()
         self._update_actions()
         self._update_count()
@@ -190,6 +193,8 @@ class MainWindow(QMainWindow):
         """Show ``site`` through ``controller``; keeps the rows if it is the site already shown."""
         same_site = self.site is not None and self.site.site_id == site.site_id and self.demo == demo
         self._retire_controller()
+        self._cache_settled = False
+        self._after_cache = []  # lookups waiting for another site's copy no longer apply
         self.controller = controller
         controller.setParent(self)
         self.site = site
@@ -223,6 +228,19 @@ class MainWindow(QMainWindow):
             and self.site.site_id == site.site_id
             and not (self.demo)
         )
+
+    def _after_saved_copy(self, lookup) -> None:
+        """Run ``lookup`` once the current site's saved copy is on screen (or known to be absent)."""
+        if self.controller is None or self._cache_settled:
+            lookup()
+        else:
+            self._after_cache.append(lookup)
+
+    def _on_cache_settled(self) -> None:
+        self._cache_settled = True
+        waiting, self._after_cache = self._after_cache, []
+        for lookup in waiting:
+            lookup()
 
     def _on_site_opening(self, site: Site) -> None:
         """Show the site's saved copy while its key is being looked up."""
@@ -497,6 +515,7 @@ class MainWindow(QMainWindow):
         c.model_snapshot = self.model.snapshot
         c.auth_failed.connect(self._on_auth_failed)
         c.cache_loaded.connect(self._on_cache_loaded)
+        c.cache_settled.connect(self._on_cache_settled)
         c.offline_changed.connect(self._on_offline_changed)
         c.write_failed.connect(self._on_write_failed)
         c.pending_changed.connect(self._update_actions)
@@ -795,7 +814,7 @@ class MainWindow(QMainWindow):
             self.show_message(f"Showing labels saved {describe_when(snapshot.synced_at)}; checking Wix for changes…")
         self._update_count()
         self._show_offline(self.controller.offline)
-        if self.controller.client is None or self.controller.offline or self._network_trouble:
+        if self.controller.offline or self._network_trouble:
             self._report_first_load_from_cache()
 
     def _on_labels_loaded(self, labels: list[Label]) -> None:

@@ -129,6 +129,7 @@ class SignInDialog(QDialog):
         for edit in (self.key_edit, self.site_edit):
             edit.textChanged.connect(self._update_buttons)
         manager.keyring_checked.connect(self._show_keyring)
+        manager.check_keyring()
         self._show_keyring()
         self._update_buttons()
         self.key_edit.setFocus()

@@ -141,7 +141,16 @@ class SiteManager(QObject):
         #: Where keys go, in words, and why that won't work (None if it will); known after keyring_checked.
         self.keyring_description: str | None = None
         self.keyring_problem: str | None = None
-        self.runner.read(self._probe_keyring, "check the keyring", on_success=self._on_keyring_probed)
+        self._probing = False
+        #: Runs the key lookup of a site being opened. The window sets it to wait until the site's saved
+        #: copy is on screen: importing keyring and talking to D-Bus would otherwise compete with it.
+        self.defer_key_lookup: Callable[[Callable[[], None]], None] = lambda lookup: lookup()
+
+    def check_keyring(self) -> None:
+        """Find out (once, on a worker) where keys go and whether that works; then ``keyring_checked``."""
+        if not self._probing:
+            self._probing = True
+            self.runner.read(self._probe_keyring, "check the keyring", on_success=self._on_keyring_probed)
 
     def _probe_keyring(self) -> tuple[str, str | None]:
         # Finding the backend can talk to D-Bus; that is why this runs on a worker.
@@ -193,7 +202,7 @@ class SiteManager(QObject):
                 reason = problem or f"LabelDesk has no API key saved for {site.title}. Enter it to open the site."
                 self.sign_in_needed.emit(SignInRequest(site, reason))
 
-        self.runner.read(find_key, f"find key for {site.site_id}", on_success=found)
+        self.defer_key_lookup(lambda: self.runner.read(find_key, f"find key for {site.site_id}", on_success=found))
 
     # -- signing in -----------------------------------------------------------------------------------
 

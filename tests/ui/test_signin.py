@@ -60,6 +60,7 @@ def make_app(qtbot, settings, backend):
         window = MainWindow(settings, manager=manager)
         qtbot.addWidget(window)
         window.show()
+        manager.check_keyring()
         qtbot.waitUntil(lambda: manager.keyring_description is not None)
         made.append(window)
         return window, manager
