@@ -158,6 +158,8 @@ class LabelBatch:
     base_version: int | None = None
     gone: list[str] | None = None
     changed: list[Label] | None = None
+    #: The search texts in ``order``'s order (what the first keystroke scans), or None.
+    order_texts: list[str] | None = None
 
     def __iter__(self) -> Iterator[Label]:
         return iter(self.labels)
@@ -195,7 +197,9 @@ def prepare_batch(
     if sort_spec is not None:
         column, descending = sort_spec
         order = sorted(by_key, key=sort_key_function(by_key, counts, column), reverse=descending)
-    batch = LabelBatch(listed, search_texts(listed, known_search), order, sort_spec, by_key)
+    search = search_texts(listed, known_search)
+    order_texts = [search[key] for key in order] if order is not None else None
+    batch = LabelBatch(listed, search, order, sort_spec, by_key, order_texts=order_texts)
     if base is not None:
         version, before, _ = base
         gone = [key for key in before if key not in by_key]
@@ -385,8 +389,9 @@ class LabelTableModel(QAbstractTableModel):
         needle = comparable_name(text)
         if needle == self._needle:
             return
-        # Typing one more letter can only narrow the rows: filter what is shown, not everything.
-        narrowing = self._needle in needle
+        # Typing one more letter can only narrow the rows: filter what is shown, not everything
+        # (unless nothing is filtered yet: then everything, whose search texts are kept ready).
+        narrowing = self._needle in needle and (self._needle or self._type_filter is not TypeFilter.ALL)
         self._needle = needle
         self._relayout(self._filtered(self._visible if narrowing else self._all_sorted()))
 
@@ -421,6 +426,8 @@ class LabelTableModel(QAbstractTableModel):
         lookup per label: ~5 ms over 100,000 labels.
         """
         needle, kind, labels, search = self._needle, self._type_filter, self._by_key, self._search
+        if not needle and kind is TypeFilter.ALL:
+            return list(keys)  # nothing to filter: don't build the texts until a search needs them
         if keys is self._sorted_all:
             if self._sorted_texts is None:
                 self._sorted_texts = [search[key] for key in keys]
@@ -497,7 +504,7 @@ class LabelTableModel(QAbstractTableModel):
                     self._search = {key: known.get(key) or search_text(label) for key, label in new.items()}
                 self._twins = None
                 self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
-                self._sorted_texts = None
+                self._sorted_texts = batch.order_texts if self._sorted_all is not None and batch is not None else None
                 self._visible = self._filtered(self._all_sorted())
                 self._visible_texts = getattr(self._visible, "texts", None)
                 self._rows = None

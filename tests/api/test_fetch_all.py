@@ -75,3 +75,27 @@ def test_labels_added_while_paging_are_read_again_consistently(ten_thousand, mon
         labels = client.fetch_all()
     assert len(labels) == 4003
     assert labels[-1].display_name == "Sneaky"
+
+
+def test_the_cycle_collector_is_paused_only_while_pages_are_read(ten_thousand, monkeypatch):
+    import gc
+
+    states = []
+    with Emulator(ten_thousand, rate_limit=None) as emulator, make_client(emulator) as client:
+        original = client.list_labels
+
+        def spy(**kwargs):
+            states.append(gc.isenabled())
+            return original(**kwargs)
+
+        monkeypatch.setattr(client, "list_labels", spy)
+        assert gc.isenabled()
+        client.fetch_all()
+        assert gc.isenabled()
+        gc.disable()  # someone else's choice is left alone
+        try:
+            client.fetch_all()
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    assert states and not any(states)

@@ -464,6 +464,9 @@ def test_size_columns_and_sort_order_are_remembered(demo, settings, qtbot, open_
     assert header.sectionSize(Column.KEY) == 333
     assert header.sortIndicatorSection() == Column.CONTACTS
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    assert again.model.sort_spec == (Column.CONTACTS, True)  # the rows really are in that order
+    counts = [again.proxy.index(row, Column.CONTACTS).data(Role.SORT) for row in range(again.proxy.rowCount())]
+    assert counts == sorted(counts, reverse=True)
     assert (again.width(), again.height()) == (700, 450)
 
 
