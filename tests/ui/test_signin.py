@@ -163,13 +163,19 @@ def test_a_locked_keyring_says_so_and_offers_session_only(qtbot, make_app, emula
     qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=10_000)
 
 
-def test_the_last_site_opens_with_its_key_from_the_keyring(qtbot, make_app, emulators, backend, labeldesk_home):
+def open_saved_site_a(qtbot, make_app, emulators, backend, labeldesk_home):
+    """Site A saved with its key in the keyring, opened the way a normal start opens the last site."""
     emulator = emulators[SITE_A]
     backend.set_password(SERVICE, SITE_A, "key-for-a")
     SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour", emulator.base_url))
     window, manager = make_app()
     manager.start()
     qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=10_000)
+    return window, emulator
+
+
+def test_the_last_site_opens_with_its_key_from_the_keyring(qtbot, make_app, emulators, backend, labeldesk_home):
+    window, _ = open_saved_site_a(qtbot, make_app, emulators, backend, labeldesk_home)
     assert getattr(window, "sign_in_dialog", None) is None
 
 
@@ -206,12 +212,7 @@ def test_switching_sites_reloads_and_sign_out_removes_the_key(
 def test_a_key_revoked_during_use_pauses_and_asks_for_a_new_one_in_place(
     qtbot, make_app, emulators, backend, labeldesk_home
 ):
-    emulator = emulators[SITE_A]
-    backend.set_password(SERVICE, SITE_A, "key-for-a")
-    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour", emulator.base_url))
-    window, manager = make_app()
-    manager.start()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=10_000)
+    window, emulator = open_saved_site_a(qtbot, make_app, emulators, backend, labeldesk_home)
     emulator.api_key = "rotated-key"  # the owner revoked the key in Wix
     window.refresh_action.trigger()
     qtbot.waitUntil(lambda: window.paused, timeout=10_000)
