@@ -792,8 +792,14 @@ class MainWindow(QMainWindow):
 
     # -- results --------------------------------------------------------------------------------------
 
+    def _show_cached_message(self) -> None:
+        self.show_message(f"Showing labels saved {describe_when(self.synced_at)}; checking Wix for changes…")
+
     def _on_refresh_started(self) -> None:
-        self.show_message("Loading labels…" if not self.loaded_once else "Refreshing…")
+        if self.rows_from_cache:
+            self._show_cached_message()  # keep saying what is on screen, and how old it is, until Wix answers
+        else:
+            self.show_message("Loading labels…" if not self.loaded_once else "Refreshing…")
 
     def _on_cache_loaded(self, snapshot: Snapshot) -> None:
         self.synced_at = snapshot.synced_at
@@ -811,7 +817,7 @@ class MainWindow(QMainWindow):
         if snapshot.counts is not None:
             self.model.set_counts(snapshot.counts)
         if not snapshot.recovered:
-            self.show_message(f"Showing labels saved {describe_when(snapshot.synced_at)}; checking Wix for changes…")
+            self._show_cached_message()
         self._update_count()
         self._show_offline(self.controller.offline)
         if self.controller.offline or self._network_trouble:
