@@ -8,7 +8,6 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -115,17 +114,6 @@ def comparable_name(name: str) -> str:
 def search_text(label: Label) -> str:
     """What the search box matches against: the name without case, accents or extra spaces, then the key."""
     return comparable_name(label.display_name) + "\n" + label.key.casefold()
-
-
-def find_near_duplicate(name: str, labels: Iterable[Label], *, ignore_key: str | None = None) -> Label | None:
-    """The first label whose name looks the same as ``name`` (case, accents, spacing aside)."""
-    wanted = comparable_name(name)
-    if not wanted:
-        return None
-    for label in labels:
-        if label.key != ignore_key and comparable_name(label.display_name) == wanted:
-            return label
-    return None
 
 
 def quoted(name: str, limit: int = 60) -> str:

@@ -25,19 +25,6 @@ class LabelPage:
     total: int | None
 
 
-def parse_datetime(value: object) -> datetime | None:
-    """An aware UTC datetime from Wix's ISO-8601 text; None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
-
-
 def _optional_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 

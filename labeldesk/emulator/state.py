@@ -512,7 +512,7 @@ class LabelStore:
         limit, offset = _paging(
             params.get("paging.limit"), params.get("paging.offset"), default=len(facets) or 1, maximum=10**9
         )
-        return self._page_of(facets, limit, offset, "facets")
+        return self._page_of(facets, limit, offset, name="facets")
 
     # -- helpers --------------------------------------------------------------------------------------
 
@@ -543,18 +543,17 @@ class LabelStore:
         return ordered
 
     def _page(self, labels: list[StoredLabel], limit: int, offset: int, meta_name: str) -> dict[str, Any]:
-        chunk = labels[offset : offset + limit]
-        meta: dict[str, Any] = {"count": len(chunk), "offset": offset}
-        if self.variant.report_totals:
-            meta["total"] = len(labels)
-        return {"labels": [label.to_json() for label in chunk], meta_name: meta}
+        return self._page_of(labels, limit, offset, name="labels", meta_name=meta_name, as_json=StoredLabel.to_json)
 
-    def _page_of(self, items: list[dict[str, Any]], limit: int, offset: int, name: str) -> dict[str, Any]:
+    def _page_of(
+        self, items: list, limit: int, offset: int, *, name: str, meta_name: str = "pagingMetadata", as_json=None
+    ) -> dict[str, Any]:
+        """One page of ``items`` under ``name``, with paging metadata (``total`` unless the variant hides it)."""
         chunk = items[offset : offset + limit]
         meta: dict[str, Any] = {"count": len(chunk), "offset": offset}
         if self.variant.report_totals:
             meta["total"] = len(items)
-        return {name: chunk, "pagingMetadata": meta}
+        return {name: [as_json(item) for item in chunk] if as_json else chunk, meta_name: meta}
 
     def _new_key(self, display_name: str, namespace: str) -> str:
         """Section 11's slug: lowercase ASCII alphanumerics joined by '-', cut to fit, '-2', '-3'... if taken."""

@@ -377,14 +377,6 @@ class LabelTableModel(QAbstractTableModel):
 
     # -- filtering and sorting ----------------------------------------------------------------------------
 
-    @property
-    def search(self) -> str:
-        return self._needle
-
-    @property
-    def type_filter(self) -> TypeFilter:
-        return self._type_filter
-
     def set_search(self, text: str) -> None:
         needle = comparable_name(text)
         if needle == self._needle:
@@ -680,16 +672,8 @@ class LabelFilterProxy(QSortFilterProxyModel):
         # Never sort here (that would call data() from C++ once per comparison); the model sorts.
         self._source.sort(column, order)
 
-    @property
-    def search(self) -> str:
-        return self._source.search
-
     def set_search(self, text: str) -> None:
         self._source.set_search(text)
-
-    @property
-    def type_filter(self) -> TypeFilter:
-        return self._source.type_filter
 
     def set_type_filter(self, type_filter: TypeFilter) -> None:
         self._source.set_type_filter(type_filter)

@@ -5,10 +5,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
+from labeldesk.api import WixLabelsClient
 from labeldesk.app import open_window
+from labeldesk.credentials import CredentialStore
 from labeldesk.emulator import Emulator, LabelStore, seed_demo
 from labeldesk.paths import AppPaths
-from tests.conftest import make_client
+from labeldesk.sites import Site, SiteDirectory
+from labeldesk.ui.main_window import MainWindow
+from labeldesk.ui.site_manager import SiteManager
+from tests.conftest import FAST_RETRY, make_client
 
 
 @pytest.fixture
@@ -58,3 +63,35 @@ def names_in_view(window) -> list[str]:
 def _app(qapp):
     """Every UI test has the one QApplication (pixmaps and fonts need it)."""
     return qapp
+
+
+def fast_client(api_key: str, site: Site) -> WixLabelsClient:
+    return WixLabelsClient(api_key, site.site_id, base_url=site.api_base, retry=FAST_RETRY)
+
+
+@pytest.fixture
+def site_window(qtbot, settings):
+    """Makes a shown MainWindow with a real SiteManager (sites.json under LABELDESK_HOME, the given
+    keyring backend, fast retries); shuts each one down after the test."""
+    made = []
+
+    def maker(keyring_backend, *, api_base="https://www.wixapis.com", cache=False):
+        paths = AppPaths.from_environment().ensure()
+        manager = SiteManager(
+            SiteDirectory(paths.config / "sites.json"),
+            CredentialStore(keyring_backend),
+            client_factory=fast_client,
+            default_api_base=api_base,
+            cache_dir=paths.cache if cache else None,
+        )
+        window = MainWindow(settings, manager=manager)
+        qtbot.addWidget(window)
+        window.show()
+        made.append(window)
+        return window, manager
+
+    yield maker
+    for window in made:
+        if window.controller is not None:
+            window.controller.shutdown()
+        window.manager.shutdown()

@@ -143,6 +143,9 @@ def test_near_duplicates_are_found_through_an_index():
     model = LabelTableModel()
     model.apply_labels(LABELS)
     assert model.near_duplicate("  cafe ").key == "custom.cafe"
+    assert model.near_duplicate("vip").key == "custom.vip"
+    assert model.near_duplicate("VIPs") is None
+    assert model.near_duplicate("   ") is None
     assert model.near_duplicate("cafe", ignore_key="custom.cafe") is None
     model.upsert(label("custom.cafe", "Bistro"))
     assert model.near_duplicate("café") is None

@@ -7,17 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from labeldesk.api import WixLabelsClient
 from labeldesk.cache import LabelCache, cache_path
-from labeldesk.credentials import SERVICE, CredentialStore
+from labeldesk.credentials import SERVICE
 from labeldesk.domain import Label, LabelType
 from labeldesk.emulator import Emulator, LabelStore, seed_many
 from labeldesk.paths import AppPaths
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui import controller as controller_module
-from labeldesk.ui.main_window import MainWindow
-from labeldesk.ui.site_manager import SiteManager
-from tests.conftest import FAST_RETRY
 from tests.keyrings import MemoryKeyring
 
 SITE = "0ff11e00-0000-4000-8000-000000000001"
@@ -45,36 +41,19 @@ def site_store():
 
 
 @pytest.fixture
-def app(qtbot, settings, paths, monkeypatch):
-    """A window with a real SiteManager, a memory keyring holding KEY, and short offline pauses."""
+def app(site_window, paths, monkeypatch):
+    """Opens the window on a saved site whose key (KEY) is in a memory keyring, with short offline pauses."""
     monkeypatch.setattr(controller_module, "OFFLINE_RETRY_SECONDS", (0.2,))
-    made = []
 
     def maker(emulator_base: str):
         backend = MemoryKeyring()
         backend.set_password(SERVICE, SITE, KEY)
-        directory = SiteDirectory(paths.config / "sites.json")
-        directory.remember(Site(SITE, "Offline Café", emulator_base))
-        manager = SiteManager(
-            directory,
-            CredentialStore(backend),
-            client_factory=lambda key, site: WixLabelsClient(
-                key, site.site_id, base_url=site.api_base, retry=FAST_RETRY
-            ),
-            cache_dir=paths.cache,
-        )
-        window = MainWindow(settings, manager=manager)
-        qtbot.addWidget(window)
-        window.show()
-        made.append(window)
+        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café", emulator_base))
+        window, manager = site_window(backend, cache=True)
         manager.start()
         return window
 
-    yield maker
-    for window in made:
-        if window.controller is not None:
-            window.controller.shutdown()
-        window.manager.shutdown()
+    return maker
 
 
 def save_cache(paths, labels, synced_at):

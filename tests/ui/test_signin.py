@@ -7,23 +7,14 @@ import json
 import keyring.backends.null
 import pytest
 
-from labeldesk.api import WixLabelsClient
-from labeldesk.credentials import SERVICE, CredentialStore
+from labeldesk.credentials import SERVICE
 from labeldesk.emulator import Emulator, LabelStore, seed_demo, seed_empty
-from labeldesk.paths import AppPaths
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui import dialogs
-from labeldesk.ui.main_window import MainWindow
-from labeldesk.ui.site_manager import SiteManager
-from tests.conftest import FAST_RETRY
 from tests.keyrings import LockedKeyring, MemoryKeyring
 
 SITE_A = "aaaaaaaa-0000-4000-8000-000000000001"
 SITE_B = "bbbbbbbb-0000-4000-8000-000000000002"
-
-
-def fast_client(api_key: str, site: Site) -> WixLabelsClient:
-    return WixLabelsClient(api_key, site.site_id, base_url=site.api_base, retry=FAST_RETRY)
 
 
 @pytest.fixture
@@ -45,31 +36,14 @@ def backend():
 
 
 @pytest.fixture
-def make_app(qtbot, settings, backend):
-    made = []
-
+def make_app(qtbot, site_window, backend):
     def maker(keyring_backend=None, api_base="https://www.wixapis.com"):
-        paths = AppPaths.from_environment().ensure()
-        directory = SiteDirectory(paths.config / "sites.json")
-        manager = SiteManager(
-            directory,
-            CredentialStore(keyring_backend or backend),
-            client_factory=fast_client,
-            default_api_base=api_base,
-        )
-        window = MainWindow(settings, manager=manager)
-        qtbot.addWidget(window)
-        window.show()
+        window, manager = site_window(keyring_backend or backend, api_base=api_base)
         manager.check_keyring()
         qtbot.waitUntil(lambda: manager.keyring_description is not None)
-        made.append(window)
         return window, manager
 
-    yield maker
-    for window in made:
-        if window.controller is not None:
-            window.controller.shutdown()
-        window.manager.shutdown()
+    return maker
 
 
 def start_and_get_dialog(qtbot, window, manager):

@@ -86,12 +86,23 @@ def test_a_failed_load_says_what_happened_and_what_to_do(open_app, demo_store, q
     assert window.model.rowCount() == 45  # what was shown stays shown
 
 
-def test_an_offline_first_load_shows_the_reason_in_the_empty_table(open_app, demo_store, qtbot):
-    window, emulator = open_app(demo_store, wait=False)
-    emulator.faults.fail_next(50, status=503)
-    qtbot.waitUntil(lambda: window.loaded_once, timeout=10_000)
-    if window.model.rowCount() == 0:
-        assert "Couldn't load the labels" in window.table.empty_hint.text()
+def test_a_failed_first_load_shows_the_reason_in_the_empty_table(demo_store, qtbot, settings):
+    from labeldesk.app import open_window
+    from labeldesk.emulator import Emulator
+    from tests.conftest import make_client
+
+    with Emulator(demo_store, rate_limit=None) as emulator:
+        emulator.faults.fail_next(50, status=503)  # before the window asks anything
+        window, controller = open_window(make_client(emulator), settings, site_name="Test site")
+        qtbot.addWidget(window)
+        try:
+            qtbot.waitUntil(lambda: window.loaded_once and not controller.busy, timeout=10_000)
+            assert window.model.total == 0
+            assert window.table.empty_hint.isVisible()
+            assert window.table.empty_hint.text().startswith("Couldn't load the labels.\nWix is having trouble")
+            assert window.status.kind == "error"
+        finally:
+            controller.shutdown()
 
 
 # -- search, filter, sort ----------------------------------------------------------------------------------
