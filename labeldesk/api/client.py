@@ -7,15 +7,13 @@ formatted into a message, a repr or a log line.
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import gc
 import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -27,6 +25,7 @@ from labeldesk.api import errors, wire
 from labeldesk.api.retry import RateBudget, RetryPolicy
 from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
 from labeldesk.domain import FindOrCreateResult, Label, LabelType
+from labeldesk.memory import collector_paused
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ class WixLabelsClient:
         self.site_id = site_id
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max(1, max_in_flight)
-        self._page_size = LIST_MAX_LIMIT
+        self._page_size = self._step = LIST_MAX_LIMIT
         self._budget = rate_budget or RateBudget()
         self._stop = threading.Event()
         #: Called (on the calling thread) as ``on_retry(error, attempt, delay)`` before each retry wait,
@@ -200,65 +199,99 @@ class WixLabelsClient:
         data = self._request("POST", LABELS_PATH + "/query", json_body={"query": query})
         return wire.page_from_json(data, requested_offset=offset)
 
-    def fetch_all(self) -> list[Label]:
+    def fetch_all(self, *, expected_total: int | None = None) -> list[Label]:
         """Every label on the site, in the service's stable order (oldest first).
 
-        One ListLabels page at the maximum size; if the total says there is more, the other pages are
-        fetched concurrently (at most ``max_in_flight`` at a time), stepping by the page size the service
-        really gave. Without a total, or if the pages fall short of it, reading goes on page by page until
-        a page comes back short. A label created or deleted while the pages were being read can shift the
-        offsets; then the pages disagree about the total and the whole read is done once more.
+        Pages of the largest size, up to ``max_in_flight`` of them at once. Without ``expected_total``
+        (how many labels the site had last time) one page comes first, and its total says which
+        other pages to ask for; with it, all the pages it implies are asked for at once, which saves
+        a round trip on any site of more than one page (a small site still costs one request). Gaps
+        are filled afterwards (the site grew, or the service gives smaller pages than asked for), and
+        without a total reading goes on until a page comes back short. A label created or deleted
+        while the pages were being read can shift the offsets; then the pages disagree about the
+        total and the whole read is done once more.
+
+        Only the network waits run on a pool of threads; every page is parsed on the calling
+        thread, in order, as it arrives, so one thread at a time competes with the GUI thread for
+        the interpreter.
         """
         for attempt in (1, 2):
-            with _collector_paused():
-                labels, consistent = self._fetch_all_once()
+            with collector_paused():
+                try:
+                    labels, consistent = self._fetch_all_once(expected_total)
+                except errors.ValidationError as exc:
+                    # The contract leaves the maximum page size open (1,000 or 2,000): if the service
+                    # objects to ours, use the lower one.
+                    if self._page_size == QUERY_MAX_LIMIT or not any(
+                        v.field.startswith("paging") for v in exc.violations
+                    ):
+                        raise
+                    log.info("the service refused pages of %d; using %d", self._page_size, QUERY_MAX_LIMIT)
+                    self._page_size = self._step = QUERY_MAX_LIMIT
+                    labels, consistent = self._fetch_all_once(None)
             if consistent or attempt == 2:
                 return labels
             log.info("labels changed while reading them; reading again")
+            expected_total = None
         raise AssertionError("unreachable")
 
-    def _first_page(self) -> wire.LabelPage:
-        try:
-            return self.list_labels(limit=self._page_size, offset=0)
-        except errors.ValidationError as exc:
-            # The contract leaves the maximum open (1,000 or 2,000): if the service objects, use the lower.
-            if self._page_size == QUERY_MAX_LIMIT or not any(v.field.startswith("paging") for v in exc.violations):
-                raise
-            log.info("the service refused pages of %d; using %d", self._page_size, QUERY_MAX_LIMIT)
-            self._page_size = QUERY_MAX_LIMIT
-            return self.list_labels(limit=self._page_size, offset=0)
-
-    def _fetch_all_once(self) -> tuple[list[Label], bool]:
-        first = self._first_page()
-        size, step, total = self._page_size, len(first.labels), first.total
-        pages = [first]
-        next_offset = step
-        if step and total is not None and step < total:
-            offsets = list(range(step, total, step))
-            workers = min(self.max_in_flight, len(offsets))
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labeldesk-page") as pool:
-                pages += pool.map(lambda offset: self.list_labels(limit=size, offset=offset), offsets)
-            next_offset = offsets[-1] + len(pages[-1].labels)
-        # A full last page means there may be more than the total said (or it said nothing): read on
-        # until a page comes back short, or brings nothing new (a service that ignores the offset).
-        seen: set[str] = set()
+    def _fetch_all_once(self, expected_total: int | None) -> tuple[list[Label], bool]:
+        step = self._step  # labels per full page, as the service last gave them
+        pages: dict[int, wire.LabelPage] = {}
+        wanted = list(range(0, expected_total, step)) if expected_total and expected_total > step else [0]
+        while wanted:
+            fresh = self._read_pages(wanted, pages)
+            step = self._learn_step(pages[0], step)
+            if not fresh:
+                break  # the service ignores the offset: nothing new will come
+            wanted = _missing_offsets(pages, step, pages[0].total)
         labels: list[Label] = []
-
-        def take(page: wire.LabelPage) -> int:
-            fresh = [label for label in page.labels if label.key not in seen]
-            seen.update(label.key for label in fresh)
-            labels.extend(fresh)
-            return len(fresh)
-
-        for page in pages:
-            take(page)
-        while step and len(pages[-1].labels) >= step and (total is None or next_offset < total):
-            pages.append(self.list_labels(limit=size, offset=next_offset))
-            next_offset += len(pages[-1].labels)
-            if not take(pages[-1]):
-                break
-        consistent = all(page.total == total for page in pages) and (total is None or len(labels) == total)
+        seen: set[str] = set()
+        for offset in sorted(pages):
+            for label in pages[offset].labels:
+                if label.key not in seen:
+                    seen.add(label.key)
+                    labels.append(label)
+        total = pages[0].total
+        consistent = all(page.total == total for page in pages.values()) and (total is None or len(labels) == total)
         return labels, consistent
+
+    def _learn_step(self, first: wire.LabelPage, step: int) -> int:
+        """How far apart pages are, from the first one: the service may give fewer labels than asked."""
+        count = len(first.labels)
+        if not count or count == first.total:
+            return step  # the whole site in one page: nothing learnt
+        if count >= self._page_size or first.total is not None:
+            self._step = count  # a full page, or a page short of the total: the service's page size
+        # Without a total, a short first page may be the whole site or a capped page: read on by it.
+        return count
+
+    def _read_pages(self, offsets: list[int], pages: dict[int, wire.LabelPage]) -> bool:
+        """Read the pages at ``offsets`` into ``pages``; True if any brought a label not seen before."""
+        size = self._page_size
+        known = {label.key for page in pages.values() for label in page.labels} if pages else set()
+
+        def fetch(offset: int) -> bytes:
+            params = {"paging.limit": size, "paging.offset": offset} if offset else {"paging.limit": size}
+            return self._request_ex("GET", LABELS_PATH, params=params, raw=True).data
+
+        def parse(offset: int, body: bytes) -> bool:
+            page = pages[offset] = wire.page_from_json(_json_object(body), requested_offset=offset)
+            return not known.issuperset(label.key for label in page.labels)
+
+        if len(offsets) == 1:
+            return parse(offsets[0], fetch(offsets[0]))
+        fresh = False
+        workers = min(self.max_in_flight, len(offsets))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labeldesk-page") as pool:
+            futures = {pool.submit(fetch, offset): offset for offset in offsets}
+            try:
+                for future in as_completed(futures):  # parse whichever page came first
+                    fresh = parse(futures[future], future.result()) or fresh
+            finally:
+                for future in futures:
+                    future.cancel()
+        return fresh
 
     # -- contacts -------------------------------------------------------------------------------------
 
@@ -304,8 +337,10 @@ class WixLabelsClient:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         label_path: bool = False,
+        raw: bool = False,
     ) -> _Outcome:
-        """Send with bounded retries. ``label_path``: a 404 means the label is gone, whatever its code."""
+        """Send with bounded retries. ``label_path``: a 404 means the label is gone, whatever its code.
+        ``raw``: a successful answer's body comes back as bytes, for the caller to parse."""
         started = time.monotonic()
         attempt = 0
         maybe_applied = False  # an earlier try may have reached the service before its answer was lost
@@ -314,7 +349,7 @@ class WixLabelsClient:
             if self._stop.is_set() or not self._budget.acquire(self._stop):
                 raise errors.CancelledError()
             try:
-                return _Outcome(self._send_once(method, path, params, json_body), maybe_applied)
+                return _Outcome(self._send_once(method, path, params, json_body, raw), maybe_applied)
             except errors.WixError as exc:
                 error = exc
             if label_path and type(error) is errors.NotFoundError:
@@ -348,7 +383,9 @@ class WixLabelsClient:
             return error.retry_after
         return self.retry.backoff(attempt)
 
-    def _send_once(self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any) -> dict[str, Any]:
+    def _send_once(
+        self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any, raw: bool = False
+    ) -> Any:
         sent = time.monotonic()
         failure: errors.WixError | None = None
         try:
@@ -375,14 +412,12 @@ class WixLabelsClient:
             (time.monotonic() - sent) * 1000,
             request_id,
         )
+        if response.status_code == 200:
+            return response.content if raw else _json_object(response.content, request_id)
         try:
-            body = response.json() if response.content else {}
+            body = json.loads(response.content) if response.content else {}
         except (json.JSONDecodeError, UnicodeDecodeError):
             body = None
-        if response.status_code == 200:
-            if not isinstance(body, dict):
-                raise errors.MalformedResponseError(status=200, request_id=request_id)
-            return body
         raise wire.error_from_response(
             response.status_code,
             body,
@@ -391,33 +426,34 @@ class WixLabelsClient:
         )
 
 
-_pause_lock = threading.Lock()
-_pauses = 0
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Hold off Python's cycle collector while pages are parsed.
-
-    Parsing 50,000 labels makes hundreds of thousands of short-lived dicts; the collector notices them
-    and runs passes that stop every thread (the GUI thread too) for 10-60 ms, and find nothing: they are
-    freed by reference counting. Nested and concurrent uses are counted; a collector that someone else
-    switched off is left alone.
-    """
-    global _pauses  # noqa: PLW0603 - one process-wide switch needs one process-wide count
-    with _pause_lock:
-        ours = _pauses > 0 or gc.isenabled()
-        if ours:
-            _pauses += 1
-            gc.disable()
+def _json_object(content: bytes, request_id: str | None = None) -> dict[str, Any]:
+    """A 200 answer's body, which must be a JSON object (an empty body counts as ``{}``)."""
+    if not content:
+        return {}
     try:
-        yield
-    finally:
-        if ours:
-            with _pause_lock:
-                _pauses -= 1
-                if _pauses == 0:
-                    gc.enable()
+        body = json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        raise errors.MalformedResponseError(status=200, request_id=request_id)
+    return body
+
+
+def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int | None) -> list[int]:
+    """The offsets still to read: gaps between the pages read so far, and what lies past the last
+    of them while the total (or, without one, a full last page) says there is more."""
+    missing: list[int] = []
+    position = 0
+    for offset in sorted(pages):
+        if offset > position:
+            missing.extend(range(position, offset, step))
+        position = max(position, offset + len(pages[offset].labels))
+    if len(pages[max(pages)].labels) >= step:
+        if total is not None:
+            missing.extend(range(position, total, step))
+        else:
+            missing.append(position)
+    return [offset for offset in missing if offset not in pages and (total is None or offset < total)]
 
 
 def _header_safe(value: str) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from labeldesk.api import errors
@@ -64,6 +66,61 @@ def label_from_json(obj: object) -> Label:
     )
 
 
+_STR, _STR_OR_NONE = {str}, {str, type(None)}
+_NEW_LABEL = tuple.__new__
+_TZINFO = attrgetter("tzinfo")
+
+
+def labels_from_json(items: list[Any]) -> list[Label]:
+    """Labels from a page's ``labels`` array: the same result as ``label_from_json`` on each item.
+
+    A page holds up to 2,000 labels and a big site has 25 pages, so the usual case runs column by
+    column in C (``map`` over ``dict.get``, ``datetime.fromisoformat``, ``tuple.__new__``): about a
+    third of the time of one Python call per label. Anything unusual in a column (a missing key, an
+    odd type, a date without a zone) sends the page down the one-label-at-a-time path, whose checks
+    and messages are the rules.
+    """
+    if not items or set(map(type, items)) != {dict}:
+        return [label_from_json(item) for item in items]
+    get = dict.get
+
+    def column(name: str) -> list[Any]:
+        return list(map(get, items, repeat(name)))
+
+    keys, names, kinds = column("key"), column("displayName"), column("labelType")
+    namespaces, namespace_names = column("namespace"), column("namespaceDisplayName")
+    if (
+        set(map(type, keys)) != _STR
+        or "" in keys
+        or set(map(type, names)) != _STR
+        or not set(map(type, kinds)) <= _STR_OR_NONE
+        or not set(map(type, namespaces)) <= _STR_OR_NONE
+        or not set(map(type, namespace_names)) <= _STR_OR_NONE
+    ):
+        return [label_from_json(item) for item in items]
+    types = list(map(_LABEL_TYPES.get, kinds, repeat(LabelType.UNKNOWN)))
+    created, updated = _dates(column("createdDate")), _dates(column("updatedDate"))
+    return list(
+        map(
+            _NEW_LABEL,
+            repeat(Label),
+            zip(keys, names, types, namespaces, namespace_names, created, updated, strict=True),
+        )
+    )
+
+
+def _dates(values: list[Any]) -> list[datetime | None]:
+    if set(map(type, values)) == _STR:
+        try:
+            parsed = list(map(datetime.fromisoformat, values))
+        except ValueError:
+            pass
+        else:
+            if None not in set(map(_TZINFO, parsed)):
+                return parsed
+    return list(map(_date, values))
+
+
 def _int_or_none(value: object) -> int | None:
     # int64 fields may arrive as strings.
     if isinstance(value, bool):
@@ -91,7 +148,7 @@ def page_from_json(body: object, *, requested_offset: int) -> LabelPage:
         meta = {}
     offset = _int_or_none(meta.get("offset"))
     return LabelPage(
-        labels=tuple(label_from_json(item) for item in raw_labels),
+        labels=tuple(labels_from_json(raw_labels)),
         offset=requested_offset if offset is None else offset,
         total=_int_or_none(meta.get("total")),
     )

@@ -129,17 +129,17 @@ class _Handler(BaseHTTPRequestHandler):
             return self._drop()  # done, but the client never hears of it
         return self._send_json(200, answer)
 
-    def _route(self, store: LabelStore, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _route(self, store: LabelStore, method: str, body: dict[str, Any]) -> dict[str, Any] | bytes:
         parts = urlsplit(self.path)
         path = parts.path.rstrip("/")
         params = {name: values[-1] for name, values in parse_qs(parts.query, keep_blank_values=True).items()}
         if path == LABELS:
             if method == "GET":
-                return store.list_labels(params)
+                return store.list_labels_encoded(params)
             if method == "POST":
                 return store.find_or_create(body)
         elif path == LABELS + "/query" and method == "POST":
-            return store.query_labels(body)
+            return store.query_labels_encoded(body)
         elif path.startswith(LABELS + "/") and path.count("/") == 4:
             key = unquote(path[len(LABELS) + 1 :])
             if method == "GET":
@@ -164,8 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "The request body must be a JSON object")
         return body
 
-    def _send_json(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> int:
-        return self._send(status, json.dumps(body, ensure_ascii=False).encode(), headers or {})
+    def _send_json(self, status: int, body: dict[str, Any] | bytes, headers: dict[str, str] | None = None) -> int:
+        """Send ``body`` as JSON; bytes are JSON already (label pages, put together from kept parts)."""
+        payload = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+        return self._send(status, payload, headers or {})
 
     def _send(self, status: int, payload: bytes, headers: dict[str, str]) -> int:
         self._finish(status)

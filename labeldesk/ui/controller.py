@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.cache import LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
+from labeldesk.memory import collector_paused
 from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch
 from labeldesk.ui.workers import TaskRunner
 
@@ -233,8 +234,16 @@ class LabelsController(QObject):
         self.refresh_started.emit()
         spec = self._spec()
         base = self.model_snapshot() if self.model_snapshot is not None else None
+        # How many labels the table holds (from the cache or the last refresh) lets the client ask
+        # for every page at once.
+        expected = len(base[1]) if base is not None and base[1] else None
+
+        def fetch() -> LabelBatch:
+            with collector_paused():  # the labels and their search texts are made in one pause
+                return prepare_batch(client.fetch_all(expected_total=expected), spec, base=base)
+
         self.runner.read(
-            lambda: prepare_batch(client.fetch_all(), spec, base=base),
+            fetch,
             "refresh labels",
             on_success=lambda labels: self._on_labels(generation, started_at, labels),
             on_failure=lambda error: self._on_refresh_failed(generation, error),

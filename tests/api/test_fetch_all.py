@@ -16,6 +16,10 @@ def ten_thousand():
     return store
 
 
+#: The keys of ``ten_thousand`` as the service lists them (oldest first).
+SERVICE_ORDER = ["contacts.contacted-me", "contacts.customers"] + [f"custom.label-{n:06d}" for n in range(1, 9999)]
+
+
 def test_10000_labels_with_100ms_latency_take_two_round_trips(ten_thousand):
     with Emulator(ten_thousand, latency_ms=100, rate_limit=None) as emulator, make_client(emulator) as client:
         labels = client.fetch_all()
@@ -31,8 +35,7 @@ def test_10000_labels_with_100ms_latency_take_two_round_trips(ten_thousand):
 def test_fetch_all_keeps_the_service_order(ten_thousand):
     with Emulator(ten_thousand, rate_limit=None) as emulator, make_client(emulator) as client:
         labels = client.fetch_all()
-    assert [label.key for label in labels[:2]] == ["contacts.contacted-me", "contacts.customers"]
-    assert [label.key for label in labels[2:]] == [f"custom.label-{n:06d}" for n in range(1, 9999)]
+    assert [label.key for label in labels] == SERVICE_ORDER
 
 
 def test_fetch_all_bounds_how_many_pages_are_in_flight(ten_thousand):
@@ -62,7 +65,7 @@ def test_labels_added_while_paging_are_read_again_consistently(ten_thousand, mon
     store = LabelStore()
     seed_many(store, 4000)
     with Emulator(store, rate_limit=None) as emulator, make_client(emulator) as client:
-        original = store.list_labels
+        original = store.list_labels_encoded
         calls = []
 
         def list_and_meddle(params):
@@ -71,7 +74,7 @@ def test_labels_added_while_paging_are_read_again_consistently(ten_thousand, mon
                 store.add_label("Sneaky")  # lands after the first page was read
             return original(params)
 
-        monkeypatch.setattr(store, "list_labels", list_and_meddle)
+        monkeypatch.setattr(store, "list_labels_encoded", list_and_meddle)
         labels = client.fetch_all()
     assert len(labels) == 4003
     assert labels[-1].display_name == "Sneaky"
@@ -82,13 +85,13 @@ def test_the_cycle_collector_is_paused_only_while_pages_are_read(ten_thousand, m
 
     states = []
     with Emulator(ten_thousand, rate_limit=None) as emulator, make_client(emulator) as client:
-        original = client.list_labels
+        original = client._request_ex
 
-        def spy(**kwargs):
+        def spy(*args, **kwargs):
             states.append(gc.isenabled())
-            return original(**kwargs)
+            return original(*args, **kwargs)
 
-        monkeypatch.setattr(client, "list_labels", spy)
+        monkeypatch.setattr(client, "_request_ex", spy)
         assert gc.isenabled()
         client.fetch_all()
         assert gc.isenabled()
@@ -99,3 +102,39 @@ def test_the_cycle_collector_is_paused_only_while_pages_are_read(ten_thousand, m
         finally:
             gc.enable()
     assert states and not any(states)
+
+
+def test_labels_made_in_a_pause_are_frozen_then_handed_back_at_the_next(ten_thousand):
+    import gc
+
+    from labeldesk.memory import collector_paused
+
+    with collector_paused():
+        made = [[n] for n in range(1000)]  # lists: objects the collector tracks
+    frozen = gc.get_freeze_count()
+    assert frozen >= 1000
+    assert not any(gc.is_tracked(item) and item in gc.get_objects(generation=2) for item in made[:3])
+    with collector_paused():
+        assert gc.get_freeze_count() == 0  # back in the collector's sight, so old cycles can still go
+    del made
+
+
+def test_the_known_size_of_a_site_saves_a_round_trip(ten_thousand):
+    with Emulator(ten_thousand, latency_ms=100, rate_limit=None) as emulator, make_client(emulator) as client:
+        labels = client.fetch_all(expected_total=10_000)
+        requests = emulator.requests
+    assert [label.key for label in labels] == SERVICE_ORDER
+    assert len(requests) == 5
+    assert round_trips(requests) == 1
+    assert max_in_flight(requests) == 5
+
+
+@pytest.mark.parametrize("expected", [1, 2000, 3000, 9000, 10_000, 14_000, 40_000])
+def test_a_wrong_guess_of_the_size_still_reads_every_label_once(ten_thousand, expected):
+    with Emulator(ten_thousand, rate_limit=None) as emulator, make_client(emulator) as client:
+        labels = client.fetch_all(expected_total=expected)
+        requests = emulator.requests
+    assert [label.key for label in labels] == SERVICE_ORDER
+    offsets = [r.query for r in requests]
+    assert len(offsets) == len(set(offsets))  # no page asked for twice
+    assert len(requests) == max(5, -(-expected // 2000))

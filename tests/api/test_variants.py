@@ -31,14 +31,17 @@ def keys_of(labels):
         (1000, True, False),  # capped, and no total
     ],
 )
-def test_fetch_all_reads_everything_whatever_the_paging_rules(site, max_limit, clamp, totals):
+@pytest.mark.parametrize("size_hint", [None, 2500, 6000])
+def test_fetch_all_reads_everything_whatever_the_paging_rules(site, max_limit, clamp, totals, size_hint):
     store, emulator = site
     store.variant.list_max_limit, store.variant.clamp_over_max, store.variant.report_totals = max_limit, clamp, totals
     expected = [label["key"] for label in store.list_labels({"paging.limit": str(max_limit)})["labels"]]
     with make_client(emulator) as client:
-        labels = client.fetch_all()
+        labels = client.fetch_all(expected_total=size_hint)
+        again = client.fetch_all(expected_total=2500)  # with what the first read learnt about pages
     assert len(labels) == 2500 and len(set(keys_of(labels))) == 2500
     assert keys_of(labels)[:max_limit] == expected
+    assert keys_of(again) == keys_of(labels)
 
 
 def test_facets_without_a_total_are_read_to_the_end(site, monkeypatch):
