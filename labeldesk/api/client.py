@@ -33,9 +33,9 @@ LABELS_PATH = "/contacts/v4/labels"
 FACETS_PATH = "/contacts/v4/contacts/facets"
 LIST_MAX_LIMIT = 2000
 QUERY_MAX_LIMIT = 1000
-#: How many pages "fetch all" asks for at once. 12 keeps 50,000 labels (25 pages) to three round trips
-#: while staying far below the 200 requests a minute Wix allows.
-DEFAULT_MAX_IN_FLIGHT = 12
+#: How many pages "fetch all" asks for at once: all 25 pages of a 50,000-label site in one wave, still
+#: far below the 200 requests a minute Wix allows.
+DEFAULT_MAX_IN_FLIGHT = 25
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=30.0)
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
