@@ -9,7 +9,9 @@ import enum
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Annotated
+
+import msgspec
 
 #: The contract's length rule for a display name, counted after trimming outer whitespace.
 NAME_MAX_LENGTH = 180
@@ -44,20 +46,36 @@ _TYPE_TITLES = {
 }
 
 
-class Label(NamedTuple):
+#: How Wix spells the fields of a label, so the adapter can decode pages straight into Labels.
+_WIRE_NAMES = {
+    "display_name": "displayName",
+    "label_type": "labelType",
+    "namespace_display_name": "namespaceDisplayName",
+    "created": "createdDate",
+    "updated": "updatedDate",
+}
+#: Decoding rules (they apply to decoding only, not to making a Label in Python): anything that
+#: breaks them is left to the adapter's lenient parser.
+_Key = Annotated[str, msgspec.Meta(min_length=1)]
+_Moment = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class Label(msgspec.Struct, frozen=True, gc=False, rename=_WIRE_NAMES):
     """One contact label on a site. The key never changes; the display name can.
 
-    Immutable. A NamedTuple rather than a frozen dataclass: a refresh makes 50,000 of these, and a
-    tuple is made (and compared) about four times faster.
+    Immutable and hashable. A msgspec Struct: a refresh makes 50,000 of these, and msgspec decodes a
+    2,000-label page of JSON straight into them five times faster than ``json`` plus Python can;
+    ``gc=False`` keeps them out of the cycle collector's passes (they can't form cycles: their fields
+    are strings, an enum member and datetimes).
     """
 
-    key: str
+    key: _Key
     display_name: str
     label_type: LabelType
     namespace: str | None = None
     namespace_display_name: str | None = None
-    created: datetime | None = None
-    updated: datetime | None = None
+    created: _Moment | None = None
+    updated: _Moment | None = None
 
     @property
     def editable(self) -> bool:

@@ -175,8 +175,8 @@ class WixLabelsClient:
             params["paging.limit"] = limit
         if offset:
             params["paging.offset"] = offset
-        data = self._request("GET", LABELS_PATH, params=params)
-        return wire.page_from_json(data, requested_offset=offset)
+        content = self._request_ex("GET", LABELS_PATH, params=params, raw=True).data
+        return wire.decode_page(content, requested_offset=offset)
 
     def query_labels(
         self,
@@ -196,8 +196,8 @@ class WixLabelsClient:
         if limit is not None:
             paging["limit"] = limit
         query["paging"] = paging
-        data = self._request("POST", LABELS_PATH + "/query", json_body={"query": query})
-        return wire.page_from_json(data, requested_offset=offset)
+        content = self._request_ex("POST", LABELS_PATH + "/query", json_body={"query": query}, raw=True).data
+        return wire.decode_page(content, requested_offset=offset)
 
     def fetch_all(self, *, expected_total: int | None = None) -> list[Label]:
         """Every label on the site, in the service's stable order (oldest first).
@@ -276,7 +276,7 @@ class WixLabelsClient:
             return self._request_ex("GET", LABELS_PATH, params=params, raw=True).data
 
         def parse(offset: int, body: bytes) -> bool:
-            page = pages[offset] = wire.page_from_json(_json_object(body), requested_offset=offset)
+            page = pages[offset] = wire.decode_page(body, requested_offset=offset)
             return not known.issuperset(label.key for label in page.labels)
 
         if len(offsets) == 1:
@@ -413,7 +413,7 @@ class WixLabelsClient:
             request_id,
         )
         if response.status_code == 200:
-            return response.content if raw else _json_object(response.content, request_id)
+            return response.content if raw else wire.json_object(response.content, request_id)
         try:
             body = json.loads(response.content) if response.content else {}
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -424,19 +424,6 @@ class WixLabelsClient:
             request_id=request_id,
             retry_after=_retry_after_seconds(response.headers.get("retry-after")),
         )
-
-
-def _json_object(content: bytes, request_id: str | None = None) -> dict[str, Any]:
-    """A 200 answer's body, which must be a JSON object (an empty body counts as ``{}``)."""
-    if not content:
-        return {}
-    try:
-        body = json.loads(content)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        body = None
-    if not isinstance(body, dict):
-        raise errors.MalformedResponseError(status=200, request_id=request_id)
-    return body
 
 
 def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int | None) -> list[int]:

@@ -6,12 +6,13 @@ Lenient where the contract says to be: unknown fields are ignored, paging metada
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import repeat
-from operator import attrgetter
 from typing import Any
+
+import msgspec
 
 from labeldesk.api import errors
 from labeldesk.domain import Label, LabelType
@@ -66,61 +67,6 @@ def label_from_json(obj: object) -> Label:
     )
 
 
-_STR, _STR_OR_NONE = {str}, {str, type(None)}
-_NEW_LABEL = tuple.__new__
-_TZINFO = attrgetter("tzinfo")
-
-
-def labels_from_json(items: list[Any]) -> list[Label]:
-    """Labels from a page's ``labels`` array: the same result as ``label_from_json`` on each item.
-
-    A page holds up to 2,000 labels and a big site has 25 pages, so the usual case runs column by
-    column in C (``map`` over ``dict.get``, ``datetime.fromisoformat``, ``tuple.__new__``): about a
-    third of the time of one Python call per label. Anything unusual in a column (a missing key, an
-    odd type, a date without a zone) sends the page down the one-label-at-a-time path, whose checks
-    and messages are the rules.
-    """
-    if not items or set(map(type, items)) != {dict}:
-        return [label_from_json(item) for item in items]
-    get = dict.get
-
-    def column(name: str) -> list[Any]:
-        return list(map(get, items, repeat(name)))
-
-    keys, names, kinds = column("key"), column("displayName"), column("labelType")
-    namespaces, namespace_names = column("namespace"), column("namespaceDisplayName")
-    if (
-        set(map(type, keys)) != _STR
-        or "" in keys
-        or set(map(type, names)) != _STR
-        or not set(map(type, kinds)) <= _STR_OR_NONE
-        or not set(map(type, namespaces)) <= _STR_OR_NONE
-        or not set(map(type, namespace_names)) <= _STR_OR_NONE
-    ):
-        return [label_from_json(item) for item in items]
-    types = list(map(_LABEL_TYPES.get, kinds, repeat(LabelType.UNKNOWN)))
-    created, updated = _dates(column("createdDate")), _dates(column("updatedDate"))
-    return list(
-        map(
-            _NEW_LABEL,
-            repeat(Label),
-            zip(keys, names, types, namespaces, namespace_names, created, updated, strict=True),
-        )
-    )
-
-
-def _dates(values: list[Any]) -> list[datetime | None]:
-    if set(map(type, values)) == _STR:
-        try:
-            parsed = list(map(datetime.fromisoformat, values))
-        except ValueError:
-            pass
-        else:
-            if None not in set(map(_TZINFO, parsed)):
-                return parsed
-    return list(map(_date, values))
-
-
 def _int_or_none(value: object) -> int | None:
     # int64 fields may arrive as strings.
     if isinstance(value, bool):
@@ -133,6 +79,53 @@ def _int_or_none(value: object) -> int | None:
         except ValueError:
             return None
     return None
+
+
+class _Paging(msgspec.Struct):
+    total: int | None = None
+    offset: int | None = None
+
+
+class _Page(msgspec.Struct, rename={"paging_metadata": "pagingMetadata"}):
+    labels: list[Label] = []
+    paging_metadata: _Paging | None = None
+    metadata: _Paging | None = None
+
+
+_PAGE_DECODER = msgspec.json.Decoder(_Page)
+
+
+def decode_page(content: bytes, *, requested_offset: int) -> LabelPage:
+    """A list or query answer, straight from its bytes.
+
+    The usual answer is decoded by msgspec into Labels in one C pass (under a millisecond for 2,000
+    labels, against ~5 ms for ``json.loads`` and a Python loop). Anything its strict rules refuse
+    (an unknown label type, a date without a zone, a total sent as a string, broken JSON) goes to
+    the lenient parser below, which decides what is tolerated and what is malformed.
+    """
+    try:
+        page = _PAGE_DECODER.decode(content)
+    except msgspec.DecodeError:  # ValidationError included
+        return page_from_json(json_object(content), requested_offset=requested_offset)
+    paging = page.paging_metadata or page.metadata or _Paging()
+    return LabelPage(
+        labels=tuple(page.labels),
+        offset=requested_offset if paging.offset is None else paging.offset,
+        total=paging.total,
+    )
+
+
+def json_object(content: bytes, request_id: str | None = None) -> dict[str, Any]:
+    """A 200 answer's body, which must be a JSON object (an empty body counts as ``{}``)."""
+    if not content:
+        return {}
+    try:
+        body = json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        raise errors.MalformedResponseError(status=200, request_id=request_id)
+    return body
 
 
 def page_from_json(body: object, *, requested_offset: int) -> LabelPage:
@@ -148,7 +141,7 @@ def page_from_json(body: object, *, requested_offset: int) -> LabelPage:
         meta = {}
     offset = _int_or_none(meta.get("offset"))
     return LabelPage(
-        labels=tuple(labels_from_json(raw_labels)),
+        labels=tuple(label_from_json(item) for item in raw_labels),
         offset=requested_offset if offset is None else offset,
         total=_int_or_none(meta.get("total")),
     )

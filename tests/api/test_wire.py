@@ -143,3 +143,52 @@ def test_unsafe_base_urls_are_refused(url):
         validate_base_url(url)
     with pytest.raises(errors.InvalidBaseUrlError):
         WixLabelsClient("key", "site", base_url=url)
+
+
+ODD_LABELS = [
+    {**LABEL, "labelType": "SOMETHING_NEW"},
+    {**LABEL, "createdDate": "2024-01-05T08:00:00"},  # no zone: taken as UTC
+    {**LABEL, "createdDate": "2024-01-05T08:00:00+02:00", "updatedDate": "2024-01-05T08:00:00.123456Z"},
+    {**LABEL, "createdDate": ""},
+    {**LABEL, "createdDate": "not a date", "updatedDate": 17},
+    {**LABEL, "namespace": 5, "namespaceDisplayName": ["x"]},
+    {**LABEL, "labelType": None},
+    {"key": "custom.bare", "displayName": ""},
+    {**LABEL, "displayName": "Café <b>“x”</b> 東京 😀", "extra": {"nested": [1]}},
+]
+
+
+@pytest.mark.parametrize("odd", ODD_LABELS, ids=range(len(ODD_LABELS)))
+@pytest.mark.parametrize("paging", [{"metadata": {"total": 3}}, {"pagingMetadata": {"total": "3", "offset": "0"}}, {}])
+def test_the_fast_page_decoder_agrees_with_the_lenient_parser(odd, paging):
+    from labeldesk.api import wire
+
+    normal = {**LABEL, "key": "custom.normal", "createdDate": "2024-01-05T08:00:00.000Z"}
+    content = json.dumps({"labels": [normal, odd, normal | {"key": "custom.n2"}], **paging}).encode()
+    fast = wire.decode_page(content, requested_offset=0)
+    assert fast == wire.page_from_json(json.loads(content), requested_offset=0)
+    assert all(label.created is None or label.created.tzinfo is not None for label in fast.labels)
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"{}", b'{"labels": []}', b'{"labels": [{"key": "custom.vi', b"[1]", b'{"labels": {"a": 1}}']
+)
+def test_broken_pages_are_malformed_or_empty_as_before(content):
+    from labeldesk.api import wire
+
+    try:
+        expected = wire.page_from_json(wire.json_object(content), requested_offset=0)
+    except errors.MalformedResponseError:
+        with pytest.raises(errors.MalformedResponseError):
+            wire.decode_page(content, requested_offset=0)
+    else:
+        assert wire.decode_page(content, requested_offset=0) == expected
+
+
+def test_labels_stay_out_of_the_cycle_collector():
+    import gc
+
+    from labeldesk.api import wire
+
+    content = json.dumps({"labels": [LABEL] * 3}).encode()
+    assert not any(gc.is_tracked(label) for label in wire.decode_page(content, requested_offset=0).labels)

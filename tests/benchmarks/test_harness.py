@@ -14,6 +14,8 @@ KEYS = [
     "startup_ratio",
     "refresh_requests_2000",
     "refresh_round_trips_50000",
+    "first_load_round_trips_50000",
+    "max_requests_per_minute",
     "max_stall_ms_refresh",
     "max_stall_ms_filter",
     "p99_stall_ms",
