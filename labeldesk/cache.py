@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from labeldesk.domain import Label, LabelType, search_text
+from labeldesk.giveway import STEP, give_way, in_steps
 
 log = logging.getLogger(__name__)
 
@@ -204,15 +205,18 @@ class LabelCache:
                 "FROM labels ORDER BY position"
             ).fetchall()
             types = {kind.value: kind for kind in LabelType}
-            labels = tuple(
-                Label(key, name, types.get(kind, LabelType.UNKNOWN), ns, ns_name, _when(created), _when(updated))
-                for key, name, kind, ns, ns_name, created, updated, _ in rows
-            )
-            search = {row[0]: row[7] for row in rows if row[7]}
+            labels: list[Label] = []
+            search: dict[str, str] = {}
+            for part in in_steps(rows):
+                labels.extend(
+                    Label(key, name, types.get(kind, LabelType.UNKNOWN), ns, ns_name, _when(created), _when(updated))
+                    for key, name, kind, ns, ns_name, created, updated, _ in part
+                )
+                search.update((row[0], row[7]) for row in part if row[7])
             counts = None
             if "counts_synced_at" in meta:
                 counts = dict(connection.execute("SELECT key, count FROM counts").fetchall())
-            return Snapshot(labels, counts, _when(meta.get("synced_at")), search=search)
+            return Snapshot(tuple(labels), counts, _when(meta.get("synced_at")), search=search)
 
         snapshot = self._run(read)
         if self._recovered:
@@ -240,11 +244,17 @@ class LabelCache:
         """Make the cache hold exactly ``labels``, as of ``synced_at``: one transaction."""
         stamp = _iso(synced_at)
         search = search or {}
-        rows = [_row(label, position, stamp, search.get(label.key)) for position, label in enumerate(labels)]
+        listed = list(labels)
+        rows: list[tuple] = []
+        for first in range(0, len(listed), STEP):
+            give_way()
+            part = enumerate(listed[first : first + STEP], first)
+            rows.extend(_row(label, position, stamp, search.get(label.key)) for position, label in part)
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels")
-            connection.executemany(_INSERT_LABEL, rows)
+            for part in in_steps(rows):
+                connection.executemany(_INSERT_LABEL, part)
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (stamp,))
 
         self._transaction(write)

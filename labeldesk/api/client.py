@@ -12,8 +12,9 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import CancelledError as FutureCancelledError
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from labeldesk.api import errors, wire
 from labeldesk.api.retry import RateBudget, RetryPolicy
 from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
 from labeldesk.domain import FindOrCreateResult, Label, LabelType
+from labeldesk.giveway import give_way
 from labeldesk.memory import collector_paused
 
 log = logging.getLogger(__name__)
@@ -94,18 +96,44 @@ class WixLabelsClient:
         #: Called (on the calling thread) as ``on_retry(error, attempt, delay)`` before each retry wait,
         #: so a UI can say "trouble, trying again" without waiting for the last try.
         self.on_retry: Callable[[errors.WixError, int, float], None] | None = None
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            transport=transport,
-            timeout=timeout,
-            limits=httpx.Limits(max_connections=self.max_in_flight + 4, max_keepalive_connections=self.max_in_flight),
-            headers={
-                "Authorization": api_key,
-                "wix-site-id": site_id,
-                "Accept": "application/json",
-                "User-Agent": f"LabelDesk/{__version__}",
-            },
-            follow_redirects=False,
+        headers = {
+            "Authorization": api_key,
+            "wix-site-id": site_id,
+            "Accept": "application/json",
+            "User-Agent": f"LabelDesk/{__version__}",
+        }
+
+        # One TLS context for every connection: making one loads the CA certificates (~10 ms).
+        tls = httpx.create_ssl_context() if transport is None else None
+
+        def new_http(connections: int) -> httpx.Client:
+            inner = transport or httpx.HTTPTransport(
+                verify=tls, limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+            )
+            return httpx.Client(
+                base_url=self.base_url,
+                transport=_GivingWayTransport(inner),
+                timeout=timeout,
+                headers=headers,
+                follow_redirects=False,
+            )
+
+        self._http = new_http(8)
+        # fetch_all's page requests run on threads of their own, each with its own connection: 25
+        # threads sharing one connection pool spent their time queueing for its lock (and checking
+        # every idle connection on each request), churning the interpreter lock the GUI needs.
+        self._page_local = threading.local()
+        self._page_clients: list[httpx.Client] = []
+        self._page_clients_lock = threading.Lock()
+
+        def page_thread_started() -> None:
+            http = new_http(1)
+            with self._page_clients_lock:
+                self._page_clients.append(http)
+            self._page_local.http = http
+
+        self._page_pool = ThreadPoolExecutor(
+            max_workers=self.max_in_flight, thread_name_prefix="labeldesk-page", initializer=page_thread_started
         )
 
     def __repr__(self) -> str:
@@ -113,7 +141,11 @@ class WixLabelsClient:
 
     def close(self) -> None:
         self._stop.set()
+        self._page_pool.shutdown(wait=False, cancel_futures=True)
         self._http.close()
+        with self._page_clients_lock:
+            for http in self._page_clients:
+                http.close()
 
     def __enter__(self) -> WixLabelsClient:
         return self
@@ -282,15 +314,19 @@ class WixLabelsClient:
         if len(offsets) == 1:
             return parse(offsets[0], fetch(offsets[0]))
         fresh = False
-        workers = min(self.max_in_flight, len(offsets))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labeldesk-page") as pool:
-            futures = {pool.submit(fetch, offset): offset for offset in offsets}
-            try:
-                for future in as_completed(futures):  # parse whichever page came first
-                    fresh = parse(futures[future], future.result()) or fresh
-            finally:
-                for future in futures:
-                    future.cancel()
+        futures: dict[Future[bytes], int] = {}
+        try:
+            for offset in offsets:
+                give_way()
+                futures[self._page_pool.submit(fetch, offset)] = offset
+            for future in as_completed(futures):  # parse whichever page came first
+                give_way()
+                fresh = parse(futures[future], future.result()) or fresh
+        except FutureCancelledError:
+            raise errors.CancelledError() from None  # close() called meanwhile
+        finally:
+            for future in futures:
+                future.cancel()
         return fresh
 
     # -- contacts -------------------------------------------------------------------------------------
@@ -389,7 +425,8 @@ class WixLabelsClient:
         sent = time.monotonic()
         failure: errors.WixError | None = None
         try:
-            response = self._http.request(method, path, params=params, json=json_body)
+            http = getattr(self._page_local, "http", None) or self._http
+            response = http.request(method, path, params=params, json=json_body)
         except httpx.TimeoutException as exc:
             failure, reason = errors.TimeoutError(), exc
         except httpx.ConnectError as exc:
@@ -424,6 +461,44 @@ class WixLabelsClient:
             request_id=request_id,
             retry_after=_retry_after_seconds(response.headers.get("retry-after")),
         )
+
+
+class _GivingWayTransport(httpx.BaseTransport):
+    """Reads answers in steps that give way to the GUI thread (see labeldesk.giveway).
+
+    25 page threads receiving 500 KB answers at once each run a little Python per 64 KB; between
+    them they can keep the GUI thread waiting for the interpreter through a whole paint.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        give_way()
+        response = self._inner.handle_request(request)
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_GivingWayStream(response.stream),
+            extensions=response.extensions,
+            request=request,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _GivingWayStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            give_way()
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int | None) -> list[int]:

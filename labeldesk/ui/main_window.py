@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from labeldesk.api.errors import LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.cache import Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
+from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import dialogs, icons
 from labeldesk.ui.controller import LabelsController
@@ -118,7 +119,8 @@ class LabelsTable(QTableView):
         self.empty_hint.setGeometry(self.viewport().rect())
 
     def paintEvent(self, event) -> None:
-        super().paintEvent(event)
+        with gui_busy():  # a paint calls into Python for every cell: workers wait their turn
+            super().paintEvent(event)
         if self.on_first_rows_painted is not None and self.model() is not None and self.model().rowCount():
             callback, self.on_first_rows_painted = self.on_first_rows_painted, None
             callback()

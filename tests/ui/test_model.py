@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, QPersistentModelIndex, Qt
+from PySide6.QtGui import QIcon
 
 from labeldesk.domain import Label, LabelType
 from labeldesk.ui.models import Column, LabelFilterProxy, LabelTableModel, Role, TypeFilter
@@ -89,6 +90,31 @@ def test_roles_give_display_text_native_sort_values_and_the_label():
     assert model.index(0, 0).data(Qt.ItemDataRole.UserRole + 50) is None
 
 
+def test_one_call_answers_every_role_of_a_cell_as_data_does():
+    """multiData (one call per cell on each paint) must say exactly what data() says, via the proxy too."""
+    model = LabelTableModel()
+    proxy = LabelFilterProxy()
+    proxy.setSourceModel(model)
+    model.apply_labels(LABELS)
+    model.set_counts({"custom.vip": 3})
+    proxy.set_search("c")
+    roles = [*range(0, 15), Role.SORT, Role.LABEL, Qt.ItemDataRole.UserRole + 50]
+    for source in (model, proxy):
+        for row in range(source.rowCount()):
+            for column in range(source.columnCount()):
+                index = source.index(row, column)
+                for role in roles:
+                    item = QModelRoleData(role)
+                    source.multiData(index, QModelRoleDataSpan(item))
+                    got, expected = item.data(), index.data(role)
+                    if isinstance(expected, QIcon):  # no == for icons: the same icon has the same key
+                        got, expected = got.cacheKey(), expected.cacheKey()
+                    assert got == expected, (source, row, column, role)
+                assert source.flags(index) == model.flags(model.index(row, column))
+    assert proxy.rowCount() == 3
+    assert proxy.flags(proxy.index(99, 0)) == Qt.ItemFlag.NoItemFlags
+
+
 @pytest.mark.parametrize("name", ["<b>x</b>", "<img src=x>", "مرحبا بالعالم", "🎉🐶 Party", "&amp; &lt;", "W" * 180])
 def test_names_are_returned_exactly_as_typed(name):
     model = LabelTableModel()
@@ -149,3 +175,32 @@ def test_near_duplicates_are_found_through_an_index():
     assert model.near_duplicate("cafe", ignore_key="custom.cafe") is None
     model.upsert(label("custom.cafe", "Bistro"))
     assert model.near_duplicate("café") is None
+
+
+def test_search_after_many_single_changes_matches_a_plain_scan():
+    """The full order and its search texts are patched in place on each change, never rebuilt:
+    after a run of adds, renames and removes, searching must still find exactly the right rows."""
+    import random
+
+    from labeldesk.domain import search_text
+
+    rng = random.Random(3)
+    model = LabelTableModel()
+    words = ["Spring", "Café", "VIP", "Online", "Trade", "Ärger", "Local"]
+    labels = {f"custom.l{n}": label(f"custom.l{n}", f"{rng.choice(words)} {n}") for n in range(300)}
+    model.apply_labels(list(labels.values()))
+    for step in range(200):
+        model.set_search(rng.choice(["", "a", "ca", "spr", "l1", "e"]))  # keep the texts in use
+        key = f"custom.l{rng.randrange(400)}"
+        if key in labels and rng.random() < 0.3:
+            model.remove(key)
+            del labels[key]
+        else:
+            labels[key] = label(key, f"{rng.choice(words)} {step}")
+            model.upsert(labels[key])
+        needle = rng.choice(["ca", "spr", "l2", "e 1", "arg"])
+        model.set_search(needle)
+        shown = [model.label_at(row).key for row in range(model.rowCount())]
+        by_name = sorted(labels, key=lambda k: (labels[k].display_name.casefold(), k))
+        expected = [key for key in by_name if needle in search_text(labels[key])]
+        assert shown == expected, step
