@@ -129,11 +129,21 @@ def run(argv: list[str]) -> int:
     log_handler = setup_logging(paths.logs)
     log.info("LabelDesk %s starting", __version__)
 
+    from labeldesk.cache import LabelCache, cache_path
+    from labeldesk.sites import Site, SiteDirectory
+
+    # Start reading the saved copy of the site about to open now: it overlaps loading Qt and
+    # building the window, instead of starting after them.
+    directory = SiteDirectory(paths.config / "sites.json")
+    opening = None if args.demo else directory.get(args.site_id) if args.site_id else directory.last_used
+    preloaded = LabelCache(cache_path(paths.cache, opening.site_id)) if opening is not None else None
+    if preloaded is not None:
+        preloaded.preload()
+
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from labeldesk.credentials import CredentialStore
-    from labeldesk.sites import Site, SiteDirectory
     from labeldesk.ui import icons
     from labeldesk.ui.main_window import MainWindow
     from labeldesk.ui.site_manager import SiteManager
@@ -145,10 +155,11 @@ def run(argv: list[str]) -> int:
     app.setWindowIcon(icons.app_icon())
 
     settings = QSettings(str(paths.config / "labeldesk.ini"), QSettings.Format.IniFormat)
-    directory = SiteDirectory(paths.config / "sites.json")
     manager = SiteManager(
         directory, CredentialStore(), default_api_base=args.api_base or DEFAULT_BASE_URL, cache_dir=paths.cache
     )
+    if preloaded is not None:
+        manager.adopt_preloaded(opening.site_id, preloaded)
     demo = DemoSite(args.demo_latency_ms)
     window = MainWindow(settings, manager=manager)
 

@@ -14,10 +14,12 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+
+import msgspec
 
 from labeldesk.domain import Label, LabelType, search_text
 from labeldesk.giveway import STEP, give_way, in_steps
@@ -46,6 +48,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE labels ADD COLUMN search TEXT;
     """,
+    # 3: the whole last sync as one msgpack blob, in the table's order, read at start-up in one go
+    # (10,000 rows cost 33 ms as rows, 8 ms as a blob). Dropped by any single change; the rows stay
+    # the record.
+    """
+    CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), ordered_by TEXT, data BLOB NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -63,6 +71,19 @@ class Snapshot:
     recovered: bool = False
     #: Saved search texts by label key (see domain.search_text); may miss some.
     search: dict[str, str] | None = None
+    #: When ``labels`` come in a table's order, what the saver called that order (else None); then
+    #: ``search_list`` holds their search texts in the same order.
+    ordered_by: str | None = None
+    search_list: list[str] | None = None
+
+
+class _Blob(msgspec.Struct, array_like=True):
+    labels: list[Label]
+    search: list[str]
+
+
+_BLOB_ENCODER = msgspec.msgpack.Encoder()
+_BLOB_DECODER = msgspec.msgpack.Decoder(_Blob)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -104,6 +125,31 @@ def _row(label: Label, position: int, stamp: str | None, search: str | None) -> 
     )
 
 
+class _Preload:
+    """``read()`` running on a daemon thread; ``result()`` waits for it (and raises what it raised)."""
+
+    def __init__(self, read) -> None:
+        self._read = read
+        self._value: Snapshot | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="labeldesk-cache-preload", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._read()
+        except BaseException as exc:  # handed to whoever asks for the result
+            self._error = exc
+
+    def result(self) -> Snapshot:
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        assert self._value is not None
+        return self._value
+
+
 def cache_path(cache_dir: Path, site_id: str) -> Path:
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", site_id)[:120] or "site"
     return cache_dir / "sites" / f"{safe}.sqlite3"
@@ -115,6 +161,17 @@ class LabelCache:
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
         self._recovered = False
+        self._preload: _Preload | None = None
+
+    def preload(self) -> None:
+        """Start reading the saved copy now, on a thread of its own; the next ``load()`` takes it.
+
+        For start-up: the app calls this before it builds its window, so the reading overlaps that
+        work instead of following it.
+        """
+        with self._lock:
+            if self._preload is None:
+                self._preload = _Preload(self._read_snapshot)
 
     # -- opening, migrating, recovering ---------------------------------------------------------------
 
@@ -198,8 +255,32 @@ class LabelCache:
     # -- reading --------------------------------------------------------------------------------------
 
     def load(self) -> Snapshot:
+        with self._lock:
+            preload, self._preload = self._preload, None
+        return preload.result() if preload is not None else self._read_snapshot()
+
+    def _read_snapshot(self) -> Snapshot:
         def read(connection: sqlite3.Connection) -> Snapshot:
             meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+            counts = None
+            if "counts_synced_at" in meta:
+                counts = dict(connection.execute("SELECT key, count FROM counts").fetchall())
+            blob = connection.execute("SELECT ordered_by, data FROM snapshot").fetchone()
+            if blob is not None:
+                try:
+                    saved = _BLOB_DECODER.decode(blob[1])
+                except msgspec.DecodeError as exc:
+                    log.warning("the saved snapshot of %s is unreadable (%s); reading the rows", self.path.name, exc)
+                else:
+                    keys = [label.key for label in saved.labels]
+                    return Snapshot(
+                        tuple(saved.labels),
+                        counts,
+                        _when(meta.get("synced_at")),
+                        search=dict(zip(keys, saved.search, strict=True)),
+                        ordered_by=blob[0],
+                        search_list=saved.search,
+                    )
             rows = connection.execute(
                 "SELECT key, display_name, label_type, namespace, namespace_display_name, created, updated, search "
                 "FROM labels ORDER BY position"
@@ -213,9 +294,6 @@ class LabelCache:
                     for key, name, kind, ns, ns_name, created, updated, _ in part
                 )
                 search.update((row[0], row[7]) for row in part if row[7])
-            counts = None
-            if "counts_synced_at" in meta:
-                counts = dict(connection.execute("SELECT key, count FROM counts").fetchall())
             return Snapshot(tuple(labels), counts, _when(meta.get("synced_at")), search=search)
 
         snapshot = self._run(read)
@@ -239,9 +317,19 @@ class LabelCache:
         self._run(wrapped)
 
     def replace_labels(
-        self, labels: Iterable[Label], synced_at: datetime, search: Mapping[str, str] | None = None
+        self,
+        labels: Iterable[Label],
+        synced_at: datetime,
+        search: Mapping[str, str] | None = None,
+        *,
+        order: Sequence[str] | None = None,
+        ordered_by: str | None = None,
     ) -> None:
-        """Make the cache hold exactly ``labels``, as of ``synced_at``: one transaction."""
+        """Make the cache hold exactly ``labels``, as of ``synced_at``: one transaction.
+
+        ``order`` (their keys in a table's order, which the caller calls ``ordered_by``) lets the
+        start-up snapshot be saved in that order, so a window sorted the same way needn't sort.
+        """
         stamp = _iso(synced_at)
         search = search or {}
         listed = list(labels)
@@ -251,13 +339,38 @@ class LabelCache:
             part = enumerate(listed[first : first + STEP], first)
             rows.extend(_row(label, position, stamp, search.get(label.key)) for position, label in part)
 
+        blob = self._blob(listed, rows, order)
+
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels")
             for part in in_steps(rows):
                 connection.executemany(_INSERT_LABEL, part)
+            connection.execute("DELETE FROM snapshot")
+            if blob is not None:
+                connection.execute(
+                    "INSERT INTO snapshot VALUES (1, ?, ?)", (ordered_by if order is not None else None, blob)
+                )
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (stamp,))
 
         self._transaction(write)
+
+    @staticmethod
+    def _blob(labels: list[Label], rows: list[tuple], order: Sequence[str] | None) -> bytes | None:
+        texts = [row[9] for row in rows]  # the search texts, as the rows will hold them
+        if order is not None and len(order) == len(labels):
+            position = {label.key: n for n, label in enumerate(labels)}
+            try:
+                picked = [position[key] for key in order]
+            except KeyError:
+                picked = None
+            if picked is not None:
+                labels, texts = [labels[n] for n in picked], [texts[n] for n in picked]
+        give_way()
+        try:
+            return _BLOB_ENCODER.encode(_Blob(labels, texts))
+        except (msgspec.EncodeError, TypeError, ValueError) as exc:  # e.g. a date without a zone
+            log.warning("couldn't make the start-up snapshot (%s); start-up will read the rows", exc)
+            return None
 
     def replace_counts(self, counts: dict[str, int], synced_at: datetime) -> None:
         stamp = _iso(synced_at)
@@ -277,6 +390,7 @@ class LabelCache:
             if position is None:
                 position = connection.execute("SELECT coalesce(max(position) + 1, 0) FROM labels").fetchone()
             connection.execute(_INSERT_LABEL, _row(label, position[0], _iso(synced_at), None))
+            connection.execute("DELETE FROM snapshot")  # the rows are the record until the next sync
 
         self._transaction(write)
 
@@ -284,6 +398,7 @@ class LabelCache:
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels WHERE key = ?", (key,))
             connection.execute("DELETE FROM counts WHERE key = ?", (key,))
+            connection.execute("DELETE FROM snapshot")
 
         self._transaction(write)
 

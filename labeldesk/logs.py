@@ -7,6 +7,7 @@ for text we don't control (a third-party library's message, an exception from de
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -45,13 +46,35 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> logging.Handler:
-    """Send LabelDesk's log to ``log_dir/labeldesk.log`` (rotated at 1 MB, three kept); returns the handler."""
-    import logging.handlers  # here, not at the top: it pulls in sockets and pickle, ~12 ms at start-up
+#: The log is set aside (labeldesk.log.1, .2, .3) at start-up once it has grown past this size.
+ROTATE_AT_BYTES = 1_000_000
+KEEP = 3
 
+
+def _rotate(path: Path) -> None:
+    try:
+        if path.stat().st_size < ROTATE_AT_BYTES:
+            return
+        for number in range(KEEP - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{number}")
+            if older.exists():
+                os.replace(older, path.with_name(f"{path.name}.{number + 1}"))
+        os.replace(path, path.with_name(f"{path.name}.1"))
+    except OSError:
+        pass  # no log yet, or another LabelDesk is using it: keep appending
+
+
+def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> logging.Handler:
+    """Send LabelDesk's log to ``log_dir/labeldesk.log``; returns the handler.
+
+    The file is rotated when the app starts, if it has passed 1 MB (three old ones kept), rather
+    than mid-session by logging.handlers.RotatingFileHandler: that module costs ~12 ms to import
+    (sockets, pickle, queues), on the path to the first window.
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "labeldesk.log"
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    _rotate(path)
+    handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()

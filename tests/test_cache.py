@@ -60,6 +60,48 @@ def test_single_changes_are_written_through(cache):
     assert [label.display_name for label in cache.load().labels] == ["Renamed", "b 0"]
 
 
+def test_a_sync_saves_a_start_up_snapshot_in_the_tables_order(cache):
+    written = labels("a", 5)
+    order = [label.key for label in reversed(written)]
+    cache.replace_labels(written, NOW, {"custom.a-0": "saved text"}, order=order, ordered_by="NAME:desc")
+    cache.replace_counts({"custom.a-1": 4}, NOW)
+    snapshot = LabelCache(cache.path).load()
+    assert [label.key for label in snapshot.labels] == order
+    assert snapshot.ordered_by == "NAME:desc"
+    assert snapshot.search_list == [snapshot.search[label.key] for label in snapshot.labels]
+    assert snapshot.search["custom.a-0"] == "saved text" and snapshot.search["custom.a-1"] == "a 1\ncustom.a-1"
+    assert snapshot.counts == {"custom.a-1": 4} and snapshot.synced_at == NOW
+
+
+@pytest.mark.parametrize("change", ["upsert", "remove"])
+def test_a_single_change_drops_the_snapshot_and_the_rows_take_over(cache, change):
+    cache.replace_labels(labels("a", 3), NOW, order=["custom.a-2", "custom.a-1", "custom.a-0"], ordered_by="x")
+    if change == "upsert":
+        cache.upsert(Label("custom.a-1", "Renamed", LabelType.USER_DEFINED, "custom", "Labels", NOW, NOW), NOW)
+        expected = ["a 0", "Renamed", "a 2"]
+    else:
+        cache.remove("custom.a-1")
+        expected = ["a 0", "a 2"]
+    snapshot = cache.load()
+    assert [label.display_name for label in snapshot.labels] == expected  # the service's order, from the rows
+    assert snapshot.ordered_by is None
+
+
+def test_an_unreadable_snapshot_falls_back_to_the_rows(cache):
+    cache.replace_labels(labels("a", 3), NOW)
+    with sqlite3.connect(cache.path) as raw:
+        raw.execute("UPDATE snapshot SET data = x'c1c1c1'")
+    assert [label.key for label in cache.load().labels] == ["custom.a-0", "custom.a-1", "custom.a-2"]
+
+
+def test_a_label_the_snapshot_cannot_hold_still_saves_as_rows(cache):
+    naive = Label("custom.n", "Naive", LabelType.USER_DEFINED, "custom", "Labels", datetime(2026, 1, 1), None)
+    cache.replace_labels([*labels("a", 2), naive], NOW, order=["custom.n", "custom.a-0", "custom.a-1"], ordered_by="x")
+    snapshot = cache.load()
+    assert [label.key for label in snapshot.labels] == ["custom.a-0", "custom.a-1", "custom.n"]
+    assert snapshot.ordered_by is None
+
+
 def test_the_schema_version_is_recorded_and_wal_is_on(cache):
     cache.load()
     with sqlite3.connect(cache.path) as raw:
@@ -107,7 +149,7 @@ def test_a_version_1_file_is_backed_up_then_migrated_with_its_rows(tmp_path):
     assert snapshot.search == {}  # none saved yet: the app computes them
     assert (tmp_path / "old.sqlite3.v1.bak").exists()
     with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert "search" in [row[1] for row in raw.execute("PRAGMA table_info(labels)")]
     with sqlite3.connect(tmp_path / "old.sqlite3.v1.bak") as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
@@ -177,3 +219,30 @@ def test_two_writers_on_one_site_do_not_corrupt_it(tmp_path):
     assert len({label.key.split("-")[0] for label in snapshot.labels}) == 1
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_preload_reads_ahead_and_the_next_load_takes_it(cache, monkeypatch):
+    cache.replace_labels(labels("a", 3), NOW)
+    cache.close()
+    reads = []
+    original = LabelCache._read_snapshot
+    monkeypatch.setattr(LabelCache, "_read_snapshot", lambda self: reads.append(1) or original(self))
+    early = LabelCache(cache.path)
+    early.preload()
+    early.preload()  # once is enough
+    assert [label.key for label in early.load().labels] == ["custom.a-0", "custom.a-1", "custom.a-2"]
+    assert reads == [1]
+    early.load()  # later loads read again
+    assert reads == [1, 1]
+    early.close()
+
+
+def test_a_preload_of_a_damaged_file_reports_it_like_a_load(tmp_path):
+    path = cache_path(tmp_path, "site")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a database" * 100)
+    early = LabelCache(path)
+    early.preload()
+    snapshot = early.load()
+    early.close()
+    assert snapshot.recovered and snapshot.labels == ()

@@ -26,7 +26,7 @@ from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, Pe
 from labeldesk.cache import LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.memory import collector_paused
-from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch
+from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
 from labeldesk.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -141,7 +141,12 @@ class LabelsController(QObject):
 
             def load() -> Snapshot:
                 snapshot = cache.load()
-                return replace(snapshot, labels=prepare_batch(snapshot.labels, spec, known_search=snapshot.search))
+                name = sort_name(spec) if spec is not None else None
+                if name is not None and snapshot.ordered_by == name and snapshot.search_list is not None:
+                    batch = presorted_batch(snapshot.labels, snapshot.search_list, spec)  # saved in this order
+                else:
+                    batch = prepare_batch(snapshot.labels, spec, known_search=snapshot.search)
+                return replace(snapshot, labels=batch)
 
             self.runner.disk(load, "load the cache", on_success=self._on_cache, on_failure=self._on_cache_failed)
         else:
@@ -286,7 +291,13 @@ class LabelsController(QObject):
         self._set_offline(False)
         self.labels_loaded.emit(result)
         search = result.search if isinstance(result, LabelBatch) else None
-        self._save("save labels", lambda cache, now: cache.replace_labels(result, now, search))
+        ordered_by = sort_name(result.sort_spec) if isinstance(result, LabelBatch) and result.sort_spec else None
+        order = result.order if ordered_by is not None else None
+
+        def save(cache: LabelCache, now: datetime) -> None:
+            cache.replace_labels(result, now, search, order=order, ordered_by=ordered_by)
+
+        self._save("save labels", save)
 
     def _on_refresh_failed(self, generation: int, error: WixError) -> None:
         self._check_auth(error)

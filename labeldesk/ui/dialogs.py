@@ -26,15 +26,7 @@ from labeldesk.api.errors import LabelNotFoundError, WixError
 from labeldesk.domain import NAME_MAX_LENGTH, Label, clean_name, name_problem, quoted
 from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
-
-
-def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
-    """A QLabel that never interprets its text as HTML (and, by default, wraps)."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    label.setText(text)
-    return label
+from labeldesk.ui.widgets import plain_label
 
 
 class LabelNameDialog(QDialog):

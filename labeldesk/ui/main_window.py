@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPixmap
@@ -31,12 +32,15 @@ from labeldesk.cache import Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
-from labeldesk.ui import dialogs, icons
+from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
-from labeldesk.ui.dialogs import LabelNameDialog, plain_label
 from labeldesk.ui.models import Column, LabelFilterProxy, LabelTableModel, TypeFilter
-from labeldesk.ui.signin import SignInDialog
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
+from labeldesk.ui.widgets import plain_label
+
+if TYPE_CHECKING:
+    from labeldesk.ui.dialogs import LabelNameDialog
+    from labeldesk.ui.signin import SignInDialog
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +284,8 @@ class MainWindow(QMainWindow):
         else:
             self.table.empty_hint.setText("Sign in to a Wix site to see its labels.")
             self._report_first_load(False, request.reason or "no site is signed in yet (sign in, or use --demo)")
+        from labeldesk.ui.signin import SignInDialog  # loaded on first use: start-up doesn't need it
+
         dialog = SignInDialog(self.manager, request, self)
         dialog.demo_requested.connect(self.demo_requested)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -321,6 +327,8 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         if self.manager is None or self.site is None or self.demo:
             return
+        from labeldesk.ui import dialogs
+
         if not dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or "the keyring"):
             return
         if self.controller is not None:
@@ -698,6 +706,8 @@ class MainWindow(QMainWindow):
     def new_label(self) -> LabelNameDialog | None:
         if self._blocked_reason() is not None:
             return None
+        from labeldesk.ui.dialogs import LabelNameDialog
+
         dialog = LabelNameDialog(self.controller, self._twin_of, parent=self)
         prefill = self.search.text().strip()
         if prefill and self.proxy.rowCount() == 0:
@@ -716,6 +726,8 @@ class MainWindow(QMainWindow):
                 self.show_message(self.rename_action.toolTip(), "info")
             return None
         label = selected[0]
+        from labeldesk.ui.dialogs import LabelNameDialog
+
         dialog = LabelNameDialog(self.controller, self._twin_of, label=label, parent=self)
         dialog.saved.connect(lambda renamed: self._on_renamed_in_dialog(label, renamed))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -726,6 +738,8 @@ class MainWindow(QMainWindow):
         selected = self.selected_labels()
         if not selected or not self.delete_action.isEnabled():
             return
+        from labeldesk.ui import dialogs
+
         if not dialogs.confirm_delete(self, selected, self.model.contact_count):
             return
         pending = {label.key for label in selected}

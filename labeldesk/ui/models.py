@@ -288,6 +288,28 @@ def prepare_batch(
     )
 
 
+def sort_name(spec: SortSpec) -> str | None:
+    """A name for a table order, to know a saved order again; None for an order that depends on
+    contact counts (those change between saves)."""
+    column, descending = spec
+    return None if column == Column.CONTACTS else f"{column.name}:{'desc' if descending else 'asc'}"
+
+
+def presorted_batch(labels: Sequence[Label], texts: list[str], sort_spec: SortSpec) -> LabelBatch:
+    """A batch from labels already in ``sort_spec``'s order, with their search texts in that order
+    (a saved start-up snapshot): nothing to sort, and the strings are already side by side."""
+    listed = list(labels)
+    keys = list(map(_KEY_OF, listed))
+    return LabelBatch(
+        listed,
+        dict(zip(keys, texts, strict=True)),
+        keys,
+        sort_spec,
+        dict(zip(keys, listed, strict=True)),
+        order_texts=texts,
+    )
+
+
 class _Keys(list):
     """A list of label keys that also carries their search texts, in the same order."""
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from labeldesk.sites import Site, extract_site_id
 from labeldesk.ui import icons
-from labeldesk.ui.dialogs import plain_label
 from labeldesk.ui.site_manager import Field, OpenedSite, SignInError, SignInRequest, SiteManager
+from labeldesk.ui.widgets import plain_label
 
 KEY_HELP = (
     "Create one in Wix: Account Settings → API Keys → Generate API Key, with the “Manage Contact Labels” "

@@ -145,6 +145,7 @@ class SiteManager(QObject):
         #: Runs the key lookup of a site being opened. The window sets it to wait until the site's saved
         #: copy is on screen: importing keyring and talking to D-Bus would otherwise compete with it.
         self.defer_key_lookup: Callable[[Callable[[], None]], None] = lambda lookup: lookup()
+        self._preloaded: dict[str, LabelCache] = {}
 
     def check_keyring(self) -> None:
         """Find out (once, on a worker) where keys go and whether that works; then ``keyring_checked``."""
@@ -175,7 +176,13 @@ class SiteManager(QObject):
         else:
             self.open_site(site)
 
+    def adopt_preloaded(self, site_id: str, cache: LabelCache) -> None:
+        """Use ``cache`` (already reading, see LabelCache.preload) when that site is opened."""
+        self._preloaded[site_id] = cache
+
     def cache_for(self, site: Site) -> LabelCache | None:
+        if site.site_id in self._preloaded:
+            return self._preloaded.pop(site.site_id)
         return None if self.cache_dir is None else LabelCache(cache_path(self.cache_dir, site.site_id))
 
     def open_site(self, site: Site) -> None:
@@ -276,6 +283,9 @@ class SiteManager(QObject):
 
     def shutdown(self) -> None:
         self.runner.wait_for_done(5000)
+        for cache in self._preloaded.values():  # a site that was never opened after all
+            cache.close()
+        self._preloaded.clear()
 
 
 class _SignInFailedError(WixError):

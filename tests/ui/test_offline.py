@@ -150,3 +150,43 @@ def test_signing_out_deletes_the_saved_copy(app, paths, site_store, qtbot, monke
         monkeypatch.setattr(dialogs, "confirm_sign_out", lambda *args: True)
         window.sign_out()
         qtbot.waitUntil(lambda: not path.exists(), timeout=15_000)
+
+
+def test_a_refresh_saves_a_start_up_snapshot_that_the_next_start_uses_without_sorting(
+    app, paths, site_store, qtbot, monkeypatch
+):
+    with Emulator(site_store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
+        window = app(emulator.base_url)
+        qtbot.waitUntil(lambda: window.model.rowCount() == 10_000 and not window.controller.busy, timeout=15_000)
+        shown = [window.proxy.label_at(row).key for row in range(window.proxy.rowCount())]
+        window.controller.shutdown()
+    saved = LabelCache(cache_path(paths.cache, SITE)).load()
+    assert saved.ordered_by == "NAME:asc"
+    assert [label.key for label in saved.labels] == shown
+
+    # Started again (the service is slow to answer): the saved order is used as it is.
+    sorted_here = []
+    original = controller_module.prepare_batch
+    monkeypatch.setattr(controller_module, "prepare_batch", lambda *a, **k: sorted_here.append(1) or original(*a, **k))
+    with Emulator(site_store, api_key=KEY, site_id=SITE, latency_ms=2000, rate_limit=None) as emulator:
+        window = app(emulator.base_url)
+        qtbot.waitUntil(lambda: window.model.rowCount() == 10_000, timeout=10_000)
+        assert window.rows_from_cache and sorted_here == []
+        assert [window.proxy.label_at(row).key for row in range(window.proxy.rowCount())] == shown
+        window.search.setText("label-00004")
+        assert window.proxy.rowCount() == 10
+        window.controller.shutdown()
+
+
+def test_a_snapshot_saved_in_another_order_is_sorted_again(app, paths, site_store, qtbot):
+    labels = cached_labels(50)
+    cache = LabelCache(cache_path(paths.cache, SITE))
+    by_key_descending = sorted((label.key for label in labels), reverse=True)
+    cache.replace_labels(labels, datetime.now(UTC), order=by_key_descending, ordered_by="KEY:desc")
+    cache.close()
+    with Emulator(site_store, api_key=KEY, site_id=SITE, latency_ms=2000, rate_limit=None) as emulator:
+        window = app(emulator.base_url)
+        qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=10_000)
+        names = [window.proxy.label_at(row).display_name for row in range(50)]
+        assert names == sorted(names)  # the window's own order (by name), not the saved one
+        window.controller.shutdown()
