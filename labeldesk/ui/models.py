@@ -384,11 +384,14 @@ class LabelTableModel(QAbstractTableModel):
         thread holds.
         """
         for item in span:
+            # Every entry is set, the unanswered ones to "no value": the view hands the same span
+            # from cell to cell, so anything left alone would show the previous cell's value.
             role = item.role()
-            if role in _HANDLED_ROLES:
-                value = self.value(row, column, role)
-                if value is not None:
-                    item.setData(value)
+            value = self.value(row, column, role) if role in _HANDLED_ROLES else None
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
 
     def value(self, row: int, column: int, role: int):
         """``data()`` by row and column."""

@@ -99,12 +99,12 @@ def test_one_call_answers_every_role_of_a_cell_as_data_does():
     model.set_counts({"custom.vip": 3})
     proxy.set_search("c")
     roles = [*range(0, 15), Role.SORT, Role.LABEL, Qt.ItemDataRole.UserRole + 50]
+    items = {role: QModelRoleData(role) for role in roles}  # reused from cell to cell, as the view does
     for source in (model, proxy):
         for row in range(source.rowCount()):
             for column in range(source.columnCount()):
                 index = source.index(row, column)
-                for role in roles:
-                    item = QModelRoleData(role)
+                for role, item in items.items():
                     source.multiData(index, QModelRoleDataSpan(item))
                     got, expected = item.data(), index.data(role)
                     if isinstance(expected, QIcon):  # no == for icons: the same icon has the same key
@@ -204,3 +204,27 @@ def test_search_after_many_single_changes_matches_a_plain_scan():
         by_name = sorted(labels, key=lambda k: (labels[k].display_name.casefold(), k))
         expected = [key for key in by_name if needle in search_text(labels[key])]
         assert shown == expected, step
+
+
+def test_the_table_paints_exactly_as_it_would_through_data(qtbot):
+    """The one-call-per-cell path must draw what Qt's own per-role path draws, pixel for pixel."""
+    from PySide6.QtCore import QSortFilterProxyModel
+    from PySide6.QtWidgets import QTableView
+
+    model = LabelTableModel()
+    model.apply_labels([*LABELS, label("custom.long", "A long name " * 5), label("custom.e", "Éclair", day=9)])
+    model.set_counts({"custom.vip": 3, "contacts.customers": 1200})
+    plain = QSortFilterProxyModel()  # asks data() role by role
+    plain.setSourceModel(model)
+    ours = LabelFilterProxy()
+    ours.setSourceModel(model)
+    images = []
+    for proxy in (plain, ours):
+        view = QTableView()
+        qtbot.addWidget(view)
+        view.setModel(proxy)
+        view.resize(900, 300)
+        view.show()
+        qtbot.waitExposed(view)
+        images.append(view.grab().toImage())
+    assert images[0] == images[1]
