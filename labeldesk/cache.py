@@ -51,10 +51,16 @@ MIGRATIONS: tuple[str, ...] = (
     # 3: the whole last sync as one msgpack blob, in the table's order, read at start-up in one go
     # (10,000 rows cost 33 ms as rows, 8 ms as a blob). Dropped by any single change; the rows stay
     # the record.
+    # ``rows_mark`` ("max rowid:count" of labels when it was written) tells a blob that no longer
+    # matches the rows: any insert or replace takes a new rowid, any delete changes the count, even
+    # when an older LabelDesk that doesn't know this table made the change.
     """
-    CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), ordered_by TEXT, data BLOB NOT NULL);
+    CREATE TABLE snapshot (
+        id INTEGER PRIMARY KEY CHECK (id = 1), ordered_by TEXT, rows_mark TEXT NOT NULL, data BLOB NOT NULL
+    );
     """,
 )
+_ROWS_MARK = "SELECT coalesce(max(rowid), 0) || ':' || count(*) FROM labels"
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -265,10 +271,13 @@ class LabelCache:
             counts = None
             if "counts_synced_at" in meta:
                 counts = dict(connection.execute("SELECT key, count FROM counts").fetchall())
-            blob = connection.execute("SELECT ordered_by, data FROM snapshot").fetchone()
+            blob = connection.execute("SELECT ordered_by, rows_mark, data FROM snapshot").fetchone()
+            if blob is not None and blob[1] != connection.execute(_ROWS_MARK).fetchone()[0]:
+                log.info("the start-up snapshot of %s is older than its rows; reading the rows", self.path.name)
+                blob = None
             if blob is not None:
                 try:
-                    saved = _BLOB_DECODER.decode(blob[1])
+                    saved = _BLOB_DECODER.decode(blob[2])
                 except msgspec.DecodeError as exc:
                     log.warning("the saved snapshot of %s is unreadable (%s); reading the rows", self.path.name, exc)
                 else:
@@ -339,7 +348,7 @@ class LabelCache:
             part = enumerate(listed[first : first + STEP], first)
             rows.extend(_row(label, position, stamp, search.get(label.key)) for position, label in part)
 
-        blob = self._blob(listed, rows, order)
+        blob, in_order = self._blob(listed, rows, order)
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels")
@@ -347,30 +356,31 @@ class LabelCache:
                 connection.executemany(_INSERT_LABEL, part)
             connection.execute("DELETE FROM snapshot")
             if blob is not None:
+                mark = connection.execute(_ROWS_MARK).fetchone()[0]
                 connection.execute(
-                    "INSERT INTO snapshot VALUES (1, ?, ?)", (ordered_by if order is not None else None, blob)
+                    "INSERT INTO snapshot VALUES (1, ?, ?, ?)", (ordered_by if in_order else None, mark, blob)
                 )
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (stamp,))
 
         self._transaction(write)
 
     @staticmethod
-    def _blob(labels: list[Label], rows: list[tuple], order: Sequence[str] | None) -> bytes | None:
+    def _blob(labels: list[Label], rows: list[tuple], order: Sequence[str] | None) -> tuple[bytes | None, bool]:
+        """The start-up snapshot, and whether it is in ``order`` (only if that names each label once)."""
         texts = [row[9] for row in rows]  # the search texts, as the rows will hold them
+        in_order = False
         if order is not None and len(order) == len(labels):
             position = {label.key: n for n, label in enumerate(labels)}
-            try:
-                picked = [position[key] for key in order]
-            except KeyError:
-                picked = None
-            if picked is not None:
-                labels, texts = [labels[n] for n in picked], [texts[n] for n in picked]
+            picked = [position.get(key) for key in order]
+            if None not in picked and len(set(picked)) == len(picked):
+                labels, texts = [labels[n] for n in picked], [texts[n] for n in picked]  # type: ignore[index]
+                in_order = True
         give_way()
         try:
-            return _BLOB_ENCODER.encode(_Blob(labels, texts))
+            return _BLOB_ENCODER.encode(_Blob(labels, texts)), in_order
         except (msgspec.EncodeError, TypeError, ValueError) as exc:  # e.g. a date without a zone
             log.warning("couldn't make the start-up snapshot (%s); start-up will read the rows", exc)
-            return None
+            return None, False
 
     def replace_counts(self, counts: dict[str, int], synced_at: datetime) -> None:
         stamp = _iso(synced_at)

@@ -35,11 +35,16 @@ _gui_waiting = threading.Event()
 _gui_waiting.set()
 _busy_since = 0.0
 _depth = 0
+_busy_thread: int | None = None
 
 
 def give_way() -> None:
-    """Wait while the GUI thread is busy (at most until its busy stretch is MAX_WAIT old)."""
-    if not _gui_waiting.is_set():
+    """Wait while the GUI thread is busy (at most until its busy stretch is MAX_WAIT old).
+
+    The GUI thread itself never waits: the same steps run there too (say, sorting on a header
+    click), and it would be waiting for its own busy stretch to end.
+    """
+    if not _gui_waiting.is_set() and threading.get_ident() != _busy_thread:
         remaining = _busy_since + MAX_WAIT - time.monotonic()
         if remaining > 0:
             _gui_waiting.wait(remaining)
@@ -48,9 +53,10 @@ def give_way() -> None:
 @contextlib.contextmanager
 def gui_busy() -> Iterator[None]:
     """For the GUI thread only: workers hold back while the block runs (nested blocks count once)."""
-    global _busy_since, _depth  # noqa: PLW0603 - one GUI thread, one state
+    global _busy_since, _depth, _busy_thread  # noqa: PLW0603 - one GUI thread, one state
     if _depth == 0:
         _busy_since = time.monotonic()
+        _busy_thread = threading.get_ident()
         _gui_waiting.clear()
     _depth += 1
     try:

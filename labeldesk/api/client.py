@@ -13,8 +13,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures import CancelledError as FutureCancelledError
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -38,6 +38,9 @@ QUERY_MAX_LIMIT = 1000
 #: How many pages "fetch all" asks for at once: all 25 pages of a 50,000-label site in one wave, still
 #: far below the 200 requests a minute Wix allows.
 DEFAULT_MAX_IN_FLIGHT = 25
+#: A page size below this is never remembered for the next "fetch all at once" (one odd short page
+#: must not turn a 50,000-label refresh into thousands of requests).
+MIN_LEARNT_STEP = 100
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=30.0)
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -104,15 +107,15 @@ class WixLabelsClient:
         }
 
         # One TLS context for every connection: making one loads the CA certificates (~10 ms).
-        tls = httpx.create_ssl_context() if transport is None else None
+        tls = httpx.create_ssl_context() if transport is None else True
 
         def new_http(connections: int) -> httpx.Client:
-            inner = transport or httpx.HTTPTransport(
-                verify=tls, limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-            )
+            # httpx's own transports when none is given, so proxy settings (HTTPS_PROXY...) apply.
             return httpx.Client(
                 base_url=self.base_url,
-                transport=_GivingWayTransport(inner),
+                transport=transport,
+                verify=tls,
+                limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
                 timeout=timeout,
                 headers=headers,
                 follow_redirects=False,
@@ -127,8 +130,10 @@ class WixLabelsClient:
         self._page_clients_lock = threading.Lock()
 
         def page_thread_started() -> None:
-            http = new_http(1)
             with self._page_clients_lock:
+                if self._stop.is_set():
+                    return  # closed already: requests will be cancelled before they use one
+                http = new_http(1)
                 self._page_clients.append(http)
             self._page_local.http = http
 
@@ -293,7 +298,7 @@ class WixLabelsClient:
         count = len(first.labels)
         if not count or count == first.total:
             return step  # the whole site in one page: nothing learnt
-        if count >= self._page_size or first.total is not None:
+        if count >= MIN_LEARNT_STEP and (count >= self._page_size or first.total is not None):
             self._step = count  # a full page, or a page short of the total: the service's page size
         # Without a total, a short first page may be the whole site or a capped page: read on by it.
         return count
@@ -318,10 +323,20 @@ class WixLabelsClient:
         try:
             for offset in offsets:
                 give_way()
-                futures[self._page_pool.submit(fetch, offset)] = offset
-            for future in as_completed(futures):  # parse whichever page came first
-                give_way()
-                fresh = parse(futures[future], future.result()) or fresh
+                if self._stop.is_set():
+                    raise errors.CancelledError()
+                try:
+                    futures[self._page_pool.submit(fetch, offset)] = offset
+                except RuntimeError:  # the pool was shut down: close() was called meanwhile
+                    raise errors.CancelledError() from None
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                if self._stop.is_set():
+                    raise errors.CancelledError()  # closed: don't wait for answers nobody will read
+                for future in done:  # parse whichever page came first
+                    give_way()
+                    fresh = parse(futures[future], future.result()) or fresh
         except FutureCancelledError:
             raise errors.CancelledError() from None  # close() called meanwhile
         finally:
@@ -387,6 +402,8 @@ class WixLabelsClient:
             try:
                 return _Outcome(self._send_once(method, path, params, json_body, raw), maybe_applied)
             except errors.WixError as exc:
+                if self._stop.is_set():
+                    raise errors.CancelledError() from None  # close() cut the connection: not Wix's doing
                 error = exc
             if label_path and type(error) is errors.NotFoundError:
                 # Wix's documents don't name the code of a missing label; any 404 on its path means gone.
@@ -426,7 +443,11 @@ class WixLabelsClient:
         failure: errors.WixError | None = None
         try:
             http = getattr(self._page_local, "http", None) or self._http
-            response = http.request(method, path, params=params, json=json_body)
+            give_way()
+            with http.stream(method, path, params=params, json=json_body) as response:
+                # Read in steps that give way to the GUI thread: 25 page threads receiving 500 KB
+                # each run a little Python per chunk, and together they can hold up a paint.
+                content = b"".join(_giving_way(response.iter_bytes()))
         except httpx.TimeoutException as exc:
             failure, reason = errors.TimeoutError(), exc
         except httpx.ConnectError as exc:
@@ -450,9 +471,9 @@ class WixLabelsClient:
             request_id,
         )
         if response.status_code == 200:
-            return response.content if raw else wire.json_object(response.content, request_id)
+            return content if raw else wire.json_object(content, request_id)
         try:
-            body = json.loads(response.content) if response.content else {}
+            body = json.loads(content) if content else {}
         except (json.JSONDecodeError, UnicodeDecodeError):
             body = None
         raise wire.error_from_response(
@@ -463,42 +484,10 @@ class WixLabelsClient:
         )
 
 
-class _GivingWayTransport(httpx.BaseTransport):
-    """Reads answers in steps that give way to the GUI thread (see labeldesk.giveway).
-
-    25 page threads receiving 500 KB answers at once each run a little Python per 64 KB; between
-    them they can keep the GUI thread waiting for the interpreter through a whole paint.
-    """
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self._inner = inner
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+def _giving_way(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    for chunk in chunks:
         give_way()
-        response = self._inner.handle_request(request)
-        return httpx.Response(
-            status_code=response.status_code,
-            headers=response.headers,
-            stream=_GivingWayStream(response.stream),
-            extensions=response.extensions,
-            request=request,
-        )
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-class _GivingWayStream(httpx.SyncByteStream):
-    def __init__(self, inner: httpx.SyncByteStream) -> None:
-        self._inner = inner
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._inner:
-            give_way()
-            yield chunk
-
-    def close(self) -> None:
-        self._inner.close()
+        yield chunk
 
 
 def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int | None) -> list[int]:

@@ -196,6 +196,7 @@ class LabelsController(QObject):
         if self.client is not None:
             self.client.close()
         self.runner.wait_for_done(wait_ms)
+        self.runner.stop()  # answers still queued for the GUI thread go nowhere now
         if self.cache is not None:
             self.cache.close()
 

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from labeldesk.api.errors import WixError
@@ -80,6 +81,7 @@ class TaskRunner(QObject):
         self._disk.setMaxThreadCount(1)
         self._running: dict[int, Task] = {}
         self._ids = itertools.count(1)
+        self._stopped = False
 
     @property
     def busy(self) -> bool:
@@ -98,9 +100,9 @@ class TaskRunner(QObject):
         task = Task(fn, name)
         task_id = next(self._ids)
         if on_success is not None:
-            task.signals.succeeded.connect(on_success)
+            task.signals.succeeded.connect(lambda result: self._deliver(on_success, result))
         if on_failure is not None:
-            task.signals.failed.connect(on_failure)
+            task.signals.failed.connect(lambda error: self._deliver(on_failure, error))
         task.signals.finished.connect(lambda: self._forget(task_id))
         was_busy = self.busy
         self._running[task_id] = task
@@ -109,7 +111,19 @@ class TaskRunner(QObject):
         pool.start(task)
         return task
 
+    def stop(self) -> None:
+        """From now on, results that are still on their way are dropped (after shutdown)."""
+        self._stopped = True
+
+    def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
+        # A task can report after its owner was shut down or deleted (queued signals outlive it):
+        # then nobody is listening any more.
+        if not self._stopped and shiboken6.isValid(self):
+            callback(value)
+
     def _forget(self, task_id: int) -> None:
+        if not shiboken6.isValid(self):
+            return
         self._running.pop(task_id, None)
         if not self._running:
             self.busy_changed.emit(False)

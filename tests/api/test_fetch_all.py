@@ -104,19 +104,28 @@ def test_the_cycle_collector_is_paused_only_while_pages_are_read(ten_thousand, m
     assert states and not any(states)
 
 
-def test_labels_made_in_a_pause_are_frozen_then_handed_back_at_the_next(ten_thousand):
+def test_cyclic_garbage_made_during_a_pause_is_still_collected(ten_thousand):
     import gc
+    import weakref
 
+    from labeldesk.api import errors
     from labeldesk.memory import collector_paused
 
+    class Node:
+        pass
+
     with collector_paused():
-        made = [[n] for n in range(1000)]  # lists: objects the collector tracks
-    frozen = gc.get_freeze_count()
-    assert frozen >= 1000
-    assert not any(gc.is_tracked(item) and item in gc.get_objects(generation=2) for item in made[:3])
-    with collector_paused():
-        assert gc.get_freeze_count() == 0  # back in the collector's sight, so old cycles can still go
-    del made
+        node = Node()
+        node.itself = node  # a cycle: only the collector can free it
+        alive = weakref.ref(node)
+        del node
+    with Emulator(ten_thousand, rate_limit=None) as emulator, make_client(emulator) as client:
+        emulator.faults.fail_next(100, status=500)
+        with pytest.raises(errors.WixError):  # a failed refresh leaves an exception cycle behind
+            client.fetch_all(expected_total=10_000)
+    gc.collect()
+    assert alive() is None
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_known_size_of_a_site_saves_a_round_trip(ten_thousand):
@@ -138,3 +147,33 @@ def test_a_wrong_guess_of_the_size_still_reads_every_label_once(ten_thousand, ex
     offsets = [r.query for r in requests]
     assert len(offsets) == len(set(offsets))  # no page asked for twice
     assert len(requests) == max(5, -(-expected // 2000))
+
+
+def test_closing_the_client_mid_read_cancels_it_cleanly(ten_thousand):
+    import threading
+    import time
+
+    from labeldesk.api import errors
+
+    with Emulator(ten_thousand, latency_ms=5000, rate_limit=None) as emulator:
+        client = make_client(emulator)
+        outcome = []
+
+        def read():
+            try:
+                client.fetch_all(expected_total=10_000)
+            except errors.WixError as exc:
+                outcome.append(exc)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        while len(emulator._connections) < 5 and reader.is_alive():
+            threading.Event().wait(0.01)  # until all five pages are being waited for
+        closed = time.monotonic()
+        client.close()
+        reader.join(10)
+        assert time.monotonic() - closed < 1  # without waiting for the answers (5 s away)
+        with pytest.raises(errors.CancelledError):
+            client.fetch_all(expected_total=10_000)  # and a closed client stays closed
+    assert not reader.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], errors.CancelledError)

@@ -111,3 +111,38 @@ def test_the_emulator_also_listens_on_ipv6_loopback(store):
             assert client.list_labels().total == 2
     finally:
         emulator.stop()
+
+
+def test_proxy_settings_from_the_environment_are_used(monkeypatch):
+    """Behind a company proxy, HTTPS_PROXY must be honoured, by the page threads too."""
+    import socket
+    import threading
+
+    seen: list[bytes] = []
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(10)
+
+    def proxy():
+        try:
+            while True:
+                connection, _ = server.accept()
+                with connection:
+                    seen.append(connection.recv(1024).split(b"\r\n")[0])
+                    connection.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+        except OSError:
+            return
+
+    threading.Thread(target=proxy, daemon=True).start()
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{server.getsockname()[1]}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    from labeldesk.api.retry import RetryPolicy
+
+    with WixLabelsClient("key", "site", retry=RetryPolicy(max_attempts=1)) as client:
+        with pytest.raises(errors.WixError):
+            client.list_labels(limit=1)
+        with pytest.raises(errors.WixError):
+            client.fetch_all(expected_total=6000)  # three pages at once, on page threads
+    server.close()
+    assert len(seen) >= 2  # the plain call, and page requests (the first failure cancels the rest)
+    assert all(line == b"CONNECT www.wixapis.com:443 HTTP/1.1" for line in seen)

@@ -151,6 +151,7 @@ ODD_LABELS = [
     {**LABEL, "createdDate": "2024-01-05T08:00:00+02:00", "updatedDate": "2024-01-05T08:00:00.123456Z"},
     {**LABEL, "createdDate": ""},
     {**LABEL, "createdDate": "not a date", "updatedDate": 17},
+    {**LABEL, "createdDate": "2024-01-05t08:00:00.9999999z", "updatedDate": "2024-01-05T08:00:00.1234567+01:30"},
     {**LABEL, "namespace": 5, "namespaceDisplayName": ["x"]},
     {**LABEL, "labelType": None},
     {"key": "custom.bare", "displayName": ""},
@@ -167,6 +168,10 @@ def test_the_fast_page_decoder_agrees_with_the_lenient_parser(odd, paging):
     content = json.dumps({"labels": [normal, odd, normal | {"key": "custom.n2"}], **paging}).encode()
     fast = wire.decode_page(content, requested_offset=0)
     assert fast == wire.page_from_json(json.loads(content), requested_offset=0)
+    # And the odd label alone in an otherwise clean page (the fast path, if msgspec takes it) reads
+    # the same as when a neighbour sends its page down the lenient path.
+    alone = wire.decode_page(json.dumps({"labels": [odd], "metadata": {"total": 1}}).encode(), requested_offset=0)
+    assert alone.labels[0] == fast.labels[1]
     assert all(label.created is None or label.created.tzinfo is not None for label in fast.labels)
 
 
@@ -192,3 +197,21 @@ def test_labels_stay_out_of_the_cycle_collector():
 
     content = json.dumps({"labels": [LABEL] * 3}).encode()
     assert not any(gc.is_tracked(label) for label in wire.decode_page(content, requested_offset=0).labels)
+
+
+def test_an_odd_tiny_page_size_is_used_for_that_read_but_not_remembered():
+    keys = ["custom.a", "custom.b", "custom.c"]
+    asked = []
+
+    def handler(request):
+        offset = int(request.url.params.get("paging.offset", 0))
+        asked.append(offset)
+        page = [{**LABEL, "key": key} for key in keys[offset : offset + 1]]  # one label per page
+        return httpx.Response(200, json={"labels": page, "metadata": {"total": len(keys), "offset": offset}})
+
+    with client_answering(handler) as client:
+        assert [label.key for label in client.fetch_all()] == keys
+        assert client._step == 2000  # not 1: the next refresh won't ask for thousands of pages
+        asked.clear()
+        assert [label.key for label in client.fetch_all(expected_total=3)] == keys
+    assert asked.count(0) == 1 and sorted(asked) == [0, 1, 2]

@@ -159,7 +159,6 @@ def test_a_refresh_saves_a_start_up_snapshot_that_the_next_start_uses_without_so
         window = app(emulator.base_url)
         qtbot.waitUntil(lambda: window.model.rowCount() == 10_000 and not window.controller.busy, timeout=15_000)
         shown = [window.proxy.label_at(row).key for row in range(window.proxy.rowCount())]
-        window.controller.shutdown()
     saved = LabelCache(cache_path(paths.cache, SITE)).load()
     assert saved.ordered_by == "NAME:asc"
     assert [label.key for label in saved.labels] == shown
@@ -175,7 +174,6 @@ def test_a_refresh_saves_a_start_up_snapshot_that_the_next_start_uses_without_so
         assert [window.proxy.label_at(row).key for row in range(window.proxy.rowCount())] == shown
         window.search.setText("label-00004")
         assert window.proxy.rowCount() == 10
-        window.controller.shutdown()
 
 
 def test_a_snapshot_saved_in_another_order_is_sorted_again(app, paths, site_store, qtbot):
@@ -189,4 +187,3 @@ def test_a_snapshot_saved_in_another_order_is_sorted_again(app, paths, site_stor
         qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=10_000)
         names = [window.proxy.label_at(row).display_name for row in range(50)]
         assert names == sorted(names)  # the window's own order (by name), not the saved one
-        window.controller.shutdown()

@@ -186,3 +186,22 @@ def test_writes_run_one_at_a_time_in_order(qtbot):
         runner.write(write(n), f"write {n}")
     assert runner.wait_for_done(5000)
     assert order == [0, 1, 2, 3, 4] and peak[0] == 1
+
+
+def test_answers_that_arrive_after_shutdown_or_deletion_go_nowhere(qtbot):
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication
+
+    from labeldesk.ui.workers import TaskRunner
+
+    for ending in ("stop", "delete"):
+        runner = TaskRunner()
+        heard = []
+        runner.read(lambda: "late", "quick", on_success=heard.append, on_failure=heard.append)
+        runner.wait_for_done()  # done on its thread; the answer is queued for the GUI thread
+        if ending == "stop":
+            runner.stop()
+        else:
+            shiboken6.delete(runner)
+        QCoreApplication.processEvents()  # delivers the queued answer
+        assert heard == [], ending
