@@ -556,7 +556,8 @@ class LabelTableModel(QAbstractTableModel):
             keys, texts = list(compress(keys, mask)), list(compress(texts, mask))
         if needle:
             mask = [needle in text for text in texts]
-            keys, texts = list(compress(keys, mask)), list(compress(texts, mask))
+            if not all(mask):  # (when every row still matches, as after a first common letter, no copies)
+                keys, texts = list(compress(keys, mask)), list(compress(texts, mask))
         return _Keys(keys, texts)
 
     def _scan_for_row(self, key: str) -> int | None:
