@@ -466,6 +466,10 @@ class MainWindow(QMainWindow):
         ):
             signal.connect(self._update_count)
         self.model.dataChanged.connect(self._update_actions)
+        # Lay the rows out at once after a reset (a first load, a sign-in), not at Qt's next timer:
+        # otherwise the first paint comes before the scroll bar appears, and the table is painted
+        # a second time, narrower, a moment later (~10 ms each at 50,000 rows).
+        self.proxy.modelReset.connect(table.executeDelayedItemsLayout)
         self.table = table
 
         central = QWidget(self)
