@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -117,6 +117,11 @@ class LabelsTable(QTableView):
 
         #: Called once, right after the first paint that showed rows (start-up measurements use it).
         self.on_first_rows_painted = None
+        self._after_paint: list = []
+
+    def after_next_paint(self, callback) -> None:
+        """Call ``callback`` once the table has next been painted."""
+        self._after_paint.append(callback)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -128,6 +133,10 @@ class LabelsTable(QTableView):
         if self.on_first_rows_painted is not None and self.model() is not None and self.model().rowCount():
             callback, self.on_first_rows_painted = self.on_first_rows_painted, None
             callback()
+        if self._after_paint:
+            callbacks, self._after_paint = self._after_paint, []
+            for callback in callbacks:
+                callback()
 
 
 class MainWindow(QMainWindow):
@@ -245,8 +254,21 @@ class MainWindow(QMainWindow):
     def _on_cache_settled(self) -> None:
         self._cache_settled = True
         waiting, self._after_cache = self._after_cache, []
-        for lookup in waiting:
-            lookup()
+        if not waiting:
+            return
+
+        def run() -> None:
+            todo, waiting[:] = list(waiting), []
+            for lookup in todo:
+                lookup()
+
+        if self.model.total and self.table.isVisible():
+            # Saved rows were just put in the table: let them be painted first. Looking up the key
+            # imports keyring and talks to D-Bus on a worker, which would compete with that paint.
+            self.table.after_next_paint(run)
+            QTimer.singleShot(250, run)  # and don't depend on a paint that may not come
+        else:
+            run()
 
     def _on_site_opening(self, site: Site) -> None:
         """Show the site's saved copy while its key is being looked up."""

@@ -187,3 +187,29 @@ def test_a_snapshot_saved_in_another_order_is_sorted_again(app, paths, site_stor
         qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=10_000)
         names = [window.proxy.label_at(row).display_name for row in range(50)]
         assert names == sorted(names)  # the window's own order (by name), not the saved one
+
+
+def test_the_key_is_looked_up_only_once_the_saved_rows_are_painted(paths, site_store, site_window, qtbot):
+    save_cache(paths, cached_labels(2000), datetime.now(UTC))
+    painted = []
+    asked_when_painted = []
+
+    class WatchingKeyring(MemoryKeyring):
+        def get_password(self, service, username):
+            asked_when_painted.append(bool(painted))  # on a worker: was the table painted yet?
+            return super().get_password(service, username)
+
+    backend = WatchingKeyring()
+    backend.set_password(SERVICE, SITE, KEY)
+    with Emulator(site_store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
+        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café", emulator.base_url))
+        window, manager = site_window(backend, cache=True)
+        window.table.on_first_rows_painted = lambda: painted.append(1)
+        manager.start()
+
+        def served() -> bool:  # the service's labels replaced the saved ones
+            label = window.model.label("custom.label-000001")
+            return label is not None and not label.display_name.startswith("Cached")
+
+        qtbot.waitUntil(served, timeout=15_000)
+    assert painted and asked_when_painted[:1] == [True]
