@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import compress
+from itertools import compress, islice
 from operator import attrgetter, ne
 from typing import ParamSpec, TypeVar
 
@@ -157,10 +157,10 @@ def _side_by_side(strings: Iterable[str]) -> list[str]:
     sorted by name costs a cache miss each: 21 ms against 3.4 ms for 100,000 copies made in order.
     """
     copies: list[str] = []
-    listed = list(strings)
-    for first in range(0, len(listed), STEP):
+    source = iter(strings)
+    while part := list(islice(source, STEP)):  # strings may be a lazy map: consume it in steps too
+        copies.extend([(text + "\0")[:-1] for text in part])
         give_way()
-        copies.extend([(text + "\0")[:-1] for text in listed[first : first + STEP]])
     return copies
 
 
@@ -272,7 +272,10 @@ def prepare_batch(
         sortable: list[str] = []
         for part in in_steps(keys):
             sortable.extend(map(sort_key, part))
-        key_of = dict(zip(sortable, keys, strict=True))  # each sort string is distinct and names its key
+        key_of: dict[str, str] = {}  # each sort string is distinct and names its key
+        for first in range(0, len(keys), STEP):
+            give_way()
+            key_of.update(zip(sortable[first : first + STEP], keys[first : first + STEP], strict=True))
         order = _side_by_side(map(key_of.__getitem__, sorted_in_steps(sortable, descending=descending)))
         order_texts = _side_by_side(map(search.__getitem__, order))
     return LabelBatch(
