@@ -248,9 +248,9 @@ class WixLabelsClient:
         while the pages were being read can shift the offsets; then the pages disagree about the
         total and the whole read is done once more.
 
-        Only the network waits run on a pool of threads; every page is parsed on the calling
-        thread, in order, as it arrives, so one thread at a time competes with the GUI thread for
-        the interpreter.
+        Only the network waits run on a pool of threads (each with its own connection); every page
+        is parsed on the calling thread as it arrives, whatever its place, so one thread at a time
+        competes with the GUI thread for the interpreter. ``close()`` cancels a read at once.
         """
         for attempt in (1, 2):
             with collector_paused():
