@@ -23,6 +23,9 @@ Metrics (targets from issue 7; nothing here asserts them, the machines are noisy
 The GUI numbers (stalls, keystrokes, requests per mutation) are medians over three runs of the GUI
 measurement, each in a fresh process. --quick uses small sizes and one run each, so CI can prove the
 harness works in seconds.
+
+To find what causes the stalls: ``python tests/benchmarks/run.py --child-gui 50000 100000 --trace-stalls``
+runs the GUI measurement once and prints every thread's Python stack whenever the heartbeat is late.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -331,7 +335,41 @@ class PaintWatcher:
         return self._finished[count]
 
 
-def child_gui(refresh_size: int, filter_size: int) -> None:
+class StallTracer:
+    """For ``--child-gui N M --trace-stalls``: a watchdog thread that, when the heartbeat is late,
+    writes every thread's Python stack to stderr, so a stall can be pinned on whoever held the
+    interpreter (or on the GUI thread's own work). Only for finding causes: it perturbs timings."""
+
+    def __init__(self, late_ms: float = 20) -> None:
+        self.late = late_ms / 1000
+        self.last = time.perf_counter()
+        self.started = self.last
+        self.active = False
+        threading.Thread(target=self._watch, name="stall-tracer", daemon=True).start()
+
+    def beat(self) -> None:
+        self.last = time.perf_counter()
+
+    def _watch(self) -> None:
+        import traceback
+
+        while True:
+            time.sleep(0.005)
+            late = time.perf_counter() - self.last
+            if not self.active or not self.late < late < 1.0:
+                continue
+            names = {thread.ident: thread.name for thread in threading.enumerate()}
+            lines = [f"--- heartbeat {late * 1000:.0f} ms late, {(self.last - self.started) * 1000:.0f} ms in"]
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.get_ident():
+                    continue
+                stack = " <- ".join(f"{f.name}:{f.lineno}" for f in reversed(traceback.extract_stack(frame)[-4:]))
+                lines.append(f"  [{names.get(ident, ident)}] {stack}")
+            print("\n".join(lines), file=sys.stderr, flush=True)
+            self.last = time.perf_counter()  # one report per stall
+
+
+def child_gui(refresh_size: int, filter_size: int, trace_stalls: bool = False) -> None:
 
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtTest import QTest
@@ -353,7 +391,14 @@ def child_gui(refresh_size: int, filter_size: int) -> None:
     clock = QElapsedTimer()
     heartbeat = QTimer()
     heartbeat.setInterval(5)
-    heartbeat.timeout.connect(lambda: gaps.append(clock.restart()))
+    tracer = StallTracer() if trace_stalls else None
+
+    def on_beat() -> None:
+        gaps.append(clock.restart())
+        if tracer is not None:
+            tracer.beat()
+
+    heartbeat.timeout.connect(on_beat)
 
     def beat(on: bool) -> None:
         if on:
@@ -362,6 +407,9 @@ def child_gui(refresh_size: int, filter_size: int) -> None:
             heartbeat.start()
         else:
             heartbeat.stop()
+        if tracer is not None:
+            tracer.beat()
+            tracer.active = on
 
     def wait_for(condition, timeout_s: float = 120) -> None:
         """Run the event loop as the app does (it sleeps until the next event) until ``condition``."""
@@ -525,11 +573,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each (for CI)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the numbers here")
-    parser.add_argument("--child-gui", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-gui", nargs=2, type=int, metavar=("REFRESH", "FILTER"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--trace-stalls",
+        action="store_true",
+        help="with --child-gui: print every thread's stack to stderr whenever the heartbeat is 20 ms late",
+    )
     parser.add_argument("--child-rss", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_gui:
-        child_gui(*args.child_gui)
+        child_gui(*args.child_gui, trace_stalls=args.trace_stalls)
         return 0
     if args.child_rss:
         child_rss(args.child_rss)

@@ -43,3 +43,21 @@ def test_quick_run_prints_a_table_and_writes_every_key(tmp_path):
     # Counts are not timings: these hold on any machine.
     assert numbers["refresh_requests_2000"] == 1
     assert numbers["requests_per_mutation"] == 1
+
+
+@pytest.mark.timeout(300)
+def test_the_stall_tracer_runs_alongside_the_gui_measurement(tmp_path):
+    import os
+
+    env = {**os.environ, "LABELDESK_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    result = subprocess.run(
+        [sys.executable, str(RUN), "--child-gui", "2000", "2000", "--trace-stalls"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "p99_stall_ms" in json.loads(result.stdout.strip().splitlines()[-1])
