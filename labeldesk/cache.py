@@ -51,16 +51,10 @@ MIGRATIONS: tuple[str, ...] = (
     # 3: the whole last sync as one msgpack blob, in the table's order, read at start-up in one go
     # (10,000 rows cost 33 ms as rows, 8 ms as a blob). Dropped by any single change; the rows stay
     # the record.
-    # ``rows_mark`` ("max rowid:count" of labels when it was written) tells a blob that no longer
-    # matches the rows: any insert or replace takes a new rowid, any delete changes the count, even
-    # when an older LabelDesk that doesn't know this table made the change.
     """
-    CREATE TABLE snapshot (
-        id INTEGER PRIMARY KEY CHECK (id = 1), ordered_by TEXT, rows_mark TEXT NOT NULL, data BLOB NOT NULL
-    );
+    CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), ordered_by TEXT, data BLOB NOT NULL);
     """,
 )
-_ROWS_MARK = "SELECT coalesce(max(rowid), 0) || ':' || count(*) FROM labels"
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -271,13 +265,10 @@ class LabelCache:
             counts = None
             if "counts_synced_at" in meta:
                 counts = dict(connection.execute("SELECT key, count FROM counts").fetchall())
-            blob = connection.execute("SELECT ordered_by, rows_mark, data FROM snapshot").fetchone()
-            if blob is not None and blob[1] != connection.execute(_ROWS_MARK).fetchone()[0]:
-                log.info("the start-up snapshot of %s is older than its rows; reading the rows", self.path.name)
-                blob = None
+            blob = connection.execute("SELECT ordered_by, data FROM snapshot").fetchone()
             if blob is not None:
                 try:
-                    saved = _BLOB_DECODER.decode(blob[2])
+                    saved = _BLOB_DECODER.decode(blob[1])
                 except msgspec.DecodeError as exc:
                     log.warning("the saved snapshot of %s is unreadable (%s); reading the rows", self.path.name, exc)
                 else:
@@ -356,10 +347,7 @@ class LabelCache:
                 connection.executemany(_INSERT_LABEL, part)
             connection.execute("DELETE FROM snapshot")
             if blob is not None:
-                mark = connection.execute(_ROWS_MARK).fetchone()[0]
-                connection.execute(
-                    "INSERT INTO snapshot VALUES (1, ?, ?, ?)", (ordered_by if in_order else None, mark, blob)
-                )
+                connection.execute("INSERT INTO snapshot VALUES (1, ?, ?)", (ordered_by if in_order else None, blob))
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (stamp,))
 
         self._transaction(write)

@@ -256,17 +256,3 @@ def test_an_order_that_does_not_name_each_label_once_is_not_saved_as_the_order(c
     snapshot = cache.load()
     assert snapshot.ordered_by is None
     assert [label.key for label in snapshot.labels] == ["custom.a-0", "custom.a-1", "custom.a-2"]
-
-
-def test_rows_changed_behind_the_snapshots_back_are_noticed(cache):
-    """An older LabelDesk (schema 2) writes rows and knows nothing of the snapshot table."""
-    cache.replace_labels(labels("a", 3), NOW, order=["custom.a-2", "custom.a-1", "custom.a-0"], ordered_by="x")
-    with sqlite3.connect(cache.path) as raw:
-        raw.execute("UPDATE labels SET display_name = 'Renamed' WHERE key = 'custom.a-1'")  # same rowid...
-        raw.execute(  # ...but an old LabelDesk renames with INSERT OR REPLACE, which takes a new one
-            "INSERT OR REPLACE INTO labels SELECT key, 'Renamed', label_type, namespace, namespace_display_name, "
-            "created, updated, position, synced_at, search FROM labels WHERE key = 'custom.a-1'"
-        )
-    snapshot = cache.load()
-    assert snapshot.ordered_by is None
-    assert [label.display_name for label in snapshot.labels] == ["a 0", "Renamed", "a 2"]

@@ -456,6 +456,12 @@ class WixLabelsClient:
             failure, reason = errors.ConnectionDroppedError(), exc
         except httpx.TransportError as exc:
             failure, reason = errors.OfflineError(), exc
+        except httpx.DecodingError as exc:  # a compressed body that doesn't decompress
+            failure, reason = errors.MalformedResponseError(), exc
+        except RuntimeError as exc:
+            if not self._stop.is_set():
+                raise
+            failure, reason = errors.CancelledError(), exc  # closed between our check and the send
         if failure is not None:
             # Raised outside the except block, so no __context__ leads back to the request and its headers.
             log.debug("%s %s: %s", method, path, type(reason).__name__)

@@ -253,12 +253,15 @@ class MainWindow(QMainWindow):
 
     def _on_cache_settled(self) -> None:
         self._cache_settled = True
-        waiting, self._after_cache = self._after_cache, []
-        if not waiting:
+        if not self._after_cache:
             return
 
+        controller = self.controller
+
         def run() -> None:
-            todo, waiting[:] = list(waiting), []
+            if self.controller is not controller:
+                return  # another site was attached meanwhile; its own lookups wait for its own copy
+            todo, self._after_cache = self._after_cache, []
             for lookup in todo:
                 lookup()
 
@@ -266,7 +269,7 @@ class MainWindow(QMainWindow):
             # Saved rows were just put in the table: let them be painted first. Looking up the key
             # imports keyring and talks to D-Bus on a worker, which would compete with that paint.
             self.table.after_next_paint(run)
-            QTimer.singleShot(250, run)  # and don't depend on a paint that may not come
+            QTimer.singleShot(1000, self, run)  # and don't depend on a paint that may not come
         else:
             run()
 
@@ -488,10 +491,11 @@ class MainWindow(QMainWindow):
         ):
             signal.connect(self._update_count)
         self.model.dataChanged.connect(self._update_actions)
-        # Lay the rows out at once after a reset (a first load, a sign-in), not at Qt's next timer:
-        # otherwise the first paint comes before the scroll bar appears, and the table is painted
-        # a second time, narrower, a moment later (~10 ms each at 50,000 rows).
+        # Lay the rows out at once after a reset (a first load) or a new filter, not at Qt's next
+        # timer: otherwise the first paint comes with the old scroll bar, and the table is painted
+        # again a moment later (~10 ms each at 50,000 rows).
         self.proxy.modelReset.connect(table.executeDelayedItemsLayout)
+        self.proxy.layoutChanged.connect(table.executeDelayedItemsLayout)
         self.table = table
 
         central = QWidget(self)

@@ -146,6 +146,8 @@ class SiteManager(QObject):
         #: copy is on screen: importing keyring and talking to D-Bus would otherwise compete with it.
         self.defer_key_lookup: Callable[[Callable[[], None]], None] = lambda lookup: lookup()
         self._preloaded: dict[str, LabelCache] = {}
+        #: The site whose key is being looked up (the last asked for).
+        self._opening: str | None = None
 
     def check_keyring(self) -> None:
         """Find out (once, on a worker) where keys go and whether that works; then ``keyring_checked``."""
@@ -186,7 +188,12 @@ class SiteManager(QObject):
         return None if self.cache_dir is None else LabelCache(cache_path(self.cache_dir, site.site_id))
 
     def open_site(self, site: Site) -> None:
-        """Find the site's key (session memory first, then the keyring) and open it."""
+        """Find the site's key (session memory first, then the keyring) and open it.
+
+        Only the site asked for last is opened: if another was asked for while this key was being
+        looked up, the answer for this one is dropped.
+        """
+        self._opening = site.site_id
         self.site_opening.emit(site)
 
         def find_key() -> tuple[str | None, str | None]:
@@ -199,6 +206,8 @@ class SiteManager(QObject):
                 return None, str(exc)
 
         def found(result: tuple[str | None, str | None]) -> None:
+            if self._opening != site.site_id:
+                return  # the person moved on to another site meanwhile
             key, problem = result
             if key:
                 self.runner.write(lambda: self.directory.remember(site), "remember site", on_success=self._changed)

@@ -20,8 +20,9 @@ Metrics (targets from issue 7; nothing here asserts them, the machines are noisy
   rss_over_baseline_mb       peak RSS with 100,000 labels loaded, minus the bare window's    <= 120
   requests_per_mutation      the most requests any one create, rename or delete sends         1
 
-The GUI numbers (stalls, keystrokes, requests per mutation) are medians over three runs of the GUI
-measurement, each in a fresh process. --quick uses small sizes and one run each, so CI can prove the
+The GUI timings (stalls, keystrokes) are medians over three runs of the GUI measurement, each in a
+fresh process; worst_stall_ms_any_run is the longest stall in any of them, and requests_per_mutation
+the most in any run. --quick uses small sizes and one run each, so CI can prove the
 harness works in seconds.
 
 To find what causes the stalls: ``python tests/benchmarks/run.py --child-gui 50000 100000 --trace-stalls``
@@ -293,7 +294,13 @@ def measure_gui(refresh_size: int, filter_size: int, runs: int) -> dict[str, flo
         command = [sys.executable, __file__, "--child-gui", str(refresh_size), str(filter_size)]
         output = subprocess.run(command, capture_output=True, text=True, env=env, check=True, timeout=600).stdout
         answers.append(json.loads(output.strip().splitlines()[-1]))
-    return {key: statistics.median(answer[key] for answer in answers) for key in answers[0]}
+    numbers = {key: statistics.median(answer[key] for answer in answers) for key in answers[0]}
+    # Counts are not timings: the worst run is the answer. And the worst stall of any run is shown too.
+    numbers["requests_per_mutation"] = max(answer["requests_per_mutation"] for answer in answers)
+    numbers["worst_stall_ms_any_run"] = max(
+        max(answer["max_stall_ms_refresh"], answer["max_stall_ms_filter"]) for answer in answers
+    )
+    return numbers
 
 
 class PaintWatcher:
@@ -322,7 +329,8 @@ class PaintWatcher:
             self._loop.quit()
 
     def next_paint(self, timeout_s: float) -> float:
-        from PySide6.QtCore import QEventLoop, QTimer
+        """When the next paint, and any that follow it at once (a new scroll range), finished."""
+        from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
         count = len(self._finished)
         self._loop = QEventLoop()
@@ -332,7 +340,12 @@ class PaintWatcher:
             if len(self._finished) == count:
                 raise TimeoutError("the table never repainted")
         self._loop = None
-        return self._finished[count]
+        while True:  # events already waiting may paint again: take those in too
+            seen = len(self._finished)
+            QCoreApplication.processEvents()
+            QCoreApplication.processEvents()
+            if len(self._finished) == seen:
+                return self._finished[-1]
 
 
 class StallTracer:

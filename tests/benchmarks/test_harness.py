@@ -61,3 +61,26 @@ def test_the_stall_tracer_runs_alongside_the_gui_measurement(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "p99_stall_ms" in json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_stall_tracer_reports_a_late_heartbeat_with_every_threads_stack(capsys):
+    import importlib.util
+    import threading
+    import time
+
+    spec = importlib.util.spec_from_file_location("bench_run", RUN)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    tracer = bench.StallTracer(late_ms=20)
+    parked = threading.Event()
+    threading.Thread(target=parked.wait, name="parked-worker", daemon=True).start()
+    tracer.active = True
+    tracer.last = time.perf_counter() - 0.05  # the heartbeat is 50 ms late
+    err, deadline = "", time.monotonic() + 5
+    while "heartbeat" not in err and time.monotonic() < deadline:
+        time.sleep(0.01)
+        err += capsys.readouterr().err
+    tracer.active = False
+    parked.set()
+    assert "ms late" in err
+    assert "[parked-worker] wait:" in err  # every thread's stack, by name

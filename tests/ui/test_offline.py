@@ -213,3 +213,39 @@ def test_the_key_is_looked_up_only_once_the_saved_rows_are_painted(paths, site_s
 
         qtbot.waitUntil(served, timeout=15_000)
     assert painted and asked_when_painted[:1] == [True]
+
+
+def test_switching_sites_while_a_key_lookup_waits_opens_the_new_site(paths, site_window, qtbot):
+    """A's saved copy is on screen and its key lookup waits for the paint; the person picks B then."""
+    site_a, site_b = "0ff11e00-0000-4000-8000-00000000000a", "0ff11e00-0000-4000-8000-00000000000b"
+    for site in (site_a, site_b):
+        cache = LabelCache(cache_path(paths.cache, site))
+        cache.replace_labels(cached_labels(500, prefix=site[-1]), datetime.now(UTC))
+        cache.close()
+    store = LabelStore()
+    seed_many(store, 50)
+    backend = MemoryKeyring()
+    backend.set_password(SERVICE, site_a, "key-a")
+    backend.set_password(SERVICE, site_b, "key-b")
+    with Emulator(store, rate_limit=None) as emulator:
+        directory = SiteDirectory(paths.config / "sites.json")
+        directory.remember(Site(site_b, "Site B", emulator.base_url))
+        directory.remember(Site(site_a, "Site A", emulator.base_url))
+        window, manager = site_window(backend, cache=True)
+        switched = []
+
+        def on_opening(site):
+            if site.site_id == site_a and not switched:
+
+                def settled():
+                    if not switched:
+                        switched.append(1)
+                        window._switch_to(Site(site_b, "Site B", emulator.base_url))
+
+                window.controller.cache_settled.connect(settled)
+
+        manager.site_opening.connect(on_opening)
+        manager.start()
+        qtbot.waitUntil(lambda: window.site.site_id == site_b and window.controller.client is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: not manager.runner.busy and not window.controller.busy, timeout=10_000)
+        assert switched and window.site.site_id == site_b  # A's late answer didn't take the window back
