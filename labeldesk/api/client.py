@@ -10,10 +10,11 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import CancelledError as FutureCancelledError
 from dataclasses import dataclass
 from typing import Any
@@ -137,16 +138,14 @@ class WixLabelsClient:
                 self._page_clients.append(http)
             self._page_local.http = http
 
-        self._page_pool = ThreadPoolExecutor(
-            max_workers=self.max_in_flight, thread_name_prefix="labeldesk-page", initializer=page_thread_started
-        )
+        self._page_pool = _PagePool(self.max_in_flight, page_thread_started)
 
     def __repr__(self) -> str:
         return f"WixLabelsClient(base_url={self.base_url!r}, site_id={self.site_id!r})"
 
     def close(self) -> None:
         self._stop.set()
-        self._page_pool.shutdown(wait=False, cancel_futures=True)
+        self._page_pool.shutdown()
         self._http.close()
         with self._page_clients_lock:
             for http in self._page_clients:
@@ -488,6 +487,60 @@ class WixLabelsClient:
             request_id=request_id,
             retry_after=_retry_after_seconds(response.headers.get("retry-after")),
         )
+
+
+class _PagePool:
+    """Threads for page requests, made as needed (up to ``size``) and kept.
+
+    Like ThreadPoolExecutor, but its threads are daemons: Python waits for an executor's threads
+    at exit, so one request stuck on a slow network would keep any program that used the client
+    alive until its read timeout.
+    """
+
+    def __init__(self, size: int, initializer: Callable[[], None]) -> None:
+        self._size = size
+        self._initializer = initializer
+        self._work: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, fn: Callable[[int], bytes], offset: int) -> Future[bytes]:
+        future: Future[bytes] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the page pool is shut down")
+            self._work.put((future, fn, offset))
+            if len(self._threads) < self._size:
+                thread = threading.Thread(target=self._serve, name=f"labeldesk-page_{len(self._threads)}", daemon=True)
+                self._threads.append(thread)
+                thread.start()
+        return future
+
+    def _serve(self) -> None:
+        self._initializer()
+        while (item := self._work.get()) is not None:
+            future, fn, offset = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(offset))
+            except BaseException as exc:  # handed to whoever waits on the future
+                future.set_exception(exc)
+
+    def shutdown(self) -> None:
+        """Cancel what hasn't started and let the threads end (without waiting for them)."""
+        with self._lock:
+            self._closed = True
+            while True:
+                try:
+                    item = self._work.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+            for _ in self._threads:
+                self._work.put(None)
 
 
 def _giving_way(chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -172,3 +172,27 @@ def test_closing_the_client_mid_read_cancels_it_cleanly(ten_thousand):
             client.fetch_all(expected_total=10_000)  # and a closed client stays closed
     assert not reader.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], errors.CancelledError)
+
+
+def test_a_program_using_the_client_exits_though_a_page_request_is_stuck(tmp_path):
+    """Page threads are daemons: a request that Wix never answers doesn't keep a program alive."""
+    import subprocess
+    import sys
+    import time
+
+    code = """
+import socket, sys, threading
+from labeldesk.api import WixLabelsClient, errors
+server = socket.create_server(("127.0.0.1", 0))
+threading.Thread(target=lambda: [server.accept() for _ in range(100)], daemon=True).start()  # never answers
+client = WixLabelsClient("key", "site", base_url=f"http://127.0.0.1:{server.getsockname()[1]}")
+reader = threading.Thread(target=lambda: client.fetch_all(expected_total=6000), daemon=True)
+reader.start()
+reader.join(1)  # the three page requests are waiting
+client.close()
+print("closed", flush=True)
+"""
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.stdout == "closed\n", result.stderr[-2000:]
+    assert time.monotonic() - started < 10  # not the 20 s read timeout
