@@ -305,6 +305,10 @@ class MainWindow(QMainWindow):
         if request.replace_key:
             self.show_message(request.reason, "error")
         elif self.rows_from_cache and self.model.total:
+            # Not "checking Wix for changes": without a key nothing is being checked.
+            self.show_message(
+                f"Showing labels saved {describe_when(self.synced_at)}; sign in to check Wix for changes."
+            )
             self._report_first_load_from_cache()
         else:
             self.table.empty_hint.setText("Sign in to a Wix site to see its labels.")

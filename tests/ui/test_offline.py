@@ -249,3 +249,13 @@ def test_switching_sites_while_a_key_lookup_waits_opens_the_new_site(paths, site
         qtbot.waitUntil(lambda: window.site.site_id == site_b and window.controller.client is not None, timeout=10_000)
         qtbot.waitUntil(lambda: not manager.runner.busy and not window.controller.busy, timeout=10_000)
         assert switched and window.site.site_id == site_b  # A's late answer didn't take the window back
+
+
+def test_saved_rows_without_a_key_say_signing_in_is_what_checks_wix(paths, site_window, qtbot):
+    save_cache(paths, cached_labels(30), datetime.now(UTC))
+    SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café", "https://www.wixapis.com"))
+    window, manager = site_window(MemoryKeyring(), cache=True)  # no key saved for the site
+    manager.start()
+    qtbot.waitUntil(lambda: getattr(window, "sign_in_dialog", None) is not None, timeout=10_000)
+    assert window.model.rowCount() == 30
+    assert window.status.text.text().endswith("sign in to check Wix for changes.")
