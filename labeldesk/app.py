@@ -177,7 +177,7 @@ def run(argv: list[str]) -> int:
     if args.demo:
         open_demo()
     elif args.site_id:
-        site = directory.get(args.site_id) or Site(args.site_id, "")
+        site = opening or Site(args.site_id, "")
         if args.api_base:
             site = Site(site.site_id, site.name, args.api_base)
         manager.open_site(site)

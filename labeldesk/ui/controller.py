@@ -142,8 +142,13 @@ class LabelsController(QObject):
             def load() -> Snapshot:
                 snapshot = cache.load()
                 name = sort_name(spec) if spec is not None else None
-                if name is not None and snapshot.ordered_by == name and snapshot.search_list is not None:
-                    batch = presorted_batch(snapshot.labels, snapshot.search_list, spec)  # saved in this order
+                if (
+                    name is not None
+                    and snapshot.ordered_by == name
+                    and snapshot.search_list is not None
+                    and snapshot.search is not None
+                ):  # saved in this order
+                    batch = presorted_batch(snapshot.labels, snapshot.search_list, spec, snapshot.search)
                 else:
                     batch = prepare_batch(snapshot.labels, spec, known_search=snapshot.search)
                 return replace(snapshot, labels=batch)

@@ -267,16 +267,7 @@ def prepare_batch(
     search = search_texts(listed, known_search)
     order = order_texts = None
     if sort_spec is not None:
-        column, descending = sort_spec
-        sort_key = sort_key_function(by_key, counts, column)
-        sortable: list[str] = []
-        for part in in_steps(keys):
-            sortable.extend(map(sort_key, part))
-        key_of: dict[str, str] = {}  # each sort string is distinct and names its key
-        for first in range(0, len(keys), STEP):
-            give_way()
-            key_of.update(zip(sortable[first : first + STEP], keys[first : first + STEP], strict=True))
-        order = _side_by_side(map(key_of.__getitem__, sorted_in_steps(sortable, descending=descending)))
+        order = ordered_keys(by_key, counts, sort_spec)
         order_texts = _side_by_side(map(search.__getitem__, order))
     return LabelBatch(
         listed,
@@ -291,6 +282,25 @@ def prepare_batch(
     )
 
 
+def ordered_keys(by_key: Mapping[str, Label], counts: Mapping[str, int] | None, spec: SortSpec) -> list[str]:
+    """The keys of ``by_key`` in ``spec``'s order, as copies side by side in memory.
+
+    In steps that give way to the GUI thread (workers preparing a refresh); the GUI thread itself
+    uses it too (a header click), and never waits there.
+    """
+    column, descending = spec
+    keys = list(by_key)
+    sort_key = sort_key_function(by_key, counts, column)
+    sortable: list[str] = []
+    for part in in_steps(keys):
+        sortable.extend(map(sort_key, part))
+    key_of: dict[str, str] = {}  # each sort string is distinct and names its key
+    for first in range(0, len(keys), STEP):
+        give_way()
+        key_of.update(zip(sortable[first : first + STEP], keys[first : first + STEP], strict=True))
+    return _side_by_side(map(key_of.__getitem__, sorted_in_steps(sortable, descending=descending)))
+
+
 def sort_name(spec: SortSpec) -> str | None:
     """A name for a table order, to know a saved order again; None for an order that depends on
     contact counts (those change between saves)."""
@@ -298,14 +308,16 @@ def sort_name(spec: SortSpec) -> str | None:
     return None if column == Column.CONTACTS else f"{column.name}:{'desc' if descending else 'asc'}"
 
 
-def presorted_batch(labels: Sequence[Label], texts: list[str], sort_spec: SortSpec) -> LabelBatch:
+def presorted_batch(
+    labels: Sequence[Label], texts: list[str], sort_spec: SortSpec, search: dict[str, str]
+) -> LabelBatch:
     """A batch from labels already in ``sort_spec``'s order, with their search texts in that order
-    (a saved start-up snapshot): nothing to sort, and the strings are already side by side."""
+    and by key (a saved start-up snapshot): nothing to sort, and the strings are already side by side."""
     listed = list(labels)
     keys = list(map(_KEY_OF, listed))
     return LabelBatch(
         listed,
-        dict(zip(keys, texts, strict=True)),
+        search,
         keys,
         sort_spec,
         dict(zip(keys, listed, strict=True)),
@@ -527,7 +539,7 @@ class LabelTableModel(QAbstractTableModel):
 
     def _all_sorted(self) -> list[str]:
         if self._sorted_all is None:
-            self._sorted_all = _side_by_side(sorted(self._by_key, key=self._sort_key(), reverse=self._descending))
+            self._sorted_all = ordered_keys(self._by_key, self._counts, self.sort_spec)
             self._sorted_texts = None
         return self._sorted_all
 

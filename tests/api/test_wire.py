@@ -215,3 +215,18 @@ def test_an_odd_tiny_page_size_is_used_for_that_read_but_not_remembered():
         asked.clear()
         assert [label.key for label in client.fetch_all(expected_total=3)] == keys
     assert asked.count(0) == 1 and sorted(asked) == [0, 1, 2]
+
+
+def test_a_compressed_body_that_does_not_decompress_is_a_malformed_answer():
+    def handler(request):
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=b"not gzip at all")
+
+    from labeldesk.api.retry import RetryPolicy
+
+    with WixLabelsClient(
+        "key", "site", transport=httpx.MockTransport(handler), retry=RetryPolicy(max_attempts=1)
+    ) as client:
+        with pytest.raises(errors.MalformedResponseError):
+            client.list_labels()
+        with pytest.raises(errors.MalformedResponseError):
+            client.get("custom.vip")

@@ -96,3 +96,25 @@ def test_offline_selftest_reports_the_cached_rows_without_waiting_out_the_retrie
         0,
         f"selftest: 37 labels shown (source: cache, synced {synced.isoformat()})\n",
     )
+
+
+def test_the_saved_copy_is_read_once_on_its_own_thread_before_the_window_exists(
+    qapp, memory_keyring, site_emulator, capsys, monkeypatch
+):
+    import threading
+
+    from labeldesk.cache import LabelCache
+
+    memory_keyring.set_password(SERVICE, SITE, "key-for-the-cafe")
+    assert run(["--site-id", SITE, "--api-base", site_emulator.base_url, "--selftest"]) == 0  # saves a copy
+    capsys.readouterr()
+    readers = []
+    original = LabelCache._read_snapshot
+
+    def spy(self):
+        readers.append(threading.current_thread().name)
+        return original(self)
+
+    monkeypatch.setattr(LabelCache, "_read_snapshot", spy)
+    assert run(["--selftest"]) == 0  # the last site again, with its saved copy
+    assert readers == ["labeldesk-cache-preload"]  # read once, ahead, and that read was used

@@ -228,3 +228,19 @@ def test_the_table_paints_exactly_as_it_would_through_data(qtbot):
         qtbot.waitExposed(view)
         images.append(view.grab().toImage())
     assert images[0] == images[1]
+
+
+def test_rows_are_laid_out_before_the_first_paint_after_a_load_or_a_filter(qtbot, settings):
+    """The scroll range is right at once, so the first paint isn't followed by a second one."""
+    from labeldesk.ui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.resize(900, 500)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.table.verticalScrollBar()
+    window.model.apply_labels([label(f"custom.l{n:04d}", f"Label {n:04d}") for n in range(2000)])
+    assert bar.maximum() > 1000  # no event processed yet: laid out right after the reset
+    window.proxy.set_search("label 00")
+    assert 0 < bar.maximum() < 100  # 100 rows left: laid out right after the layout change
