@@ -107,7 +107,7 @@ def _arm_selftest(app, window) -> None:
         if ok:
             # One more turn of the event loop, so the rows have been laid out and painted.
             QTimer.singleShot(
-                0, lambda: report(f"selftest: {window.proxy.rowCount()} labels shown (source: {source})", 0)
+                0, lambda: report(f"selftest: {window.model.rowCount()} labels shown (source: {source})", 0)
             )
         else:
             report(f"selftest: failed: {source}", 1)

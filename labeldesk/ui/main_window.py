@@ -34,7 +34,7 @@ from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
-from labeldesk.ui.models import Column, LabelFilterProxy, LabelTableModel, TypeFilter
+from labeldesk.ui.models import Column, LabelTableModel, TypeFilter
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 from labeldesk.ui.widgets import plain_label
 
@@ -181,8 +181,6 @@ class MainWindow(QMainWindow):
 
         self._icon_names: dict[QAction, str] = {}
         self.model = LabelTableModel(self)
-        self.proxy = LabelFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
 
         self._build_actions()
         self._build_toolbar()
@@ -446,7 +444,7 @@ class MainWindow(QMainWindow):
         for choice in TypeFilter:
             self.type_filter.addItem(choice.value, choice)
         self.type_filter.setToolTip("Show only labels of one type")
-        self.type_filter.currentIndexChanged.connect(lambda: self.proxy.set_type_filter(self.type_filter.currentData()))
+        self.type_filter.currentIndexChanged.connect(lambda: self.model.set_type_filter(self.type_filter.currentData()))
         toolbar.addWidget(self.type_filter)
 
         self.search = QLineEdit(toolbar)
@@ -455,7 +453,7 @@ class MainWindow(QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setMinimumWidth(260)
-        self.search.textChanged.connect(self.proxy.set_search)
+        self.search.textChanged.connect(self.model.set_search)
         self.search.installEventFilter(self)
         toolbar.addWidget(self.search)
         self.addToolBar(toolbar)
@@ -463,7 +461,7 @@ class MainWindow(QMainWindow):
 
     def _build_table(self) -> None:
         table = LabelsTable(self)
-        table.setModel(self.proxy)
+        table.setModel(self.model)
         table.setSortingEnabled(True)
         table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -487,10 +485,10 @@ class MainWindow(QMainWindow):
         table.doubleClicked.connect(self._on_table_double_clicked)
         table.selectionModel().selectionChanged.connect(self._update_actions)
         for signal in (
-            self.proxy.rowsInserted,
-            self.proxy.rowsRemoved,
-            self.proxy.modelReset,
-            self.proxy.layoutChanged,
+            self.model.rowsInserted,
+            self.model.rowsRemoved,
+            self.model.modelReset,
+            self.model.layoutChanged,
             self.model.total_changed,
         ):
             signal.connect(self._update_count)
@@ -498,8 +496,8 @@ class MainWindow(QMainWindow):
         # Lay the rows out at once after a reset (a first load) or a new filter, not at Qt's next
         # timer: otherwise the first paint comes with the old scroll bar, and the table is painted
         # again a moment later (~10 ms each at 50,000 rows).
-        self.proxy.modelReset.connect(table.executeDelayedItemsLayout)
-        self.proxy.layoutChanged.connect(table.executeDelayedItemsLayout)
+        self.model.modelReset.connect(table.executeDelayedItemsLayout)
+        self.model.layoutChanged.connect(table.executeDelayedItemsLayout)
         self.table = table
 
         central = QWidget(self)
@@ -624,7 +622,7 @@ class MainWindow(QMainWindow):
 
     def selected_labels(self) -> list[Label]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
-        return [self.proxy.label_at(row) for row in rows]
+        return [self.model.label_at(row) for row in rows]
 
     def select_key(self, key: str) -> bool:
         """Select and show the row of ``key``, clearing search and filter if they hide it."""
@@ -633,13 +631,13 @@ class MainWindow(QMainWindow):
         if self.model.row_of(key) is None:  # hidden by the search or the type filter
             self.search.clear()
             self.type_filter.setCurrentIndex(0)
-        proxy_index = self.proxy.mapFromSource(self.model.index(self.model.row_of(key), 0))
+        index = self.model.index(self.model.row_of(key), 0)
         selection = self.table.selectionModel()
         selection.setCurrentIndex(
-            proxy_index,
+            index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
         )
-        self.table.scrollTo(proxy_index, QAbstractItemView.ScrollHint.EnsureVisible)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
         return True
 
     def _blocked_reason(self, *, write: bool = True) -> str | None:
@@ -692,7 +690,7 @@ class MainWindow(QMainWindow):
         self.copy_action.setToolTip(self.copy_action.data() if selected else "Select a label to copy its key.")
 
     def _update_count(self, *_: object) -> None:
-        shown, total = self.proxy.rowCount(), self.model.total
+        shown, total = self.model.rowCount(), self.model.total
         noun = "label" if total == 1 else "labels"
         self.count_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
         hint = self.table.empty_hint
@@ -727,7 +725,7 @@ class MainWindow(QMainWindow):
             if event.key() == Qt.Key.Key_Escape and self.search.text():
                 self.search.clear()
                 return True
-            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.proxy.rowCount():
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.model.rowCount():
                 self.table.setFocus()
                 if not self.table.selectionModel().hasSelection():
                     self.table.selectRow(0)
@@ -744,7 +742,7 @@ class MainWindow(QMainWindow):
 
         dialog = LabelNameDialog(self.controller, self._twin_of, parent=self)
         prefill = self.search.text().strip()
-        if prefill and self.proxy.rowCount() == 0:
+        if prefill and self.model.rowCount() == 0:
             dialog.name_edit.setText(prefill)  # searched for it, didn't find it: offer to create it
         dialog.saved.connect(self._on_created_in_dialog)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -834,7 +832,7 @@ class MainWindow(QMainWindow):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
-        label = self.proxy.label_at(index.row())
+        label = self.model.label_at(index.row())
         if label.editable:
             self.rename_selected()
         else:

@@ -498,7 +498,7 @@ def child_gui(refresh_size: int, filter_size: int, trace_stalls: bool = False) -
     big = make_labels(filter_size)
     window.model.clear()
     window.model.apply_labels(prepare_batch(big, window.model.sort_spec))
-    wait_for(lambda: window.proxy.rowCount() == filter_size)
+    wait_for(lambda: window.model.rowCount() == filter_size)
     app.processEvents()
     window.table.viewport().repaint()
     window.search.setFocus()
@@ -517,7 +517,7 @@ def child_gui(refresh_size: int, filter_size: int, trace_stalls: bool = False) -
         pause(20)  # the heartbeat runs between keystrokes, as between a person's
     filter_gaps = list(gaps)
     beat(False)
-    assert window.proxy.rowCount() < filter_size
+    assert window.model.rowCount() < filter_size
 
     every_gap = refresh_gaps + filter_gaps
     print(

@@ -56,7 +56,7 @@ def demo(open_app, demo_store):
 
 
 def names_in_view(window) -> list[str]:
-    return [window.proxy.label_at(row).display_name for row in range(window.proxy.rowCount())]
+    return [window.model.label_at(row).display_name for row in range(window.model.rowCount())]
 
 
 @pytest.fixture(autouse=True)

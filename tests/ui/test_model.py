@@ -1,4 +1,4 @@
-"""The table model and proxy on their own: Qt's model rules, targeted updates, plain text."""
+"""The table model on its own: Qt's model rules, targeted updates, plain text."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, QPersistentModelI
 from PySide6.QtGui import QIcon
 
 from labeldesk.domain import Label, LabelType
-from labeldesk.ui.models import Column, LabelFilterProxy, LabelTableModel, Role, TypeFilter
+from labeldesk.ui.models import Column, LabelTableModel, Role, TypeFilter
 
 
 def label(key, name, kind=LabelType.USER_DEFINED, day=1):
@@ -32,21 +32,19 @@ def test_the_model_passes_qt_model_tester(qtmodeltester):
     qtmodeltester.check(model, force_py=True)
 
 
-def test_the_proxy_passes_qt_model_tester_while_it_changes(qtmodeltester):
+def test_the_model_passes_qt_model_tester_while_it_changes(qtmodeltester):
     model = LabelTableModel()
-    proxy = LabelFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(Column.NAME)
-    qtmodeltester.check(proxy, force_py=True)
+    model.sort(Column.NAME)
+    qtmodeltester.check(model, force_py=True)
     model.apply_labels(LABELS)
-    proxy.set_search("ca")
+    model.set_search("ca")
     model.upsert(label("custom.cab", "Cab"))
     model.remove("custom.cafe")
-    proxy.set_type_filter(TypeFilter.CUSTOM)
+    model.set_type_filter(TypeFilter.CUSTOM)
     model.apply_labels([*LABELS[:2], label("custom.new", "New")])
-    assert [proxy.label_at(r).key for r in range(proxy.rowCount())] == []
-    proxy.set_search("")
-    assert sorted(proxy.label_at(r).key for r in range(proxy.rowCount())) == ["custom.new", "custom.vip"]
+    assert [model.label_at(r).key for r in range(model.rowCount())] == []
+    model.set_search("")
+    assert sorted(model.label_at(r).key for r in range(model.rowCount())) == ["custom.new", "custom.vip"]
 
 
 def test_apply_labels_inserts_removes_and_changes_only_what_differs():
@@ -91,28 +89,34 @@ def test_roles_give_display_text_native_sort_values_and_the_label():
 
 
 def test_one_call_answers_every_role_of_a_cell_as_data_does():
-    """multiData (one call per cell on each paint) must say exactly what data() says, via the proxy too."""
+    """multiData (one call per cell on each paint) must say exactly what data() says, filtered too."""
     model = LabelTableModel()
-    proxy = LabelFilterProxy()
-    proxy.setSourceModel(model)
     model.apply_labels(LABELS)
     model.set_counts({"custom.vip": 3})
-    proxy.set_search("c")
     roles = [*range(0, 15), Role.SORT, Role.LABEL, Qt.ItemDataRole.UserRole + 50]
     items = {role: QModelRoleData(role) for role in roles}  # reused from cell to cell, as the view does
-    for source in (model, proxy):
-        for row in range(source.rowCount()):
-            for column in range(source.columnCount()):
-                index = source.index(row, column)
+    for needle in ("", "c"):
+        model.set_search(needle)
+        for row in range(model.rowCount()):
+            for column in range(model.columnCount()):
+                index = model.index(row, column)
                 for role, item in items.items():
-                    source.multiData(index, QModelRoleDataSpan(item))
+                    model.multiData(index, QModelRoleDataSpan(item))
                     got, expected = item.data(), index.data(role)
                     if isinstance(expected, QIcon):  # no == for icons: the same icon has the same key
                         got, expected = got.cacheKey(), expected.cacheKey()
-                    assert got == expected, (source, row, column, role)
-                assert source.flags(index) == model.flags(model.index(row, column))
-    assert proxy.rowCount() == 3
-    assert proxy.flags(proxy.index(99, 0)) == Qt.ItemFlag.NoItemFlags
+                    assert got == expected, (needle, row, column, role)
+    assert model.rowCount() == 3
+
+
+def test_cells_are_enabled_and_selectable_without_asking_python():
+    """flags() is QAbstractTableModel's own (C++): a paint asks it of every cell."""
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    assert "flags" not in LabelTableModel.__dict__
+    expected = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    assert model.flags(model.index(0, 0)) == expected
+    assert model.flags(model.index(99, 0)) == Qt.ItemFlag.NoItemFlags
 
 
 @pytest.mark.parametrize("name", ["<b>x</b>", "<img src=x>", "مرحبا بالعالم", "🎉🐶 Party", "&amp; &lt;", "W" * 180])
@@ -216,13 +220,11 @@ def test_the_table_paints_exactly_as_it_would_through_data(qtbot):
     model.set_counts({"custom.vip": 3, "contacts.customers": 1200})
     plain = QSortFilterProxyModel()  # asks data() role by role
     plain.setSourceModel(model)
-    ours = LabelFilterProxy()
-    ours.setSourceModel(model)
     images = []
-    for proxy in (plain, ours):
+    for shown in (plain, model):
         view = QTableView()
         qtbot.addWidget(view)
-        view.setModel(proxy)
+        view.setModel(shown)
         view.resize(900, 300)
         view.show()
         qtbot.waitExposed(view)
@@ -242,5 +244,5 @@ def test_rows_are_laid_out_before_the_first_paint_after_a_load_or_a_filter(qtbot
     bar = window.table.verticalScrollBar()
     window.model.apply_labels([label(f"custom.l{n:04d}", f"Label {n:04d}") for n in range(2000)])
     assert bar.maximum() > 1000  # no event processed yet: laid out right after the reset
-    window.proxy.set_search("label 00")
+    window.model.set_search("label 00")
     assert 0 < bar.maximum() < 100  # 100 rows left: laid out right after the layout change

@@ -69,7 +69,7 @@ def test_a_cold_start_shows_10000_cached_labels_before_the_service_answers(app, 
         qtbot.waitUntil(lambda: window.model.rowCount() == 10_000, timeout=10_000)
         assert emulator.requests == []  # nothing has come back from the service yet
         assert window.rows_from_cache
-        assert window.proxy.label_at(0).display_name.startswith("Cached")
+        assert window.model.label_at(0).display_name.startswith("Cached")
         assert "Showing labels saved today" in window.status.text.text()
         # Then the service's answer replaces what differs, without a reset.
         resets = []
@@ -92,7 +92,7 @@ def test_going_offline_keeps_browsing_and_coming_back_catches_up(app, paths, sit
     assert window.try_again_button.isVisible()
     # Browsing goes on: search, sort, copy a key.
     window.search.setText("label-000042")
-    assert window.proxy.rowCount() == 1
+    assert window.model.rowCount() == 1
     window.table.selectRow(0)
     window.copy_action.trigger()
     assert QGuiApplication.clipboard().text() == "custom.label-000042"
@@ -158,7 +158,7 @@ def test_a_refresh_saves_a_start_up_snapshot_that_the_next_start_uses_without_so
     with Emulator(site_store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
         window = app(emulator.base_url)
         qtbot.waitUntil(lambda: window.model.rowCount() == 10_000 and not window.controller.busy, timeout=15_000)
-        shown = [window.proxy.label_at(row).key for row in range(window.proxy.rowCount())]
+        shown = [window.model.label_at(row).key for row in range(window.model.rowCount())]
     saved = LabelCache(cache_path(paths.cache, SITE)).load()
     assert saved.ordered_by == "NAME:asc"
     assert [label.key for label in saved.labels] == shown
@@ -171,9 +171,9 @@ def test_a_refresh_saves_a_start_up_snapshot_that_the_next_start_uses_without_so
         window = app(emulator.base_url)
         qtbot.waitUntil(lambda: window.model.rowCount() == 10_000, timeout=10_000)
         assert window.rows_from_cache and sorted_here == []
-        assert [window.proxy.label_at(row).key for row in range(window.proxy.rowCount())] == shown
+        assert [window.model.label_at(row).key for row in range(window.model.rowCount())] == shown
         window.search.setText("label-00004")
-        assert window.proxy.rowCount() == 10
+        assert window.model.rowCount() == 10
 
 
 def test_a_snapshot_saved_in_another_order_is_sorted_again(app, paths, site_store, qtbot):
@@ -185,7 +185,7 @@ def test_a_snapshot_saved_in_another_order_is_sorted_again(app, paths, site_stor
     with Emulator(site_store, api_key=KEY, site_id=SITE, latency_ms=2000, rate_limit=None) as emulator:
         window = app(emulator.base_url)
         qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=10_000)
-        names = [window.proxy.label_at(row).display_name for row in range(50)]
+        names = [window.model.label_at(row).display_name for row in range(50)]
         assert names == sorted(names)  # the window's own order (by name), not the saved one
 
 

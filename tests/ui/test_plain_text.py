@@ -32,7 +32,7 @@ def rich_labels(widget) -> list[QLabel]:
 
 def test_the_table_shows_names_exactly(nasty):
     window, _ = nasty
-    shown = {window.proxy.index(row, Column.NAME).data() for row in range(window.proxy.rowCount())}
+    shown = {window.model.index(row, Column.NAME).data() for row in range(window.model.rowCount())}
     assert set(NASTY) <= shown
 
 
