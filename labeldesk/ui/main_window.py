@@ -498,6 +498,8 @@ class MainWindow(QMainWindow):
         # again a moment later (~10 ms each at 50,000 rows).
         self.model.modelReset.connect(table.executeDelayedItemsLayout)
         self.model.layoutChanged.connect(table.executeDelayedItemsLayout)
+        # A big table is sorted on a worker: the rows keep their old order for that moment.
+        self.model.sorting_changed.connect(self._show_sorting)
         self.table = table
 
         central = QWidget(self)
@@ -619,6 +621,12 @@ class MainWindow(QMainWindow):
         return " · ".join(parts)
 
     # -- selection ------------------------------------------------------------------------------------
+
+    def _show_sorting(self, sorting: bool) -> None:
+        if sorting:
+            self.table.viewport().setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.table.viewport().unsetCursor()
 
     def selected_labels(self) -> list[Label]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())

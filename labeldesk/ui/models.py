@@ -51,6 +51,12 @@ _NO_PARENT = QModelIndex()
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 #: Past this many differences a refresh is applied as one layout change instead of row by row.
 BULK_CHANGES = 200
+#: From this many labels on, a new order (a header click; new contact counts while sorted by them)
+#: is worked out on a worker thread, and the rows keep their old order until it is ready. Below
+#: it, sorting on the GUI thread is quicker than a trip to a worker and back. Measured here, a
+#: sort on the GUI thread takes 12 ms at 10,000 labels (26 at worst), 20 at 20,000 (53 at worst),
+#: and 155 at 100,000 (320 at worst).
+BACKGROUND_SORT_FROM = 10_000
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -343,10 +349,12 @@ class LabelTableModel(QAbstractTableModel):
     """All of a site's labels; the rows are those that pass the filter, in the chosen order.
 
     Signals: ``total_changed(int)`` after labels were added or removed (row signals come earlier,
-    while the bookkeeping is still under way).
+    while the bookkeeping is still under way); ``sorting_changed(bool)`` when a new order starts
+    and stops being worked out off the GUI thread (see BACKGROUND_SORT_FROM).
     """
 
     total_changed = Signal(int)
+    sorting_changed = Signal(bool)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -366,8 +374,14 @@ class LabelTableModel(QAbstractTableModel):
         self._twins: dict[str, set[str]] | None = None
         self._needle = ""
         self._type_filter = TypeFilter.ALL
+        #: The order shown (and kept by targeted updates)...
         self._sort_column = Column.NAME
         self._descending = False
+        #: ...and the one being worked out on a worker, as (generation, spec), or None.
+        self._pending_sort: tuple[int, SortSpec] | None = None
+        self._sort_generation = 0
+        self._sorter = None  # a TaskRunner, made for the first background sort
+        self.background_sort_from = BACKGROUND_SORT_FROM
 
     # -- Qt's model interface ---------------------------------------------------------------------------
 
@@ -461,15 +475,88 @@ class LabelTableModel(QAbstractTableModel):
             return -1 if count is None else count
         return _when(label.created if column == Column.CREATED else label.updated)
 
-    @_holding_workers_back
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         column = Column(column) if 0 <= column < len(Column) else Column.NAME
-        descending = order == Qt.SortOrder.DescendingOrder
-        if (column, descending) == (self._sort_column, self._descending) and self._sorted_all is not None:
+        spec = (column, order == Qt.SortOrder.DescendingOrder)
+        coming = self._pending_sort[1] if self._pending_sort is not None else None
+        if spec == coming or (coming is None and spec == self.sort_spec and self._sorted_all is not None):
             return
-        self._sort_column, self._descending = column, descending
+        self._resort(spec)
+
+    @property
+    def sorting(self) -> bool:
+        """True while a new order is being worked out on a worker (the rows show the old one)."""
+        return self._pending_sort is not None
+
+    def _resort(self, spec: SortSpec) -> None:
+        """Show the rows in ``spec``'s order: at once for a small site, else when a worker has sorted them."""
+        if len(self._by_key) < self.background_sort_from:
+            self._sort_now(spec)
+        else:
+            self._sort_in_background(spec)
+
+    @_holding_workers_back
+    def _sort_now(self, spec: SortSpec) -> None:
+        self._drop_pending_sort()
+        self._sort_column, self._descending = spec
         self._sorted_all = None
         self._relayout(self._filtered(self._all_sorted()))
+
+    def _sort_in_background(self, spec: SortSpec) -> None:
+        """Sort copies of the labels on a worker; a change meanwhile means sorting again (see below)."""
+        from labeldesk.ui.workers import TaskRunner
+
+        self._sort_generation += 1
+        generation, version, counts = self._sort_generation, self._version, self._counts
+        was_sorting = self.sorting
+        self._pending_sort = (generation, spec)
+        with gui_busy():  # C-speed copies: ~2 ms each at 100,000
+            labels, search = dict(self._by_key), dict(self._search)
+            counts_copy = None if counts is None else dict(counts)
+
+        def work() -> tuple[list[str], list[str]]:
+            order = ordered_keys(labels, counts_copy, spec)
+            return order, _side_by_side(map(search.__getitem__, order))  # what a search scans
+
+        if self._sorter is None:
+            self._sorter = TaskRunner(self, read_threads=1)
+        self._sorter.read(
+            work,
+            "sorting the table",
+            on_success=lambda result: self._sorted(generation, version, counts, result),
+            on_failure=lambda error: self._sort_failed(generation),
+        )
+        if not was_sorting:
+            self.sorting_changed.emit(True)
+
+    def _sorted(self, generation: int, version: int, counts, result: tuple[list[str], list[str]]) -> None:
+        if self._pending_sort is None or self._pending_sort[0] != generation:
+            return  # another order was asked for since (or the labels were cleared)
+        spec = self._pending_sort[1]
+        if version != self._version or (spec[0] == Column.CONTACTS and counts is not self._counts):
+            # Labels (or the counts this order rests on) changed while the worker sorted: that order
+            # is missing them. Sort again from what there is now.
+            self._sort_in_background(spec)
+            return
+        self._apply_sorted(spec, *result)
+
+    @_holding_workers_back
+    def _apply_sorted(self, spec: SortSpec, order: list[str], texts: list[str]) -> None:
+        self._pending_sort = None
+        self._sort_column, self._descending = spec
+        self._sorted_all, self._sorted_texts = order, texts
+        self._relayout(self._filtered(order))
+        self.sorting_changed.emit(False)
+
+    def _sort_failed(self, generation: int) -> None:
+        # A bug (the worker logged it), not the user's doing: sort here instead, slow as it is.
+        if self._pending_sort is not None and self._pending_sort[0] == generation:
+            self._sort_now(self._pending_sort[1])
+
+    def _drop_pending_sort(self) -> None:
+        if self._pending_sort is not None:
+            self._pending_sort = None
+            self.sorting_changed.emit(False)
 
     # -- reading ----------------------------------------------------------------------------------------
 
@@ -755,15 +842,16 @@ class LabelTableModel(QAbstractTableModel):
     @_holding_workers_back
     def set_counts(self, counts: Mapping[str, int] | None) -> None:
         self._counts = None if counts is None else dict(counts)
-        if self._sort_column == Column.CONTACTS:
-            self._sorted_all = None
-            self._relayout(self._filtered(self._all_sorted()))
-        elif self._visible:
+        coming = self._pending_sort[1] if self._pending_sort is not None else self.sort_spec
+        if coming[0] == Column.CONTACTS:
+            self._resort(coming)
+        if self._visible:  # (a new order may take a moment: show the new counts meanwhile)
             column = Column.CONTACTS
             self.dataChanged.emit(self.index(0, column), self.index(len(self._visible) - 1, column))
 
     def clear(self) -> None:
         self._version += 1
+        self._drop_pending_sort()
         self.beginResetModel()
         self._by_key, self._search, self._visible, self._text_cache = {}, {}, [], {}
         self._visible_texts = None

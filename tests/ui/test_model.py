@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelRoleData, QModelRoleDataSpan, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 
 from labeldesk.domain import Label, LabelType
@@ -246,3 +246,139 @@ def test_rows_are_laid_out_before_the_first_paint_after_a_load_or_a_filter(qtbot
     assert bar.maximum() > 1000  # no event processed yet: laid out right after the reset
     window.model.set_search("label 00")
     assert 0 < bar.maximum() < 100  # 100 rows left: laid out right after the layout change
+
+
+# -- sorting a big table on a worker ------------------------------------------------------------------
+
+
+def many(count=300):
+    return [label(f"custom.l{n:04d}", f"Label {(n * 7919) % count:04d}", day=1 + n % 28) for n in range(count)]
+
+
+def keys_shown(model):
+    return [model.label_at(row).key for row in range(model.rowCount())]
+
+
+def sorted_here(labels, column, order=Qt.SortOrder.AscendingOrder, counts=None):
+    """The order the same labels get when the model sorts them on the spot."""
+    model = LabelTableModel()
+    model.apply_labels(labels)
+    if counts is not None:
+        model.set_counts(counts)
+    model.sort(column, order)
+    return keys_shown(model)
+
+
+@pytest.fixture
+def big_model(qtbot):
+    model = LabelTableModel()
+    model.background_sort_from = 100  # "big" from 100 labels on, so the test stays quick
+    model.apply_labels(many())
+    return model
+
+
+def test_a_big_table_keeps_its_rows_while_a_worker_sorts_them(qtbot, big_model):
+    model = big_model
+    before = keys_shown(model)
+    kept = QPersistentModelIndex(model.index(model.row_of("custom.l0042"), 0))
+    with qtbot.waitSignal(model.sorting_changed, timeout=5000) as started:
+        model.sort(Column.KEY, Qt.SortOrder.DescendingOrder)
+        assert keys_shown(model) == before  # the GUI thread did not sort
+        assert model.sorting and model.sort_spec == (Column.NAME, False)  # the order shown
+    assert started.args == [True]
+    with qtbot.waitSignal(model.sorting_changed, timeout=5000) as done:
+        pass
+    assert done.args == [False] and not model.sorting
+    assert model.sort_spec == (Column.KEY, True)
+    assert keys_shown(model) == sorted_here(many(), Column.KEY, Qt.SortOrder.DescendingOrder)
+    assert model.label_at(kept.row()).key == "custom.l0042"  # selections follow their rows
+    model.set_search("label 01")  # the search texts came with the order
+    assert keys_shown(model) == [
+        key for key in sorted_here(many(), Column.KEY, Qt.SortOrder.DescendingOrder) if "label 01" in model._search[key]
+    ]
+
+
+def test_labels_changed_while_a_worker_sorts_are_sorted_in_too(qtbot, big_model):
+    model = big_model
+    added = label("custom.l9999", "Label 0150b", day=4)
+    model.sort(Column.CREATED)
+    model.upsert(added)  # before the worker's answer: that answer lacks it
+    model.remove("custom.l0001")
+    qtbot.waitUntil(lambda: not model.sorting, timeout=5000)
+    expected = sorted_here([*(one for one in many() if one.key != "custom.l0001"), added], Column.CREATED)
+    assert keys_shown(model) == expected
+
+
+def test_only_the_last_order_asked_for_is_shown(qtbot, big_model):
+    model = big_model
+    shown = []
+    model.layoutChanged.connect(lambda: shown.append(model.sort_spec))
+    model.sort(Column.KEY)
+    model.sort(Column.CREATED, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: not model.sorting, timeout=5000)
+    assert shown == [(Column.CREATED, True)]  # the first answer, when it came, was dropped
+    assert keys_shown(model) == sorted_here(many(), Column.CREATED, Qt.SortOrder.DescendingOrder)
+
+
+def test_new_counts_resort_a_big_table_sorted_by_them_on_a_worker(qtbot, big_model):
+    model = big_model
+    model.sort(Column.CONTACTS)
+    qtbot.waitUntil(lambda: not model.sorting, timeout=5000)
+    counts = {one.key: (n * 31) % 17 for n, one in enumerate(many())}
+    model.set_counts(counts)
+    assert model.sorting  # not sorted on the GUI thread
+    assert model.contact_count("custom.l0003") == counts["custom.l0003"]  # shown meanwhile
+    qtbot.waitUntil(lambda: not model.sorting, timeout=5000)
+    assert keys_shown(model) == sorted_here(many(), Column.CONTACTS, counts=counts)
+
+
+def test_clearing_a_table_drops_the_order_being_worked_out(qtbot, big_model):
+    model = big_model
+    with qtbot.waitSignals([model.sorting_changed, model.sorting_changed], timeout=5000):
+        model.sort(Column.KEY)
+        model.clear()
+    assert not model.sorting and model.sort_spec == (Column.NAME, False)
+    assert model._sorter.wait_for_done()
+    QCoreApplication.processEvents()  # the worker's late answer arrives, and changes nothing
+    assert model.rowCount() == 0 and not model.sorting
+
+
+def test_a_sort_that_fails_on_the_worker_is_done_here_instead(qtbot, big_model, monkeypatch):
+    import threading
+
+    from labeldesk.ui import models
+
+    real = models.ordered_keys
+
+    def broken_off_the_gui_thread(*args):
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("a bug")
+        return real(*args)
+
+    monkeypatch.setattr(models, "ordered_keys", broken_off_the_gui_thread)
+    big_model.sort(Column.KEY, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: not big_model.sorting, timeout=5000)
+    assert keys_shown(big_model) == sorted_here(many(), Column.KEY, Qt.SortOrder.DescendingOrder)
+
+
+def test_the_table_shows_a_busy_cursor_while_it_is_sorted(qtbot, settings):
+    from labeldesk.ui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.model.background_sort_from = 100
+    window.model.apply_labels(many())
+    viewport = window.table.viewport()
+    window.table.sortByColumn(Column.KEY, Qt.SortOrder.AscendingOrder)  # as a header click does
+    assert viewport.cursor().shape() == Qt.CursorShape.BusyCursor
+    qtbot.waitUntil(lambda: not window.model.sorting, timeout=5000)
+    assert viewport.cursor().shape() == Qt.CursorShape.ArrowCursor
+    assert keys_shown(window.model) == sorted_here(many(), Column.KEY)
+
+
+def test_a_small_table_is_sorted_at_once():
+    model = LabelTableModel()
+    model.apply_labels(many(50))
+    model.sort(Column.KEY, Qt.SortOrder.DescendingOrder)
+    assert not model.sorting
+    assert keys_shown(model) == sorted(keys_shown(model), reverse=True)
