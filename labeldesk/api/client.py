@@ -235,7 +235,9 @@ class WixLabelsClient:
         content = self._request_ex("POST", LABELS_PATH + "/query", json_body={"query": query}, raw=True).data
         return wire.decode_page(content, requested_offset=offset)
 
-    def fetch_all(self, *, expected_total: int | None = None) -> list[Label]:
+    def fetch_all(
+        self, *, expected_total: int | None = None, on_progress: Callable[[int, int | None], None] | None = None
+    ) -> list[Label]:
         """Every label on the site, in the service's stable order (oldest first).
 
         Pages of the largest size, up to ``max_in_flight`` of them at once. Without ``expected_total``
@@ -250,11 +252,14 @@ class WixLabelsClient:
         Only the network waits run on a pool of threads (each with its own connection); every page
         is parsed on the calling thread as it arrives, whatever its place, so one thread at a time
         competes with the GUI thread for the interpreter. ``close()`` cancels a read at once.
+
+        ``on_progress(labels_read, total)`` is called on the calling thread after each page (the total
+        as the service gives it, or None).
         """
         for attempt in (1, 2):
             with collector_paused():
                 try:
-                    labels, consistent = self._fetch_all_once(expected_total)
+                    labels, consistent = self._fetch_all_once(expected_total, on_progress)
                 except errors.ValidationError as exc:
                     # The contract leaves the maximum page size open (1,000 or 2,000): if the service
                     # objects to ours, use the lower one.
@@ -264,19 +269,21 @@ class WixLabelsClient:
                         raise
                     log.info("the service refused pages of %d; using %d", self._page_size, QUERY_MAX_LIMIT)
                     self._page_size = self._step = QUERY_MAX_LIMIT
-                    labels, consistent = self._fetch_all_once(None)
+                    labels, consistent = self._fetch_all_once(None, on_progress)
             if consistent or attempt == 2:
                 return labels
             log.info("labels changed while reading them; reading again")
             expected_total = None
         raise AssertionError("unreachable")
 
-    def _fetch_all_once(self, expected_total: int | None) -> tuple[list[Label], bool]:
+    def _fetch_all_once(
+        self, expected_total: int | None, on_progress: Callable[[int, int | None], None] | None = None
+    ) -> tuple[list[Label], bool]:
         step = self._step  # labels per full page, as the service last gave them
         pages: dict[int, wire.LabelPage] = {}
         wanted = list(range(0, expected_total, step)) if expected_total and expected_total > step else [0]
         while wanted:
-            fresh = self._read_pages(wanted, pages)
+            fresh = self._read_pages(wanted, pages, on_progress)
             step = self._learn_step(pages[0], step)
             if not fresh:
                 break  # the service ignores the offset: nothing new will come
@@ -302,7 +309,12 @@ class WixLabelsClient:
         # Without a total, a short first page may be the whole site or a capped page: read on by it.
         return count
 
-    def _read_pages(self, offsets: list[int], pages: dict[int, wire.LabelPage]) -> bool:
+    def _read_pages(
+        self,
+        offsets: list[int],
+        pages: dict[int, wire.LabelPage],
+        on_progress: Callable[[int, int | None], None] | None = None,
+    ) -> bool:
         """Read the pages at ``offsets`` into ``pages``; True if any brought a label not seen before."""
         size = self._page_size
         known = {label.key for page in pages.values() for label in page.labels} if pages else set()
@@ -313,6 +325,9 @@ class WixLabelsClient:
 
         def parse(offset: int, body: bytes) -> bool:
             page = pages[offset] = wire.decode_page(body, requested_offset=offset)
+            if on_progress is not None:
+                read = sum(len(one.labels) for one in pages.values())
+                on_progress(read if page.total is None else min(read, page.total), page.total)
             return not known.issuperset(label.key for label in page.labels)
 
         if len(offsets) == 1:

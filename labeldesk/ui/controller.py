@@ -13,6 +13,7 @@ controller hands results to the window through queued signals.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Sequence
@@ -64,6 +65,8 @@ class LabelsController(QObject):
     - ``write_failed(str, WixError)``: that write failed (the text as in ``write_started``)
     - ``pending_changed()``: the set of labels with a rename or delete in flight changed
     - ``busy_changed(bool)``: whether any call is in flight
+    - ``refresh_progress(int, object)``: labels read so far by the refresh under way, and the total
+      the service gives (or None); after each page of a site of many pages
     """
 
     cache_loaded = Signal(object)
@@ -84,6 +87,8 @@ class LabelsController(QObject):
     write_failed = Signal(str, object)
     pending_changed = Signal()
     busy_changed = Signal(bool)
+    refresh_progress = Signal(int, object)
+    _page_read = Signal(int, int, object)  # (generation, labels read, total), from the worker
 
     def __init__(
         self,
@@ -113,6 +118,7 @@ class LabelsController(QObject):
         self.pending_keys: set[str] = set()
         self._refreshing = False
         self._refresh_again = False
+        self._page_read.connect(self._on_page_read)  # queued: emitted on the refresh's worker
         #: Tells workers the table's order, so they can sort for it (set by the window).
         self.sort_spec: Callable[[], SortSpec] | None = None
         #: The table's labels and version, so workers can work out what a refresh changes (set by the window).
@@ -249,9 +255,14 @@ class LabelsController(QObject):
         # for every page at once.
         expected = len(base[1]) if base is not None and base[1] else None
 
+        def progress(read: int, total: int | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the controller is gone (window closed): nobody to tell
+                self._page_read.emit(generation, read, total)
+
         def fetch() -> LabelBatch:
             with collector_paused():  # the labels and their search texts are made in one pause
-                return prepare_batch(client.fetch_all(expected_total=expected), spec, base=base)
+                labels = client.fetch_all(expected_total=expected, on_progress=progress)
+                return prepare_batch(labels, spec, base=base)
 
         self.runner.read(
             fetch,
@@ -265,6 +276,10 @@ class LabelsController(QObject):
             on_success=lambda counts: self._on_counts(generation, counts),
             on_failure=lambda error: self._on_counts_failed(generation, error),
         )
+
+    def _on_page_read(self, generation: int, read: int, total: int | None) -> None:
+        if generation == self._generation:
+            self.refresh_progress.emit(read, total)
 
     def _refresh_done(self, generation: int) -> None:
         if generation != self._generation:

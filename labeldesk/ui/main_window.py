@@ -574,7 +574,8 @@ class MainWindow(QMainWindow):
         c.label_renamed.connect(self.model.upsert)
         c.label_deleted.connect(lambda label: self.model.remove(label.key))
         c.label_vanished.connect(self._on_label_vanished)
-        c.busy_changed.connect(self.busy.setVisible)
+        c.busy_changed.connect(self._show_busy)
+        c.refresh_progress.connect(self._on_refresh_progress)
         c.write_started.connect(self.show_message)
 
     # -- settings -------------------------------------------------------------------------------------
@@ -904,6 +905,23 @@ class MainWindow(QMainWindow):
             self._report_first_load(False, str(error))
         elif self.rows_from_cache:
             self._report_first_load_from_cache()
+
+    def _show_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        if not busy:  # the next task may not say how far it got: back to "working"
+            self.busy.setRange(0, 0)
+            self.busy.setToolTip("")
+            self.busy.setAccessibleDescription("")
+
+    def _on_refresh_progress(self, read: int, total: int | None) -> None:
+        """A site of many pages: show how far the refresh got (a one-page site is done at once)."""
+        if total is None or read >= total:
+            return
+        self.busy.setRange(0, total)
+        self.busy.setValue(read)
+        text = f"Read {read:,} of {total:,} labels"
+        self.busy.setToolTip(text)
+        self.busy.setAccessibleDescription(text)
 
     def _on_retrying(self, error: WixError) -> None:
         if isinstance(error, NetworkError):

@@ -196,3 +196,13 @@ print("closed", flush=True)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.stdout == "closed\n", result.stderr[-2000:]
     assert time.monotonic() - started < 10  # not the 20 s read timeout
+
+
+@pytest.mark.parametrize("expected", [None, 10_000])
+def test_fetch_all_says_how_far_it_got_after_each_page(ten_thousand, expected):
+    reports = []
+    with Emulator(ten_thousand, rate_limit=None) as emulator, make_client(emulator) as client:
+        client.fetch_all(expected_total=expected, on_progress=lambda read, total: reports.append((read, total)))
+    assert len(reports) == 5  # one per page, on the calling thread
+    assert [read for read, _ in reports] == [2000, 4000, 6000, 8000, 10_000]
+    assert {total for _, total in reports} == {10_000}

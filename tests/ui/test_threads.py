@@ -68,7 +68,7 @@ class FakeClient:
         self.results: list[list[Label]] = []
         self.threads: set[str] = set()
 
-    def fetch_all(self, *, expected_total: int | None = None) -> list[Label]:
+    def fetch_all(self, *, expected_total: int | None = None, on_progress=None) -> list[Label]:
         self.threads.add(threading.current_thread().name)
         assert threading.current_thread() is not threading.main_thread()
         gate = threading.Event()

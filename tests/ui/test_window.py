@@ -8,6 +8,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox
 
 from labeldesk.domain import LabelType
+from labeldesk.emulator import LabelStore, seed_many
 from labeldesk.ui import dialogs
 from labeldesk.ui.models import Column, Role, TypeFilter
 from tests.ui.conftest import names_in_view
@@ -508,3 +509,20 @@ def test_a_site_name_with_an_ampersand_is_shown_as_typed(open_app, demo_store):
     window.site = Site("x", "Harbour & Hive")
     window._rebuild_site_menu()
     assert window.site_button.text() == "Harbour && Hive"  # Qt shows '&&' as one '&', not a mnemonic
+
+
+def test_a_refresh_of_many_pages_shows_how_far_it_got(open_app, qtbot):
+    store = LabelStore()
+    seed_many(store, 4998)  # three pages of 2,000
+    window, _ = open_app(store, latency_ms=50, wait=False)
+    bar, seen = window.busy, []
+    window.controller.refresh_progress.connect(
+        lambda read, total: seen.append((read, total, bar.value(), bar.maximum(), bar.toolTip()))
+    )
+    qtbot.waitUntil(lambda: window.loaded_once and not window.controller.busy, timeout=10_000)
+    reads = [read for read, *_ in seen]
+    assert reads[0] == 2000 and reads[-1] == 5000 and len(reads) == 3 and reads == sorted(reads)
+    # Until the last page, the bar showed how far the refresh got, not just "working", in words too.
+    for read, total, value, maximum, tip in seen[:-1]:
+        assert (total, value, maximum, tip) == (5000, read, 5000, f"Read {read:,} of 5,000 labels")
+    assert bar.isHidden() and bar.maximum() == 0 and not bar.toolTip()  # done: back to "working" next time
