@@ -555,7 +555,7 @@ class MainWindow(QMainWindow):
 
     def _connect_controller(self) -> None:
         c = self.controller
-        c.sort_spec = lambda: self.model.sort_spec
+        c.sort_spec = lambda: self.model.target_sort_spec
         c.model_snapshot = self.model.snapshot
         c.auth_failed.connect(self._on_auth_failed)
         c.cache_loaded.connect(self._on_cache_loaded)

@@ -478,10 +478,25 @@ class LabelTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         column = Column(column) if 0 <= column < len(Column) else Column.NAME
         spec = (column, order == Qt.SortOrder.DescendingOrder)
-        coming = self._pending_sort[1] if self._pending_sort is not None else None
-        if spec == coming or (coming is None and spec == self.sort_spec and self._sorted_all is not None):
+        if spec == self.target_sort_spec and self._sorted_all is not None:
+            return
+        if spec == self.sort_spec and self._sorted_all is not None:
+            self._drop_pending_sort()  # back to the order shown: nothing to work out
             return
         self._resort(spec)
+
+    @property
+    def target_sort_spec(self) -> SortSpec:
+        """The order the rows are in, or are about to be in (a worker is sorting them): the order a
+        refresh should be prepared in."""
+        return self._pending_sort[1] if self._pending_sort is not None else self.sort_spec
+
+    def _show_order_of(self, spec: SortSpec) -> None:
+        """The rows were just put in ``spec``'s order (a batch sorted by a worker): if that is the
+        order being worked out, it is here already."""
+        if self._pending_sort is not None and self._pending_sort[1] == spec:
+            self._sort_column, self._descending = spec
+            self._drop_pending_sort()
 
     @property
     def sorting(self) -> bool:
@@ -507,15 +522,22 @@ class LabelTableModel(QAbstractTableModel):
         from labeldesk.ui.workers import TaskRunner
 
         self._sort_generation += 1
-        generation, version, counts = self._sort_generation, self._version, self._counts
+        generation, version = self._sort_generation, self._version
         was_sorting = self.sorting
         self._pending_sort = (generation, spec)
         with gui_busy():  # C-speed copies: ~2 ms each at 100,000
             labels, search = dict(self._by_key), dict(self._search)
-            counts_copy = None if counts is None else dict(counts)
+            counts = None if self._counts is None else dict(self._counts)
 
-        def work() -> tuple[list[str], list[str]]:
-            order = ordered_keys(labels, counts_copy, spec)
+        def superseded() -> bool:  # (another click since: its sort waits behind this one)
+            return self._sort_generation != generation
+
+        def work() -> tuple[list[str], list[str]] | None:
+            if superseded():
+                return None
+            order = ordered_keys(labels, counts, spec)
+            if superseded():
+                return None
             return order, _side_by_side(map(search.__getitem__, order))  # what a search scans
 
         if self._sorter is None:
@@ -523,19 +545,19 @@ class LabelTableModel(QAbstractTableModel):
         self._sorter.read(
             work,
             "sorting the table",
-            on_success=lambda result: self._sorted(generation, version, counts, result),
+            on_success=lambda result: self._sorted(generation, version, result),
             on_failure=lambda error: self._sort_failed(generation),
         )
         if not was_sorting:
             self.sorting_changed.emit(True)
 
-    def _sorted(self, generation: int, version: int, counts, result: tuple[list[str], list[str]]) -> None:
-        if self._pending_sort is None or self._pending_sort[0] != generation:
+    def _sorted(self, generation: int, version: int, result: tuple[list[str], list[str]] | None) -> None:
+        if result is None or self._pending_sort is None or self._pending_sort[0] != generation:
             return  # another order was asked for since (or the labels were cleared)
         spec = self._pending_sort[1]
-        if version != self._version or (spec[0] == Column.CONTACTS and counts is not self._counts):
-            # Labels (or the counts this order rests on) changed while the worker sorted: that order
-            # is missing them. Sort again from what there is now.
+        if version != self._version:
+            # Labels changed while the worker sorted: that order is missing them. Sort again from
+            # what there is now. (New counts start a sort of their own: see set_counts.)
             self._sort_in_background(spec)
             return
         self._apply_sorted(spec, *result)
@@ -710,8 +732,9 @@ class LabelTableModel(QAbstractTableModel):
                 return
         new = batch.by_key if batch is not None and batch.by_key is not None else {one.key: one for one in labels}
         known = batch.search if batch is not None else {}
-        presorted = batch.order if batch is not None and batch.sort_spec == self.sort_spec else None
-        if presorted is not None and self._counts is not None and self._sort_column == Column.CONTACTS:
+        target = self.target_sort_spec  # a batch may come sorted for the order being worked out
+        presorted = batch.order if batch is not None and batch.sort_spec == target else None
+        if presorted is not None and self._counts is not None and target[0] == Column.CONTACTS:
             presorted = None  # sorted without the counts the model has now
         if not self._by_key:
             if new:
@@ -724,6 +747,8 @@ class LabelTableModel(QAbstractTableModel):
                     self._search = {key: known.get(key) or search_text(label) for key, label in new.items()}
                 self._twins = None
                 self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
+                if self._sorted_all is not None:
+                    self._show_order_of(target)
                 texts = batch.order_texts if self._sorted_all is not None and batch is not None else None
                 self._sorted_texts = list(texts) if texts is not None else None  # changed in place later
                 self._visible = self._filtered(self._all_sorted())
@@ -735,7 +760,7 @@ class LabelTableModel(QAbstractTableModel):
         gone = [key for key in self._by_key if key not in new]
         changed = [label for key, label in new.items() if self._by_key.get(key) != label]
         if len(gone) + len(changed) > BULK_CHANGES:
-            self._replace_all(new, known, presorted, batch.order_texts if presorted is not None else None)
+            self._replace_all(new, known, presorted, batch.order_texts if presorted is not None else None, target)
             return
         self._apply_changes(gone, changed, known)
 
@@ -759,6 +784,7 @@ class LabelTableModel(QAbstractTableModel):
         known: Mapping[str, str],
         presorted: list[str] | None,
         presorted_texts: list[str] | None = None,
+        presorted_spec: SortSpec | None = None,
     ) -> None:
         """Many changes at once: rebuild, and tell the view in one layout change (selections kept)."""
         search = self._search
@@ -773,6 +799,8 @@ class LabelTableModel(QAbstractTableModel):
         self._twins = None
         self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
         self._sorted_texts = list(presorted_texts) if self._sorted_all is not None and presorted_texts else None
+        if self._sorted_all is not None and presorted_spec is not None:
+            self._show_order_of(presorted_spec)
         if self._counts is not None:
             self._counts = {key: count for key, count in self._counts.items() if key in new}
         self._relayout(self._filtered(self._all_sorted()))
@@ -851,6 +879,8 @@ class LabelTableModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self._version += 1
+        if self._pending_sort is not None:  # no rows: they are in the order asked for (the header shows it)
+            self._sort_column, self._descending = self._pending_sort[1]
         self._drop_pending_sort()
         self.beginResetModel()
         self._by_key, self._search, self._visible, self._text_cache = {}, {}, [], {}

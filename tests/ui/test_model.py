@@ -332,15 +332,89 @@ def test_new_counts_resort_a_big_table_sorted_by_them_on_a_worker(qtbot, big_mod
     assert keys_shown(model) == sorted_here(many(), Column.CONTACTS, counts=counts)
 
 
-def test_clearing_a_table_drops_the_order_being_worked_out(qtbot, big_model):
+def test_clearing_a_table_drops_the_work_but_keeps_the_order_asked_for(qtbot, big_model):
     model = big_model
     with qtbot.waitSignals([model.sorting_changed, model.sorting_changed], timeout=5000):
-        model.sort(Column.KEY)
-        model.clear()
-    assert not model.sorting and model.sort_spec == (Column.NAME, False)
+        model.sort(Column.KEY, Qt.SortOrder.DescendingOrder)
+        model.clear()  # (another site opened): the header still shows key, descending
+    assert not model.sorting and model.sort_spec == (Column.KEY, True)
     assert model._sorter.wait_for_done()
     QCoreApplication.processEvents()  # the worker's late answer arrives, and changes nothing
     assert model.rowCount() == 0 and not model.sorting
+    model.apply_labels(many())
+    assert keys_shown(model) == sorted_here(many(), Column.KEY, Qt.SortOrder.DescendingOrder)
+
+
+@pytest.fixture
+def sorts_by_thread(monkeypatch):
+    """Which threads worked out an order (ordered_keys)."""
+    import threading
+
+    from labeldesk.ui import models
+
+    real, threads = models.ordered_keys, []
+
+    def recording(*args):
+        threads.append("gui" if threading.current_thread() is threading.main_thread() else "worker")
+        return real(*args)
+
+    monkeypatch.setattr(models, "ordered_keys", recording)
+    return threads
+
+
+def test_the_big_sort_runs_on_a_worker_not_here(qtbot, big_model, sorts_by_thread):
+    big_model.sort(Column.CREATED)
+    qtbot.waitUntil(lambda: not big_model.sorting, timeout=5000)
+    assert sorts_by_thread == ["worker"]
+
+
+def test_a_refresh_prepared_in_the_order_coming_is_shown_in_it_at_once(qtbot, big_model, sorts_by_thread):
+    """The window prepares refreshes in the order being worked out, so applying one needs no sort here."""
+    from labeldesk.ui.models import prepare_batch
+
+    model = big_model
+    model.sort(Column.KEY, Qt.SortOrder.DescendingOrder)
+    assert model.target_sort_spec == (Column.KEY, True) and model.sort_spec == (Column.NAME, False)
+    renamed = [label(one.key, one.display_name + " x", day=2) for one in many()]  # more than BULK_CHANGES
+    batch = prepare_batch(renamed, model.target_sort_spec)
+    sorts_by_thread.clear()
+    model.apply_labels(batch)
+    assert "gui" not in sorts_by_thread
+    assert not model.sorting and model.sort_spec == (Column.KEY, True)
+    assert keys_shown(model) == sorted_here(renamed, Column.KEY, Qt.SortOrder.DescendingOrder)
+
+
+def test_orders_asked_for_since_are_not_worked_out_in_vain(qtbot, big_model, sorts_by_thread):
+    model = big_model
+    model.sort(Column.KEY)
+    model.sort(Column.CREATED)
+    model.sort(Column.TYPE, Qt.SortOrder.DescendingOrder)  # three quick clicks: the sorts queue up
+    qtbot.waitUntil(lambda: not model.sorting, timeout=5000)
+    assert model._sorter.wait_for_done()
+    assert 1 <= sorts_by_thread.count("worker") <= 2  # the one in the middle was skipped, at least
+    assert keys_shown(model) == sorted_here(many(), Column.TYPE, Qt.SortOrder.DescendingOrder)
+
+
+def test_asking_for_the_order_shown_again_stops_the_work(qtbot, big_model):
+    model = big_model
+    before = keys_shown(model)
+    with qtbot.waitSignals([model.sorting_changed, model.sorting_changed], timeout=5000):
+        model.sort(Column.KEY)
+        model.sort(Column.NAME)  # changed one's mind at once
+    assert not model.sorting and model.sort_spec == (Column.NAME, False)
+    assert keys_shown(model) == before
+
+
+def test_counts_that_arrive_while_a_worker_sorts_by_them_are_sorted_by(qtbot, big_model):
+    model = big_model
+    model.set_counts({})
+    first = {one.key: n % 5 for n, one in enumerate(many())}
+    newer = {one.key: (n * 13) % 7 for n, one in enumerate(many())}
+    model.sort(Column.CONTACTS, Qt.SortOrder.DescendingOrder)
+    model.set_counts(first)
+    model.set_counts(newer)  # before the worker answered
+    qtbot.waitUntil(lambda: not model.sorting, timeout=5000)
+    assert keys_shown(model) == sorted_here(many(), Column.CONTACTS, Qt.SortOrder.DescendingOrder, counts=newer)
 
 
 def test_a_sort_that_fails_on_the_worker_is_done_here_instead(qtbot, big_model, monkeypatch):
