@@ -734,8 +734,12 @@ class LabelTableModel(QAbstractTableModel):
         known = batch.search if batch is not None else {}
         target = self.target_sort_spec  # a batch may come sorted for the order being worked out
         presorted = batch.order if batch is not None and batch.sort_spec == target else None
+        sort_again = False
         if presorted is not None and self._counts is not None and target[0] == Column.CONTACTS:
-            presorted = None  # sorted without the counts the model has now
+            # Sorted without the counts the model has now. A big table shows that order for a moment
+            # and is sorted again on a worker; a small one is sorted here.
+            sort_again = len(new) >= self.background_sort_from
+            presorted = presorted if sort_again else None
         if not self._by_key:
             if new:
                 self.beginResetModel()
@@ -761,6 +765,8 @@ class LabelTableModel(QAbstractTableModel):
         changed = [label for key, label in new.items() if self._by_key.get(key) != label]
         if len(gone) + len(changed) > BULK_CHANGES:
             self._replace_all(new, known, presorted, batch.order_texts if presorted is not None else None, target)
+            if sort_again:
+                self._sort_in_background(target)
             return
         self._apply_changes(gone, changed, known)
 

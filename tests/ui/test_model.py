@@ -395,6 +395,25 @@ def test_orders_asked_for_since_are_not_worked_out_in_vain(qtbot, big_model, sor
     assert keys_shown(model) == sorted_here(many(), Column.TYPE, Qt.SortOrder.DescendingOrder)
 
 
+def test_a_big_refresh_sorted_by_contacts_is_sorted_by_the_counts_on_a_worker(qtbot, big_model, sorts_by_thread):
+    """A refresh is prepared without the contact counts: a table sorted by them is sorted again, off here."""
+    from labeldesk.ui.models import prepare_batch
+
+    model = big_model
+    counts = {one.key: (n * 31) % 17 for n, one in enumerate(many())}
+    model.set_counts(counts)
+    model.sort(Column.CONTACTS)
+    qtbot.waitUntil(lambda: not model.sorting, timeout=5000)
+    renamed = [label(one.key, one.display_name + " x", day=2) for one in many()]  # more than BULK_CHANGES
+    batch = prepare_batch(renamed, model.target_sort_spec)  # (as a refresh's worker does)
+    sorts_by_thread.clear()
+    model.apply_labels(batch)
+    assert model.rowCount() == len(renamed) and model.sorting  # shown at once, sorted by counts soon
+    qtbot.waitUntil(lambda: not model.sorting, timeout=5000)
+    assert sorts_by_thread == ["worker"]
+    assert keys_shown(model) == sorted_here(renamed, Column.CONTACTS, counts=counts)
+
+
 def test_asking_for_the_order_shown_again_stops_the_work(qtbot, big_model):
     model = big_model
     before = keys_shown(model)
