@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
         old, self.controller = self.controller, None
         if old is not None:
             old.retire()
-        self.busy.hide()
+        self._show_busy(False)
 
     def ask_sign_in(self, request: SignInRequest) -> SignInDialog | None:
         """Show the sign-in dialog (window-modal, not blocking); None without a site manager."""
@@ -566,6 +566,8 @@ class MainWindow(QMainWindow):
         c.counts_loaded.connect(self._on_counts_loaded)
         c.retrying.connect(self._on_retrying)
         c.refresh_started.connect(self._on_refresh_started)
+        for ended in (c.refresh_started, c.labels_loaded, c.refresh_failed):  # a refresh's own figures only
+            ended.connect(self._show_working)
         c.labels_loaded.connect(self._on_labels_loaded)
         c.refresh_failed.connect(self._on_refresh_failed)
         c.counts_loaded.connect(self.model.set_counts)
@@ -908,14 +910,19 @@ class MainWindow(QMainWindow):
 
     def _show_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
-        if not busy:  # the next task may not say how far it got: back to "working"
-            self.busy.setRange(0, 0)
-            self.busy.setToolTip("")
-            self.busy.setAccessibleDescription("")
+        if not busy:
+            self._show_working()
+
+    def _show_working(self, *_: object) -> None:
+        """The bar says only "working": what runs next may not say how far it got."""
+        self.busy.setRange(0, 0)
+        self.busy.setToolTip("")
+        self.busy.setAccessibleDescription("")
 
     def _on_refresh_progress(self, read: int, total: int | None) -> None:
         """A site of many pages: show how far the refresh got (a one-page site is done at once)."""
         if total is None or read >= total:
+            self._show_working()  # all read: what is left (sorting, counts, saving) has no figures
             return
         self.busy.setRange(0, total)
         self.busy.setValue(read)

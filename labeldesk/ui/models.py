@@ -382,6 +382,9 @@ class LabelTableModel(QAbstractTableModel):
         self._sort_generation = 0
         self._sorter = None  # a TaskRunner, made for the first background sort
         self.background_sort_from = BACKGROUND_SORT_FROM
+        #: The rows are in a refresh's order, not quite in sort_spec's: sorted without the contact
+        #: counts, shown so until a worker has sorted them by the counts (see apply_labels).
+        self._provisional = False
 
     # -- Qt's model interface ---------------------------------------------------------------------------
 
@@ -480,7 +483,7 @@ class LabelTableModel(QAbstractTableModel):
         spec = (column, order == Qt.SortOrder.DescendingOrder)
         if spec == self.target_sort_spec and self._sorted_all is not None:
             return
-        if spec == self.sort_spec and self._sorted_all is not None:
+        if spec == self.sort_spec and self._sorted_all is not None and not self._provisional:
             self._drop_pending_sort()  # back to the order shown: nothing to work out
             return
         self._resort(spec)
@@ -491,10 +494,14 @@ class LabelTableModel(QAbstractTableModel):
         refresh should be prepared in."""
         return self._pending_sort[1] if self._pending_sort is not None else self.sort_spec
 
-    def _show_order_of(self, spec: SortSpec) -> None:
+    def _now_in_order_of(self, spec: SortSpec, *, provisional: bool = False) -> None:
         """The rows were just put in ``spec``'s order (a batch sorted by a worker): if that is the
-        order being worked out, it is here already."""
-        if self._pending_sort is not None and self._pending_sort[1] == spec:
+        order being worked out, it is here already. ``provisional``: sorted without the contact
+        counts, so the caller has a worker sort them again (meanwhile ``spec`` is what they show)."""
+        self._provisional = provisional
+        if provisional:
+            self._sort_column, self._descending = spec  # (a pending sort is superseded by the caller's)
+        elif self._pending_sort is not None and self._pending_sort[1] == spec:
             self._sort_column, self._descending = spec
             self._drop_pending_sort()
 
@@ -513,6 +520,7 @@ class LabelTableModel(QAbstractTableModel):
     @_holding_workers_back
     def _sort_now(self, spec: SortSpec) -> None:
         self._drop_pending_sort()
+        self._provisional = False
         self._sort_column, self._descending = spec
         self._sorted_all = None
         self._relayout(self._filtered(self._all_sorted()))
@@ -565,6 +573,7 @@ class LabelTableModel(QAbstractTableModel):
     @_holding_workers_back
     def _apply_sorted(self, spec: SortSpec, order: list[str], texts: list[str]) -> None:
         self._pending_sort = None
+        self._provisional = False
         self._sort_column, self._descending = spec
         self._sorted_all, self._sorted_texts = order, texts
         self._relayout(self._filtered(order))
@@ -576,6 +585,7 @@ class LabelTableModel(QAbstractTableModel):
             self._sort_now(self._pending_sort[1])
 
     def _drop_pending_sort(self) -> None:
+        self._sort_generation += 1  # a sort queued or under way is no longer wanted
         if self._pending_sort is not None:
             self._pending_sort = None
             self.sorting_changed.emit(False)
@@ -738,7 +748,7 @@ class LabelTableModel(QAbstractTableModel):
         if presorted is not None and self._counts is not None and target[0] == Column.CONTACTS:
             # Sorted without the counts the model has now. A big table shows that order for a moment
             # and is sorted again on a worker; a small one is sorted here.
-            sort_again = len(new) >= self.background_sort_from
+            sort_again = len(new) >= self.background_sort_from and len(presorted) == len(new)
             presorted = presorted if sort_again else None
         if not self._by_key:
             if new:
@@ -751,8 +761,9 @@ class LabelTableModel(QAbstractTableModel):
                     self._search = {key: known.get(key) or search_text(label) for key, label in new.items()}
                 self._twins = None
                 self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
+                self._provisional = False
                 if self._sorted_all is not None:
-                    self._show_order_of(target)
+                    self._now_in_order_of(target, provisional=sort_again)
                 texts = batch.order_texts if self._sorted_all is not None and batch is not None else None
                 self._sorted_texts = list(texts) if texts is not None else None  # changed in place later
                 self._visible = self._filtered(self._all_sorted())
@@ -760,12 +771,15 @@ class LabelTableModel(QAbstractTableModel):
                 self._rows = None
                 self.endResetModel()
                 self.total_changed.emit(self.total)
+                if self._provisional:
+                    self._sort_in_background(target)
             return
         gone = [key for key in self._by_key if key not in new]
         changed = [label for key, label in new.items() if self._by_key.get(key) != label]
         if len(gone) + len(changed) > BULK_CHANGES:
-            self._replace_all(new, known, presorted, batch.order_texts if presorted is not None else None, target)
-            if sort_again:
+            texts = batch.order_texts if presorted is not None else None
+            self._replace_all(new, known, presorted, texts, target, provisional=sort_again)
+            if self._provisional:
                 self._sort_in_background(target)
             return
         self._apply_changes(gone, changed, known)
@@ -791,6 +805,8 @@ class LabelTableModel(QAbstractTableModel):
         presorted: list[str] | None,
         presorted_texts: list[str] | None = None,
         presorted_spec: SortSpec | None = None,
+        *,
+        provisional: bool = False,
     ) -> None:
         """Many changes at once: rebuild, and tell the view in one layout change (selections kept)."""
         search = self._search
@@ -805,8 +821,9 @@ class LabelTableModel(QAbstractTableModel):
         self._twins = None
         self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
         self._sorted_texts = list(presorted_texts) if self._sorted_all is not None and presorted_texts else None
+        self._provisional = False
         if self._sorted_all is not None and presorted_spec is not None:
-            self._show_order_of(presorted_spec)
+            self._now_in_order_of(presorted_spec, provisional=provisional)
         if self._counts is not None:
             self._counts = {key: count for key, count in self._counts.items() if key in new}
         self._relayout(self._filtered(self._all_sorted()))
@@ -888,6 +905,7 @@ class LabelTableModel(QAbstractTableModel):
         if self._pending_sort is not None:  # no rows: they are in the order asked for (the header shows it)
             self._sort_column, self._descending = self._pending_sort[1]
         self._drop_pending_sort()
+        self._provisional = False
         self.beginResetModel()
         self._by_key, self._search, self._visible, self._text_cache = {}, {}, [], {}
         self._visible_texts = None

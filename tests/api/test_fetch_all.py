@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from labeldesk.api import RateBudget
@@ -200,9 +202,15 @@ print("closed", flush=True)
 
 @pytest.mark.parametrize("expected", [None, 10_000])
 def test_fetch_all_says_how_far_it_got_after_each_page(ten_thousand, expected):
-    reports = []
+    reports, threads = [], set()
+
+    def progress(read, total):
+        reports.append((read, total))
+        threads.add(threading.current_thread())
+
     with Emulator(ten_thousand, rate_limit=None) as emulator, make_client(emulator) as client:
-        client.fetch_all(expected_total=expected, on_progress=lambda read, total: reports.append((read, total)))
-    assert len(reports) == 5  # one per page, on the calling thread
+        client.fetch_all(expected_total=expected, on_progress=progress)
+    assert len(reports) == 5  # one per page
+    assert threads == {threading.current_thread()}  # on the calling thread, not a page thread
     assert [read for read, _ in reports] == [2000, 4000, 6000, 8000, 10_000]
     assert {total for _, total in reports} == {10_000}

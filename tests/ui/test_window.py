@@ -515,14 +515,43 @@ def test_a_refresh_of_many_pages_shows_how_far_it_got(open_app, qtbot):
     store = LabelStore()
     seed_many(store, 4998)  # three pages of 2,000
     window, _ = open_app(store, latency_ms=50, wait=False)
-    bar, seen = window.busy, []
-    window.controller.refresh_progress.connect(
+    bar, seen, at_load = window.busy, [], []
+    controller = window.controller
+    controller.refresh_progress.connect(
         lambda read, total: seen.append((read, total, bar.value(), bar.maximum(), bar.toolTip()))
     )
-    qtbot.waitUntil(lambda: window.loaded_once and not window.controller.busy, timeout=10_000)
+    controller.labels_loaded.connect(lambda _: at_load.append((bar.maximum(), bar.toolTip())))
+    qtbot.waitUntil(lambda: window.loaded_once and not controller.busy, timeout=10_000)
     reads = [read for read, *_ in seen]
     assert reads[0] == 2000 and reads[-1] == 5000 and len(reads) == 3 and reads == sorted(reads)
     # Until the last page, the bar showed how far the refresh got, not just "working", in words too.
     for read, total, value, maximum, tip in seen[:-1]:
         assert (total, value, maximum, tip) == (5000, read, 5000, f"Read {read:,} of 5,000 labels")
-    assert bar.isHidden() and bar.maximum() == 0 and not bar.toolTip()  # done: back to "working" next time
+    # Once the labels are in, what is left (counts, saving) has no figures: the bar says "working".
+    assert at_load == [(0, "")]
+    assert bar.isHidden() and bar.maximum() == 0 and not bar.toolTip()
+    # A report from a refresh that a newer one overtook is not shown.
+    reported = []
+    controller.refresh_progress.connect(lambda *args: reported.append(args))
+    controller._page_read.emit(controller._generation - 1, 1000, 5000)
+    assert reported == []
+
+
+def test_a_refresh_that_fails_half_way_leaves_no_figures_on_the_bar(demo):
+    from labeldesk.api.errors import ConnectionDroppedError
+
+    window, _ = demo
+    controller, bar = window.controller, window.busy
+    controller.refresh_progress.emit(2000, 5000)  # as a big site's refresh does after its first page
+    assert (bar.maximum(), bar.value(), bar.toolTip()) == (5000, 2000, "Read 2,000 of 5,000 labels")
+    controller.refresh_failed.emit(ConnectionDroppedError())  # while contact counts may still run
+    assert (bar.maximum(), bar.toolTip(), bar.accessibleDescription()) == (0, "", "")
+
+
+def test_refreshes_are_prepared_in_the_order_the_table_is_about_to_show(demo, qtbot):
+    window, _ = demo
+    window.model.background_sort_from = 10  # the demo's 45 labels are sorted on a worker
+    window.table.sortByColumn(Column.KEY, Qt.SortOrder.DescendingOrder)
+    assert window.model.sorting and window.model.sort_spec == (Column.NAME, False)
+    assert window.controller.sort_spec() == (Column.KEY, True)  # what a refresh started now sorts for
+    qtbot.waitUntil(lambda: not window.model.sorting, timeout=5000)
