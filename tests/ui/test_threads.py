@@ -56,8 +56,11 @@ def test_the_gui_thread_never_stalls_during_a_slow_refresh_or_rename(open_app, d
     rename_stall = heart.stop()
     assert heart.ticks > 50
     assert window.model.label("custom.vip").display_name == "Very Important"
-    assert refresh_stall <= 50, f"GUI stalled {refresh_stall} ms during refresh"
-    assert rename_stall <= 50, f"GUI stalled {rename_stall} ms during rename"
+    # A GUI thread that waited for the service would stall the whole 500 ms. The bound sits well
+    # below that and well above a busy CI machine's scheduling noise: this proves where the waiting
+    # happens, not how fast the app is (the benchmark measures that, without asserting).
+    assert refresh_stall < 250, f"GUI stalled {refresh_stall} ms during refresh"
+    assert rename_stall < 250, f"GUI stalled {rename_stall} ms during rename"
 
 
 class FakeClient:
