@@ -82,8 +82,42 @@ class _Blob(msgspec.Struct, array_like=True):
     search: list[str]
 
 
+class _Parts(msgspec.Struct, array_like=True, tag="parts"):
+    """The start-up snapshot as parts of up to STEP labels, each an encoded _Blob.
+
+    Each part is encoded, and read back, in a call of its own, with the GUI thread given its turn
+    in between: one call for 50,000 labels holds the interpreter lock for ~25 ms to encode and
+    ~55 ms to decode, and the GUI thread can't run meanwhile (a refresh's save, start-up's read).
+    """
+
+    parts: list[msgspec.Raw]
+
+
 _BLOB_ENCODER = msgspec.msgpack.Encoder()
 _BLOB_DECODER = msgspec.msgpack.Decoder(_Blob)
+_PARTS_DECODER = msgspec.msgpack.Decoder(_Parts)
+
+
+def _encode_snapshot(labels: list[Label], texts: list[str]) -> bytes:
+    parts = []
+    for first in range(0, len(labels), STEP):
+        give_way()
+        part = _Blob(labels[first : first + STEP], texts[first : first + STEP])
+        parts.append(msgspec.Raw(_BLOB_ENCODER.encode(part)))
+    give_way()
+    return _BLOB_ENCODER.encode(_Parts(parts))  # (the parts are copied as they are)
+
+
+def _decode_snapshot(data: bytes) -> tuple[list[Label], list[str]]:
+    """Raises msgspec.DecodeError for anything but a snapshot made by _encode_snapshot."""
+    labels: list[Label] = []
+    search: list[str] = []
+    for part in _PARTS_DECODER.decode(data).parts:
+        give_way()
+        blob = _BLOB_DECODER.decode(part)
+        labels.extend(blob.labels)
+        search.extend(blob.search)
+    return labels, search
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -268,18 +302,18 @@ class LabelCache:
             blob = connection.execute("SELECT ordered_by, data FROM snapshot").fetchone()
             if blob is not None:
                 try:
-                    saved = _BLOB_DECODER.decode(blob[1])
-                except msgspec.DecodeError as exc:
+                    labels, texts = _decode_snapshot(blob[1])
+                except msgspec.DecodeError as exc:  # damaged, or saved before it came in parts
                     log.warning("the saved snapshot of %s is unreadable (%s); reading the rows", self.path.name, exc)
                 else:
-                    keys = [label.key for label in saved.labels]
+                    keys = [label.key for label in labels]
                     return Snapshot(
-                        tuple(saved.labels),
+                        tuple(labels),
                         counts,
                         _when(meta.get("synced_at")),
-                        search=dict(zip(keys, saved.search, strict=True)),
+                        search=dict(zip(keys, texts, strict=True)),
                         ordered_by=blob[0],
-                        search_list=saved.search,
+                        search_list=texts,
                     )
             rows = connection.execute(
                 "SELECT key, display_name, label_type, namespace, namespace_display_name, created, updated, search "
@@ -363,9 +397,8 @@ class LabelCache:
             if None not in picked and len(set(picked)) == len(picked):
                 labels, texts = [labels[n] for n in picked], [texts[n] for n in picked]  # type: ignore[index]
                 in_order = True
-        give_way()
         try:
-            return _BLOB_ENCODER.encode(_Blob(labels, texts)), in_order
+            return _encode_snapshot(labels, texts), in_order
         except (msgspec.EncodeError, TypeError, ValueError) as exc:  # e.g. a date without a zone
             log.warning("couldn't make the start-up snapshot (%s); start-up will read the rows", exc)
             return None, False

@@ -94,6 +94,36 @@ def test_an_unreadable_snapshot_falls_back_to_the_rows(cache):
     assert [label.key for label in cache.load().labels] == ["custom.a-0", "custom.a-1", "custom.a-2"]
 
 
+def test_a_big_snapshot_is_written_and_read_in_parts_that_give_way(cache, monkeypatch):
+    """Each part is its own short call (the GUI thread may run between them), and the parts join up."""
+    from labeldesk import cache as cache_module
+
+    steps = []
+    monkeypatch.setattr(cache_module, "give_way", lambda: steps.append(1))
+    written = labels("b", 2 * cache_module.STEP + 7)  # three parts
+    order = [label.key for label in reversed(written)]
+    cache.replace_labels(written, NOW, order=order, ordered_by="KEY:desc")
+    saved = len(steps)
+    snapshot = LabelCache(cache.path).load()
+    assert [label.key for label in snapshot.labels] == order and snapshot.ordered_by == "KEY:desc"
+    assert list(snapshot.labels) == list(reversed(written))
+    assert snapshot.search_list == [snapshot.search[label.key] for label in snapshot.labels]
+    assert saved >= 3 and len(steps) - saved >= 3  # at least one turn per part, both ways
+
+
+def test_a_snapshot_saved_before_it_came_in_parts_falls_back_to_the_rows(cache):
+    import msgspec
+
+    from labeldesk.cache import _Blob
+
+    written = labels("a", 3)
+    cache.replace_labels(written, NOW, order=[label.key for label in reversed(written)], ordered_by="x")
+    with sqlite3.connect(cache.path) as raw:  # as an earlier LabelDesk wrote it: one _Blob
+        raw.execute("UPDATE snapshot SET data = ?", (msgspec.msgpack.encode(_Blob(written, ["a"] * 3)),))
+    snapshot = LabelCache(cache.path).load()
+    assert list(snapshot.labels) == written and snapshot.ordered_by is None  # the rows, in service order
+
+
 def test_a_label_the_snapshot_cannot_hold_still_saves_as_rows(cache):
     naive = Label("custom.n", "Naive", LabelType.USER_DEFINED, "custom", "Labels", datetime(2026, 1, 1), None)
     cache.replace_labels([*labels("a", 2), naive], NOW, order=["custom.n", "custom.a-0", "custom.a-1"], ordered_by="x")
