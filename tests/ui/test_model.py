@@ -564,3 +564,30 @@ def test_a_refresh_batch_being_saved_is_not_changed_by_the_table():
     model.upsert(label("custom.new", "New"))
     model.remove("custom.vip")
     assert batch.search == saved
+
+
+def test_a_moved_row_is_reported_changed_where_it_now_is():
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    changed = []
+    model.dataChanged.connect(lambda top, bottom, roles=(): changed.append((top.row(), bottom.row())))
+    model.upsert(label("custom.vip", "Aardvark", day=3))  # from the bottom to the top
+    row = model.row_of("custom.vip")
+    assert changed[-1] == (row, row) and model.label_at(row).display_name == "Aardvark"
+    model.upsert(label("custom.cafe", "Café", day=9))  # changed in place
+    row = model.row_of("custom.cafe")
+    assert changed[-1] == (row, row) and model.label_at(row).created.day == 9
+    model.remove("custom.vip")
+    assert model.row_of("custom.vip") is None and model.rowCount() == len(LABELS) - 1
+
+
+@pytest.mark.parametrize("choice", list(TypeFilter))
+def test_each_type_filter_shows_exactly_the_types_it_names(choice):
+    kinds = [LabelType.USER_DEFINED, LabelType.SYSTEM, LabelType.WIX_APP_DEFINED, LabelType.UNKNOWN]
+    labels = [label(f"custom.k{n}", f"Label {n}", kinds[n % 4]) for n in range(40)]
+    model = LabelTableModel()
+    model.apply_labels(labels)
+    model.set_type_filter(choice)
+    shown = {model.label_at(row).key for row in range(model.rowCount())}
+    assert shown == {one.key for one in labels if choice.accepts(one.label_type)}
+    assert {one.label_type for one in labels if one.key in shown} <= choice.types
