@@ -647,6 +647,21 @@ class LabelTableModel(QAbstractTableModel):
                 return self._by_key[key]
         return None
 
+    def _twin_forget(self, key: str) -> None:
+        """Keep the near-duplicate index (if made) as the labels change, rather than make it anew:
+        that took ~160 ms at 100,000 labels, on the first keystroke in a dialog after each change."""
+        if self._twins is not None:
+            name = self._search[key].partition("\n")[0]
+            keys = self._twins.get(name)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._twins[name]
+
+    def _twin_add(self, key: str) -> None:
+        if self._twins is not None:
+            self._twins.setdefault(self._search[key].partition("\n")[0], set()).add(key)
+
     # -- filtering and sorting ----------------------------------------------------------------------------
 
     @_holding_workers_back
@@ -878,9 +893,11 @@ class LabelTableModel(QAbstractTableModel):
             self._forget_sorted(key)
         self._by_key[key] = label
         self._text_cache.pop(key, None)
+        if old is not None:
+            self._twin_forget(key)
         self._search[key] = text or search_text(label)
+        self._twin_add(key)
         self._visible_texts = None
-        self._twins = None
         self._insert_sorted(key)
         if not self._accepts(key):
             if old_row is not None:
@@ -920,10 +937,10 @@ class LabelTableModel(QAbstractTableModel):
         if row is not None:
             self._remove_row(row)
         self._forget_sorted(key)
+        self._twin_forget(key)
         del self._by_key[key]
         del self._search[key]
         self._text_cache.pop(key, None)
-        self._twins = None
         if self._counts is not None:
             self._counts.pop(key, None)
         self.total_changed.emit(self.total)

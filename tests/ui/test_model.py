@@ -591,3 +591,21 @@ def test_each_type_filter_shows_exactly_the_types_it_names(choice):
     shown = {model.label_at(row).key for row in range(model.rowCount())}
     assert shown == {one.key for one in labels if choice.accepts(one.label_type)}
     assert {one.label_type for one in labels if one.key in shown} <= choice.types
+
+
+def test_the_near_duplicate_index_follows_changes_instead_of_being_made_anew():
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    assert model.near_duplicate("vip").key == "custom.vip"  # the index is made here, once
+    index = model._twins
+    model.upsert(label("custom.vip", "Very Important", day=3))  # renamed
+    model.upsert(label("custom.vip2", "  VIP ", day=4))  # a new one with the old name
+    model.upsert(label("custom.cafe2", "CAFÉ", day=6))  # a twin of Café
+    model.remove("custom.cafe")
+    assert model._twins is index  # kept up to date, not dropped
+    assert model.near_duplicate("VIP").key == "custom.vip2"
+    assert model.near_duplicate("very  important").key == "custom.vip"
+    assert model.near_duplicate("café").key == "custom.cafe2"
+    assert model.near_duplicate("café", ignore_key="custom.cafe2") is None
+    model._twins = None  # made anew from scratch, it says the same
+    assert model.near_duplicate("VIP").key == "custom.vip2" and model._twins == index
