@@ -476,6 +476,11 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
+        # The header gets a selection of its own, which stays empty. Given the table's, it asks
+        # whether each column is wholly selected before painting, by asking the model about every
+        # row: with 100,000 labels selected (Ctrl+A) that was 600,000 calls into Python, 2.4 s.
+        # It shows no selection anyway (above), and header clicks still sort.
+        header.setSelectionModel(QItemSelectionModel(self.model, header))
         widths = {Column.NAME: 280, Column.KEY: 220, Column.TYPE: 80, Column.CONTACTS: 90, Column.CREATED: 150}
         for column, width in widths.items():
             table.setColumnWidth(column, width)
@@ -632,8 +637,17 @@ class MainWindow(QMainWindow):
             self.table.viewport().unsetCursor()
 
     def selected_labels(self) -> list[Label]:
-        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
-        return [self.model.label_at(row) for row in rows]
+        """The selected labels, in table order.
+
+        Read from the selection's ranges, not selectedRows(): that asks the model (in Python) about
+        every selected cell, and Ctrl+A over 100,000 labels took 3 s. The table selects whole rows.
+        """
+        last = self.model.columnCount() - 1
+        rows: set[int] = set()
+        for span in self.table.selectionModel().selection():
+            if span.left() == 0 and span.right() == last:
+                rows.update(range(span.top(), span.bottom() + 1))
+        return self.model.labels_at(sorted(rows))
 
     def select_key(self, key: str) -> bool:
         """Select and show the row of ``key``, clearing search and filter if they hide it."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -555,3 +555,29 @@ def test_refreshes_are_prepared_in_the_order_the_table_is_about_to_show(demo, qt
     assert window.model.sorting and window.model.sort_spec == (Column.NAME, False)
     assert window.controller.sort_spec() == (Column.KEY, True)  # what a refresh started now sorts for
     qtbot.waitUntil(lambda: not window.model.sorting, timeout=5000)
+
+
+def test_select_all_and_scattered_rows_give_the_selected_labels_in_table_order(demo, qtbot):
+    window, _ = demo
+    window.table.selectAll()
+    assert [one.key for one in window.selected_labels()] == [
+        window.model.label_at(row).key for row in range(window.model.rowCount())
+    ]
+    select(window, "Gluten-Free", "Birthday Club", "Customers")  # picked out of order
+    assert [one.display_name for one in window.selected_labels()] == ["Birthday Club", "Customers", "Gluten-Free"]
+
+
+def test_the_header_keeps_out_of_the_selection_and_still_sorts_on_a_click(demo, qtbot):
+    """Given the table's selection, the header scanned every row of every column on Ctrl+A."""
+    from PySide6.QtTest import QTest
+
+    window, _ = demo
+    header = window.table.horizontalHeader()
+    assert header.selectionModel() is not window.table.selectionModel()
+    window.table.selectAll()
+    assert not header.selectionModel().hasSelection()
+    x = header.sectionViewportPosition(Column.KEY) + header.sectionSize(Column.KEY) // 2
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    assert window.model.sort_spec == (Column.KEY, False)
+    keys = [window.model.label_at(row).key for row in range(window.model.rowCount())]
+    assert keys == sorted(keys)
