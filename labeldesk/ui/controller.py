@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.cache import LabelCache, Snapshot
-from labeldesk.domain import FindOrCreateResult, Label, quoted
+from labeldesk.domain import FindOrCreateResult, Label, quoted, search_text
 from labeldesk.memory import collector_paused
 from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
 from labeldesk.ui.workers import TaskRunner
@@ -302,12 +302,15 @@ class LabelsController(QObject):
         result: LabelBatch | list[Label] = batch
         if self._mutations:
             merged = {label.key: label for label in batch}
+            search = dict(batch.search)  # the batch's texts are of the labels as the service listed them
             for mutation in self._mutations:
                 if mutation.label is None:
                     merged.pop(mutation.key, None)
+                    search.pop(mutation.key, None)
                 else:
                     merged[mutation.key] = mutation.label
-            result = LabelBatch(list(merged.values()), batch.search)
+                    search[mutation.key] = search_text(mutation.label)
+            result = LabelBatch(list(merged.values()), search)
         self.service_loaded = True
         self._set_offline(False)
         self.labels_loaded.emit(result)

@@ -56,6 +56,9 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 #: changes whatever the size: 14 at 10,000 and 30 at 100,000, measured. (It was 200: a refresh with
 #: 150 renames took 515 ms row by row at 100,000 labels.)
 BULK_CHANGES = 30
+#: ...but a refresh that comes without an order (writes merged into it) would have a big table
+#: sorted on the GUI thread (155-320 ms at 100,000): up to this many changes go row by row instead.
+ROW_BY_ROW_WITHOUT_ORDER = 200
 #: From this many labels on, a new order (a header click; new contact counts while sorted by them)
 #: is worked out on a worker thread, and the rows keep their old order until it is ready. Below
 #: it, sorting on the GUI thread is quicker than a trip to a worker and back. Measured here, a
@@ -786,10 +789,13 @@ class LabelTableModel(QAbstractTableModel):
                 return
         new = batch.by_key if batch is not None and batch.by_key is not None else {one.key: one for one in labels}
         known = batch.search if batch is not None else {}
-        target = self.target_sort_spec  # a batch may come sorted for the order being worked out
-        presorted = batch.order if batch is not None and batch.sort_spec == target else None
+        # A batch comes sorted for the order being worked out, or (prepared before a header click)
+        # for the order shown; either spares the GUI thread a sort.
+        target = self.target_sort_spec
+        order_spec = batch.sort_spec if batch is not None and batch.sort_spec in (target, self.sort_spec) else None
+        presorted = batch.order if order_spec is not None else None
         sort_again = False
-        if presorted is not None and self._counts is not None and target[0] == Column.CONTACTS:
+        if presorted is not None and self._counts is not None and order_spec[0] == Column.CONTACTS:
             # Sorted without the counts the model has now. A big table shows that order for a moment
             # and is sorted again on a worker; a small one is sorted here.
             sort_again = len(new) >= self.background_sort_from and len(presorted) == len(new)
@@ -808,7 +814,7 @@ class LabelTableModel(QAbstractTableModel):
                 self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
                 self._provisional = False
                 if self._sorted_all is not None:
-                    self._now_in_order_of(target, provisional=sort_again)
+                    self._now_in_order_of(order_spec, provisional=sort_again)
                 texts = batch.order_texts if self._sorted_all is not None and batch is not None else None
                 self._sorted_texts = list(texts) if texts is not None else None  # changed in place later
                 self._visible = self._filtered(self._all_sorted())
@@ -821,9 +827,12 @@ class LabelTableModel(QAbstractTableModel):
             return
         gone = [key for key in self._by_key if key not in new]
         changed = [label for key, label in new.items() if self._by_key.get(key) != label]
-        if len(gone) + len(changed) > BULK_CHANGES:
+        # Without an order from a worker (writes were merged into the refresh), one layout change
+        # would sort a big table here: then up to ROW_BY_ROW_WITHOUT_ORDER changes go row by row.
+        big_unsorted = presorted is None and len(new) >= self.background_sort_from
+        if len(gone) + len(changed) > (ROW_BY_ROW_WITHOUT_ORDER if big_unsorted else BULK_CHANGES):
             texts = batch.order_texts if presorted is not None else None
-            self._replace_all(new, known, presorted, texts, target, provisional=sort_again)
+            self._replace_all(new, known, presorted, texts, order_spec, provisional=sort_again)
             if self._provisional:
                 self._sort_in_background(target)
             return
@@ -863,9 +872,9 @@ class LabelTableModel(QAbstractTableModel):
         provisional: bool = False,
     ) -> None:
         """Many changes at once: rebuild, and tell the view in one layout change (selections kept)."""
-        search = self._search
-        self._search = {
-            key: known.get(key) or (search[key] if self._by_key.get(key) == label else search_text(label))
+        search, labels = self._search, self._by_key
+        self._search = {  # an unchanged label keeps its text; a changed one takes the batch's, if any
+            key: search[key] if labels.get(key) == label else (known.get(key) or search_text(label))
             for key, label in new.items()
         }
         self._text_cache = {
@@ -903,12 +912,12 @@ class LabelTableModel(QAbstractTableModel):
         self._twin_add(key)
         self._visible_texts = None
         self._insert_sorted(key)
+        if old is None:
+            self.total_changed.emit(self.total)  # (also when the filter hides it: the total still grew)
         if not self._accepts(key):
             if old_row is not None:
                 self._remove_row(old_row)
             return
-        if old is None:
-            self.total_changed.emit(self.total)
         if old_row is None:
             new_row = self._position(self._visible, key)
             self.beginInsertRows(_NO_PARENT, new_row, new_row)

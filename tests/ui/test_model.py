@@ -609,3 +609,59 @@ def test_the_near_duplicate_index_follows_changes_instead_of_being_made_anew():
     assert model.near_duplicate("café", ignore_key="custom.cafe2") is None
     model._twins = None  # made anew from scratch, it says the same
     assert model.near_duplicate("VIP").key == "custom.vip2" and model._twins == index
+
+
+def test_a_refresh_applied_in_one_go_keeps_the_texts_of_labels_it_did_not_change():
+    """A batch's text for a label it doesn't change may be stale (a rename merged into a refresh):
+    the table keeps its own."""
+    from labeldesk.domain import search_text
+    from labeldesk.ui.models import LabelBatch
+
+    model = LabelTableModel()
+    model.apply_labels(many(100))
+    kept = model.label_at(0)
+    changed = [label(one.key, one.display_name + " new", day=2) for one in many(100) if one.key != kept.key]
+    stale = {kept.key: "an old name\n" + kept.key}  # as a merged batch could carry it
+    model.apply_labels(LabelBatch([kept, *changed], stale))  # more than BULK_CHANGES: one layout change
+    assert model._search[kept.key] == search_text(kept)
+    model.set_search("an old name")
+    assert model.rowCount() == 0
+
+
+def test_a_new_label_the_filter_hides_still_counts_in_the_total():
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    totals = []
+    model.total_changed.connect(totals.append)
+    model.set_search("vip")
+    model.upsert(label("custom.banana", "Banana"))
+    assert totals == [len(LABELS) + 1] and model.rowCount() == 1
+
+
+def test_a_refresh_prepared_before_a_header_click_needs_no_sort_here(
+    qtbot, big_model, sorts_by_thread, sort_thread_held
+):
+    from labeldesk.ui.models import prepare_batch
+
+    model = big_model
+    renamed = [label(one.key, one.display_name + " x", day=2) for one in many()]  # more than BULK_CHANGES
+    batch = prepare_batch(renamed, model.sort_spec)  # prepared in the order shown...
+    model.sort(Column.KEY, Qt.SortOrder.DescendingOrder)  # ...then a header click, sorted on a worker
+    sorts_by_thread.clear()
+    model.apply_labels(batch)
+    assert "gui" not in sorts_by_thread and model.sorting
+    sort_thread_held.set()
+    qtbot.waitUntil(lambda: not model.sorting, timeout=5000)
+    assert keys_shown(model) == sorted_here(renamed, Column.KEY, Qt.SortOrder.DescendingOrder)
+
+
+def test_a_big_refresh_without_an_order_goes_row_by_row_rather_than_sort_here(qtbot, big_model, sorts_by_thread):
+    """Writes merged into a refresh leave it without the worker's order (see LabelsController)."""
+    from labeldesk.ui.models import LabelBatch
+
+    model = big_model
+    fresh = [label(one.key, one.display_name + " x", day=2) if n < 40 else one for n, one in enumerate(many())]
+    sorts_by_thread.clear()
+    model.apply_labels(LabelBatch(fresh, {}))
+    assert sorts_by_thread == []
+    assert keys_shown(model) == sorted_here(fresh, Column.NAME)

@@ -8,7 +8,7 @@ import time
 from PySide6.QtCore import QElapsedTimer, QTimer
 
 from labeldesk.api.errors import WixError
-from labeldesk.domain import FindOrCreateResult, Label, LabelType
+from labeldesk.domain import FindOrCreateResult, Label, LabelType, search_text
 from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.workers import TaskRunner, UnexpectedError
 
@@ -86,6 +86,9 @@ class FakeClient:
     def find_or_create(self, name: str) -> FindOrCreateResult:
         return FindOrCreateResult(Label(f"custom.{name.lower()}", name, LabelType.USER_DEFINED), True)
 
+    def rename(self, key: str, name: str) -> Label:
+        return Label(key, name, LabelType.USER_DEFINED)
+
     def close(self) -> None:
         for gate in self.gates:
             gate.set()
@@ -149,6 +152,26 @@ def test_a_write_that_lands_during_a_refresh_is_not_undone_by_it(qtbot):
     client.gates[0].set()  # the refresh read the server before B existed
     qtbot.waitUntil(lambda: bool(loaded))
     assert sorted(label.key for label in loaded[0]) == ["custom.a", "custom.b"]
+    controller.shutdown()
+
+
+def test_a_rename_that_lands_during_a_refresh_keeps_its_own_search_text(qtbot):
+    """The refresh read the old name; what the table searches (and the cache saves) is the new one."""
+    client = FakeClient()
+    client.results = [[user("custom.a", "Apple"), user("custom.b", "Banana")]]
+    controller = LabelsController(client)
+    loaded, renamed = [], []
+    controller.labels_loaded.connect(loaded.append)
+    controller.refresh()
+    qtbot.waitUntil(lambda: len(client.gates) == 1)
+    controller.rename(user("custom.a", "Apple"), "Zebra", on_success=renamed.append)
+    qtbot.waitUntil(lambda: bool(renamed))
+    client.gates[0].set()
+    qtbot.waitUntil(lambda: bool(loaded))
+    batch = loaded[0]
+    assert {label.key: label.display_name for label in batch} == {"custom.a": "Zebra", "custom.b": "Banana"}
+    assert batch.search["custom.a"] == search_text(user("custom.a", "Zebra"))
+    assert batch.search["custom.b"] == search_text(user("custom.b", "Banana"))
     controller.shutdown()
 
 
