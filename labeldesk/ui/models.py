@@ -749,14 +749,16 @@ class LabelTableModel(QAbstractTableModel):
         except ValueError:
             return None
 
-    def _relayout(self, visible: list[str]) -> None:
-        """Show ``visible`` (new filter or order) as one layout change that keeps selections."""
+    def _relayout(self, visible: list[str], *, announced: bool = False) -> None:
+        """Show ``visible`` (new filter or order) as one layout change that keeps selections.
+        ``announced``: the caller emitted layoutAboutToBeChanged itself, before changing labels."""
         texts = getattr(visible, "texts", None)
-        if visible == self._visible:
+        if visible == self._visible and not announced:
             self._visible_texts = texts if texts is not None else self._visible_texts
             return  # e.g. a first letter that every label contains: nothing for the view to redo
         self._visible_texts = texts
-        self.layoutAboutToBeChanged.emit()
+        if not announced:
+            self.layoutAboutToBeChanged.emit()
         old_visible = self._visible
         self._visible = visible
         self._rows = None
@@ -871,7 +873,12 @@ class LabelTableModel(QAbstractTableModel):
         *,
         provisional: bool = False,
     ) -> None:
-        """Many changes at once: rebuild, and tell the view in one layout change (selections kept)."""
+        """Many changes at once: rebuild, and tell the view in one layout change (selections kept).
+
+        Announced before anything changes, as Qt asks (views and selections read the rows then),
+        and always: the same rows in the same order may still show new names.
+        """
+        self.layoutAboutToBeChanged.emit()
         search, labels = self._search, self._by_key
         self._search = {  # an unchanged label keeps its text; a changed one takes the batch's, if any
             key: search[key] if labels.get(key) == label else (known.get(key) or search_text(label))
@@ -890,7 +897,7 @@ class LabelTableModel(QAbstractTableModel):
         if self._counts is not None:
             self._counts = {key: count for key, count in self._counts.items() if key in new}
         self._lent = False  # all three are new
-        self._relayout(self._filtered(self._all_sorted()))
+        self._relayout(self._filtered(self._all_sorted()), announced=True)
         self.total_changed.emit(self.total)
 
     def upsert(self, label: Label, text: str | None = None) -> None:

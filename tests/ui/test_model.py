@@ -665,3 +665,26 @@ def test_a_big_refresh_without_an_order_goes_row_by_row_rather_than_sort_here(qt
     model.apply_labels(LabelBatch(fresh, {}))
     assert sorts_by_thread == []
     assert keys_shown(model) == sorted_here(fresh, Column.NAME)
+
+
+def test_the_model_passes_qt_model_tester_through_a_refresh_applied_in_one_go(qtmodeltester):
+    """Qt's rule: nothing changes before layoutAboutToBeChanged (the tester reads rows then)."""
+    model = LabelTableModel()
+    model.apply_labels(many(100))
+    qtmodeltester.check(model, force_py=True)
+    model.apply_labels([label(f"custom.n{n:03d}", f"New {n}") for n in range(80)])  # all different
+    assert model.rowCount() == 80
+
+
+def test_renames_in_a_refresh_applied_in_one_go_reach_the_view_though_no_row_moves():
+    model = LabelTableModel()
+    model.apply_labels(many(100))
+    model.sort(Column.KEY)  # renames don't move rows in this order
+    before = keys_shown(model)
+    told = []
+    model.layoutChanged.connect(lambda *_: told.append("layout"))
+    model.dataChanged.connect(lambda *_: told.append("data"))
+    model.apply_labels([label(one.key, one.display_name + " renamed") for one in many(100)])
+    assert keys_shown(model) == before
+    assert told  # the view repaints the new names
+    assert model.index(0, Column.NAME).data().endswith(" renamed")
