@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, islice
 from operator import attrgetter, ne
-from typing import ParamSpec, TypeVar
+from typing import NamedTuple, ParamSpec, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -190,6 +190,11 @@ def _side_by_side(strings: Iterable[str]) -> list[str]:
     return copies
 
 
+def _texts_in_order(search: Mapping[str, str], keys: Iterable[str]) -> list[str]:
+    """The search texts of ``keys``, in their order, side by side (what a keystroke scans)."""
+    return _side_by_side(map(search.__getitem__, keys))
+
+
 def _when(value: datetime | None) -> float:
     return -math.inf if value is None else value.timestamp()
 
@@ -294,7 +299,7 @@ def prepare_batch(
     order = order_texts = None
     if sort_spec is not None:
         order = ordered_keys(by_key, counts, sort_spec)
-        order_texts = _side_by_side(map(search.__getitem__, order))
+        order_texts = _texts_in_order(search, order)
     return LabelBatch(
         listed,
         search,
@@ -349,6 +354,14 @@ def presorted_batch(
         dict(zip(keys, listed, strict=True)),
         order_texts=texts,
     )
+
+
+class _Order(NamedTuple):
+    """A batch's order as a worker worked it out: the keys, their search texts (or None), and for what."""
+
+    keys: list[str]
+    texts: list[str] | None
+    spec: SortSpec
 
 
 class _Keys(list):
@@ -565,7 +578,7 @@ class LabelTableModel(QAbstractTableModel):
             order = ordered_keys(labels, counts, spec)
             if superseded():
                 return None
-            return order, _side_by_side(map(search.__getitem__, order))  # what a search scans
+            return order, _texts_in_order(search, order)
 
         if self._sorter is None:
             self._sorter = TaskRunner(self, read_threads=1)
@@ -718,7 +731,7 @@ class LabelTableModel(QAbstractTableModel):
             return list(keys)  # nothing to filter: don't build the texts until a search needs them
         if keys is self._sorted_all:
             if self._sorted_texts is None:
-                self._sorted_texts = _side_by_side(map(search.__getitem__, keys))
+                self._sorted_texts = _texts_in_order(search, keys)
             texts = self._sorted_texts
         elif keys is self._visible and self._visible_texts is not None:
             texts = self._visible_texts
@@ -802,43 +815,53 @@ class LabelTableModel(QAbstractTableModel):
             # and is sorted again on a worker; a small one is sorted here.
             sort_again = len(new) >= self.background_sort_from and len(presorted) == len(new)
             presorted = presorted if sort_again else None
+        order = None if presorted is None else _Order(presorted, batch.order_texts, order_spec)
         if not self._by_key:
-            if new:
-                self.beginResetModel()
-                self._text_cache = {}
-                self._by_key = new
-                if len(known) == len(new):
-                    self._search = known if isinstance(known, dict) else dict(known)
-                    self._lent = True  # the batch's own: the cache is still saving it
-                else:
-                    self._search = {key: known.get(key) or search_text(label) for key, label in new.items()}
-                self._twins = None
-                self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
-                self._provisional = False
-                if self._sorted_all is not None:
-                    self._now_in_order_of(order_spec, provisional=sort_again)
-                texts = batch.order_texts if self._sorted_all is not None and batch is not None else None
-                self._sorted_texts = list(texts) if texts is not None else None  # changed in place later
-                self._visible = self._filtered(self._all_sorted())
-                self._visible_texts = getattr(self._visible, "texts", None)
-                self._rows = None
-                self.endResetModel()
-                self.total_changed.emit(self.total)
-                if self._provisional:
-                    self._sort_in_background(target)
-            return
-        gone = [key for key in self._by_key if key not in new]
-        changed = [label for key, label in new.items() if self._by_key.get(key) != label]
-        # Without an order from a worker (writes were merged into the refresh), one layout change
-        # would sort a big table here: then up to ROW_BY_ROW_WITHOUT_ORDER changes go row by row.
-        big_unsorted = presorted is None and len(new) >= self.background_sort_from
-        if len(gone) + len(changed) > (ROW_BY_ROW_WITHOUT_ORDER if big_unsorted else BULK_CHANGES):
-            texts = batch.order_texts if presorted is not None else None
-            self._replace_all(new, known, presorted, texts, order_spec, provisional=sort_again)
-            if self._provisional:
-                self._sort_in_background(target)
-            return
-        self._apply_changes(gone, changed, known)
+            if not new:
+                return
+            self._load(new, known, order, provisional=sort_again)
+        else:
+            gone = [key for key in self._by_key if key not in new]
+            changed = [label for key, label in new.items() if self._by_key.get(key) != label]
+            # Without an order from a worker (writes were merged into the refresh), one layout change
+            # would sort a big table here: then up to ROW_BY_ROW_WITHOUT_ORDER changes go row by row.
+            big_unsorted = presorted is None and len(new) >= self.background_sort_from
+            if len(gone) + len(changed) <= (ROW_BY_ROW_WITHOUT_ORDER if big_unsorted else BULK_CHANGES):
+                self._apply_changes(gone, changed, known)
+                return
+            self._replace_all(new, known, order, provisional=sort_again)
+        if self._provisional:
+            self._sort_in_background(target)
+
+    def _load(
+        self, new: dict[str, Label], known: Mapping[str, str], order: _Order | None, *, provisional: bool
+    ) -> None:
+        """Labels into an empty table: one reset."""
+        self.beginResetModel()
+        self._text_cache = {}
+        self._by_key = new
+        if len(known) == len(new):
+            self._search = known if isinstance(known, dict) else dict(known)
+            self._lent = True  # the batch's own: the cache is still saving it
+        else:
+            self._search = {key: known.get(key) or search_text(label) for key, label in new.items()}
+        self._twins = None
+        self._take_order(order, provisional=provisional)
+        self._visible = self._filtered(self._all_sorted())
+        self._visible_texts = getattr(self._visible, "texts", None)
+        self._rows = None
+        self.endResetModel()
+        self.total_changed.emit(self.total)
+
+    def _take_order(self, order: _Order | None, *, provisional: bool) -> None:
+        """Use a worker's order (and the search texts in it) for the labels just put in, if it names
+        them all; else the order is worked out when first needed. ``provisional``: see _now_in_order_of."""
+        usable = order is not None and len(order.keys) == len(self._by_key)
+        self._sorted_all = list(order.keys) if usable else None  # copies: both are changed in place later
+        self._sorted_texts = list(order.texts) if usable and order.texts is not None else None
+        self._provisional = False
+        if usable:
+            self._now_in_order_of(order.spec, provisional=provisional)
 
     def _apply_changes(self, gone: list[str], changed: list[Label], known: Mapping[str, str]) -> None:
         for key in gone:
@@ -864,14 +887,7 @@ class LabelTableModel(QAbstractTableModel):
             self._lent = False
 
     def _replace_all(
-        self,
-        new: dict[str, Label],
-        known: Mapping[str, str],
-        presorted: list[str] | None,
-        presorted_texts: list[str] | None = None,
-        presorted_spec: SortSpec | None = None,
-        *,
-        provisional: bool = False,
+        self, new: dict[str, Label], known: Mapping[str, str], order: _Order | None, *, provisional: bool
     ) -> None:
         """Many changes at once: rebuild, and tell the view in one layout change (selections kept).
 
@@ -889,11 +905,7 @@ class LabelTableModel(QAbstractTableModel):
         }
         self._by_key = new
         self._twins = None
-        self._sorted_all = list(presorted) if presorted is not None and len(presorted) == len(new) else None
-        self._sorted_texts = list(presorted_texts) if self._sorted_all is not None and presorted_texts else None
-        self._provisional = False
-        if self._sorted_all is not None and presorted_spec is not None:
-            self._now_in_order_of(presorted_spec, provisional=provisional)
+        self._take_order(order, provisional=provisional)
         if self._counts is not None:
             self._counts = {key: count for key, count in self._counts.items() if key in new}
         self._lent = False  # all three are new
@@ -969,7 +981,7 @@ class LabelTableModel(QAbstractTableModel):
     @_holding_workers_back
     def set_counts(self, counts: Mapping[str, int] | None) -> None:
         self._counts = None if counts is None else dict(counts)
-        coming = self._pending_sort[1] if self._pending_sort is not None else self.sort_spec
+        coming = self.target_sort_spec
         if coming[0] == Column.CONTACTS:
             self._resort(coming)
         if self._visible:  # (a new order may take a moment: show the new counts meanwhile)
