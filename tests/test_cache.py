@@ -108,7 +108,10 @@ def test_a_big_snapshot_is_written_and_read_in_parts_that_give_way(cache, monkey
     assert [label.key for label in snapshot.labels] == order and snapshot.ordered_by == "KEY:desc"
     assert list(snapshot.labels) == list(reversed(written))
     assert snapshot.search_list == [snapshot.search[label.key] for label in snapshot.labels]
-    assert saved >= 3 and len(steps) - saved >= 3  # at least one turn per part, both ways
+    with sqlite3.connect(cache.path) as raw:
+        (data,) = raw.execute("SELECT data FROM snapshot").fetchone()
+    assert len(cache_module._PARTS_DECODER.decode(data).parts) == 3  # each encoded in a call of its own
+    assert len(steps) - saved >= 3  # reading it back gives way between the parts
 
 
 def test_a_snapshot_saved_before_it_came_in_parts_falls_back_to_the_rows(cache):
@@ -254,16 +257,20 @@ def test_two_writers_on_one_site_do_not_corrupt_it(tmp_path):
 def test_a_preload_reads_ahead_and_the_next_load_takes_it(cache, monkeypatch):
     cache.replace_labels(labels("a", 3), NOW)
     cache.close()
+    import threading
+
     reads = []
     original = LabelCache._read_snapshot
-    monkeypatch.setattr(LabelCache, "_read_snapshot", lambda self: reads.append(1) or original(self))
+    monkeypatch.setattr(
+        LabelCache, "_read_snapshot", lambda self: reads.append(threading.current_thread().name) or original(self)
+    )
     early = LabelCache(cache.path)
     early.preload()
     early.preload()  # once is enough
     assert [label.key for label in early.load().labels] == ["custom.a-0", "custom.a-1", "custom.a-2"]
-    assert reads == [1]
-    early.load()  # later loads read again
-    assert reads == [1, 1]
+    assert reads == ["labeldesk-cache-preload"]  # read ahead on a thread of its own, and taken
+    early.load()  # later loads read again, where they are called
+    assert reads == ["labeldesk-cache-preload", threading.current_thread().name]
     early.close()
 
 

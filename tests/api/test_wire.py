@@ -175,6 +175,21 @@ def test_the_fast_page_decoder_agrees_with_the_lenient_parser(odd, paging):
     assert all(label.created is None or label.created.tzinfo is not None for label in fast.labels)
 
 
+def test_an_ordinary_page_is_decoded_by_the_fast_path_offset_and_all(monkeypatch):
+    from labeldesk.api import wire
+
+    def lenient(*args, **kwargs):
+        raise AssertionError("an ordinary page went down the lenient path")
+
+    monkeypatch.setattr(wire, "page_from_json", lenient)
+    normal = {**LABEL, "key": "custom.normal", "createdDate": "2024-01-05T08:00:00.000Z"}
+    for paging, offset in (({"pagingMetadata": {"total": 4001, "offset": 2000}}, 2000), ({}, 2000)):
+        page = wire.decode_page(json.dumps({"labels": [normal], **paging}).encode(), requested_offset=2000)
+        assert page.offset == offset and page.labels[0].key == "custom.normal"
+    page = wire.decode_page(json.dumps({"labels": [normal], "metadata": {"offset": 4000}}).encode(), requested_offset=0)
+    assert page.offset == 4000 and page.total is None  # the service's word on the offset wins
+
+
 @pytest.mark.parametrize(
     "content", [b"", b"{}", b'{"labels": []}', b'{"labels": [{"key": "custom.vi', b"[1]", b'{"labels": {"a": 1}}']
 )

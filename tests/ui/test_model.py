@@ -581,16 +581,24 @@ def test_a_moved_row_is_reported_changed_where_it_now_is():
     assert model.row_of("custom.vip") is None and model.rowCount() == len(LABELS) - 1
 
 
-@pytest.mark.parametrize("choice", list(TypeFilter))
-def test_each_type_filter_shows_exactly_the_types_it_names(choice):
+@pytest.mark.parametrize(
+    ("choice", "shown_types"),
+    [
+        (TypeFilter.ALL, set(LabelType)),
+        (TypeFilter.CUSTOM, {LabelType.USER_DEFINED}),
+        (TypeFilter.SYSTEM, {LabelType.SYSTEM}),
+        (TypeFilter.APP, {LabelType.WIX_APP_DEFINED, LabelType.UNKNOWN}),  # a type Wix adds later reads as an app's
+    ],
+)
+def test_each_type_filter_shows_exactly_the_types_it_names(choice, shown_types):
     kinds = [LabelType.USER_DEFINED, LabelType.SYSTEM, LabelType.WIX_APP_DEFINED, LabelType.UNKNOWN]
     labels = [label(f"custom.k{n}", f"Label {n}", kinds[n % 4]) for n in range(40)]
     model = LabelTableModel()
     model.apply_labels(labels)
     model.set_type_filter(choice)
     shown = {model.label_at(row).key for row in range(model.rowCount())}
-    assert shown == {one.key for one in labels if choice.accepts(one.label_type)}
-    assert {one.label_type for one in labels if one.key in shown} <= choice.types
+    assert shown == {one.key for one in labels if one.label_type in shown_types}
+    assert all(choice.accepts(kind) == (kind in shown_types) for kind in LabelType)
 
 
 def test_the_near_duplicate_index_follows_changes_instead_of_being_made_anew():
@@ -688,3 +696,12 @@ def test_renames_in_a_refresh_applied_in_one_go_reach_the_view_though_no_row_mov
     assert keys_shown(model) == before
     assert told  # the view repaints the new names
     assert model.index(0, Column.NAME).data().endswith(" renamed")
+
+
+def test_an_order_that_rests_on_contact_counts_is_never_named_for_saving():
+    """Counts change between saves, so a saved 'contacts' order could not be trusted at start-up."""
+    from labeldesk.ui.models import sort_name
+
+    names = {sort_name((column, descending)) for column in Column for descending in (False, True)}
+    assert sort_name((Column.CONTACTS, False)) is None and sort_name((Column.CONTACTS, True)) is None
+    assert len(names - {None}) == 2 * (len(Column) - 1)  # every other order has a name of its own

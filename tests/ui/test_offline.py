@@ -216,7 +216,10 @@ def test_the_key_is_looked_up_only_once_the_saved_rows_are_painted(paths, site_s
 
 
 def test_switching_sites_while_a_key_lookup_waits_opens_the_new_site(paths, site_window, qtbot):
-    """A's saved copy is on screen and its key lookup waits for the paint; the person picks B then."""
+    """A's saved copy is on screen and its key is being looked up (slowly); the person picks B then.
+    A's key arrives after B is open: it must not take the window back to A."""
+    import threading
+
     site_a, site_b = "0ff11e00-0000-4000-8000-00000000000a", "0ff11e00-0000-4000-8000-00000000000b"
     for site in (site_a, site_b):
         cache = LabelCache(cache_path(paths.cache, site))
@@ -224,7 +227,16 @@ def test_switching_sites_while_a_key_lookup_waits_opens_the_new_site(paths, site
         cache.close()
     store = LabelStore()
     seed_many(store, 50)
-    backend = MemoryKeyring()
+    slow_a, asked = threading.Event(), []
+
+    class SlowForA(MemoryKeyring):
+        def get_password(self, service, username):
+            asked.append(username)
+            if username == site_a:
+                slow_a.wait(10)
+            return super().get_password(service, username)
+
+    backend = SlowForA()
     backend.set_password(SERVICE, site_a, "key-a")
     backend.set_password(SERVICE, site_b, "key-b")
     with Emulator(store, rate_limit=None) as emulator:
@@ -232,23 +244,17 @@ def test_switching_sites_while_a_key_lookup_waits_opens_the_new_site(paths, site
         directory.remember(Site(site_b, "Site B", emulator.base_url))
         directory.remember(Site(site_a, "Site A", emulator.base_url))
         window, manager = site_window(backend, cache=True)
-        switched = []
-
-        def on_opening(site):
-            if site.site_id == site_a and not switched:
-
-                def settled():
-                    if not switched:
-                        switched.append(1)
-                        window._switch_to(Site(site_b, "Site B", emulator.base_url))
-
-                window.controller.cache_settled.connect(settled)
-
-        manager.site_opening.connect(on_opening)
         manager.start()
+        qtbot.waitUntil(lambda: site_a in asked, timeout=10_000)  # A's lookup is under way
+        opened = []
+        manager.site_opened.connect(lambda result: opened.append(result.site.site_id))
+        with qtbot.waitSignal(manager.site_opening, timeout=5000):
+            window._switch_to(Site(site_b, "Site B", emulator.base_url))
+        slow_a.set()  # now A's key arrives, after B was asked for (B's lookup waits behind it)
         qtbot.waitUntil(lambda: window.site.site_id == site_b and window.controller.client is not None, timeout=10_000)
-        qtbot.waitUntil(lambda: not manager.runner.busy and not window.controller.busy, timeout=10_000)
-        assert switched and window.site.site_id == site_b  # A's late answer didn't take the window back
+        qtbot.waitUntil(lambda: not manager.runner.busy, timeout=10_000)
+        assert opened == [site_b]  # A's late answer was dropped, not opened on the way
+        assert window.controller.client.site_id == site_b
 
 
 def test_saved_rows_without_a_key_say_signing_in_is_what_checks_wix(paths, site_window, qtbot):
