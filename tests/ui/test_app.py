@@ -116,5 +116,12 @@ def test_the_saved_copy_is_read_once_on_its_own_thread_before_the_window_exists(
         return original(self)
 
     monkeypatch.setattr(LabelCache, "_read_snapshot", spy)
+    from labeldesk.ui.main_window import MainWindow
+
+    windows, preloads = [], []
+    real_init, real_preload = MainWindow.__init__, LabelCache.preload
+    monkeypatch.setattr(MainWindow, "__init__", lambda self, *a, **k: windows.append(1) or real_init(self, *a, **k))
+    monkeypatch.setattr(LabelCache, "preload", lambda self: preloads.append(len(windows)) or real_preload(self))
     assert run(["--selftest"]) == 0  # the last site again, with its saved copy
+    assert preloads == [0]  # started before any window was built
     assert readers == ["labeldesk-cache-preload"]  # read once, ahead, and that read was used
