@@ -128,7 +128,7 @@ def _unavailable(exc: Exception, verb: str) -> KeyringUnavailableError:
             f"The keyring is locked, or its unlock prompt was dismissed, so LabelDesk couldn't {verb} the API key. "
             "Unlock it and try again."
         )
-    return KeyringUnavailableError(f"The system keyring couldn't {verb} the API key ({type(exc).__name__}).")
+    return KeyringUnavailableError(f"The system keyring couldn't {verb} the API key.")  # the kind is in the log
 
 
 class SessionOnlyStore:

@@ -39,7 +39,8 @@ class LabelType(enum.Enum):
 
 
 _TYPE_TITLES = {
-    LabelType.USER_DEFINED: "User",
+    # Wix's word: user-defined labels live in the "custom" namespace, and the type filter says the same.
+    LabelType.USER_DEFINED: "Custom",
     LabelType.SYSTEM: "System",
     LabelType.WIX_APP_DEFINED: "App",
     LabelType.UNKNOWN: "Other",

@@ -1,13 +1,15 @@
 """Typed errors from the Wix adapter.
 
 Every error here is "the user's world went wrong" (offline, a revoked key, a full quota): the UI shows
-``str(error)`` as it is. Each message is plain language that says what to do next. None of them ever
-carries the API key: they are built from status codes, Wix's error codes and our own words, never from
-request headers.
+``str(error)`` (the same as ``error.message``) as it is. Each message is plain language that says what
+to do next, with no HTTP status, request ID or class name in it: those are for the log (``repr``) and
+for support (``details``). None of them ever carries the API key: they are built from status codes,
+Wix's error codes and our own words, never from request headers.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -47,9 +49,21 @@ class WixError(Exception):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        if self.request_id:
-            return f"{self.message} (Wix request ID: {self.request_id})"
         return self.message
+
+    @property
+    def details(self) -> str:
+        """For support (the "Copy details" button), one fact a line: the message, then what only
+        support needs (the kind of error, the HTTP status, Wix's error code and message, the request ID)."""
+        lines = [self.message, f"Kind: {type(self).__name__}"]
+        facts = (
+            ("HTTP status", self.status),
+            ("Wix error code", self.code),
+            ("Wix said", self.server_message),
+            ("Wix request ID", self.request_id),
+        )
+        lines += [f"{name}: {value}" for name, value in facts if value is not None]
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         parts = [repr(self.message)]
@@ -185,3 +199,30 @@ class MalformedKeyError(AuthError):
 
 class InvalidBaseUrlError(ValueError):
     """An API base URL that could leak the key: not https, and not plain http to this computer."""
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9’']+", text.casefold())
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    words = _words(text)
+    return set(zip(words, words[1:], strict=False))
+
+
+def in_context(context: str, error: BaseException, advice: str = "") -> str:
+    """``"{context}: {message} {advice}"`` for the status bar, saying nothing twice.
+
+    ``context`` is what LabelDesk was doing ("Couldn't refresh the labels"); it is left out when the
+    error's message already opens with it ("Can't reach Wix" + "Can't reach Wix. Check …"). ``advice``
+    (what to do next, "Press F5 to try again.") is left out when the message already says the same
+    (two words in a row in common: "Please try again in a few minutes."). Other exceptions than
+    WixError give their text as it is (they are ours: plain words, no class names).
+    """
+    message = error.message if isinstance(error, WixError) else str(error)
+    opening = _words(message)[: len(_words(context))]
+    parts = [] if not context or opening == _words(context) else [f"{context}:"]
+    parts.append(message)
+    if advice and not (_pairs(advice) & _pairs(message)):
+        parts.append(advice)
+    return " ".join(part.strip() for part in parts if part.strip())

@@ -248,4 +248,5 @@ def error_from_response(
         return errors.ValidationError(violations=_violations(mapping), **common)
     if status >= 500:
         return errors.ServerError(retry_after=retry_after if status == 503 else None, **common)
-    return errors.WixError(f"Wix answered with an unexpected status ({status}). Please try again.", **common)
+    # The status stays in the error (for the log and "Copy details"), not in the words.
+    return errors.WixError("Wix gave an answer LabelDesk didn't expect. Please try again.", **common)

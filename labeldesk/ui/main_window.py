@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labeldesk.api.errors import LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
+from labeldesk.api.errors import LabelNotFoundError, NetworkError, PermissionDeniedError, WixError, in_context
 from labeldesk.cache import Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.giveway import gui_busy
@@ -67,6 +67,10 @@ def describe_when(moment: datetime | None, now: datetime | None = None) -> str:
     return f"{local.day} {local:%b %Y} {clock}"
 
 
+def _details(error: Exception) -> str | None:
+    return error.details if isinstance(error, WixError) else None
+
+
 def stale_hint(synced_at: datetime | None, now: datetime | None = None) -> str:
     """A warning (with a leading space) when the saved copy is more than a day old; else ''."""
     if synced_at is None:
@@ -79,7 +83,11 @@ def stale_hint(synced_at: datetime | None, now: datetime | None = None) -> str:
 
 
 class StatusMessage(QWidget):
-    """The status bar's message: an icon and plain text, kept until the next message."""
+    """The status bar's message: an icon and plain text, kept until the next message.
+
+    A failure can come with details for support (the kind of error, the HTTP status, Wix's request
+    ID): they are never in the text, and a "Copy details" button puts them on the clipboard.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,14 +96,30 @@ class StatusMessage(QWidget):
         self.text = QLabel(self)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.copy_details = QToolButton(self)
+        self.copy_details.setText("Copy details")
+        self.copy_details.setAutoRaise(True)
+        self.copy_details.setToolTip("Copy what went wrong, with the details support needs")
+        self.copy_details.clicked.connect(self._copy_details)
+        self.copy_details.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addWidget(self.icon)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.copy_details)
         self.kind = "info"
+        self.details: str | None = None
 
-    def show_message(self, text: str, kind: str = "info") -> None:
+    def _copy_details(self) -> None:
+        if self.details:
+            QGuiApplication.clipboard().setText(self.details)
+            self.copy_details.setText("Details copied")
+
+    def show_message(self, text: str, kind: str = "info", details: str | None = None) -> None:
         self.kind = kind
+        self.details = details
+        self.copy_details.setText("Copy details")
+        self.copy_details.setVisible(bool(details))
         self.text.setText(text)
         self.text.setToolTip(text)
         name = {"error": "error", "done": "done"}.get(kind)
@@ -360,9 +384,10 @@ class MainWindow(QMainWindow):
             return
         if self.controller is not None:
             self.controller.forget_cache()
-        self.manager.sign_out(
-            self.site, on_failure=lambda error: self.show_message(f"Couldn't sign out: {error}", "error")
-        )
+        self.manager.sign_out(self.site, on_failure=self._on_sign_out_failed)
+
+    def _on_sign_out_failed(self, error: Exception) -> None:
+        self.show_message(in_context("Couldn't sign out", error), "error", _details(error))
 
     def _on_signed_out(self, site: Site) -> None:
         if self.site is not None and self.site.site_id == site.site_id and not self.demo:
@@ -616,8 +641,9 @@ class MainWindow(QMainWindow):
 
     # -- messages -------------------------------------------------------------------------------------
 
-    def show_message(self, text: str, kind: str = "info") -> None:
-        self.status.show_message(text, kind)
+    def show_message(self, text: str, kind: str = "info", details: str | None = None) -> None:
+        """Say ``text`` in the status bar; ``details`` (for support) go behind a "Copy details" button."""
+        self.status.show_message(text, kind, details)
         self.message_shown.emit(text, kind)
 
     def _idle_message(self) -> str:
@@ -757,6 +783,22 @@ class MainWindow(QMainWindow):
                 return True
         return super().eventFilter(watched, event)
 
+    def keyPressEvent(self, event) -> None:
+        """A shortcut of a disabled action (F2 or Del on a locked label) says why, as double-click does.
+
+        Qt drops the shortcut of a disabled action, and the key press comes up to the window instead
+        (the search box keeps its own Del).
+        """
+        pressed = QKeySequence(event.keyCombination())
+        for action in (self.rename_action, self.delete_action):
+            if not action.isEnabled() and any(
+                pressed.matches(shortcut) == QKeySequence.SequenceMatch.ExactMatch for shortcut in action.shortcuts()
+            ):
+                self.show_message(action.toolTip(), "info")
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
     def _twin_of(self, name: str, ignore_key: str | None) -> Label | None:
         return self.model.near_duplicate(name, ignore_key=ignore_key)
 
@@ -827,7 +869,8 @@ class MainWindow(QMainWindow):
         if real_failures:
             label, error = real_failures[0]
             extra = f" ({len(real_failures) - 1} more failed too.)" if len(real_failures) > 1 else ""
-            self.show_message(f"Couldn't delete {quoted(label.display_name)}: {error}{extra}", "error")
+            text = in_context(f"Couldn't delete {quoted(label.display_name)}", error) + extra
+            self.show_message(text, "error", error.details)
         elif len(done) == 1 and not vanished:
             self.show_message(f"Deleted {quoted(done[0].display_name)}.", "done")
         elif vanished and not done:
@@ -911,13 +954,13 @@ class MainWindow(QMainWindow):
         shown = self.model.total
         what = "Couldn't load the labels" if shown == 0 else "Couldn't refresh the labels"
         if isinstance(error, NetworkError):
-            self.show_message(f"Can't reach Wix: {error.message}", "error")
+            self.show_message(in_context("Can't reach Wix", error), "error", error.details)
         elif not self.paused:
             stale = stale_hint(self.synced_at)
-            self.show_message(f"{what}: {error} Press F5 to try again.{stale}", "error")
+            self.show_message(in_context(what, error, "Press F5 to load them again.") + stale, "error", error.details)
         self._update_count()
         if shown == 0:
-            self.table.empty_hint.setText(f"{what}.\n{error}\n\nPress F5 to try again.")
+            self.table.empty_hint.setText(f"{what}.\n{in_context('', error, 'Press F5 to load them again.')}")
             self._report_first_load(False, str(error))
         elif self.rows_from_cache:
             self._report_first_load_from_cache()
@@ -980,9 +1023,10 @@ class MainWindow(QMainWindow):
             return
         self.paused = True
         self._update_actions()
-        reason = f"Wix no longer accepts the API key for {self.site.title}: {error.message} Enter a new key to go on."
+        # The error says what happened to the key and what to do; the site's name says which key.
+        reason = f"{self.site.title}: {error.message}"
         if self.manager is None:
-            self.show_message(reason, "error")
+            self.show_message(reason, "error", error.details)
         else:
             self.ask_sign_in(SignInRequest(self.site, reason, replace_key=True))
 
@@ -993,12 +1037,12 @@ class MainWindow(QMainWindow):
         if isinstance(error, PermissionDeniedError):
             self.counts_problem = "Contact counts need the “Read Contacts” permission on this API key."
         else:
-            self.counts_problem = f"Contact counts are unavailable: {error.message}"
+            self.counts_problem = in_context("Contact counts are unavailable", error)
         if self.status.kind != "error":
             self.show_message(self._idle_message(), "info")
 
     def _on_write_failed(self, doing: str, error: WixError) -> None:
-        self.show_message(f"{doing.rstrip('…')} failed: {error}", "error")
+        self.show_message(in_context(f"{doing.rstrip('…')} failed", error), "error", error.details)
 
     def _on_label_created(self, result: FindOrCreateResult) -> None:
         self.model.upsert(result.label)

@@ -1,0 +1,140 @@
+"""Words a non-technical person can read: no request IDs, HTTP codes or class names; nothing said twice."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from labeldesk.api import errors, wire
+from labeldesk.domain import Label, LabelType
+from labeldesk.ui.models import Column, TypeFilter
+from labeldesk.ui.workers import UnexpectedError
+from tests.ui.test_window import select
+
+SUPPORT = {"status": 503, "code": "WDE0110", "request_id": "1712345678.9876543210", "server_message": "upstream x"}
+
+
+def every_error() -> list[errors.WixError]:
+    """One of each error the window can be handed, each carrying what only support needs."""
+    made: list[errors.WixError] = []
+    for cls in [*vars(errors).values(), UnexpectedError]:
+        if not (inspect.isclass(cls) and issubclass(cls, errors.WixError)):
+            continue
+        if cls is errors.QuotaReachedError:
+            made += [cls(1000, 1000, **SUPPORT), cls(None, None, **SUPPORT)]
+        elif cls is errors.RateLimitedError:
+            made += [cls(7, **SUPPORT), cls(None, **SUPPORT)]
+        else:
+            made.append(cls(**SUPPORT))
+    made.append(errors.ValidationError(violations=(errors.FieldViolation("displayName", "is too long"),), **SUPPORT))
+    made.append(wire.error_from_response(418, None, request_id="1712345678.1", retry_after=None))
+    return made
+
+
+def pairs(text: str) -> list[tuple[str, str]]:
+    words = re.findall(r"[a-z0-9’']+", text.casefold())
+    return list(zip(words, words[1:], strict=False))
+
+
+def repeats(text: str) -> set[tuple[str, str]]:
+    seen = pairs(text)
+    return {pair for pair in seen if seen.count(pair) > 1}
+
+
+@pytest.fixture
+def shown(demo):
+    """Everything the window says, while each error goes through every place that words one."""
+    window, _ = demo
+    said: list[str] = []
+    window.message_shown.connect(lambda text, kind: said.append(text))
+    return window, said
+
+
+def test_errors_reach_the_status_bar_plainly_and_never_repeat_themselves(shown):
+    window, said = shown
+    label = window.model.label("custom.vip")
+    for error in every_error():
+        message_repeats = repeats(error.message)
+        said.clear()
+        window.model.apply_labels(window.model.labels)  # rows shown: "Couldn't refresh"
+        window._on_refresh_failed(error)
+        window._on_write_failed("Renaming ‘VIP’…", error)
+        window._report_deletes([], [(label, error)])
+        window._on_sign_out_failed(error)  # the sign-out's failure, as the site manager reports it
+        window.counts_problem = None
+        window._on_counts_failed(error)
+        said.append(window.counts_problem)
+        window.paused = False
+        window._on_auth_failed(error)
+        texts = [*said, window.table.empty_hint.text()]
+        for text in texts:
+            assert "1712345678" not in text and "WDE0110" not in text and "upstream" not in text, text
+            assert not re.search(r"\b(4\d\d|5\d\d)\b", text), text
+            assert "Error" not in text.replace("error", ""), text  # no class names (…Error)
+            assert repeats(text) <= message_repeats, (text, repeats(text) - message_repeats)
+
+
+def test_a_refresh_that_failed_with_no_rows_says_it_once_in_the_empty_table(demo):
+    window, _ = demo
+    window.model.clear()
+    window._on_refresh_failed(errors.ServerError(**SUPPORT))
+    hint = window.table.empty_hint.text()
+    assert hint.startswith("Couldn't load the labels.\nWix is having trouble")
+    assert hint.casefold().count("try again") == 1
+    window._on_refresh_failed(errors.OfflineError())
+    assert window.status.text.text() == errors.OfflineError.default_message  # not "Can't reach Wix: Can't reach…"
+
+
+def test_a_failed_change_offers_its_details_for_support(demo, qtbot):
+    window, _ = demo
+    select(window, "Wholesale")
+    dialog = window.rename_selected()
+    dialog.name_edit.setText("VIP")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: window.status.kind == "error", timeout=10_000)
+    text = window.status.text.text()
+    assert text == "Renaming ‘Wholesale’ failed: Another label already has this name. Choose a different name."
+    assert "request ID" not in dialog.message.text()
+    dialog.reject()
+    button = window.status.copy_details
+    assert button.isVisibleTo(window)
+    button.click()
+    details = QGuiApplication.clipboard().text()
+    assert details.startswith(text.split(": ", 1)[1])
+    assert "Kind: ConflictError" in details and "HTTP status: 409" in details and "Wix request ID: " in details
+    window.show_message("Refreshing…")
+    assert not button.isVisibleTo(window)
+
+
+def test_the_type_column_and_the_type_filter_use_the_same_word(demo):
+    window, _ = demo
+    vip = window.model.row_of("custom.vip")
+    column_word = window.model.index(vip, Column.TYPE).data()
+    filter_words = [window.type_filter.itemText(i) for i in range(window.type_filter.count())]
+    assert column_word == TypeFilter.CUSTOM.value == "Custom"
+    assert column_word in filter_words
+    for label_type in LabelType:
+        if label_type is not LabelType.UNKNOWN:
+            assert label_type.title in filter_words
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_F2, Qt.Key.Key_Delete])
+@pytest.mark.parametrize(("name", "why"), [("Customers", "Wix creates this label itself"), ("Abandoned Cart", "Wix")])
+def test_f2_and_del_on_a_locked_label_say_why(demo, qtbot, key, name, why, monkeypatch):
+    from labeldesk.ui import dialogs
+
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args: pytest.fail("nothing to confirm"))
+    window, _ = demo
+    window.activateWindow()
+    select(window, name)
+    window.table.setFocus()
+    window.show_message("")
+    qtbot.keyClick(window.table, key)
+    label: Label = window.model.label(window.selected_labels()[0].key)
+    assert why in window.status.text.text()
+    assert label.not_editable_reason in window.status.text.text()
+    assert window.status.kind == "info"
