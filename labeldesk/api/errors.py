@@ -9,6 +9,7 @@ Wix's error codes and our own words, never from request headers.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -207,7 +208,7 @@ def _words(text: str) -> list[str]:
 
 def _pairs(text: str) -> set[tuple[str, str]]:
     words = _words(text)
-    return set(zip(words, words[1:], strict=False))
+    return set(itertools.pairwise(words))
 
 
 def in_context(context: str, error: BaseException, advice: str = "") -> str:

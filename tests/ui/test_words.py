@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
 
 import pytest
@@ -37,7 +38,7 @@ def every_error() -> list[errors.WixError]:
 
 def pairs(text: str) -> list[tuple[str, str]]:
     words = re.findall(r"[a-z0-9’']+", text.casefold())
-    return list(zip(words, words[1:], strict=False))
+    return list(itertools.pairwise(words))
 
 
 def repeats(text: str) -> set[tuple[str, str]]:
