@@ -63,7 +63,8 @@ class LabelsController(QObject):
     - ``retrying(WixError)``: a call failed and the adapter is trying again (early news of trouble)
     - ``write_started(str)``: a create, rename or delete was sent; the text says which, for people
     - ``write_failed(str, WixError)``: that write failed (the text as in ``write_started``)
-    - ``pending_changed()``: the set of labels with a rename or delete in flight changed
+    - ``pending_changed()``: the set of labels with a rename or delete in flight, or the list of
+      changes in flight (``changes_in_flight``), changed
     - ``busy_changed(bool)``: whether any call is in flight
     - ``refresh_progress(int, object)``: labels read so far by the refresh under way, and the total
       the service gives (or None); after each page of a site of many pages
@@ -116,6 +117,8 @@ class LabelsController(QObject):
         self._mutations: list[_Mutation] = []
         #: Keys of labels with a rename or delete on its way: don't offer to change them again.
         self.pending_keys: set[str] = set()
+        #: What each create, rename or delete sent and not yet answered is doing, for people ("Deleting ‘VIP’…").
+        self.changes_in_flight: list[str] = []
         self._refreshing = False
         self._refresh_again = False
         self._page_read.connect(self._on_page_read)  # queued: emitted on the refresh's worker
@@ -407,12 +410,14 @@ class LabelsController(QObject):
     def _write(self, fn, doing: str, handler, on_success: Callback, on_failure: Callback, *, key: str | None) -> None:
         if key is not None:
             self.pending_keys.add(key)
-            self.pending_changed.emit()
+        self.changes_in_flight.append(doing)
+        self.pending_changed.emit()
 
         def settle() -> None:
             if key is not None:
                 self.pending_keys.discard(key)
-                self.pending_changed.emit()
+            self.changes_in_flight.remove(doing)
+            self.pending_changed.emit()
 
         def succeeded(result: object) -> None:
             settle()

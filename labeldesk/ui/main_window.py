@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -65,6 +66,29 @@ def describe_when(moment: datetime | None, now: datetime | None = None) -> str:
     if 1 < days < 7:
         return f"{local:%A} {clock}"
     return f"{local.day} {local:%b %Y} {clock}"
+
+
+def ask_quit_while_saving(parent: QWidget, changes: list[str]) -> bool:
+    """Ask whether to quit while ``changes`` ("Deleting ‘VIP’…") are still on their way to Wix.
+
+    True for "Quit anyway"; False for "Wait" (the default, and what Esc or closing the box means).
+    """
+    count = len(changes)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("LabelDesk")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # label names are plain text
+    head = "1 change is still being saved:" if count == 1 else f"{count} changes are still being saved:"
+    box.setText("\n".join([head, *changes]))
+    box.setInformativeText(
+        "Wait, and LabelDesk closes by itself once Wix has them. If you quit now, they may not be saved."
+    )
+    wait = box.addButton("Wait", QMessageBox.ButtonRole.RejectRole)
+    quit_anyway = box.addButton("Quit anyway", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(wait)
+    box.setEscapeButton(wait)
+    box.exec()
+    return box.clickedButton() is quit_anyway
 
 
 def _details(error: Exception) -> str | None:
@@ -200,6 +224,8 @@ class MainWindow(QMainWindow):
         self._network_trouble = False
         self._cache_settled = False
         self._after_cache: list = []
+        #: The person chose to wait for changes in flight before the window closes.
+        self._close_when_saved = False
         self.setWindowTitle("LabelDesk")
         self.setWindowIcon(icons.app_icon())
 
@@ -592,7 +618,7 @@ class MainWindow(QMainWindow):
         c.cache_settled.connect(self._on_cache_settled)
         c.offline_changed.connect(self._on_offline_changed)
         c.write_failed.connect(self._on_write_failed)
-        c.pending_changed.connect(self._update_actions)
+        c.pending_changed.connect(self._on_pending_changed)
         c.counts_loaded.connect(self._on_counts_loaded)
         c.retrying.connect(self._on_retrying)
         c.refresh_started.connect(self._on_refresh_started)
@@ -636,8 +662,36 @@ class MainWindow(QMainWindow):
             self.search.actions()[0].setIcon(icons.icon("search"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Close, unless changes are still on their way to Wix and the person chooses to wait for them.
+
+        "Wait" keeps the window open and closes it by itself once every change has landed; if one
+        fails meanwhile, the window stays open with the failure shown. "Quit anyway" quits, and the
+        log says which changes Wix had not confirmed.
+        """
+        changes = list(self.controller.changes_in_flight) if self.controller is not None else []
+        if changes:
+            if not ask_quit_while_saving(self, changes):
+                event.ignore()
+                self._close_when_saved = True
+                count = len(changes)
+                self.show_message(
+                    f"LabelDesk will close once {'the change is' if count == 1 else f'{count} changes are'} saved…"
+                )
+                return
+            log.warning("quit with %d change(s) Wix had not confirmed: %s", len(changes), "; ".join(changes))
+        self._close_when_saved = False
         self.save_settings()
         super().closeEvent(event)
+
+    def _on_pending_changed(self) -> None:
+        self._update_actions()
+        if self._close_when_saved and self.controller is not None and not self.controller.changes_in_flight:
+            # After this turn of the event loop: a failure is reported after its change left the list.
+            QTimer.singleShot(0, self._close_if_all_saved)
+
+    def _close_if_all_saved(self) -> None:
+        if self._close_when_saved and (self.controller is None or not self.controller.changes_in_flight):
+            self.close()
 
     # -- messages -------------------------------------------------------------------------------------
 
@@ -1042,6 +1096,7 @@ class MainWindow(QMainWindow):
             self.show_message(self._idle_message(), "info")
 
     def _on_write_failed(self, doing: str, error: WixError) -> None:
+        self._close_when_saved = False  # stay open: the person should see what wasn't saved
         self.show_message(in_context(f"{doing.rstrip('…')} failed", error), "error", error.details)
 
     def _on_label_created(self, result: FindOrCreateResult) -> None:

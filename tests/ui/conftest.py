@@ -65,6 +65,15 @@ def _app(qapp):
     return qapp
 
 
+@pytest.fixture(autouse=True)
+def _no_real_quit_question(monkeypatch):
+    """Closing a window with a change in flight asks in a modal box: never a real one in a test.
+    Unless a test says otherwise, the answer is "Quit anyway" (what closing a test's window means)."""
+    from labeldesk.ui import main_window
+
+    monkeypatch.setattr(main_window, "ask_quit_while_saving", lambda parent, changes: True, raising=False)
+
+
 def fast_client(api_key: str, site: Site) -> WixLabelsClient:
     return WixLabelsClient(api_key, site.site_id, base_url=site.api_base, retry=FAST_RETRY)
 
