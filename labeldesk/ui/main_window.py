@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,6 +44,11 @@ if TYPE_CHECKING:
     from labeldesk.ui.signin import SignInDialog
 
 log = logging.getLogger(__name__)
+
+#: The first window's size in logical pixels, when the screen has room for it (no saved geometry)...
+FIRST_SIZE = (1100, 680)
+#: ...and at most this share of the screen's available width and height when it hasn't.
+FIRST_SHARE = 0.9
 
 
 def _literal(text: str) -> str:
@@ -641,10 +646,37 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1100, 680)
+            self._fit_first_size()
+        else:
+            self._keep_on_screen()
         header = self.settings.value("window/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
+
+    def _available_area(self) -> QRect:
+        """The part of the screen a window may use (without panels and task bars), in logical pixels."""
+        screen = QGuiApplication.screenAt(self.frameGeometry().center()) or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, *FIRST_SIZE)
+
+    def _fit_first_size(self) -> None:
+        """1100×680, or less where the screen is smaller (a 1366×768 laptop at 125%), centred on it."""
+        area = self._available_area()
+        width = min(FIRST_SIZE[0], int(area.width() * FIRST_SHARE))
+        height = min(FIRST_SIZE[1], int(area.height() * FIRST_SHARE))
+        self.resize(width, height)
+        self.move(area.center() - QPoint(width // 2, height // 2))
+
+    def _keep_on_screen(self) -> None:
+        """A saved size and place from another screen (unplugged, larger, or at another scale) made to fit."""
+        area = self._available_area()
+        width, height = min(self.width(), area.width()), min(self.height(), area.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = max(area.left(), min(frame.left(), area.right() + 1 - frame.width()))
+        y = max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height()))
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -1,0 +1,61 @@
+"""The window on real screens: a first size that fits, a saved place that is still on a screen."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QScreen
+
+from labeldesk.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def make_window(qtbot, settings):
+    def make():
+        window = MainWindow(settings)
+        qtbot.addWidget(window)
+        return window
+
+    return make
+
+
+def inside(window, area: QRect) -> bool:
+    return area.contains(window.frameGeometry())
+
+
+def test_the_first_window_fits_the_screen_it_opens_on(make_window, qapp):
+    area = qapp.primaryScreen().availableGeometry()  # offscreen: 800×800
+    window = make_window()
+    assert window.width() <= 0.9 * area.width() and window.height() <= 0.9 * area.height()
+    assert inside(window, area)
+
+
+def test_a_small_laptop_screen_at_125_percent_gets_a_window_that_fits(make_window, monkeypatch):
+    # 1366×768 at 125% is 1093×614 logical pixels, less a 40-pixel task bar.
+    laptop = QRect(0, 0, 1093, 574)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(laptop))
+    window = make_window()
+    assert window.width() <= 984 and window.height() <= 517
+    assert inside(window, laptop)
+    window.show()
+    assert inside(window, laptop)
+    assert window.search.isVisible()
+
+
+def test_a_big_screen_keeps_the_usual_first_size(make_window, monkeypatch):
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, 2560, 1400))
+    window = make_window()
+    assert (window.width(), window.height()) == (1100, 680)
+
+
+def test_a_saved_place_on_a_screen_that_is_gone_is_brought_back(make_window, settings, monkeypatch):
+    big = QRect(0, 0, 3840, 2100)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(big))
+    first = make_window()
+    first.setGeometry(QRect(2600, 1200, 1200, 850))  # far right and low on a 4K screen
+    first.save_settings()
+    small = QRect(0, 0, 800, 600)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(small))
+    again = make_window()
+    assert again.width() <= 800 and again.height() <= 600
+    assert inside(again, small)
