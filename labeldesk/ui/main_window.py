@@ -37,7 +37,7 @@ from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.models import Column, LabelTableModel, TypeFilter
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
-from labeldesk.ui.widgets import plain_label
+from labeldesk.ui.widgets import SearchBox, plain_label
 
 if TYPE_CHECKING:
     from labeldesk.ui.dialogs import LabelNameDialog
@@ -491,28 +491,35 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.copy_action)
-        spacer = QWidget(toolbar)
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
+        toolbar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
-        self.type_filter = QComboBox(toolbar)
+        # The type filter and the search sit beside the toolbar, not in it: when the window is
+        # narrow the toolbar's own buttons go into its "»" menu, and the search stays in sight.
+        top = QWidget(self)
+        top.setObjectName("topBar")
+        self.type_filter = QComboBox(top)
         self.type_filter.setAccessibleName("Type filter")
         for choice in TypeFilter:
             self.type_filter.addItem(choice.value, choice)
         self.type_filter.setToolTip("Show only labels of one type")
         self.type_filter.currentIndexChanged.connect(lambda: self.model.set_type_filter(self.type_filter.currentData()))
-        toolbar.addWidget(self.type_filter)
 
-        self.search = QLineEdit(toolbar)
+        self.search = SearchBox(top)
         self.search.setPlaceholderText("Search names and keys (Ctrl+F)")
         self.search.setAccessibleName("Search")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(260)
+        self.search.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.search.textChanged.connect(self.model.set_search)
         self.search.installEventFilter(self)
-        toolbar.addWidget(self.search)
-        self.addToolBar(toolbar)
+
+        layout = QHBoxLayout(top)
+        layout.setContentsMargins(0, 0, 6, 0)
+        layout.addWidget(toolbar)
+        layout.addStretch(1)
+        layout.addWidget(self.type_filter)
+        layout.addWidget(self.search)
+        self.setMenuWidget(top)
         self.toolbar = toolbar
 
     def _build_table(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QScreen
+from PySide6.QtWidgets import QApplication
 
 from labeldesk.ui.main_window import MainWindow
 
@@ -59,3 +60,18 @@ def test_a_saved_place_on_a_screen_that_is_gone_is_brought_back(make_window, set
     again = make_window()
     assert again.width() <= 800 and again.height() <= 600
     assert inside(again, small)
+
+
+@pytest.mark.parametrize("width", [1100, 900, 700, 560])
+def test_the_search_box_stays_in_sight_at_any_usable_width(demo, qtbot, width):
+    window, _ = demo
+    window.resize(width, 500)
+    qtbot.waitUntil(lambda: window.width() == width)
+    QApplication.processEvents()  # the layouts settle
+    search = window.search
+    assert search.isVisible() and window.type_filter.isVisible()
+    where = QRect(search.mapTo(window, search.rect().topLeft()), search.size())
+    assert window.rect().contains(where), (where, window.rect())
+    assert search.width() >= search.fontMetrics().horizontalAdvance("Search names") + search.height()
+    window.find_action.trigger()
+    assert search.hasFocus()
