@@ -120,6 +120,14 @@ def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     paths = AppPaths.from_environment().ensure()
 
+    instance = None
+    if not args.selftest:  # a self-test checks a build or a site; it is no second window
+        from labeldesk.instance import SingleInstance
+
+        instance = SingleInstance(paths.config)
+        if not instance.claim():
+            return _hand_over(instance)
+
     from labeldesk.logs import setup_logging
 
     # Workers parse JSON and save the cache while the GUI thread paints; with Python's default 5 ms
@@ -140,7 +148,7 @@ def run(argv: list[str]) -> int:
     if preloaded is not None:
         preloaded.preload()
 
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     from labeldesk.credentials import CredentialStore
@@ -173,6 +181,10 @@ def run(argv: list[str]) -> int:
     if args.selftest:
         _arm_selftest(app, window)
     window.show()
+    if instance is not None:
+        # After the first turn of the event loop: the window comes first. A second start that
+        # comes meanwhile keeps trying for a few seconds.
+        QTimer.singleShot(0, window, lambda: instance.listen(window.bring_to_front))
 
     if args.demo:
         open_demo()
@@ -193,9 +205,29 @@ def run(argv: list[str]) -> int:
             window.controller.shutdown()
         manager.shutdown()
         demo.stop()
+        if instance is not None:
+            instance.release()
         log.info("LabelDesk closed")
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
+
+
+def _hand_over(instance) -> int:
+    """Another LabelDesk has this folder: bring its window to the front, and leave (0), or say why not (1)."""
+    if instance.hand_over():
+        _say("LabelDesk is already open: its window was brought to the front.", sys.stdout)
+        return 0
+    _say(
+        "LabelDesk is already open for this folder, but it didn't answer. Close it (or wait a moment) "
+        "and start LabelDesk again.",
+        sys.stderr,
+    )
+    return 1
+
+
+def _say(line: str, stream) -> None:
+    if stream is not None:  # a windowed app on Windows has no console to print to
+        print(line, file=stream, flush=True)
 
 
 def _report_first_paint() -> None:

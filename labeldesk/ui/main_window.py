@@ -10,6 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QRect, QSet
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -731,6 +732,15 @@ class MainWindow(QMainWindow):
     def _close_if_all_saved(self) -> None:
         if self._close_when_saved and (self.controller is None or not self.controller.changes_in_flight):
             self.close()
+
+    def bring_to_front(self) -> None:
+        """Another start of LabelDesk handed over to this window: show it to the person, unminimized."""
+        if self.isMinimized():
+            self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        QApplication.alert(self)  # where the desktop won't move focus, it flags the window
 
     # -- messages -------------------------------------------------------------------------------------
 
