@@ -148,12 +148,13 @@ def run(argv: list[str]) -> int:
     if preloaded is not None:
         preloaded.preload()
 
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from labeldesk.credentials import CredentialStore
     from labeldesk.ui import icons
     from labeldesk.ui.main_window import MainWindow
+    from labeldesk.ui.settings import WindowSettings
     from labeldesk.ui.site_manager import SiteManager
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -162,7 +163,7 @@ def run(argv: list[str]) -> int:
     app.setDesktopFileName("labeldesk")
     app.setWindowIcon(icons.app_icon())
 
-    settings = QSettings(str(paths.config / "labeldesk.ini"), QSettings.Format.IniFormat)
+    settings = WindowSettings(paths.settings_file, legacy_ini=paths.config / "labeldesk.ini")
     manager = SiteManager(
         directory, CredentialStore(), default_api_base=args.api_base or DEFAULT_BASE_URL, cache_dir=paths.cache
     )

@@ -31,6 +31,11 @@ class AppPaths:
             logs=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
         )
 
+    @property
+    def settings_file(self) -> Path:
+        """The window's settings (size, place, columns), written by Python: see ui/settings.py."""
+        return self.config / "window.json"
+
     def ensure(self) -> AppPaths:
         for folder in (self.config, self.cache, self.logs):
             folder.mkdir(parents=True, exist_ok=True)

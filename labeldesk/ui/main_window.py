@@ -42,6 +42,7 @@ from labeldesk.ui.widgets import SearchBox, plain_label
 
 if TYPE_CHECKING:
     from labeldesk.ui.dialogs import LabelNameDialog
+    from labeldesk.ui.settings import WindowSettings
     from labeldesk.ui.signin import SignInDialog
 
 log = logging.getLogger(__name__)
@@ -209,7 +210,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        settings: QSettings,
+        settings: QSettings | WindowSettings,
         *,
         manager: SiteManager | None = None,
         parent: QWidget | None = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from labeldesk.api import WixLabelsClient
 from labeldesk.app import open_window
@@ -12,6 +11,7 @@ from labeldesk.emulator import Emulator, LabelStore, seed_demo
 from labeldesk.paths import AppPaths
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui.main_window import MainWindow
+from labeldesk.ui.settings import WindowSettings
 from labeldesk.ui.site_manager import SiteManager
 from tests.conftest import FAST_RETRY, make_client
 
@@ -26,7 +26,7 @@ def demo_store():
 @pytest.fixture
 def settings():
     paths = AppPaths.from_environment().ensure()
-    return QSettings(str(paths.config / "labeldesk.ini"), QSettings.Format.IniFormat)
+    return WindowSettings(paths.settings_file)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def test_demo_selftest_prints_one_line_and_exits_0(labeldesk_home):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["selftest: 45 labels shown (source: service)"]
     assert (labeldesk_home / "logs" / "labeldesk.log").exists()
-    assert (labeldesk_home / "config" / "labeldesk.ini").exists()
+    assert (labeldesk_home / "config" / "window.json").exists()
 
 
 def test_quitting_does_not_wait_for_a_request_stuck_on_the_network(tmp_path):
