@@ -27,7 +27,42 @@ def _leave_without_waiting_for_the_network(code: int) -> None:
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
+    _hand_over_the_clipboard(lambda: os._exit(code))
     os._exit(code)
+
+
+#: The longest a quit waits for the desktop's clipboard manager to take what LabelDesk copied, in
+#: seconds. A manager that answers takes a few milliseconds; one that never answers (xfce4-clipman:
+#: a known Xfce bug) would hold a Qt app for Qt's own 5 s.
+CLIPBOARD_HAND_OVER_SECONDS = 1.5
+
+
+def _hand_over_the_clipboard(leave, limit: float = CLIPBOARD_HAND_OVER_SECONDS) -> bool:
+    """When what was last copied is LabelDesk's, let the system keep it before the quick exit. True if so.
+
+    What a program copies stays with that program until someone pastes it. At exit Qt offers it to
+    the desktop's clipboard manager (X11: QXcbClipboard asks CLIPBOARD_MANAGER to SAVE_TARGETS;
+    Windows: OleFlushClipboard), in the application object's destructor, which os._exit skips. So
+    when LabelDesk owns the clipboard, that destructor runs first, and only it: the windows, their
+    workers and the network are left as they are (deleting those could wait on a stuck request).
+    If it takes longer than ``limit`` seconds, ``leave()`` (the exit) is called from a watchdog.
+    """
+    gui = sys.modules.get("PySide6.QtGui")
+    app = gui.QGuiApplication.instance() if gui is not None else None
+    if app is None or not app.clipboard().ownsClipboard():
+        return False
+    import threading
+
+    import shiboken6
+
+    watchdog = threading.Timer(limit, leave)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        shiboken6.delete(app)
+    finally:
+        watchdog.cancel()
+    return True
 
 
 if __name__ == "__main__":
