@@ -87,8 +87,9 @@ def ask_quit_while_saving(parent: QWidget, changes: list[str]) -> bool:
     box.setTextFormat(Qt.TextFormat.PlainText)  # label names are plain text
     head = "1 change is still being saved:" if count == 1 else f"{count} changes are still being saved:"
     box.setText("\n".join([head, *changes]))
+    them, they = ("it", "it") if count == 1 else ("them", "they")
     box.setInformativeText(
-        "Wait, and LabelDesk closes by itself once Wix has them. If you quit now, they may not be saved."
+        f"Wait, and LabelDesk closes by itself once Wix has {them}. If you quit now, {they} may not be saved."
     )
     wait = box.addButton("Wait", QMessageBox.ButtonRole.RejectRole)
     quit_anyway = box.addButton("Quit anyway", QMessageBox.ButtonRole.DestructiveRole)

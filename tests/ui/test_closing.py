@@ -107,7 +107,7 @@ def test_the_question_names_the_changes_as_plain_text(qtbot, monkeypatch):
     seen = {}
 
     def fake_exec(box):
-        seen["text"], seen["format"] = box.text(), box.textFormat()
+        seen["text"], seen["format"], seen["more"] = box.text(), box.textFormat(), box.informativeText()
         seen["buttons"] = [button.text() for button in box.buttons()]
         seen["default"] = box.defaultButton().text()
         box.defaultButton().click()
@@ -120,3 +120,4 @@ def test_the_question_names_the_changes_as_plain_text(qtbot, monkeypatch):
     assert seen["text"] == "1 change is still being saved:\nDeleting ‘<b>VIP</b>’…"
     assert seen["format"] == main_window.Qt.TextFormat.PlainText
     assert seen["buttons"] == ["Wait", "Quit anyway"] and seen["default"] == "Wait"
+    assert seen["more"] == "Wait, and LabelDesk closes by itself once Wix has it. If you quit now, it may not be saved."
