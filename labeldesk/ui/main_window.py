@@ -130,7 +130,7 @@ class StatusMessage(QWidget):
         self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.copy_details = QToolButton(self)
         self.copy_details.setText("Copy details")
-        self.copy_details.setAutoRaise(True)
+        self.copy_details.setAutoRaise(False)  # a button that looks like one, not more status text
         self.copy_details.setToolTip("Copy what went wrong, with the details support needs")
         self.copy_details.clicked.connect(self._copy_details)
         self.copy_details.hide()
