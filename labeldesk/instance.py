@@ -76,7 +76,11 @@ class SingleInstance:
 
     def listen(self, on_activate: Callable[[], None]) -> bool:
         """Answer later starts: each one calls ``on_activate()`` on the GUI thread. False if it can't."""
-        from PySide6.QtNetwork import QLocalServer
+        try:
+            from PySide6.QtNetwork import QLocalServer
+        except ImportError as exc:  # a system library QtNetwork needs is missing: the lock still holds
+            log.warning("can't listen for other starts: %s", exc)
+            return False
 
         server = QLocalServer()
         server.setSocketOptions(_server_options())
@@ -101,7 +105,11 @@ class SingleInstance:
         Blocking (there is no window yet to keep responsive); it keeps trying for ``timeout``
         seconds, since the first copy may have the lock and not be listening yet.
         """
-        from PySide6.QtNetwork import QLocalSocket
+        try:
+            from PySide6.QtNetwork import QLocalSocket
+        except ImportError as exc:
+            log.warning("can't reach the LabelDesk that is open: %s", exc)
+            return False
 
         message = {"activate": True}
         for variable in ("XDG_ACTIVATION_TOKEN", "DESKTOP_STARTUP_ID"):  # lets the desktop give it focus

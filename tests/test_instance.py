@@ -111,3 +111,11 @@ def test_the_app_hands_over_end_to_end(qapp, labeldesk_home, monkeypatch):
     assert raised == [1]
     log = (labeldesk_home / "logs" / "labeldesk.log").read_text()
     assert "another start handed over to this window" in log
+
+
+def test_without_qtnetwork_the_lock_still_holds_and_nothing_crashes(first, monkeypatch):
+    monkeypatch.setitem(sys.modules, "PySide6.QtNetwork", None)  # a system library it needs is missing
+    assert not first.listen(lambda: None)
+    second = SingleInstance(first.folder)
+    assert not second.claim()
+    assert not second.hand_over(timeout=0)
