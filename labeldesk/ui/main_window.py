@@ -34,7 +34,7 @@ from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
-from labeldesk.ui.models import Column, LabelTableModel, TypeFilter
+from labeldesk.ui.models import Column, LabelTableModel, TypeFilter, never_fatal
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 from labeldesk.ui.widgets import plain_label
 
@@ -127,6 +127,7 @@ class LabelsTable(QTableView):
         super().resizeEvent(event)
         self.empty_hint.setGeometry(self.viewport().rect())
 
+    @never_fatal()
     def paintEvent(self, event) -> None:
         with gui_busy():  # a paint calls into Python for every cell: workers wait their turn
             super().paintEvent(event)

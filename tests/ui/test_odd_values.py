@@ -1,0 +1,176 @@
+"""One odd value from the service never takes the table down: dates at the ends of the calendar, in
+any time zone, and any exception inside a Qt override (issue 12, item 10)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, Qt
+
+from labeldesk.domain import Label, LabelType
+from labeldesk.ui.models import Column, LabelTableModel, Role, format_when, ordered_keys
+
+LAST_MOMENT = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+FIRST_MOMENT = datetime(1, 1, 1, tzinfo=UTC)
+#: (time zone, date) pairs that have no local time: converting them raised OverflowError inside the paint.
+EDGES = [("Asia/Tokyo", LAST_MOMENT), ("America/New_York", FIRST_MOMENT), ("Europe/London", FIRST_MOMENT)]
+ALL_ROLES = [*range(0, 15), int(Role.SORT), int(Role.LABEL)]
+
+
+@pytest.fixture
+def local_zone():
+    """Sets the process's local time zone (TZ and time.tzset), and puts the old one back afterwards."""
+    before = os.environ.get("TZ")
+
+    def set_zone(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield set_zone
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def odd(moment: datetime) -> list[Label]:
+    return [
+        Label("custom.odd", "Odd", LabelType.USER_DEFINED, created=moment, updated=moment),
+        Label("custom.fine", "Fine", LabelType.USER_DEFINED, created=datetime(2025, 1, 1, tzinfo=UTC)),
+    ]
+
+
+@pytest.mark.parametrize(("zone", "moment"), EDGES)
+def test_a_date_with_no_local_time_is_shown_in_utc_for_every_role(local_zone, zone, moment, caplog):
+    local_zone(zone)
+    model = LabelTableModel()
+    model.apply_labels(odd(moment))
+    row = model.row_of("custom.odd")
+    expected = f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    # First straight from Python: before the fix this raised OverflowError (through Qt, it crashed).
+    assert model.value(row, Column.CREATED, int(Qt.ItemDataRole.DisplayRole)) == expected
+    with caplog.at_level(logging.ERROR):
+        for column in Column:
+            index = model.index(row, column)
+            for role in ALL_ROLES:
+                index.data(role)  # raised OverflowError for the date columns
+                item = QModelRoleData(role)
+                model.multiData(index, QModelRoleDataSpan(item))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # handled, not merely survived
+    assert model.index(row, Column.CREATED).data() == expected
+    assert model.index(row, Column.UPDATED).data() == expected
+    assert model.index(model.row_of("custom.fine"), Column.CREATED).data() == format_when(
+        datetime(2025, 1, 1, tzinfo=UTC)
+    )
+
+
+def test_a_date_that_cant_be_shown_at_all_is_left_blank(local_zone):
+    local_zone("Asia/Tokyo")
+    # Neither local time nor UTC exist for this one (UTC would be in the year 10000).
+    beyond = datetime(9999, 12, 31, 23, 0, tzinfo=timezone(-timedelta(hours=5)))
+    assert format_when(beyond) is None
+    model = LabelTableModel()
+    model.apply_labels(odd(beyond))
+    assert model.index(model.row_of("custom.odd"), Column.CREATED).data() is None
+
+
+@pytest.mark.parametrize(("zone", "moment"), EDGES)
+def test_the_table_paints_a_date_with_no_local_time(zone, moment):
+    """A real paint, in a process of its own: before the fix this was a segmentation fault."""
+    script = textwrap.dedent(
+        f"""
+        from datetime import datetime, UTC
+        from PySide6.QtWidgets import QApplication, QTableView
+        from labeldesk.domain import Label, LabelType
+        from labeldesk.ui.models import LabelTableModel
+        app = QApplication([])
+        model = LabelTableModel()
+        moment = datetime.fromisoformat({moment.isoformat()!r})
+        model.apply_labels([Label("custom.odd", "Odd", LabelType.USER_DEFINED, created=moment, updated=moment)])
+        view = QTableView()
+        view.setModel(model)
+        view.resize(900, 200)
+        view.show()
+        view.grab()
+        view.sortByColumn(4, __import__("PySide6.QtCore").QtCore.Qt.SortOrder.DescendingOrder)
+        view.grab()
+        print("painted")
+        """
+    )
+    env = {**os.environ, "TZ": zone, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], check=False, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "painted" in done.stdout
+
+
+class _Broken(LabelTableModel):
+    """A model whose every cell raises, as a bug (or a value nobody foresaw) would."""
+
+    def value(self, row, column, role):
+        raise RuntimeError("a bug in a cell")
+
+
+def test_an_exception_inside_a_qt_override_is_logged_once_and_never_fatal(caplog):
+    model = _Broken()
+    model.apply_labels(odd(datetime(2025, 1, 1, tzinfo=UTC)))
+    item = QModelRoleData(int(Qt.ItemDataRole.DisplayRole))
+    item.setData("left over from the previous cell")
+    with caplog.at_level(logging.DEBUG, logger="labeldesk.ui.models"):
+        for _ in range(3):
+            assert model.data(model.index(0, 0)) is None
+            model.multiData(model.index(0, 0), QModelRoleDataSpan(item))
+            assert item.data() is None  # cleared, not the previous cell's value
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 2  # data() once and multiData() once, with their tracebacks
+    assert all(r.exc_info for r in errors)
+
+
+def test_a_failing_sort_or_header_is_logged_not_raised(monkeypatch, caplog):
+    model = LabelTableModel()
+    model.apply_labels(odd(datetime(2025, 1, 1, tzinfo=UTC)))
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug in sorting")
+
+    monkeypatch.setattr(model, "_resort", broken)
+    monkeypatch.setattr("labeldesk.ui.models.Column.title", property(lambda self: 1 / 0))
+    with caplog.at_level(logging.ERROR):
+        model.sort(Column.CREATED)
+        assert model.headerData(0, Qt.Orientation.Horizontal) is None
+    assert len(caplog.records) == 2
+
+
+def test_dates_before_1970_sort_in_time_order():
+    moments = {
+        "custom.y2024": datetime(2024, 5, 1, tzinfo=UTC),
+        "custom.y0001": FIRST_MOMENT,
+        "custom.y1969": datetime(1969, 12, 31, 23, 0, tzinfo=UTC),
+        "custom.y1950": datetime(1950, 6, 1, tzinfo=UTC),
+        "custom.none": None,
+    }
+    labels = [Label(key, key[-4:], LabelType.USER_DEFINED, created=m, updated=m) for key, m in moments.items()]
+    in_time_order = ["custom.none", "custom.y0001", "custom.y1950", "custom.y1969", "custom.y2024"]
+    by_key = {label.key: label for label in labels}
+    for column in (Column.CREATED, Column.UPDATED):
+        assert ordered_keys(by_key, None, (column, False)) == in_time_order  # the worker's order
+        assert ordered_keys(by_key, None, (column, True)) == in_time_order[::-1]
+        model = LabelTableModel()
+        model.apply_labels(labels[:2])
+        model.sort(column)
+        for label in labels[2:]:
+            model.upsert(label)  # each goes to its place by the same order, one at a time
+        shown = [model.label_at(row).key for row in range(model.rowCount())]
+        assert shown == in_time_order
+        # The sort role (native values) agrees with the order the table uses.
+        values = [model.index(row, column).data(Role.SORT) for row in range(model.rowCount())]
+        assert values == sorted(values)
