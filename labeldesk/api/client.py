@@ -238,7 +238,9 @@ class WixLabelsClient:
     def fetch_all(
         self, *, expected_total: int | None = None, on_progress: Callable[[int, int | None], None] | None = None
     ) -> list[Label]:
-        """Every label on the site, in the service's stable order (oldest first).
+        """Every label on the site, in the service's stable order (oldest first), as a
+        ``wire.LabelList``: its ``unreadable`` says how many more the service sent that couldn't be
+        read (they are left out; see wire.decode_page).
 
         Pages of the largest size, up to ``max_in_flight`` of them at once. Without ``expected_total``
         (how many labels the site had last time) one page comes first, and its total says which
@@ -296,12 +298,16 @@ class WixLabelsClient:
                     seen.add(label.key)
                     labels.append(label)
         total = pages[0].total
-        consistent = all(page.total == total for page in pages.values()) and (total is None or len(labels) == total)
-        return labels, consistent
+        # Labels the service sent that couldn't be read still count towards its total.
+        unreadable = sum(page.skipped for page in pages.values())
+        consistent = all(page.total == total for page in pages.values()) and (
+            total is None or len(labels) + unreadable == total
+        )
+        return wire.LabelList(labels, unreadable), consistent
 
     def _learn_step(self, first: wire.LabelPage, step: int) -> int:
         """How far apart pages are, from the first one: the service may give fewer labels than asked."""
-        count = len(first.labels)
+        count = first.received
         if not count or count == first.total:
             return step  # the whole site in one page: nothing learnt
         if count >= MIN_LEARNT_STEP and (count >= self._page_size or first.total is not None):
@@ -572,8 +578,8 @@ def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int 
     for offset in sorted(pages):
         if offset > position:
             missing.extend(range(position, offset, step))
-        position = max(position, offset + len(pages[offset].labels))
-    if len(pages[max(pages)].labels) >= step:
+        position = max(position, offset + pages[offset].received)
+    if pages[max(pages)].received >= step:
         if total is not None:
             missing.extend(range(position, total, step))
         else:

@@ -54,7 +54,8 @@ class LabelsController(QObject):
 
     - ``cache_loaded(Snapshot)``: the saved copy, if it arrives before the service's answer
     - ``cache_settled()``: the saved copy is shown, or there was none (sent once, also without a cache)
-    - ``refresh_started()``; then ``labels_loaded(list[Label])`` or ``refresh_failed(WixError)``
+    - ``refresh_started()``; then ``labels_loaded(LabelBatch)`` or ``refresh_failed(WixError)``; the
+      batch's ``unreadable`` says how many labels Wix sent that couldn't be read (left out)
     - ``counts_loaded(dict[str, int])`` or ``counts_failed(WixError)``
     - ``label_created(FindOrCreateResult)``, ``label_renamed(Label)``, ``label_deleted(Label)``
     - ``label_vanished(str)``: a rename or delete found the label gone from the service (404)
@@ -262,7 +263,9 @@ class LabelsController(QObject):
         def fetch() -> LabelBatch:
             with collector_paused():  # the labels and their search texts are made in one pause
                 labels = client.fetch_all(expected_total=expected, on_progress=progress)
-                return prepare_batch(labels, spec, base=base)
+                batch = prepare_batch(labels, spec, base=base)
+                unreadable = getattr(labels, "unreadable", 0)
+                return replace(batch, unreadable=unreadable) if unreadable else batch
 
         self.runner.read(
             fetch,
@@ -310,7 +313,7 @@ class LabelsController(QObject):
                 else:
                     merged[mutation.key] = mutation.label
                     search[mutation.key] = search_text(mutation.label)
-            result = LabelBatch(list(merged.values()), search)
+            result = LabelBatch(list(merged.values()), search, unreadable=batch.unreadable)
         self.service_loaded = True
         self._set_offline(False)
         self.labels_loaded.emit(result)

@@ -78,6 +78,15 @@ def stale_hint(synced_at: datetime | None, now: datetime | None = None) -> str:
     return f" They may be out of date: the last sync was {days} day{'s' if days != 1 else ''} ago."
 
 
+def unreadable_note(count: int) -> str | None:
+    """What to say when a refresh left out ``count`` labels that Wix sent but LabelDesk couldn't read."""
+    if count <= 0:
+        return None
+    if count == 1:
+        return "1 label from Wix couldn't be read, so it isn't shown."
+    return f"{count:,} labels from Wix couldn't be read, so they aren't shown."
+
+
 class StatusMessage(QWidget):
     """The status bar's message: an icon and plain text, kept until the next message."""
 
@@ -174,6 +183,8 @@ class MainWindow(QMainWindow):
         self.synced_at: datetime | None = None
         self.rows_from_cache = False
         self.counts_problem: str | None = None
+        #: Said after a refresh that left out labels Wix sent but LabelDesk couldn't read; else None.
+        self.unreadable_note: str | None = None
         self._network_trouble = False
         self._cache_settled = False
         self._after_cache: list = []
@@ -625,6 +636,8 @@ class MainWindow(QMainWindow):
         parts = []
         if self.last_refreshed is not None:
             parts.append(f"Last refreshed {self.last_refreshed:%H:%M}")
+        if self.unreadable_note:
+            parts.append(self.unreadable_note)
         if self.counts_problem:
             parts.append(self.counts_problem)
         return " · ".join(parts)
@@ -898,6 +911,7 @@ class MainWindow(QMainWindow):
             self._report_first_load_from_cache()
 
     def _on_labels_loaded(self, labels: list[Label]) -> None:
+        self.unreadable_note = unreadable_note(getattr(labels, "unreadable", 0))
         self.loaded_once = True
         self.rows_from_cache = False
         self.model.apply_labels(labels)

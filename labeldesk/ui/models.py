@@ -321,6 +321,8 @@ class LabelBatch:
     changed: list[Label] | None = None
     #: The search texts in ``order``'s order (what the first keystroke scans), or None.
     order_texts: list[str] | None = None
+    #: How many labels the service sent that couldn't be read (left out of ``labels``).
+    unreadable: int = 0
 
     def __iter__(self) -> Iterator[Label]:
         return iter(self.labels)

@@ -174,3 +174,23 @@ def test_dates_before_1970_sort_in_time_order():
         # The sort role (native values) agrees with the order the table uses.
         values = [model.index(row, column).data(Role.SORT) for row in range(model.rowCount())]
         assert values == sorted(values)
+
+
+def test_the_window_shows_the_good_labels_and_says_once_that_one_couldnt_be_read(qtbot, open_app, demo_store):
+    from tests.api.test_unreadable_labels import BAD_LABELS, plant
+
+    good = len(demo_store)
+    plant(demo_store, {**BAD_LABELS["no display name"], "key": "custom.bad1"}, key="custom.bad1")
+    window, _emulator = open_app(demo_store)
+    assert window.model.total == good  # every good label, none hidden by the bad one
+    said = window.status.text.text()
+    assert said.count("1 label from Wix couldn't be read") == 1, said
+    assert window.status.kind != "error"
+    plant(demo_store, {**BAD_LABELS["type sent as an object"], "key": "custom.bad2"}, key="custom.bad2")
+    messages = []
+    window.message_shown.connect(lambda text, kind: messages.append(text))
+    with qtbot.waitSignal(window.controller.labels_loaded, timeout=10_000):
+        window.refresh()
+    assert window.model.total == good
+    assert "2 labels from Wix couldn't be read" in window.status.text.text()
+    assert sum("couldn't be read" in text for text in messages) == 1
