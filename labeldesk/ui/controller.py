@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -40,6 +41,23 @@ Callback = Callable[[object], None] | None
 OFFLINE_RETRY_SECONDS: tuple[float, ...] = (5, 10, 20, 40, 80, 160, 300)
 
 
+def showing_marker(cache: LabelCache) -> Path:
+    """The file that says a site's saved copy is on its way to the screen for the first time.
+
+    Written before the copy is handed to the window, removed once the window has painted it (or
+    the app closed normally, or a refresh replaced the copy). Found at start-up, it means the last
+    start ended (crashed) in between: that copy is not shown again.
+    """
+    return cache.path.with_name(cache.path.name + ".showing")
+
+
+def _remove(marker: Path) -> None:
+    try:
+        marker.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("couldn't remove %s: %r", marker.name, exc)
+
+
 @dataclass(frozen=True, slots=True)
 class _Mutation:
     seq: int
@@ -54,6 +72,8 @@ class LabelsController(QObject):
 
     - ``cache_loaded(Snapshot)``: the saved copy, if it arrives before the service's answer
     - ``cache_settled()``: the saved copy is shown, or there was none (sent once, also without a cache)
+    - ``saved_copy_skipped()``: the saved copy was not shown, because the last start ended while it
+      was being shown (see showing_marker); before ``cache_settled``
     - ``refresh_started()``; then ``labels_loaded(LabelBatch)`` or ``refresh_failed(WixError)``; the
       batch's ``unreadable`` says how many labels Wix sent that couldn't be read (left out)
     - ``counts_loaded(dict[str, int])`` or ``counts_failed(WixError)``
@@ -72,6 +92,7 @@ class LabelsController(QObject):
 
     cache_loaded = Signal(object)
     cache_settled = Signal()
+    saved_copy_skipped = Signal()
     refresh_started = Signal()
     labels_loaded = Signal(object)
     refresh_failed = Signal(object)
@@ -145,9 +166,20 @@ class LabelsController(QObject):
         """Show the saved copy (if any) at once, and ask the service (if the key is known yet)."""
         if self.cache is not None:
             cache, spec = self.cache, self._spec()
+            marker = showing_marker(cache)
 
-            def load() -> Snapshot:
+            def load() -> Snapshot | None:
+                if marker.exists():
+                    # The last start ended (a crash) between showing this copy and painting it:
+                    # don't replay it into the same crash. The next refresh replaces it.
+                    log.warning("the saved copy %s was being shown when LabelDesk last stopped; skipping it", marker)
+                    return None
                 snapshot = cache.load()
+                if snapshot.labels:
+                    try:
+                        marker.touch()
+                    except OSError as exc:  # (a read-only folder: nothing can be replayed from it either)
+                        log.warning("couldn't write %s: %r", marker.name, exc)
                 name = sort_name(spec) if spec is not None else None
                 if (
                     name is not None
@@ -189,6 +221,7 @@ class LabelsController(QObject):
         def finish() -> None:
             if self.cache is not None:
                 self.cache.close()
+                _remove(showing_marker(self.cache))  # closed in good order: that copy did no harm
             self.deleteLater()
 
         if self.busy:
@@ -200,7 +233,12 @@ class LabelsController(QObject):
         """Delete the saved copy (on sign-out), after any save already queued, and keep no more."""
         cache, self.cache = self.cache, None
         if cache is not None:
-            self.runner.disk(cache.destroy, "delete the cache")
+
+            def destroy() -> None:
+                cache.destroy()
+                _remove(showing_marker(cache))
+
+            self.runner.disk(destroy, "delete the cache")
 
     def shutdown(self, wait_ms: int = 5000) -> None:
         """Stop waiting on the network, let the workers end, close the cache."""
@@ -211,11 +249,22 @@ class LabelsController(QObject):
         self.runner.stop()  # answers still queued for the GUI thread go nowhere now
         if self.cache is not None:
             self.cache.close()
+            _remove(showing_marker(self.cache))  # closed in good order: the copy shown did no harm
 
-    def _on_cache(self, snapshot: Snapshot) -> None:
-        if not self.service_loaded:  # the service was quicker: its answer is newer
+    def _on_cache(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            self.saved_copy_skipped.emit()
+        elif not self.service_loaded:  # the service was quicker: its answer is newer
             self.cache_loaded.emit(snapshot)
+        elif snapshot.labels:
+            self.saved_copy_shown()  # never shown: nothing to guard
         self.cache_settled.emit()
+
+    def saved_copy_shown(self) -> None:
+        """The window has painted the saved copy: it is safe to show it again on the next start."""
+        if self.cache is not None:
+            marker = showing_marker(self.cache)
+            self.runner.disk(lambda: _remove(marker), "saved copy shown")
 
     def _on_cache_failed(self, error: object) -> None:
         log.warning("couldn't read the offline copy: %r", error)
@@ -323,6 +372,7 @@ class LabelsController(QObject):
 
         def save(cache: LabelCache, now: datetime) -> None:
             cache.replace_labels(result, now, search, order=order, ordered_by=ordered_by)
+            _remove(showing_marker(cache))  # a copy that made a start fail is gone now
 
         self._save("save labels", save)
 

@@ -577,6 +577,7 @@ class MainWindow(QMainWindow):
         c.auth_failed.connect(self._on_auth_failed)
         c.cache_loaded.connect(self._on_cache_loaded)
         c.cache_settled.connect(self._on_cache_settled)
+        c.saved_copy_skipped.connect(self._on_saved_copy_skipped)
         c.offline_changed.connect(self._on_offline_changed)
         c.write_failed.connect(self._on_write_failed)
         c.pending_changed.connect(self._update_actions)
@@ -901,6 +902,8 @@ class MainWindow(QMainWindow):
         self.rows_from_cache = True
         self.loaded_once = True
         self.model.apply_labels(snapshot.labels)
+        controller = self.controller  # (painted for this site, not one attached since)
+        self.table.after_next_paint(lambda: controller.saved_copy_shown() if controller is self.controller else None)
         if snapshot.counts is not None:
             self.model.set_counts(snapshot.counts)
         if not snapshot.recovered:
@@ -909,6 +912,13 @@ class MainWindow(QMainWindow):
         self._show_offline(self.controller.offline)
         if self.controller.offline or self._network_trouble:
             self._report_first_load_from_cache()
+
+    def _on_saved_copy_skipped(self) -> None:
+        self.show_message(
+            "LabelDesk closed unexpectedly the last time it showed this site's saved labels, so it doesn't show "
+            "them now. It loads them fresh from Wix instead.",
+            "info",
+        )
 
     def _on_labels_loaded(self, labels: list[Label]) -> None:
         self.unreadable_note = unreadable_note(getattr(labels, "unreadable", 0))

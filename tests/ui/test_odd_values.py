@@ -194,3 +194,97 @@ def test_the_window_shows_the_good_labels_and_says_once_that_one_couldnt_be_read
     assert window.model.total == good
     assert "2 labels from Wix couldn't be read" in window.status.text.text()
     assert sum("couldn't be read" in text for text in messages) == 1
+
+
+SAVED_SITE = "deadbeef-0000-4000-8000-0000000000bb"
+
+#: Starts LabelDesk on SAVED_SITE (no key: only its saved copy can show) and prints every status
+#: message. With CRASH_AT_PAINT set, painting any cell ends the process at once, as the segmentation
+#: fault did: no guard can catch that, so only not painting the same copy again avoids it.
+_START = f"""
+import os, sys
+from labeldesk.ui import main_window, models
+if os.environ.get("CRASH_AT_PAINT"):
+    models.LabelTableModel.multiData = lambda self, index, span: os.abort()
+shown = main_window.MainWindow.show_message
+def show_message(self, text, kind="info"):
+    print("message:", text, flush=True)
+    shown(self, text, kind)
+main_window.MainWindow.show_message = show_message
+import labeldesk.__main__ as entry
+entry.main(["--site-id", "{SAVED_SITE}", "--selftest"])
+"""
+
+
+def _save_a_copy(count: int = 12):
+    from labeldesk.cache import LabelCache, cache_path
+    from labeldesk.paths import AppPaths
+    from labeldesk.sites import Site, SiteDirectory
+    from labeldesk.ui.controller import showing_marker
+
+    paths = AppPaths.from_environment().ensure()
+    cache = LabelCache(cache_path(paths.cache, SAVED_SITE))
+    labels = [Label(f"custom.l{n}", f"L{n}", LabelType.USER_DEFINED) for n in range(count)]
+    cache.replace_labels(labels, datetime(2026, 11, 24, 10, 42, tzinfo=UTC))
+    cache.close()
+    SiteDirectory(paths.config / "sites.json").remember(Site(SAVED_SITE, "Café", "http://127.0.0.1:9"))
+    return cache, showing_marker(cache)
+
+
+def _start(crash: bool) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if crash:
+        env["CRASH_AT_PAINT"] = "1"
+    return subprocess.run(
+        [sys.executable, "-c", _START], check=False, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_saved_copy_that_crashed_the_window_is_not_shown_again():
+    _cache, marker = _save_a_copy()
+    first = _start(crash=True)
+    assert first.returncode < 0, first.stdout  # killed by the crash at the first paint of the saved copy
+    assert marker.exists()
+    second = _start(crash=True)  # the same copy, the same crash waiting: it must not be painted
+    assert second.returncode >= 0, second.stderr[-2000:]
+    assert "selftest: failed" in second.stdout
+    assert "message: LabelDesk closed unexpectedly the last time it showed this site's saved labels" in second.stdout
+
+
+def test_a_saved_copy_that_was_shown_in_good_order_is_shown_next_time():
+    _cache, marker = _save_a_copy()
+    first = _start(crash=False)
+    assert "selftest: 12 labels shown (source: cache" in first.stdout, first.stderr[-2000:]
+    assert not marker.exists()  # painted, and closed in good order
+    second = _start(crash=False)
+    assert "selftest: 12 labels shown (source: cache" in second.stdout
+
+
+def test_after_a_skipped_copy_a_fresh_refresh_replaces_it_and_clears_the_mark(qtbot, settings, store):
+    from labeldesk.emulator import Emulator
+    from labeldesk.sites import Site
+    from labeldesk.ui.controller import LabelsController
+    from labeldesk.ui.main_window import MainWindow
+    from tests.conftest import make_client
+
+    cache, marker = _save_a_copy()
+    marker.touch()  # the last start crashed while showing it
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    messages = []
+    window.message_shown.connect(lambda text, kind: messages.append(text))
+    with Emulator(store, rate_limit=None) as emulator:
+        controller = LabelsController(make_client(emulator), cache)
+        replayed = []
+        controller.cache_loaded.connect(replayed.append)
+        try:
+            window.attach(controller, Site(SAVED_SITE, "Café", emulator.base_url))
+            qtbot.waitUntil(lambda: window.loaded_once and not marker.exists(), timeout=10_000)
+            assert not window.rows_from_cache and not replayed
+            assert sorted(label.key for label in window.model.labels) == sorted(
+                label["key"] for label in store.snapshot()
+            )  # the service's labels; none of the saved copy's was ever shown
+            assert any("closed unexpectedly" in text for text in messages)
+        finally:
+            controller.shutdown()
