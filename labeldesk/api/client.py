@@ -7,20 +7,26 @@ formatted into a message, a repr or a log line.
 
 from __future__ import annotations
 
+import email.utils
 import enum
 import json
 import logging
+import math
+import os
 import queue
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import CancelledError as FutureCancelledError
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import truststore
 
 from labeldesk import __version__
 from labeldesk.api import errors, wire
@@ -43,6 +49,9 @@ DEFAULT_MAX_IN_FLIGHT = 25
 #: must not turn a 50,000-label refresh into thousands of requests).
 MIN_LEARNT_STEP = 100
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=30.0)
+#: The longest wait a Retry-After is taken at its word for: a service asking for more (``1e9``,
+#: ``inf``) is asking for "a long time", and the retry time budget then gives up at once.
+MAX_RETRY_AFTER_SECONDS = 3600.0
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -107,8 +116,13 @@ class WixLabelsClient:
             "User-Agent": f"LabelDesk/{__version__}",
         }
 
-        # One TLS context for every connection: making one loads the CA certificates (~10 ms).
-        tls = httpx.create_ssl_context() if transport is None else True
+        # One TLS context for every connection: making one loads the CA certificates (~10 ms). The
+        # operating system's trust store (truststore), not certifi's list alone: behind a company's
+        # TLS inspection, its root certificate is in the OS store and nowhere else.
+        tls = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if transport is None else True
+        #: Why no request can be sent (a proxy setting httpx can't use), raised by every call; or None.
+        self._unusable: errors.WixError | None = None
+        use_environment = True
 
         def new_http(connections: int) -> httpx.Client:
             # httpx's own transports when none is given, so proxy settings (HTTPS_PROXY...) apply.
@@ -120,9 +134,19 @@ class WixLabelsClient:
                 timeout=timeout,
                 headers=headers,
                 follow_redirects=False,
+                trust_env=use_environment,
             )
 
-        self._http = new_http(8)
+        try:
+            self._http = new_http(8)
+        except (httpx.InvalidURL, ValueError, ImportError) as exc:
+            # A proxy setting httpx can't use ('::::', a SOCKS proxy without its package): the
+            # client still comes to be, so whoever made it shows this error as a failed call
+            # rather than crashing (the demo) or waiting forever (a saved site).
+            self._unusable = errors.ProxySettingError(_proxy_variable())
+            log.warning("can't use the proxy setting %s: %s", self._unusable.variable, type(exc).__name__)
+            use_environment = False  # (never used to send: every call raises _unusable first)
+            self._http = new_http(8)
         # fetch_all's page requests run on threads of their own, each with its own connection: 25
         # threads sharing one connection pool spent their time queueing for its lock (and checking
         # every idle connection on each request), churning the interpreter lock the GUI needs.
@@ -415,6 +439,8 @@ class WixLabelsClient:
         started = time.monotonic()
         attempt = 0
         maybe_applied = False  # an earlier try may have reached the service before its answer was lost
+        if self._unusable is not None:
+            raise self._unusable
         while True:
             attempt += 1
             if self._stop.is_set() or not self._budget.acquire(self._stop):
@@ -468,10 +494,15 @@ class WixLabelsClient:
                 # Read in steps that give way to the GUI thread: 25 page threads receiving 500 KB
                 # each run a little Python per chunk, and together they can hold up a paint.
                 content = b"".join(_giving_way(response.iter_bytes()))
-        except httpx.TimeoutException as exc:
+        except httpx.ConnectTimeout as exc:  # no answer to "hello" at all: as good as unreachable
+            failure, reason = errors.OfflineError(), exc
+        except httpx.TimeoutException as exc:  # reached, but the answer is slow to come
             failure, reason = errors.TimeoutError(), exc
         except httpx.ConnectError as exc:
-            failure, reason = errors.OfflineError(), exc
+            if _caused_by(exc, ssl.SSLCertVerificationError):
+                failure, reason = errors.CertificateError(), exc
+            else:
+                failure, reason = errors.OfflineError(), exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             failure, reason = errors.ConnectionDroppedError(), exc
         except httpx.TransportError as exc:
@@ -592,11 +623,67 @@ def _header_safe(value: str) -> bool:
     return all(33 <= ord(char) < 127 for char in value)
 
 
-def _retry_after_seconds(value: str | None) -> float | None:
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``exc`` or anything in its chain of causes is a ``kind``."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+#: The variables httpx (through urllib) takes proxies from, by the scheme each one is for.
+_PROXY_SCHEMES = ("https", "http", "all")
+
+
+def _proxy_variable() -> str:
+    """The name (never the value: it may hold a password) of the proxy setting that can't be used."""
+    # Which variable is in force for each scheme, as urllib.request.getproxies_environment decides
+    # (httpx asks it): any case first, then a lower-case name wins.
+    in_force: dict[str, str] = {}
+    for name, value in os.environ.items():
+        if value and name.lower().endswith("_proxy"):
+            in_force[name.lower()[:-6]] = name
+    for name, value in os.environ.items():
+        if value and name.endswith("_proxy"):
+            in_force[name[:-6].lower()] = name
+    for scheme in _PROXY_SCHEMES:
+        name = in_force.get(scheme)
+        if name is None:
+            continue
+        value = os.environ[name]
+        try:
+            proxy = httpx.Proxy(value if "://" in value else f"http://{value}")
+            if proxy.url.scheme.startswith("socks"):
+                import socksio  # noqa: F401 - what httpx's SOCKS support needs
+        except (httpx.InvalidURL, ValueError, ImportError):
+            return name
+    return "your system's proxy settings"
+
+
+def _retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds (RFC 9110 section 10.2.3; contract section 8).
+
+    Either form: a number of seconds, or an HTTP date (a date already past means 0). Absurd values
+    (``inf``, ``1e9``) come back as MAX_RETRY_AFTER_SECONDS. None when there is no header or it
+    can't be read (``nan``, words): then the back-off decides.
+    """
     if not value:
         return None
+    text = value.strip()
     try:
-        seconds = float(value)
+        seconds = float(text)
     except ValueError:
-        return None  # the HTTP-date form; Wix sends seconds, and back-off covers the rest
-    return max(0.0, seconds)
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # ("-0000": a date in UTC with no zone said)
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_SECONDS)
