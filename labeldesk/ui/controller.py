@@ -8,7 +8,8 @@ controller hands results to the window through queued signals.
 - A refresh overtaken by a newer one is dropped, and writes that finished while a refresh was in
   flight are replayed onto its result, so the table never jumps back to an older state.
 - When Wix can't be reached the controller goes offline: it says so, and keeps trying again in the
-  background with growing pauses until a refresh gets through.
+  background with growing pauses until a refresh gets through. A slow answer (a read timeout) is
+  not "offline": Wix is there; it is tried again the same way, without the offline state.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
+from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted, search_text
 from labeldesk.memory import collector_paused
@@ -365,6 +367,8 @@ class LabelsController(QObject):
             result = LabelBatch(list(merged.values()), search, unreadable=batch.unreadable)
         self.service_loaded = True
         self._set_offline(False)
+        self._offline_tries = 0  # (also after slow answers, which are tried again without going offline)
+        self._retry_timer.stop()
         self.labels_loaded.emit(result)
         search = result.search if isinstance(result, LabelBatch) else None
         ordered_by = sort_name(result.sort_spec) if isinstance(result, LabelBatch) and result.sort_spec else None
@@ -379,7 +383,12 @@ class LabelsController(QObject):
     def _on_refresh_failed(self, generation: int, error: WixError) -> None:
         self._check_auth(error)
         if generation == self._generation:
-            if isinstance(error, NetworkError):
+            if isinstance(error, SlowAnswerError):
+                # Wix answered the call, just too slowly: it is reachable, so no offline state
+                # (and no banner); the background tries go on all the same.
+                self._set_offline(False)
+                self._schedule_retry()
+            elif isinstance(error, NetworkError):
                 self._set_offline(True)
                 self._schedule_retry()
             self.refresh_failed.emit(error)
@@ -480,7 +489,7 @@ class LabelsController(QObject):
             if isinstance(error, LabelNotFoundError) and key is not None:
                 self._remember(None, key)
                 self.label_vanished.emit(key)
-            if isinstance(error, NetworkError) and not self.offline:
+            if isinstance(error, NetworkError) and not isinstance(error, SlowAnswerError) and not self.offline:
                 self._set_offline(True)
                 self._schedule_retry()
             if on_failure is not None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from labeldesk.api.errors import LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
+from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.giveway import gui_busy
@@ -935,7 +936,13 @@ class MainWindow(QMainWindow):
         self.loaded_once = True
         shown = self.model.total
         what = "Couldn't load the labels" if shown == 0 else "Couldn't refresh the labels"
-        if isinstance(error, NetworkError):
+        if isinstance(error, SlowAnswerError):  # reachable, just slow: not "can't reach", not offline
+            done = "loaded" if shown == 0 else "refreshed"
+            self.show_message(
+                f"Wix is answering slowly, so the labels couldn't be {done} yet. LabelDesk will try again in a moment.",
+                "error",
+            )
+        elif isinstance(error, NetworkError):
             self.show_message(f"Can't reach Wix: {error.message}", "error")
         elif not self.paused:
             stale = stale_hint(self.synced_at)
