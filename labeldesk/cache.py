@@ -121,7 +121,12 @@ def _decode_snapshot(data: bytes) -> tuple[list[Label], list[str]]:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat()
+    if value is None:
+        return None
+    try:
+        return value.astimezone(UTC).isoformat()
+    except OverflowError:  # a date whose UTC reading is past year 9999 (or before year 1): kept as sent
+        return value.isoformat()
 
 
 def _when(value: str | None) -> datetime | None:
@@ -399,7 +404,7 @@ class LabelCache:
                 in_order = True
         try:
             return _encode_snapshot(labels, texts), in_order
-        except (msgspec.EncodeError, TypeError, ValueError) as exc:  # e.g. a date without a zone
+        except (msgspec.EncodeError, TypeError, ValueError, OverflowError) as exc:  # e.g. a date without a zone
             log.warning("couldn't make the start-up snapshot (%s); start-up will read the rows", exc)
             return None, False
 

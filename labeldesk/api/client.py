@@ -665,7 +665,8 @@ def _proxy_variable() -> str:
 
 
 def _retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """The wait a ``Retry-After`` header asks for, in seconds (RFC 9110 section 10.2.3; contract section 8).
+    """The wait a ``Retry-After`` header asks for, in seconds (RFC 9110 section 10.2.3; the contract,
+    sections 8 and 11, says only "429 with Retry-After seconds").
 
     Either form: a number of seconds, or an HTTP date (a date already past means 0). Absurd values
     (``inf``, ``1e9``) come back as MAX_RETRY_AFTER_SECONDS. None when there is no header or it

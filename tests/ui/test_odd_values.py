@@ -288,3 +288,21 @@ def test_after_a_skipped_copy_a_fresh_refresh_replaces_it_and_clears_the_mark(qt
             assert any("closed unexpectedly" in text for text in messages)
         finally:
             controller.shutdown()
+
+
+def test_a_date_with_no_utc_reading_does_not_stop_the_saved_copy_being_saved(tmp_path):
+    """9999-12-31T23:00-05:00 is a valid date whose UTC reading is in the year 10000: saving it
+    raised OverflowError, so the saved copy of every label stopped being updated."""
+    from labeldesk.cache import LabelCache
+
+    edge = datetime(9999, 12, 31, 23, 0, tzinfo=timezone(-timedelta(hours=5)))
+    labels = [*odd(edge), Label("custom.early", "Early", LabelType.USER_DEFINED, created=FIRST_MOMENT)]
+    cache = LabelCache(tmp_path / "site.sqlite3")
+    try:
+        cache.replace_labels(labels, datetime(2026, 11, 29, tzinfo=UTC), order=[label.key for label in labels])
+        saved = {label.key: label for label in cache.load().labels}
+    finally:
+        cache.close()
+    assert saved["custom.odd"].created == edge
+    assert saved["custom.fine"] == labels[1]
+    assert saved["custom.early"].created == FIRST_MOMENT
