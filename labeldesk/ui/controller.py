@@ -262,11 +262,15 @@ class LabelsController(QObject):
             self.saved_copy_shown()  # never shown: nothing to guard
         self.cache_settled.emit()
 
-    def saved_copy_shown(self) -> None:
-        """The window has painted the saved copy: it is safe to show it again on the next start."""
+    def saved_copy_shown(self, *, at_once: bool = False) -> None:
+        """The window has painted the saved copy: it is safe to show it again on the next start.
+        ``at_once``: on this thread, now (the process is about to end without cleaning up)."""
         if self.cache is not None:
             marker = showing_marker(self.cache)
-            self.runner.disk(lambda: _remove(marker), "saved copy shown")
+            if at_once:
+                _remove(marker)
+            else:
+                self.runner.disk(lambda: _remove(marker), "saved copy shown")
 
     def _on_cache_failed(self, error: object) -> None:
         log.warning("couldn't read the offline copy: %r", error)
