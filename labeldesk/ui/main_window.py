@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from labeldesk.api.errors import LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.cache import Snapshot
+from labeldesk.credentials import YOUR_KEYRING
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
@@ -356,7 +357,7 @@ class MainWindow(QMainWindow):
             return
         from labeldesk.ui import dialogs
 
-        if not dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or "the keyring"):
+        if not dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or YOUR_KEYRING):
             return
         if self.controller is not None:
             self.controller.forget_cache()
