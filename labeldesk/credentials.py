@@ -152,7 +152,7 @@ class CredentialStore:
                 if self._abandoned:
                     raise KeyringUnavailableError("LabelDesk is closing.")
                 self._stuck = thread
-            log.warning("the keyring didn't answer a %s call within %.0f s", verb, self.timeout)
+            log.warning("the keyring didn't answer a %s call within %g s", verb, self.timeout)
             raise _not_answering(verb, again=False)
         ok, value = outcome[0]
         if ok:

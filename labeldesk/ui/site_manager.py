@@ -104,6 +104,8 @@ class SignInRequest:
     reason: str = ""
     #: Only the key is wrong (revoked during use): keep the site ID fixed and the table visible.
     replace_key: bool = False
+    #: The keyring failed (locked, not answering): offer to keep the key for this session only.
+    keyring_failed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,7 @@ class SiteManager(QObject):
                 )
             else:
                 reason = problem or f"LabelDesk has no API key saved for {site.title}. Enter it to open the site."
-                self.sign_in_needed.emit(SignInRequest(site, reason))
+                self.sign_in_needed.emit(SignInRequest(site, reason, keyring_failed=problem is not None))
 
         self.defer_key_lookup(lambda: self.runner.read(find_key, f"find key for {site.site_id}", on_success=found))
 
