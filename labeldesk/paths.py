@@ -35,3 +35,17 @@ class AppPaths:
         for folder in (self.config, self.cache, self.logs):
             folder.mkdir(parents=True, exist_ok=True)
         return self
+
+    def ensure_writable(self) -> str | None:
+        """Create every folder, as ``ensure`` does; None if that worked, else why not, in plain words for
+        the person (naming the folder). LabelDesk then runs on without saving anything."""
+        try:
+            self.ensure()
+        except OSError as exc:
+            where = exc.filename or self.config
+            return (
+                f"LabelDesk can't save anything on this computer: it isn't allowed to write to {where}. The "
+                "labels still come from Wix and your changes still reach it, but your sites, settings and the "
+                "offline copy are forgotten when LabelDesk closes."
+            )
+        return None

@@ -87,6 +87,18 @@ class SiteDirectory:
         self._last_used = last if last in self._sites else None
 
     def _save(self) -> None:
+        """Write the file; if the folder refuses (read-only), keep the sites in memory for this run."""
+        try:
+            self._write()
+        except OSError as exc:
+            log.warning(
+                "couldn't save %s (%s: %s); the sites are kept until LabelDesk closes",
+                self.path,
+                type(exc).__name__,
+                exc,
+            )
+
+    def _write(self) -> None:
         import tempfile  # only when saving: importing it costs start-up time
 
         data = {"last_used": self._last_used, "sites": [asdict(site) for site in self._sites.values()]}

@@ -289,3 +289,12 @@ def test_any_failure_to_store_a_key_gets_plain_words_and_no_raw_text(monkeypatch
         for raw in ("1783", "CredWrite", "Access is denied", LONG_KEY):
             assert raw not in message and raw not in caplog.text
     assert "keyring save failed: error" in caplog.text and "keyring save failed: OSError" in caplog.text
+
+
+def test_a_site_directory_that_cannot_be_saved_keeps_the_sites_for_this_run(tmp_path):
+    (tmp_path / "file").write_text("")
+    sites = SiteDirectory(tmp_path / "file" / "config" / "sites.json")  # no folder can be made here
+    sites.remember(Site("a", "Bakery"))
+    assert sites.last_used.site_id == "a"
+    sites.forget("a")
+    assert sites.sites == []
