@@ -41,6 +41,9 @@ class AppPaths:
         the person (naming the folder). LabelDesk then runs on without saving anything."""
         try:
             self.ensure()
+            for folder in (self.config, self.cache, self.logs):
+                if not os.access(folder, os.W_OK):  # there already, but read-only
+                    raise PermissionError(13, "not writable", str(folder))
         except OSError as exc:
             where = exc.filename or self.config
             return (
