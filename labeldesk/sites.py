@@ -40,8 +40,8 @@ def site_id_problem(text: str) -> str | None:
         return None
     if "/" in cleaned or cleaned.lower().startswith(("http", "www.", "manage.wix")):
         return (
-            "This address has no site ID in it. Open your site's dashboard and copy the address from there: "
-            "the ID is the part after /dashboard/."
+            "This address has no site ID in it. Open the site itself in your Wix dashboard, then copy the "
+            "address again."
         )
     return (
         "This isn't a site ID. A site ID looks like 1a2b3c4d-1234-5678-9abc-1a2b3c4d5e6f; copy it from your "

@@ -84,13 +84,14 @@ class SignInDialog(QDialog):
         self.site_problem = plain_label(parent=self)
         self.site_problem.setObjectName("siteIdProblem")
         self.site_problem.setStyleSheet("color: #c62828;")
-        self.site_problem.hide()
 
         form = QFormLayout()
+        self._form = form
         form.addRow(plain_label("API key:", wrap=False), key_row)
         form.addRow(plain_label("", wrap=False), self._help(KEY_HELP))
         form.addRow(plain_label("Site ID:", wrap=False), self.site_edit)
         form.addRow(plain_label("", wrap=False), self.site_problem)
+        form.setRowVisible(self.site_problem, False)  # a hidden row leaves no gap; a hidden widget would
         form.addRow(plain_label("", wrap=False), self._help(SITE_HELP))
         if replacing:
             self.name_edit.hide()  # not in the form: without this it would sit on top of the heading
@@ -110,10 +111,9 @@ class SignInDialog(QDialog):
         self.session_button.setToolTip("Keep the key in memory until LabelDesk closes; nothing is written anywhere.")
         self.session_button.hide()
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        # Out of the way: not among the dialog's buttons (whose order varies by desktop), last in the tab
+        # Out of the way: apart from the dialog's buttons (whose order varies by desktop), last in the tab
         # order, and never the default, so Enter or a stray Tab can't throw away a typed key.
         self.demo_button = QPushButton("Try the demo instead", self)
-        self.demo_button.setFlat(True)
         self.demo_button.setAutoDefault(False)
         self.demo_button.setToolTip("Open a made-up café's labels to look around; nothing is sent to Wix.")
         self.demo_button.setVisible(not replacing)
@@ -200,7 +200,7 @@ class SignInDialog(QDialog):
     def _update_buttons(self) -> None:
         problem = site_id_problem(self.site_edit.text())
         self.site_problem.setText(problem or "")
-        self.site_problem.setVisible(problem is not None)
+        self._form.setRowVisible(self.site_problem, problem is not None)
         ready = bool(self.key_edit.text().strip()) and bool(extract_site_id(self.site_edit.text()))
         for button in (self.sign_in_button, self.session_button):
             button.setEnabled(ready and not self._in_flight)
