@@ -45,7 +45,8 @@ class AppPaths:
                 if not os.access(folder, os.W_OK):  # there already, but read-only
                     raise PermissionError(13, "not writable", str(folder))
         except OSError as exc:
-            where = exc.filename or self.config
+            parents = {self.config.parent, self.cache.parent, self.logs.parent}
+            where = parents.pop() if len(parents) == 1 else exc.filename or self.config  # LABELDESK_HOME, say
             return (
                 f"LabelDesk can't save anything on this computer: it isn't allowed to write to {where}. The "
                 "labels still come from Wix and your changes still reach it, but your sites, settings and the "

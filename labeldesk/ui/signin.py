@@ -242,6 +242,7 @@ class SignInDialog(QDialog):
         self._in_flight = False
         self._say(error.message, "error")
         if error.field is Field.KEYRING:
+            self._say(f"{error.message} You can still use the key for this session only.", "error")
             self._offer_session_only()
         target = {Field.API_KEY: self.key_edit, Field.SITE_ID: self.site_edit}.get(error.field)
         for edit in (self.key_edit, self.site_edit):
