@@ -298,3 +298,11 @@ def test_a_site_directory_that_cannot_be_saved_keeps_the_sites_for_this_run(tmp_
     assert sites.last_used.site_id == "a"
     sites.forget("a")
     assert sites.sites == []
+
+
+def test_an_unexpected_sign_in_failure_shows_no_exception_text():
+    from labeldesk.ui.site_manager import explain_sign_in_failure
+
+    reason = explain_sign_in_failure(ValueError("Traceback-ish detail with secret-key-789"))
+    assert "unexpected problem" in reason.message
+    assert "secret-key-789" not in reason.message and "ValueError" not in reason.message
