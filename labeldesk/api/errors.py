@@ -76,7 +76,8 @@ class NetworkError(WixError):
 
 
 class OfflineError(NetworkError):
-    default_message = "Can't reach Wix. Check your internet connection; LabelDesk will try again."
+    # No promise of a retry here: only the window's offline banner retries, and it says so itself.
+    default_message = "Can't reach Wix. Check your internet connection."
 
 
 class ConnectionDroppedError(NetworkError):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
-from labeldesk.cache import LabelCache, Snapshot
+from labeldesk.cache import CacheUnavailableError, LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted, search_text
 from labeldesk.memory import collector_paused
 from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
@@ -54,6 +54,8 @@ class LabelsController(QObject):
 
     - ``cache_loaded(Snapshot)``: the saved copy, if it arrives before the service's answer
     - ``cache_settled()``: the saved copy is shown, or there was none (sent once, also without a cache)
+    - ``cache_unavailable(str)``: the saved copy can't be read or written (read-only, locked); the text
+      says so in plain words. Sent once; labels then come from the service only
     - ``refresh_started()``; then ``labels_loaded(list[Label])`` or ``refresh_failed(WixError)``
     - ``counts_loaded(dict[str, int])`` or ``counts_failed(WixError)``
     - ``label_created(FindOrCreateResult)``, ``label_renamed(Label)``, ``label_deleted(Label)``
@@ -71,6 +73,7 @@ class LabelsController(QObject):
 
     cache_loaded = Signal(object)
     cache_settled = Signal()
+    cache_unavailable = Signal(str)
     refresh_started = Signal()
     labels_loaded = Signal(object)
     refresh_failed = Signal(object)
@@ -110,6 +113,7 @@ class LabelsController(QObject):
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
         self._retry_timer.timeout.connect(self.refresh)
+        self._said_cache_unavailable = False
         self._generation = 0
         self._seq = itertools.count(1)
         self._last_seq = 0
@@ -218,7 +222,13 @@ class LabelsController(QObject):
 
     def _on_cache_failed(self, error: object) -> None:
         log.warning("couldn't read the offline copy: %r", error)
+        self._cache_refused(error)
         self.cache_settled.emit()
+
+    def _cache_refused(self, error: object) -> None:
+        if isinstance(error, CacheUnavailableError) and not self._said_cache_unavailable:
+            self._said_cache_unavailable = True
+            self.cache_unavailable.emit(str(error))
 
     def _save(self, name: str, write: Callable[[LabelCache, datetime], None]) -> None:
         if self.cache is not None:
@@ -227,6 +237,7 @@ class LabelsController(QObject):
 
     def _on_cache_write_failed(self, error: object) -> None:
         log.warning("couldn't save the offline copy: %r", error)
+        self._cache_refused(error)
 
     # -- reads ----------------------------------------------------------------------------------------
 
