@@ -283,7 +283,8 @@ def _sort_item(field_name: object, order: object) -> tuple[str, bool]:
 
 def _sort_value(label: StoredLabel, field_name: str) -> tuple:
     if field_name == "displayName":
-        return (label.display_name.casefold(), label.display_name)
+        # By code point, as Wix documents string order ("XYZ" before "abc"; contract sections 5 and 11).
+        return (label.display_name,)
     value = label.created if field_name == "createdDate" else label.updated
     # Labels without dates (the system labels) sort as the oldest.
     return (value is not None, value or datetime.min.replace(tzinfo=UTC))
