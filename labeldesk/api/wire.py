@@ -164,7 +164,8 @@ class FacetPage:
 
     #: Label key -> how many contacts carry it, for the LABEL facets on this page.
     counts: dict[str, int]
-    #: One key per facet on the page, in order (type and key: facets other than LABEL have no key).
+    #: One key per facet on the page, in order: its type and ``facetKey`` (facets other than LABEL may
+    #: have no ``facetKey``; each such type comes once).
     keys: tuple[str, ...]
     #: How many facets there are in all, or None when the service did not say (or said too many to count).
     total: int | None
@@ -184,7 +185,7 @@ def facet_page_from_json(body: object) -> FacetPage:
             keys.append("")
             continue
         kind, key = facet.get("facetType"), facet.get("facetKey")
-        keys.append(f"{kind}\x00{key}\x00{facet.get('namespace')}\x00{facet.get('facetDisplayName')}")
+        keys.append(f"{kind}\x00{key}")  # not the display name: a rename between pages must not look new
         count = _int_or_none(facet.get("count"))
         if kind == "LABEL" and isinstance(key, str) and count is not None:
             counts[key] = count
