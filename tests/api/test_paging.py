@@ -95,6 +95,25 @@ def test_the_emulator_pages_facets_by_50_unless_asked_and_refuses_more_than_1000
     assert caught.value.status == 400
 
 
+def test_a_service_that_refuses_facet_pages_of_1000_is_read_by_its_default_50(monkeypatch):
+    from labeldesk.emulator.state import _violation
+
+    store = labelled_site(120)
+    original = store.facets
+
+    def strict(params):
+        if int(params.get("paging.limit") or 50) > 50:
+            raise _violation("paging.limit", "paging.limit must be at most 50", "MAX")
+        return original(params)
+
+    monkeypatch.setattr(store, "facets", strict)
+    with Emulator(store, rate_limit=None) as emulator, make_client(emulator) as client:
+        counts = finish_within(client, client.contact_counts)
+        facets = requests_to(emulator, FACETS_PATH)
+    assert len(counts) == 120
+    assert [r.status for r in facets] == [400, 200, 200, 200]  # 122 facets by 50
+
+
 def test_facets_that_ignore_the_offset_and_carry_no_metadata_end_at_once():
     with Emulator(labelled_site(40), rate_limit=None) as emulator, make_client(emulator) as client:
         emulator.faults.paging.facets_ignore_offset = True
