@@ -158,26 +158,44 @@ def label_from_envelope(body: object) -> Label:
     return label_from_json(body.get("label"))
 
 
-def contact_counts_from_json(body: object) -> tuple[dict[str, int], int | None, int]:
-    """Label key -> contact count from a facets response, plus the facet total and how many facets came."""
+@dataclass(frozen=True, slots=True)
+class FacetPage:
+    """One page of ListFacets (contract section 6.7)."""
+
+    #: Label key -> how many contacts carry it, for the LABEL facets on this page.
+    counts: dict[str, int]
+    #: One key per facet on the page, in order: its type and ``facetKey`` (facets other than LABEL may
+    #: have no ``facetKey``; each such type comes once).
+    keys: tuple[str, ...]
+    #: How many facets there are in all, or None when the service did not say (or said too many to count).
+    total: int | None
+
+
+def facet_page_from_json(body: object) -> FacetPage:
+    """A ListFacets answer. Tolerates a missing ``pagingMetadata`` (or one called ``metadata``)."""
     if not isinstance(body, Mapping):
         raise errors.MalformedResponseError(server_message="response is not an object")
     facets = body.get("facets", [])
     if not isinstance(facets, list):
         raise errors.MalformedResponseError(server_message="facets is not a list")
     counts: dict[str, int] = {}
+    keys: list[str] = []
     for facet in facets:
-        if not isinstance(facet, Mapping) or facet.get("facetType") != "LABEL":
+        if not isinstance(facet, Mapping):
+            keys.append("")
             continue
-        key = facet.get("facetKey")
+        kind, key = facet.get("facetType"), facet.get("facetKey")
+        keys.append(f"{kind}\x00{key}")  # not the display name: a rename between pages must not look new
         count = _int_or_none(facet.get("count"))
-        if isinstance(key, str) and count is not None:
+        if kind == "LABEL" and isinstance(key, str) and count is not None:
             counts[key] = count
     meta = body.get("pagingMetadata")
     if not isinstance(meta, Mapping):
         meta = body.get("metadata")
-    total = _int_or_none(meta.get("total")) if isinstance(meta, Mapping) else None
-    return counts, total, len(facets)
+    total = None
+    if isinstance(meta, Mapping) and meta.get("tooManyToCount") is not True:
+        total = _int_or_none(meta.get("total"))
+    return FacetPage(counts, tuple(keys), total)
 
 
 def _application_error(body: Mapping[str, Any]) -> tuple[str | None, Mapping[str, Any]]:

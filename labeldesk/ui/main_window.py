@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labeldesk.api.errors import LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
+from labeldesk.api.errors import IncompleteReadError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.cache import Snapshot
 from labeldesk.credentials import YOUR_KEYRING
 from labeldesk.domain import FindOrCreateResult, Label, quoted
@@ -934,6 +934,13 @@ class MainWindow(QMainWindow):
         what = "Couldn't load the labels" if shown == 0 else "Couldn't refresh the labels"
         if isinstance(error, NetworkError):
             self.show_message(f"Can't reach Wix: {error.message}", "error")
+        elif isinstance(error, IncompleteReadError) and shown:
+            # The controller applied none of it: the table and the saved copy are as they were.
+            self.show_message(
+                f"The refresh was incomplete: {error.message} LabelDesk kept the labels it already had. "
+                "Press F5 to try again.",
+                "error",
+            )
         elif not self.paused:
             stale = stale_hint(self.synced_at)
             self.show_message(f"{what}: {error} Press F5 to try again.{stale}", "error")
