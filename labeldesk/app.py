@@ -118,7 +118,8 @@ def _arm_selftest(app, window) -> None:
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    paths = AppPaths.from_environment().ensure()
+    paths = AppPaths.from_environment()
+    storage_problem = paths.ensure_writable()  # a read-only home: say so in the window, and run on
 
     from labeldesk.logs import setup_logging
 
@@ -162,6 +163,8 @@ def run(argv: list[str]) -> int:
         manager.adopt_preloaded(opening.site_id, preloaded)
     demo = DemoSite(args.demo_latency_ms)
     window = MainWindow(settings, manager=manager)
+    if storage_problem:
+        window.show_storage_problem(storage_problem)
 
     def open_demo() -> None:
         opened = demo.open()

@@ -30,6 +30,7 @@ import truststore
 
 from labeldesk import __version__
 from labeldesk.api import errors, wire
+from labeldesk.api.paging import PageLedger, page_cap, read_pages
 from labeldesk.api.retry import RateBudget, RetryPolicy
 from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
 from labeldesk.domain import FindOrCreateResult, Label, LabelType
@@ -42,6 +43,8 @@ LABELS_PATH = "/contacts/v4/labels"
 FACETS_PATH = "/contacts/v4/contacts/facets"
 LIST_MAX_LIMIT = 2000
 QUERY_MAX_LIMIT = 1000
+#: Facets pages (contract section 6.7: the contacts ``Paging`` message, default 50, max 1000).
+FACETS_DEFAULT_LIMIT, FACETS_MAX_LIMIT = 50, 1000
 #: How many pages "fetch all" asks for at once: all 25 pages of a 50,000-label site in one wave, still
 #: far below the 200 requests a minute Wix allows.
 DEFAULT_MAX_IN_FLIGHT = 25
@@ -187,7 +190,7 @@ class WixLabelsClient:
         body: dict[str, Any] = {"displayName": display_name}
         if language:
             body["language"] = language
-        outcome = self._request_ex("POST", LABELS_PATH, json_body=body)
+        outcome = self._request_ex("POST", LABELS_PATH, json_body=body, write=True)
         created = bool(outcome.data.get("newLabel"))
         # "Already existed" after a lost reply may be our own first try's label: then we can't tell.
         return FindOrCreateResult(
@@ -199,13 +202,13 @@ class WixLabelsClient:
 
     def rename(self, key: str, display_name: str) -> Label:
         body = {"label": {"key": key, "displayName": display_name}}
-        outcome = self._request_ex("PATCH", self._label_path(key), json_body=body, label_path=True)
+        outcome = self._request_ex("PATCH", self._label_path(key), json_body=body, label_path=True, write=True)
         return wire.label_from_envelope(outcome.data)
 
     def delete(self, key: str) -> None:
         """Delete the label. A 404 after a lost reply means our own first try did it: that is success."""
         try:
-            self._request_ex("DELETE", self._label_path(key), label_path=True)
+            self._request_ex("DELETE", self._label_path(key), label_path=True, write=True)
         except errors.LabelNotFoundError as exc:
             if not exc.after_retry:
                 raise
@@ -275,6 +278,13 @@ class WixLabelsClient:
         while the pages were being read can shift the offsets; then the pages disagree about the
         total and the whole read is done once more.
 
+        The service is never trusted to honour offsets (:mod:`labeldesk.api.paging`): after a first
+        page shorter than asked for, one more page shows whether it does before any more are asked
+        for; no wave holds more than ``max_in_flight`` pages; and the read never takes more pages than
+        :func:`~labeldesk.api.paging.page_cap` allows. Raises IncompleteReadError rather than return
+        part of the site as the whole: a page that repeats what came before, an empty page before the
+        total, too many pages, or a second read that still falls short of the total.
+
         Only the network waits run on a pool of threads (each with its own connection); every page
         is parsed on the calling thread as it arrives, whatever its place, so one thread at a time
         competes with the GUI thread for the interpreter. ``close()`` cancels a read at once.
@@ -285,7 +295,7 @@ class WixLabelsClient:
         for attempt in (1, 2):
             with collector_paused():
                 try:
-                    labels, consistent = self._fetch_all_once(expected_total, on_progress)
+                    labels, short = self._fetch_all_once(expected_total, on_progress)
                 except errors.ValidationError as exc:
                     # The contract leaves the maximum page size open (1,000 or 2,000): if the service
                     # objects to ours, use the lower one.
@@ -295,25 +305,44 @@ class WixLabelsClient:
                         raise
                     log.info("the service refused pages of %d; using %d", self._page_size, QUERY_MAX_LIMIT)
                     self._page_size = self._step = QUERY_MAX_LIMIT
-                    labels, consistent = self._fetch_all_once(None, on_progress)
-            if consistent or attempt == 2:
+                    labels, short = self._fetch_all_once(None, on_progress)
+            if short is None:
                 return labels
+            if attempt == 2:
+                log.warning("the labels read fell short of the total twice: %r", short)
+                raise short
             log.info("labels changed while reading them; reading again")
             expected_total = None
         raise AssertionError("unreachable")
 
     def _fetch_all_once(
         self, expected_total: int | None, on_progress: Callable[[int, int | None], None] | None = None
-    ) -> tuple[list[Label], bool]:
+    ) -> tuple[list[Label], errors.IncompleteReadError | None]:
+        """One read of every page: the labels, and an error if they fall short of the total (the site
+        may have changed meanwhile: worth reading again). Raises IncompleteReadError for the faults
+        that reading again won't mend."""
+        size = self._page_size
         step = self._step  # labels per full page, as the service last gave them
+        ledger = PageLedger(size, what="labels", max_pages=page_cap(min(size, QUERY_MAX_LIMIT)))
         pages: dict[int, wire.LabelPage] = {}
         wanted = list(range(0, expected_total, step)) if expected_total and expected_total > step else [0]
         while wanted:
-            fresh = self._read_pages(wanted, pages, on_progress)
+            wanted = wanted[: self.max_in_flight]
+            ledger.reserve(len(wanted))
+            if not self._read_pages(wanted, pages, ledger, on_progress):
+                # A page brought nothing new where it should have: the service ignores the offset. After
+                # a first page shorter than asked for, with no total, that page held them all.
+                if ledger.total is None and pages[0].received < size:
+                    break
+                raise ledger.incomplete()
             step = self._learn_step(pages[0], step)
-            if not fresh:
-                break  # the service ignores the offset: nothing new will come
-            wanted = _missing_offsets(pages, step, pages[0].total)
+            total = pages[0].total
+            room = ledger.max_pages - ledger.pages
+            wanted = _missing_offsets(pages, step, total, room + 1)
+            if len(wanted) > room:
+                raise ledger.incomplete()  # pages this small would never reach the total
+            if pages[0].received < size and not ledger.offsets_honoured:
+                wanted = wanted[:1]  # fewer than asked for: one more page shows whether offsets are honoured
         labels: list[Label] = []
         seen: set[str] = set()
         for offset in sorted(pages):
@@ -322,12 +351,12 @@ class WixLabelsClient:
                     seen.add(label.key)
                     labels.append(label)
         total = pages[0].total
-        # Labels the service sent that couldn't be read still count towards its total.
-        unreadable = sum(page.skipped for page in pages.values())
+        # Labels the service sent that couldn't be read (left out) still count towards its total.
+        unreadable = {key for page in pages.values() for key in page.unreadable if key not in seen}
         consistent = all(page.total == total for page in pages.values()) and (
-            total is None or len(labels) + unreadable == total
+            total is None or len(labels) + len(unreadable) >= total
         )
-        return wire.LabelList(labels, unreadable), consistent
+        return wire.LabelList(labels, len(unreadable)), None if consistent else ledger.incomplete()
 
     def _learn_step(self, first: wire.LabelPage, step: int) -> int:
         """How far apart pages are, from the first one: the service may give fewer labels than asked."""
@@ -343,11 +372,12 @@ class WixLabelsClient:
         self,
         offsets: list[int],
         pages: dict[int, wire.LabelPage],
+        ledger: PageLedger,
         on_progress: Callable[[int, int | None], None] | None = None,
     ) -> bool:
-        """Read the pages at ``offsets`` into ``pages``; True if any brought a label not seen before."""
+        """Read the pages at ``offsets`` into ``pages`` and ``ledger``; False if any of them shows that
+        the service doesn't honour offsets (see :meth:`PageLedger.add`)."""
         size = self._page_size
-        known = {label.key for page in pages.values() for label in page.labels} if pages else set()
 
         def fetch(offset: int) -> bytes:
             params = {"paging.limit": size, "paging.offset": offset} if offset else {"paging.limit": size}
@@ -358,11 +388,12 @@ class WixLabelsClient:
             if on_progress is not None:
                 read = sum(len(one.labels) for one in pages.values())
                 on_progress(read if page.total is None else min(read, page.total), page.total)
-            return not known.issuperset(label.key for label in page.labels)
+            # (what couldn't be read counts too: it took its place on the page)
+            return ledger.add(offset, [*(label.key for label in page.labels), *page.unreadable], page.total)
 
         if len(offsets) == 1:
             return parse(offsets[0], fetch(offsets[0]))
-        fresh = False
+        honoured = True
         futures: dict[Future[bytes], int] = {}
         try:
             for offset in offsets:
@@ -380,33 +411,42 @@ class WixLabelsClient:
                     raise errors.CancelledError()  # closed: don't wait for answers nobody will read
                 for future in done:  # parse whichever page came first
                     give_way()
-                    fresh = parse(futures[future], future.result()) or fresh
+                    honoured = parse(futures[future], future.result()) and honoured
         except FutureCancelledError:
             raise errors.CancelledError() from None  # close() called meanwhile
         finally:
             for future in futures:
                 future.cancel()
-        return fresh
+        return honoured
 
     # -- contacts -------------------------------------------------------------------------------------
 
     def contact_counts(self) -> dict[str, int]:
-        """How many contacts carry each label, from one facets call (more only if the service pages it).
+        """How many contacts carry each label (label key -> count), from ListFacets (contract section 6.7).
 
-        A label missing from the answer has no contacts: the answer is read to its end (until the
-        total is reached, or, when there is no total, until an empty page).
+        Asks for the largest page (1,000 facets) and reads on by :mod:`labeldesk.api.paging`'s rule, so
+        a server that ignores the offset or leaves out the total costs a request or two, not an endless
+        loop. A label missing from a whole answer has no contacts. Raises IncompleteReadError when the
+        answer can't be read whole (the caller keeps the counts it had).
         """
+
+        def fetch(offset: int, limit: int) -> tuple[wire.FacetPage, tuple[str, ...], int | None]:
+            params = {"paging.limit": limit, "paging.offset": offset} if offset else {"paging.limit": limit}
+            page = wire.facet_page_from_json(self._request("GET", FACETS_PATH, params=params))
+            return page, page.keys, page.total
+
+        try:
+            pages = read_pages(fetch, limit=FACETS_MAX_LIMIT, what="contact counts")
+        except errors.ValidationError as exc:
+            # The 1,000 is documented for contacts, not for facets: if the service objects, use its default.
+            if not any(v.field.startswith("paging") for v in exc.violations):
+                raise
+            log.info("the service refused facet pages of %d; using %d", FACETS_MAX_LIMIT, FACETS_DEFAULT_LIMIT)
+            pages = read_pages(fetch, limit=FACETS_DEFAULT_LIMIT, what="contact counts")
         counts: dict[str, int] = {}
-        offset = 0
-        while True:
-            params = {"paging.offset": offset} if offset else None
-            page_counts, total, received = wire.contact_counts_from_json(
-                self._request("GET", FACETS_PATH, params=params)
-            )
-            counts.update(page_counts)
-            offset += received
-            if received == 0 or (total is not None and offset >= total):
-                return counts
+        for page in pages:
+            counts.update(page.counts)
+        return counts
 
     # -- plumbing -------------------------------------------------------------------------------------
 
@@ -433,9 +473,11 @@ class WixLabelsClient:
         json_body: Any = None,
         label_path: bool = False,
         raw: bool = False,
+        write: bool = False,
     ) -> _Outcome:
         """Send with bounded retries. ``label_path``: a 404 means the label is gone, whatever its code.
-        ``raw``: a successful answer's body comes back as bytes, for the caller to parse."""
+        ``raw``: a successful answer's body comes back as bytes, for the caller to parse. ``write``: a
+        change the person asked for, which takes its slot from the writes' share of the rate budget."""
         started = time.monotonic()
         attempt = 0
         maybe_applied = False  # an earlier try may have reached the service before its answer was lost
@@ -443,7 +485,7 @@ class WixLabelsClient:
             raise self._unusable
         while True:
             attempt += 1
-            if self._stop.is_set() or not self._budget.acquire(self._stop):
+            if self._stop.is_set() or not self._budget.acquire(self._stop, write=write):
                 raise errors.CancelledError()
             try:
                 return _Outcome(self._send_once(method, path, params, json_body, raw), maybe_applied)
@@ -601,9 +643,10 @@ def _giving_way(chunks: Iterator[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int | None) -> list[int]:
+def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int | None, most: int) -> list[int]:
     """The offsets still to read: gaps between the pages read so far, and what lies past the last
-    of them while the total (or, without one, a full last page) says there is more."""
+    of them while the total (or, without one, a full last page) says there is more. At most ``most``
+    past the last page: a total is the service's word, and may be absurd."""
     missing: list[int] = []
     position = 0
     for offset in sorted(pages):
@@ -612,7 +655,7 @@ def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int 
         position = max(position, offset + pages[offset].received)
     if pages[max(pages)].received >= step:
         if total is not None:
-            missing.extend(range(position, total, step))
+            missing.extend(range(position, total, step)[:most])
         else:
             missing.append(position)
     return [offset for offset in missing if offset not in pages and (total is None or offset < total)]

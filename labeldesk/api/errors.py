@@ -77,7 +77,8 @@ class NetworkError(WixError):
 
 
 class OfflineError(NetworkError):
-    default_message = "Can't reach Wix. Check your internet connection; LabelDesk will try again."
+    # No promise of a retry here: only the window's offline banner retries, and it says so itself.
+    default_message = "Can't reach Wix. Check your internet connection."
 
 
 class ConnectionDroppedError(NetworkError):
@@ -221,3 +222,25 @@ def _wait_words(seconds: float) -> str:
     if seconds < 3600:
         return f"{math.ceil(seconds / 60)} minutes"
     return "an hour or so"
+
+
+class IncompleteReadError(WixError):
+    """A paged read ended before it had everything (contract sections 6.7 and 11: an empty page before
+    the total, a page that repeats what came before, or more pages than any real site needs).
+
+    What was read is never taken as the whole: the caller keeps what it had. ``what`` is the plural noun
+    for people ("labels"); ``received`` how many distinct items came; ``total`` what Wix said there are
+    (None when it did not say).
+    """
+
+    retryable = True
+
+    def __init__(self, what: str, received: int, total: int | None = None, **kwargs) -> None:
+        self.what = what
+        self.received = received
+        self.total = total
+        if total is not None and total > received:
+            message = f"Wix sent only part of your {what} ({received:,} of {total:,})."
+        else:
+            message = f"Wix sent only part of your {what} ({received:,}, and it didn't say how many there are)."
+        super().__init__(message, **kwargs)

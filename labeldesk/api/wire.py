@@ -29,15 +29,21 @@ class LabelPage:
     offset: int
     #: The number of labels matching the request, or None when the service did not say.
     total: int | None
-    #: How many labels on this page couldn't be read (no key or name, a field of the wrong kind):
-    #: they are left out of ``labels``, and still count towards ``total``.
-    skipped: int = 0
+    #: The labels on this page that couldn't be read (no key or name, a field of the wrong kind),
+    #: left out of ``labels`` but still counted in ``total``: each by its key if it had one, else
+    #: by its place ("\0unreadable <offset>").
+    unreadable: tuple[str, ...] = ()
+
+    @property
+    def skipped(self) -> int:
+        """How many labels on this page couldn't be read."""
+        return len(self.unreadable)
 
     @property
     def received(self) -> int:
         """How many labels the service sent on this page, read or not: what paging counts by (the
         next page starts after all of them)."""
-        return len(self.labels) + self.skipped
+        return len(self.labels) + len(self.unreadable)
 
 
 class LabelList(list):
@@ -174,32 +180,35 @@ def page_from_json(body: object, *, requested_offset: int) -> LabelPage:
     if not isinstance(meta, Mapping):
         meta = {}
     offset = _int_or_none(meta.get("offset"))
-    labels, skipped = _each_label(raw_labels)
+    first = requested_offset if offset is None else offset
+    labels, unreadable = _each_label(raw_labels, first)
     return LabelPage(
         labels=tuple(labels),
-        offset=requested_offset if offset is None else offset,
+        offset=first,
         total=_int_or_none(meta.get("total")),
-        skipped=skipped,
+        unreadable=tuple(unreadable),
     )
 
 
-def _each_label(items: list[object]) -> tuple[list[Label], int]:
-    """The labels that can be read, each on its own, and how many couldn't: one bad label (no name,
-    a type sent as an object) must not hide the others."""
+def _each_label(items: list[object], first: int) -> tuple[list[Label], list[str]]:
+    """The labels that can be read, each on its own, and the keys (or places) of those that couldn't:
+    one bad label (no name, a type sent as an object) must not hide the others. ``first`` is the
+    place of the first item in the whole list."""
     labels: list[Label] = []
-    skipped = 0
-    for item in items:
+    unreadable: list[str] = []
+    for place, item in enumerate(items, first):
         try:
             labels.append(label_from_json(item))
         except (errors.MalformedResponseError, TypeError, ValueError, OverflowError) as exc:
-            skipped += 1
-            if skipped == 1:
-                key = item.get("key") if isinstance(item, Mapping) else None
+            key = item.get("key") if isinstance(item, Mapping) else None
+            unreadable.append(key if isinstance(key, str) and key else f"\0unreadable {place}")
+            if len(unreadable) == 1:
                 why = getattr(exc, "server_message", None) or repr(exc)
                 log.warning("left out a label Wix sent that couldn't be read (key %r): %s", key, why)
+    skipped = len(unreadable)
     if skipped > 1:
         log.warning("left out %d labels in all on this page", skipped)
-    return labels, skipped
+    return labels, unreadable
 
 
 def label_from_envelope(body: object) -> Label:
@@ -210,26 +219,44 @@ def label_from_envelope(body: object) -> Label:
     return label_from_json(body.get("label"))
 
 
-def contact_counts_from_json(body: object) -> tuple[dict[str, int], int | None, int]:
-    """Label key -> contact count from a facets response, plus the facet total and how many facets came."""
+@dataclass(frozen=True, slots=True)
+class FacetPage:
+    """One page of ListFacets (contract section 6.7)."""
+
+    #: Label key -> how many contacts carry it, for the LABEL facets on this page.
+    counts: dict[str, int]
+    #: One key per facet on the page, in order: its type and ``facetKey`` (facets other than LABEL may
+    #: have no ``facetKey``; each such type comes once).
+    keys: tuple[str, ...]
+    #: How many facets there are in all, or None when the service did not say (or said too many to count).
+    total: int | None
+
+
+def facet_page_from_json(body: object) -> FacetPage:
+    """A ListFacets answer. Tolerates a missing ``pagingMetadata`` (or one called ``metadata``)."""
     if not isinstance(body, Mapping):
         raise errors.MalformedResponseError(server_message="response is not an object")
     facets = body.get("facets", [])
     if not isinstance(facets, list):
         raise errors.MalformedResponseError(server_message="facets is not a list")
     counts: dict[str, int] = {}
+    keys: list[str] = []
     for facet in facets:
-        if not isinstance(facet, Mapping) or facet.get("facetType") != "LABEL":
+        if not isinstance(facet, Mapping):
+            keys.append("")
             continue
-        key = facet.get("facetKey")
+        kind, key = facet.get("facetType"), facet.get("facetKey")
+        keys.append(f"{kind}\x00{key}")  # not the display name: a rename between pages must not look new
         count = _int_or_none(facet.get("count"))
-        if isinstance(key, str) and count is not None:
+        if kind == "LABEL" and isinstance(key, str) and count is not None:
             counts[key] = count
     meta = body.get("pagingMetadata")
     if not isinstance(meta, Mapping):
         meta = body.get("metadata")
-    total = _int_or_none(meta.get("total")) if isinstance(meta, Mapping) else None
-    return counts, total, len(facets)
+    total = None
+    if isinstance(meta, Mapping) and meta.get("tooManyToCount") is not True:
+        total = _int_or_none(meta.get("total"))
+    return FacetPage(counts, tuple(keys), total)
 
 
 def _application_error(body: Mapping[str, Any]) -> tuple[str | None, Mapping[str, Any]]:

@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
-from labeldesk.cache import LabelCache, Snapshot
+from labeldesk.cache import CacheUnavailableError, LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted, search_text
 from labeldesk.memory import collector_paused
 from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
@@ -74,6 +74,8 @@ class LabelsController(QObject):
 
     - ``cache_loaded(Snapshot)``: the saved copy, if it arrives before the service's answer
     - ``cache_settled()``: the saved copy is shown, or there was none (sent once, also without a cache)
+    - ``cache_unavailable(str)``: the saved copy can't be read or written (read-only, locked); the text
+      says so in plain words. Sent once; labels then come from the service only
     - ``saved_copy_skipped()``: the saved copy was not shown, because the last start ended while it
       was being shown (see showing_marker); before ``cache_settled``
     - ``refresh_started()``; then ``labels_loaded(LabelBatch)`` or ``refresh_failed(WixError)``; the
@@ -94,6 +96,7 @@ class LabelsController(QObject):
 
     cache_loaded = Signal(object)
     cache_settled = Signal()
+    cache_unavailable = Signal(str)
     saved_copy_skipped = Signal()
     refresh_started = Signal()
     labels_loaded = Signal(object)
@@ -134,6 +137,7 @@ class LabelsController(QObject):
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
         self._retry_timer.timeout.connect(self.refresh)
+        self._said_cache_unavailable = False
         self._generation = 0
         self._seq = itertools.count(1)
         self._last_seq = 0
@@ -274,7 +278,13 @@ class LabelsController(QObject):
 
     def _on_cache_failed(self, error: object) -> None:
         log.warning("couldn't read the offline copy: %r", error)
+        self._cache_refused(error)
         self.cache_settled.emit()
+
+    def _cache_refused(self, error: object) -> None:
+        if isinstance(error, CacheUnavailableError) and not self._said_cache_unavailable:
+            self._said_cache_unavailable = True
+            self.cache_unavailable.emit(str(error))
 
     def _save(self, name: str, write: Callable[[LabelCache, datetime], None]) -> None:
         if self.cache is not None:
@@ -283,6 +293,7 @@ class LabelsController(QObject):
 
     def _on_cache_write_failed(self, error: object) -> None:
         log.warning("couldn't save the offline copy: %r", error)
+        self._cache_refused(error)
 
     # -- reads ----------------------------------------------------------------------------------------
 

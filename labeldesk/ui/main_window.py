@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labeldesk.api.errors import LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
+from labeldesk.api.errors import IncompleteReadError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import Snapshot
+from labeldesk.credentials import YOUR_KEYRING
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from labeldesk.ui.signin import SignInDialog
 
 log = logging.getLogger(__name__)
+
+#: The key lookup waits for the saved copy to be painted first (see _after_saved_copy), at most this long.
+KEY_LOOKUP_WAIT_MS = 500
 
 
 def _literal(text: str) -> str:
@@ -247,6 +251,12 @@ class MainWindow(QMainWindow):
     def _cache_for(self, site: Site):
         return None if self.manager is None else self.manager.cache_for(site)
 
+    def show_storage_problem(self, text: str) -> None:
+        """Say (in a banner that stays) that LabelDesk can't save on this computer; once is enough."""
+        if not self.storage_banner.isVisibleTo(self):
+            self.storage_banner.setText(text)
+            self.storage_banner.show()
+
     def _is_current(self, site: Site) -> bool:
         return (
             self.controller is not None
@@ -261,20 +271,25 @@ class MainWindow(QMainWindow):
             lookup()
         else:
             self._after_cache.append(lookup)
+            # ...but never for long: a saved copy that is slow to read (a locked file) mustn't hold up the key.
+            QTimer.singleShot(KEY_LOOKUP_WAIT_MS, self, self._lookups_after_cache(self.controller))
 
-    def _on_cache_settled(self) -> None:
-        self._cache_settled = True
-        if not self._after_cache:
-            return
-
-        controller = self.controller
-
+    def _lookups_after_cache(self, controller):
         def run() -> None:
             if self.controller is not controller:
                 return  # another site was attached meanwhile; its own lookups wait for its own copy
             todo, self._after_cache = self._after_cache, []
             for lookup in todo:
                 lookup()
+
+        return run
+
+    def _on_cache_settled(self) -> None:
+        self._cache_settled = True
+        if not self._after_cache:
+            return
+
+        run = self._lookups_after_cache(self.controller)
 
         if self.model.total and self.table.isVisible():
             # Saved rows were just put in the table: let them be painted first. Looking up the key
@@ -369,7 +384,7 @@ class MainWindow(QMainWindow):
             return
         from labeldesk.ui import dialogs
 
-        if not dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or "the keyring"):
+        if not dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or YOUR_KEYRING):
             return
         if self.controller is not None:
             self.controller.forget_cache()
@@ -537,6 +552,11 @@ class MainWindow(QMainWindow):
         self.session_banner.setObjectName("sessionBanner")
         self.session_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
         self.session_banner.hide()
+        #: Says, once and until LabelDesk closes, that nothing can be saved on this computer.
+        self.storage_banner = plain_label(parent=central)
+        self.storage_banner.setObjectName("storageBanner")
+        self.storage_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
+        self.storage_banner.hide()
         self.offline_banner = QWidget(central)
         self.offline_banner.setObjectName("offlineBanner")
         self.offline_banner.setStyleSheet("#offlineBanner { background: #fdecea; } QLabel { color: #611a15; }")
@@ -551,6 +571,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.offline_banner)
         layout.addWidget(self.demo_banner)
         layout.addWidget(self.session_banner)
+        layout.addWidget(self.storage_banner)
         layout.addWidget(table)
         self.setCentralWidget(central)
 
@@ -578,6 +599,7 @@ class MainWindow(QMainWindow):
         c.auth_failed.connect(self._on_auth_failed)
         c.cache_loaded.connect(self._on_cache_loaded)
         c.cache_settled.connect(self._on_cache_settled)
+        c.cache_unavailable.connect(self.show_storage_problem)
         c.saved_copy_skipped.connect(self._on_saved_copy_skipped)
         c.offline_changed.connect(self._on_offline_changed)
         c.write_failed.connect(self._on_write_failed)
@@ -944,6 +966,13 @@ class MainWindow(QMainWindow):
             )
         elif isinstance(error, NetworkError):
             self.show_message(f"Can't reach Wix: {error.message}", "error")
+        elif isinstance(error, IncompleteReadError) and shown:
+            # The controller applied none of it: the table and the saved copy are as they were.
+            self.show_message(
+                f"The refresh was incomplete: {error.message} LabelDesk kept the labels it already had. "
+                "Press F5 to try again.",
+                "error",
+            )
         elif not self.paused:
             stale = stale_hint(self.synced_at)
             self.show_message(f"{what}: {error} Press F5 to try again.{stale}", "error")

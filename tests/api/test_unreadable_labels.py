@@ -91,3 +91,22 @@ def test_the_fast_decoder_still_refuses_what_the_lenient_one_must_judge():
     for bad in BAD_LABELS.values():
         with pytest.raises(msgspec.ValidationError):
             wire._PAGE_DECODER.decode(page_bytes(GOOD, bad))
+
+
+def test_a_bad_label_on_a_later_page_does_not_make_the_read_look_incomplete():
+    """Paging counts what the service sent, read or not: the left-out label neither shifts the next
+    page nor makes the labels fall short of the total (which would throw the whole refresh away)."""
+    from labeldesk.emulator import Emulator, seed_many
+    from tests.conftest import make_client
+
+    store = LabelStore()
+    seed_many(store, 2100)
+    plant(store, BAD_LABELS["type sent as an object"])  # the newest: on the second page
+    plant(store, BAD_LABELS["null"], key="custom.null")
+    good = len(store) - 2
+    with Emulator(store, rate_limit=None) as emulator, make_client(emulator) as client:
+        labels = client.fetch_all()
+        assert len(labels) == good and labels.unreadable == 2
+        assert len(emulator.requests) == 2  # one request a page, no second read
+        labels = client.fetch_all(expected_total=good)  # as a refresh asks, knowing the table's size
+        assert len(labels) == good and labels.unreadable == 2
