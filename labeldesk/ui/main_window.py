@@ -978,7 +978,14 @@ class MainWindow(QMainWindow):
             self.show_message(f"{what}: {error} Press F5 to try again.{stale}", "error")
         self._update_count()
         if shown == 0:
-            self.table.empty_hint.setText(f"{what}.\n{error}\n\nPress F5 to try again.")
+            if isinstance(error, SlowAnswerError):  # (tried again by itself: see the controller)
+                hint = (
+                    "Wix is answering slowly, so the labels couldn't be loaded yet.\n\n"
+                    "LabelDesk will try again in a moment."
+                )
+            else:
+                hint = f"{what}.\n{error}\n\nPress F5 to try again."
+            self.table.empty_hint.setText(hint)
             self._report_first_load(False, str(error))
         elif self.rows_from_cache:
             self._report_first_load_from_cache()
