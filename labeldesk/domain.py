@@ -121,6 +121,14 @@ _INVISIBLE = regex.compile(r"[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{
 _FORMAT = regex.compile(r"[\p{Cf}\p{Default_Ignorable_Code_Point}]+")
 
 
+def one_line(name: str) -> str:
+    """``name`` with each run of line breaks and tabs (and the spaces around it) turned into one space;
+    outer whitespace kept (a name field shows this while the person types)."""
+    if name.isprintable():  # one C-speed check; line breaks and tabs are not "printable"
+        return name
+    return _LINE_BREAK_RUN.sub(" ", name)
+
+
 def clean_name(name: str) -> str:
     """The name as LabelDesk sends it: line breaks and tabs turned into spaces, outer whitespace trimmed.
 
@@ -128,15 +136,16 @@ def clean_name(name: str) -> str:
     Wix itself trims outer whitespace (contract section 11); the rest is LabelDesk's rule: a label name
     is one line.
     """
-    if not name.isprintable():  # one C-speed check; line breaks and tabs are not "printable"
-        name = _LINE_BREAK_RUN.sub(" ", name)
-    return name.strip()
+    return one_line(name).strip()
+
+
+LINES_JOINED_NOTE = "Line breaks and tabs were turned into spaces."
 
 
 def cleaning_note(name: str) -> str | None:
     """What :func:`clean_name` changed inside ``name``, in words for a note under the field; None if nothing."""
     if any(ch in _LINE_BREAKS for ch in name.strip()):
-        return "Line breaks and tabs were turned into spaces."
+        return LINES_JOINED_NOTE
     return None
 
 

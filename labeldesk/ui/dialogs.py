@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
 
 from labeldesk.api.errors import LabelNotFoundError, WixError
 from labeldesk.domain import (
+    LINES_JOINED_NOTE,
     NAME_MAX_LENGTH,
     FindOrCreateResult,
     Label,
     clean_name,
-    cleaning_note,
     name_problem,
+    one_line,
     quoted,
     same_name_form,
 )
@@ -79,6 +80,7 @@ class LabelNameDialog(QDialog):
         self._in_flight = False
         self._gone = False
         self._closed_while_saving = False
+        self._lines_joined = False
         self._enter_needs_a_click = False
         self._details = ""
         self.setWindowTitle("Rename label" if label else "New label")
@@ -150,13 +152,21 @@ class LabelNameDialog(QDialog):
         if self._in_flight or self._gone:
             return
         text = self.name_edit.text()
+        if one_line(text) != text:
+            # A pasted line break or tab: show the name as it will be saved, on one line, and say why.
+            self._lines_joined = True
+            position = len(one_line(text[: self.name_edit.cursorPosition()]))
+            self.name_edit.setText(one_line(text))  # validates again, with the new text
+            self.name_edit.setCursorPosition(position)
+            return
         cleaned = clean_name(text)
         problem = name_problem(text)
         if len(text.encode("utf-16-le")) // 2 >= self.name_edit.maxLength():
             problem = (
                 f"This text is longer than {self.name_edit.maxLength():,} characters; the limit is {NAME_MAX_LENGTH}."
             )
-        self._set_note(cleaning_note(text))
+        self._lines_joined = self._lines_joined and bool(text)
+        self._set_note(LINES_JOINED_NOTE if self._lines_joined else None)
         unchanged = self._label is not None and cleaned == self._label.display_name
         twin = None if problem or unchanged else self._twin_of(cleaned, self._label.key if self._label else None)
         refusal = problem

@@ -144,6 +144,7 @@ def test_pasted_line_breaks_and_tabs_become_spaces_with_a_note(demo, qtbot):
     window, emulator = demo
     dialog = window.new_label()
     paste(dialog, "Line one\nLine two\tTabbed")
+    assert dialog.name_edit.text() == "Line one Line two Tabbed"  # shown as it will be saved
     assert dialog.note.isVisibleTo(dialog)
     assert dialog.note.text() == "Line breaks and tabs were turned into spaces."
     assert dialog.ok_button.isEnabled()
@@ -154,6 +155,17 @@ def test_pasted_line_breaks_and_tabs_become_spaces_with_a_note(demo, qtbot):
     assert selected.display_name == "Line one Line two Tabbed"
     assert emulator.store.get(selected.key)["label"]["displayName"] == "Line one Line two Tabbed"
     assert "\n" not in window.status.text.text()
+
+
+def test_the_line_breaks_note_stays_while_typing_and_goes_with_the_name(demo, qtbot):
+    window, _ = demo
+    dialog = window.new_label()
+    paste(dialog, "Two\r\nlines")
+    qtbot.keyClicks(dialog.name_edit, " more")
+    assert dialog.name_edit.text() == "Two lines more" and dialog.note.isVisibleTo(dialog)
+    dialog.name_edit.clear()
+    assert dialog.note.isHidden()
+    dialog.reject()
 
 
 @pytest.mark.parametrize(
