@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -141,6 +141,8 @@ class LabelNameDialog(QDialog):
 
         self.name_edit.textChanged.connect(self._validate)
         self._validate()
+        if parent is not None:
+            parent.installEventFilter(self)  # to close with the main window (see eventFilter)
 
     @property
     def cancel_button(self) -> QPushButton:
@@ -235,6 +237,14 @@ class LabelNameDialog(QDialog):
         needed = max(layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height())
         if self.height() < needed:
             self.resize(self.width(), needed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The main window was closed (not minimized, which is spontaneous) while this dialog no longer
+        # blocked it: close too. A request still out goes on, as after Esc.
+        closed = watched is self.parent() and event.type() == QEvent.Type.Hide and not event.spontaneous()
+        if closed and self.isVisible():
+            self.reject()
+        return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._enter_needs_a_click:

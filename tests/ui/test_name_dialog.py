@@ -326,6 +326,19 @@ def test_a_slow_request_stops_blocking_the_main_window(slow, qtbot):
     assert not shiboken6.isValid(dialog) or not dialog.isVisible()
 
 
+def test_closing_the_main_window_closes_a_saving_dialog_and_the_save_still_lands(slow, qtbot):
+    window, emulator = slow
+    window.show()
+    dialog = window.new_label()
+    dialog.name_edit.setText("Patience")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: QGuiApplication.modalWindow() is None, timeout=5_000)
+    assert window.close()
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: window.status.text.text() == "Created ‘Patience’.", timeout=10_000)
+    assert emulator.store.get("custom.patience")["label"]["displayName"] == "Patience"
+
+
 def test_a_quick_save_never_changes_the_dialogs_modality(demo, qtbot):
     window, _ = demo
     window.show()
