@@ -670,8 +670,13 @@ class LabelTableModel(QAbstractTableModel):
         """
         if self._twins is None:
             twins: dict[str, set[str]] = {}
+            search = self._search
             for key, label in self._by_key.items():
-                twins.setdefault(near_duplicate_form(label.display_name), set()).add(key)
+                shown = label.display_name
+                # An ASCII name's search text starts with its near-duplicate form (the two rules agree on
+                # ASCII): take it ready-made rather than work it out again.
+                form = search[key].partition("\n")[0] if shown.isascii() else near_duplicate_form(shown)
+                twins.setdefault(form, set()).add(key)
             self._twins = twins
         found = [self._by_key[key] for key in self._twins.get(near_duplicate_form(name), ()) if key != ignore_key]
         if not found:
