@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -44,7 +44,34 @@ from labeldesk.ui.widgets import plain_label
 log = logging.getLogger(__name__)
 
 
-class LabelNameDialog(QDialog):
+class TextDialog(QDialog):
+    """A dialog that stays tall enough for its wrapped text at whatever width it has.
+
+    Qt sizes a window to its text once, when it is shown: a message that grows later, or a window made
+    narrower, would otherwise clip the text under it. Call :meth:`fit_text` after changing a text.
+    """
+
+    def fit_text(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = max(layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height())
+        self.setMinimumHeight(needed)
+        if self.height() < needed:
+            self.resize(self.width(), needed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit_text()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit_text()
+
+
+class LabelNameDialog(TextDialog):
     """Asks for a label name, validates it as it is typed, and saves it through the controller.
 
     A name that looks like an existing label's (domain.near_duplicate_form) takes a deliberate step: New
@@ -215,7 +242,7 @@ class LabelNameDialog(QDialog):
         default = self.use_button if offer_twin else None if self._enter_needs_a_click else self.ok_button
         for button in (self.ok_button, self.use_button):
             button.setDefault(button is default)
-        self._fit()
+        self.fit_text()
 
     def _set_note(self, note: str | None) -> None:
         self.note.setText(note or "")
@@ -226,17 +253,7 @@ class LabelNameDialog(QDialog):
         self.message.setStyleSheet(f"color: {colours[kind]};" if colours[kind] else "")
         self.message.setText(text)
         self.message.setProperty("kind", kind)
-        self._fit()
-
-    def _fit(self) -> None:
-        """Grow to show every line of every message: a wrapped label never clips."""
-        layout = self.layout()
-        if layout is None:
-            return
-        layout.activate()
-        needed = max(layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height())
-        if self.height() < needed:
-            self.resize(self.width(), needed)
+        self.fit_text()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The main window was closed (not minimized, which is spontaneous) while this dialog no longer
@@ -340,7 +357,7 @@ class LabelNameDialog(QDialog):
         self._validate()
         self._show(error.message, kind="error")
         self.details_button.setVisible(bool(error.request_id or error.code or error.status))
-        self._fit()
+        self.fit_text()
         self.name_edit.setFocus()
 
     def _copy_details(self) -> None:
@@ -400,7 +417,7 @@ def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], 
     return question, consequence
 
 
-class ConfirmDeleteDialog(QDialog):
+class ConfirmDeleteDialog(TextDialog):
     """The one confirmation before labels are deleted; Cancel is the default button."""
 
     def __init__(self, labels: Sequence[Label], count_of: Callable[[str], int | None], parent=None) -> None:
@@ -443,7 +460,7 @@ def confirm_delete(parent: QWidget, labels: Sequence[Label], count_of: Callable[
 
 def confirm_sign_out(parent: QWidget, site, keyring_name: str) -> bool:
     """Ask before signing out of a site. Tests replace this function: it runs a real modal loop."""
-    box = QDialog(parent)
+    box = TextDialog(parent)
     box.setWindowTitle("Sign out")
     question = plain_label(f"Sign out of {site.title}?", box)
     font = question.font()

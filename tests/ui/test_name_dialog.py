@@ -25,8 +25,19 @@ def paste(dialog, text):
 
 
 def assert_nothing_clipped(dialog):
-    """Every visible text shows whole: wrapped labels are as tall as their text needs, the rest as wide."""
+    """Every visible text shows whole: wrapped labels are as tall as their text needs, the rest as wide,
+    also when the person makes the dialog as small as it goes."""
     QApplication.sendPostedEvents()  # the layouts' own pending requests (a button's new text)
+    dialog.layout().activate()
+    assert_texts_whole(dialog)
+    size = dialog.size()
+    dialog.resize(1, 1)
+    QApplication.sendPostedEvents()
+    assert_texts_whole(dialog)
+    dialog.resize(size)
+
+
+def assert_texts_whole(dialog):
     dialog.layout().activate()
     for label in dialog.findChildren(QLabel):
         if not label.isVisibleTo(dialog) or not label.text():
