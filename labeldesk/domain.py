@@ -235,7 +235,19 @@ def search_text(label: Label) -> str:
     return comparable_name(label.display_name) + "\n" + label.key.casefold()
 
 
+def shown_name(name: str) -> str:
+    """A name as it is safe to show, on one line: line breaks and tabs as spaces, and the characters the
+    name rule refuses (controls, bidi overrides, which could make abc + U+202E + txt.exe look like abcexe.txt)
+    as a visible U+FFFD. For names made before the rule, or elsewhere: Wix keeps them as they are."""
+    if name.isprintable():
+        return name
+    return "".join(
+        "\ufffd" if ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in one_line(name)
+    )
+
+
 def quoted(name: str, limit: int = 60) -> str:
-    """A label name in quotes for a sentence, shortened if it is very long."""
+    """A label name in quotes for a sentence (see shown_name), shortened if it is very long."""
+    name = shown_name(name)
     short = name if len(name) <= limit else name[: limit - 1] + "…"
     return f"‘{short}’"

@@ -15,7 +15,9 @@ from labeldesk.domain import (
     comparable_name,
     name_problem,
     near_duplicate_form,
+    quoted,
     same_name_form,
+    shown_name,
 )
 
 
@@ -148,3 +150,12 @@ def test_only_user_labels_are_editable():
     for kind in (LabelType.SYSTEM, LabelType.WIX_APP_DEFINED, LabelType.UNKNOWN):
         label = Label("x.a", "A", kind)
         assert not label.editable and label.not_editable_reason
+
+
+def test_names_made_elsewhere_are_shown_on_one_line_with_hidden_controls_made_visible():
+    assert shown_name("VIP") == "VIP"
+    assert shown_name("Line one\nLine two\tTabbed") == "Line one Line two Tabbed"
+    assert shown_name("abc\u202etxt.exe") == "abc\ufffdtxt.exe"
+    assert shown_name("Nul\x00here") == "Nul\ufffdhere"
+    assert shown_name("\u05e9\u05dc\u05d5\u05dd\u200f") == "\u05e9\u05dc\u05d5\u05dd\u200f"  # marks stay
+    assert quoted("abc\u202etxt.exe") == "‘abc\ufffdtxt.exe’"

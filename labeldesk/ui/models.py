@@ -48,6 +48,7 @@ from labeldesk.domain import (
     near_duplicate_form,
     same_name_form,
     search_text,
+    shown_name,
 )
 from labeldesk.giveway import STEP, give_way, gui_busy, in_steps
 from labeldesk.ui import icons
@@ -494,7 +495,7 @@ class LabelTableModel(QAbstractTableModel):
         if texts is None:
             label = self._by_key[key]
             texts = (
-                label.display_name,
+                shown_name(label.display_name),
                 label.key,
                 label.label_type.title,
                 None,

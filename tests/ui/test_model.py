@@ -715,3 +715,11 @@ def test_an_order_that_rests_on_contact_counts_is_never_named_for_saving():
     names = {sort_name((column, descending)) for column in Column for descending in (False, True)}
     assert sort_name((Column.CONTACTS, False)) is None and sort_name((Column.CONTACTS, True)) is None
     assert len(names - {None}) == 2 * (len(Column) - 1)  # every other order has a name of its own
+
+
+def test_names_made_elsewhere_with_hidden_controls_are_shown_safely():
+    model = LabelTableModel()
+    model.apply_labels([label("custom.a", "abc\u202etxt.exe"), label("custom.b", "Line one\nLine two")])
+    shown = {model.data(model.index(row, Column.NAME)) for row in range(model.rowCount())}
+    assert shown == {"abc\ufffdtxt.exe", "Line one Line two"}
+    assert model.label("custom.a").display_name == "abc\u202etxt.exe"  # kept as Wix has it
