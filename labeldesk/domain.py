@@ -6,14 +6,17 @@ Qt-free: the API adapter, the cache and the UI all speak these types.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
-import regex
+
+if TYPE_CHECKING:
+    import regex
 
 #: The contract's length rule for a display name, counted after trimming outer whitespace.
 NAME_MAX_LENGTH = 180
@@ -114,11 +117,21 @@ _LINE_BREAK_RUN = re.compile(f"[ ]*[{_LINE_BREAKS}][{_LINE_BREAKS} ]*")
 #: after them, so "abc\u202etxt.exe" is shown as "abcexe.txt". The marks (U+200E, U+200F, U+061C) stay
 #: allowed: right-to-left names need them, and they can't reorder anything.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-#: Characters that show nothing on their own: whitespace, the Unicode "default ignorable" ones (zero-width
-#: spaces and joiners, soft hyphen, word joiner, Hangul fillers, variation selectors, tags...), controls,
-#: and the blank Braille pattern that is used as an "empty" character.
-_INVISIBLE = regex.compile(r"[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cs}\u2800]")
-_FORMAT = regex.compile(r"[\p{Cf}\p{Default_Ignorable_Code_Point}]+")
+
+
+@functools.cache
+def _unicode_sets() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    """(invisible, format): characters that show nothing on their own (whitespace, Unicode's "default
+    ignorable" ones: zero-width spaces and joiners, soft hyphen, word joiner, Hangul fillers, variation
+    selectors, tags...; controls; the blank Braille pattern used as an "empty" character), and the
+    invisible format characters a near-duplicate ignores. Made on first use: only names beyond ASCII
+    need them, and start-up doesn't pay for importing regex."""
+    import regex
+
+    return (
+        regex.compile(r"[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cs}\u2800]"),
+        regex.compile(r"[\p{Cf}\p{Default_Ignorable_Code_Point}]+"),
+    )
 
 
 def one_line(name: str) -> str:
@@ -180,7 +193,8 @@ def name_problem(name: str) -> str | None:
                     "This name contains a hidden character that reverses the direction of the text, which can "
                     "make a name look like something else. Type the name again, or remove that character."
                 )
-    if _INVISIBLE.sub("", cleaned) == "":
+    # ASCII past the checks above has a visible character: only other names need the Unicode sets.
+    if not cleaned.isascii() and _unicode_sets()[0].sub("", cleaned) == "":
         return "This name has only invisible characters. Type a name people can see."
     length = name_length(cleaned)
     if length > NAME_MAX_LENGTH:
@@ -210,7 +224,7 @@ def near_duplicate_form(name: str) -> str:
     if name.isascii():  # nearly every name: NFKC and the format characters can't change ASCII
         return " ".join(name.casefold().split())
     folded = unicodedata.normalize("NFKC", same_name_form(name)).casefold()
-    folded = unicodedata.normalize("NFKC", _FORMAT.sub("", folded))
+    folded = unicodedata.normalize("NFKC", _unicode_sets()[1].sub("", folded))
     return " ".join(folded.split())
 
 
