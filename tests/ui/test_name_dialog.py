@@ -214,6 +214,15 @@ def test_a_long_paste_is_not_cut_and_its_real_length_is_shown(demo):
     dialog.reject()
 
 
+def test_a_paste_longer_than_the_field_holds_says_so(demo):
+    window, _ = demo
+    dialog = window.new_label()
+    paste(dialog, "x" * 20_000)  # the field keeps 10,000: say so rather than give a wrong length
+    assert dialog.message.text() == "This text is longer than 10,000 characters; the limit is 180."
+    assert not dialog.ok_button.isEnabled()
+    dialog.reject()
+
+
 def test_180_emoji_are_a_good_name(demo, qtbot):
     window, _ = demo
     dialog = window.new_label()
