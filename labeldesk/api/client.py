@@ -33,7 +33,7 @@ from labeldesk.api import errors, wire
 from labeldesk.api.paging import PageLedger, page_cap, read_pages
 from labeldesk.api.retry import RateBudget, RetryPolicy
 from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
-from labeldesk.domain import FindOrCreateResult, Label, LabelType
+from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem
 from labeldesk.giveway import give_way
 from labeldesk.memory import collector_paused
 
@@ -187,7 +187,12 @@ class WixLabelsClient:
     # -- labels ---------------------------------------------------------------------------------------
 
     def find_or_create(self, display_name: str, *, language: str | None = None) -> FindOrCreateResult:
-        body: dict[str, Any] = {"displayName": display_name}
+        """Create a label, or find the one of exactly that name (contract 2.2 and section 11).
+
+        ``display_name`` is cleaned first (domain.clean_name: line breaks and tabs become spaces).
+        Raises InvalidNameError, without sending anything, for a name domain.name_problem refuses.
+        """
+        body: dict[str, Any] = {"displayName": _valid_name(display_name)}
         if language:
             body["language"] = language
         outcome = self._request_ex("POST", LABELS_PATH, json_body=body, write=True)
@@ -201,7 +206,11 @@ class WixLabelsClient:
         return wire.label_from_envelope(self._request_ex("GET", self._label_path(key), label_path=True).data)
 
     def rename(self, key: str, display_name: str) -> Label:
-        body = {"label": {"key": key, "displayName": display_name}}
+        """Give the label ``key`` a new display name (contract 2.4); its key stays.
+
+        ``display_name`` is cleaned and checked as in :meth:`find_or_create` (InvalidNameError, nothing sent).
+        """
+        body = {"label": {"key": key, "displayName": _valid_name(display_name)}}
         outcome = self._request_ex("PATCH", self._label_path(key), json_body=body, label_path=True, write=True)
         return wire.label_from_envelope(outcome.data)
 
@@ -659,6 +668,14 @@ def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int 
         else:
             missing.append(position)
     return [offset for offset in missing if offset not in pages and (total is None or offset < total)]
+
+
+def _valid_name(display_name: str) -> str:
+    """The name to send, by the one name rule (domain.py); InvalidNameError when it can't be sent."""
+    problem = name_problem(display_name)
+    if problem is not None:
+        raise errors.InvalidNameError(problem)
+    return clean_name(display_name)
 
 
 def _header_safe(value: str) -> bool:

@@ -144,6 +144,10 @@ class ValidationError(WixError):
         super().__init__(message, **kwargs)
 
 
+class InvalidNameError(ValidationError):
+    """A label name that breaks LabelDesk's name rule (domain.name_problem); raised before anything is sent."""
+
+
 class QuotaReachedError(WixError):
     def __init__(self, quota: int | None, current_total: int | None, **kwargs) -> None:
         self.quota = quota

@@ -137,6 +137,8 @@ def _check_name(value: object) -> str:
     name = value.strip()
     if not name:
         raise _violation("displayName", "displayName must not be empty", "MIN_LENGTH")
+    # Characters (code points), as LabelDesk's domain.name_length counts them: an emoji is 1, not the
+    # 2 UTF-16 units a JavaScript length would say (the contract gives 1-180 "chars" and no unit).
     if len(name) > NAME_MAX:
         raise _violation("displayName", f"displayName must be at most {NAME_MAX} characters", "MAX_LENGTH")
     return name
