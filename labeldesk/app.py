@@ -118,7 +118,8 @@ def _arm_selftest(app, window) -> None:
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    paths = AppPaths.from_environment().ensure()
+    paths = AppPaths.from_environment()
+    storage_problem = paths.ensure_writable()  # a read-only home: say so in the window, and run on
 
     instance = None
     if not args.selftest:  # a self-test checks a build or a site; it is no second window
@@ -171,6 +172,8 @@ def run(argv: list[str]) -> int:
         manager.adopt_preloaded(opening.site_id, preloaded)
     demo = DemoSite(args.demo_latency_ms)
     window = MainWindow(settings, manager=manager)
+    if storage_problem:
+        window.show_storage_problem(storage_problem)
 
     def open_demo() -> None:
         opened = demo.open()
@@ -178,7 +181,7 @@ def run(argv: list[str]) -> int:
 
     window.demo_requested.connect(open_demo)
     if args.report_first_paint:
-        window.table.on_first_rows_painted = _report_first_paint
+        window.table.on_first_rows_painted = lambda: _report_first_paint(window)
     if args.selftest:
         _arm_selftest(app, window)
     window.show()
@@ -231,11 +234,15 @@ def _say(line: str, stream) -> None:
         print(line, file=stream, flush=True)
 
 
-def _report_first_paint() -> None:
+def _report_first_paint(window) -> None:
     """For the start-up benchmark: say the first rows are on screen, and leave at once."""
     import os
 
     print("first-paint", flush=True)
+    if window.controller is not None:
+        # Painted: the next start may show the saved copy again (leaving this way skips the shutdown
+        # that would say so; see controller.showing_marker).
+        window.controller.saved_copy_shown(at_once=True)
     os._exit(0)
 
 

@@ -121,11 +121,35 @@ def _decode_snapshot(data: bytes) -> tuple[list[Label], list[str]]:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat()
+    if value is None:
+        return None
+    try:
+        return value.astimezone(UTC).isoformat()
+    except OverflowError:  # a date whose UTC reading is past year 9999 (or before year 1): kept as sent
+        return value.isoformat()
 
 
 def _when(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+#: How long a call waits for a file another program holds locked before giving up. Short: the window
+#: mustn't wait on it (quitting waits for the last save), and our own writes are brief transactions.
+BUSY_TIMEOUT_SECONDS = 1.0
+
+
+class CacheUnavailableError(Exception):
+    """The offline copy can't be read or saved: its folder or file is read-only, locked by another
+    program, or the disk refused. Not the file's fault, so it is left as it is. The message is plain
+    words for the person and names the folder; after a failed save, later saves fail at once."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"LabelDesk can't save labels on this computer: it isn't allowed to write to {path.parent}, or "
+            "another program is holding the file. The labels still come from Wix and your changes still reach "
+            "it, but no copy is kept for when you are offline."
+        )
+        self.path = path
 
 
 class NewerSchemaError(sqlite3.DatabaseError):
@@ -196,6 +220,8 @@ class LabelCache:
         self._connection: sqlite3.Connection | None = None
         self._recovered = False
         self._preload: _Preload | None = None
+        #: Set once the file has refused us (read-only, locked, no folder): saves then fail at once.
+        self.unavailable = False
 
     def preload(self) -> None:
         """Start reading the saved copy now, on a thread of its own; the next ``load()`` takes it.
@@ -222,9 +248,11 @@ class LabelCache:
         return self._connection
 
     def _open(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
+        connection = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None
+        )
         try:
-            connection.execute("PRAGMA busy_timeout = 10000")
+            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: durable across app crashes
             version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -269,16 +297,25 @@ class LabelCache:
         self._recovered = True
 
     def _run(self, work):
-        """Run ``work(connection)``; if the file turns out to be damaged, set it aside and start afresh."""
+        """Run ``work(connection)``; if the file turns out to be damaged, set it aside and start afresh.
+
+        Raises CacheUnavailableError when the file or its folder refuses us (read-only, locked,
+        missing permission, disk full): not the file's fault, so it is left be.
+        """
         with self._lock:
             try:
-                return work(self._connect())
-            except sqlite3.DatabaseError as exc:
-                if not _is_damage(exc):
-                    raise  # busy, disk full, read-only: not the file's fault, so leave it be
-                self.close()
-                self._set_aside(exc)
-                return work(self._connect())
+                try:
+                    return work(self._connect())
+                except sqlite3.DatabaseError as exc:
+                    if not _is_damage(exc):
+                        raise
+                    self.close()
+                    self._set_aside(exc)
+                    return work(self._connect())
+            except (sqlite3.OperationalError, OSError) as exc:
+                self.unavailable = True
+                log.warning("the label cache %s is unavailable: %s: %s", self.path, type(exc).__name__, exc)
+                raise CacheUnavailableError(self.path) from None
 
     def close(self) -> None:
         with self._lock:
@@ -339,6 +376,9 @@ class LabelCache:
     # -- writing --------------------------------------------------------------------------------------
 
     def _transaction(self, work) -> None:
+        if self.unavailable:
+            raise CacheUnavailableError(self.path)  # it refused already: don't wait on it again
+
         def wrapped(connection: sqlite3.Connection) -> None:
             connection.execute("BEGIN IMMEDIATE")
             try:
@@ -399,7 +439,7 @@ class LabelCache:
                 in_order = True
         try:
             return _encode_snapshot(labels, texts), in_order
-        except (msgspec.EncodeError, TypeError, ValueError) as exc:  # e.g. a date without a zone
+        except (msgspec.EncodeError, TypeError, ValueError, OverflowError) as exc:  # e.g. a date without a zone
             log.warning("couldn't make the start-up snapshot (%s); start-up will read the rows", exc)
             return None, False
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -65,16 +66,22 @@ def _rotate(path: Path) -> None:
 
 
 def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> logging.Handler:
-    """Send LabelDesk's log to ``log_dir/labeldesk.log``; returns the handler.
+    """Send LabelDesk's log to ``log_dir/labeldesk.log`` (or, if that can't be written, to stderr);
+    returns the handler.
 
     The file is rotated when the app starts, if it has passed 1 MB (three old ones kept), rather
     than mid-session by logging.handlers.RotatingFileHandler: that module costs ~12 ms to import
     (sockets, pickle, queues), on the path to the first window.
     """
-    log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "labeldesk.log"
-    _rotate(path)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler: logging.Handler
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        _rotate(path)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        # A folder we may not write to (the window says so): log to the console, if there is one.
+        handler = logging.StreamHandler(sys.stderr) if sys.stderr is not None else logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()

@@ -40,3 +40,21 @@ class AppPaths:
         for folder in (self.config, self.cache, self.logs):
             folder.mkdir(parents=True, exist_ok=True)
         return self
+
+    def ensure_writable(self) -> str | None:
+        """Create every folder, as ``ensure`` does; None if that worked, else why not, in plain words for
+        the person (naming the folder). LabelDesk then runs on without saving anything."""
+        try:
+            self.ensure()
+            for folder in (self.config, self.cache, self.logs):
+                if not os.access(folder, os.W_OK):  # there already, but read-only
+                    raise PermissionError(13, "not writable", str(folder))
+        except OSError as exc:
+            parents = {self.config.parent, self.cache.parent, self.logs.parent}
+            where = parents.pop() if len(parents) == 1 else exc.filename or self.config  # LABELDESK_HOME, say
+            return (
+                f"LabelDesk can't save anything on this computer: it isn't allowed to write to {where}. The "
+                "labels still come from Wix and your changes still reach it, but your sites, settings and the "
+                "offline copy are forgotten when LabelDesk closes."
+            )
+        return None

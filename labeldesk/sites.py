@@ -21,14 +21,32 @@ log = logging.getLogger(__name__)
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
+# Spaces, line breaks and the invisible characters a copy from a web page can bring along.
+_PASTE_NOISE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+
+
 def extract_site_id(text: str) -> str:
-    """The site ID in ``text``: the text itself, or the ID inside a pasted dashboard address."""
-    cleaned = text.strip()
-    if "/" in cleaned:
-        match = _GUID.search(cleaned)
-        if match:
-            return match.group(0).lower()
-    return cleaned
+    """The site ID in ``text``, lower-case: a Wix site ID is a GUID (1a2b3c4d-…), typed or pasted
+    alone or inside a dashboard address; spaces and line breaks from a paste don't count. Returns ""
+    when there is none (see site_id_problem for why, in words)."""
+    match = _GUID.search(_PASTE_NOISE.sub("", text))
+    return match.group(0).lower() if match else ""
+
+
+def site_id_problem(text: str) -> str | None:
+    """Why ``text`` gives no site ID, in plain words; None when it gives one, or when it is empty."""
+    cleaned = _PASTE_NOISE.sub("", text)
+    if not cleaned or extract_site_id(cleaned):
+        return None
+    if "/" in cleaned or cleaned.lower().startswith(("http", "www.", "manage.wix")):
+        return (
+            "This address has no site ID in it. Open the site itself in your Wix dashboard, then copy the "
+            "address again."
+        )
+    return (
+        "This isn't a site ID. A site ID looks like 1a2b3c4d-1234-5678-9abc-1a2b3c4d5e6f; copy it from your "
+        "site's dashboard address."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +87,18 @@ class SiteDirectory:
         self._last_used = last if last in self._sites else None
 
     def _save(self) -> None:
+        """Write the file; if the folder refuses (read-only), keep the sites in memory for this run."""
+        try:
+            self._write()
+        except OSError as exc:
+            log.warning(
+                "couldn't save %s (%s: %s); the sites are kept until LabelDesk closes",
+                self.path,
+                type(exc).__name__,
+                exc,
+            )
+
+    def _write(self) -> None:
         import tempfile  # only when saving: importing it costs start-up time
 
         data = {"last_used": self._last_used, "sites": [asdict(site) for site in self._sites.values()]}

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from labeldesk.cache import SCHEMA_VERSION, LabelCache, cache_path
+from labeldesk.cache import SCHEMA_VERSION, CacheUnavailableError, LabelCache, cache_path
 from labeldesk.domain import Label, LabelType
 
 NOW = datetime(2026, 11, 24, 10, 42, tzinfo=UTC)
@@ -293,3 +293,66 @@ def test_an_order_that_does_not_name_each_label_once_is_not_saved_as_the_order(c
     snapshot = cache.load()
     assert snapshot.ordered_by is None
     assert [label.key for label in snapshot.labels] == ["custom.a-0", "custom.a-1", "custom.a-2"]
+
+
+# -- a file or folder that refuses us ------------------------------------------------------------------
+
+
+def hold_exclusive_lock(path):
+    """Another program holding the cache file (as a backup tool or a second copy might): no reads, no writes."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT OR REPLACE INTO meta VALUES ('held', 'yes')")
+    return holder
+
+
+def read_only(monkeypatch):
+    """As if the file were read-only (tests run as root, who may write anything): SQLite's own read-only mode."""
+    import labeldesk.cache
+
+    connect = sqlite3.connect
+    monkeypatch.setattr(
+        labeldesk.cache.sqlite3, "connect", lambda path, **kw: connect(f"file:{path}?mode=ro", uri=True, **kw)
+    )
+
+
+def test_a_read_only_cache_is_still_read_and_refuses_saves_plainly_then_at_once(cache, monkeypatch):
+    cache.replace_labels(labels("a", 3), NOW)
+    cache.close()
+    read_only(monkeypatch)
+    assert len(cache.load().labels) == 3  # what was saved is still shown
+    with pytest.raises(CacheUnavailableError) as caught:
+        cache.upsert(labels("b", 1)[0], NOW)
+    assert str(cache.path.parent) in str(caught.value) and "can't save labels on this computer" in str(caught.value)
+    assert "OperationalError" not in str(caught.value) and "readonly" not in str(caught.value)
+    monkeypatch.setattr(LabelCache, "_run", lambda *a: pytest.fail("tried the refusing file again"))
+    with pytest.raises(CacheUnavailableError):
+        cache.replace_counts({"a": 1}, NOW)
+
+
+def test_an_exclusively_locked_cache_gives_up_quickly(cache):
+    cache.replace_labels(labels("a", 3), NOW)
+    cache.close()
+    holder = hold_exclusive_lock(cache.path)
+    try:
+        started = time.monotonic()
+        with pytest.raises(CacheUnavailableError):
+            cache.load()
+        assert time.monotonic() - started < 3  # not the 10 s it used to wait
+        started = time.monotonic()
+        with pytest.raises(CacheUnavailableError):
+            cache.replace_labels(labels("b", 2), NOW)
+        assert time.monotonic() - started < 0.5  # it refused already: no second wait
+    finally:
+        holder.close()
+    assert cache.unavailable
+
+
+def test_a_cache_folder_that_cannot_be_made_is_unavailable_not_a_crash(tmp_path):
+    (tmp_path / "file").write_text("")
+    cache = LabelCache(cache_path(tmp_path / "file" / "cache", "site"))  # mkdir fails, even for root
+    with pytest.raises(CacheUnavailableError):
+        cache.load()
+    with pytest.raises(CacheUnavailableError):
+        cache.replace_labels(labels("a", 1), NOW)

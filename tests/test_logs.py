@@ -32,3 +32,14 @@ def test_a_small_log_is_appended_to(tmp_path):
     text = (tmp_path / "labeldesk.log").read_text()
     assert text.startswith("earlier\n") and "later" in text
     assert sorted(path.name for path in tmp_path.iterdir()) == ["labeldesk.log"]
+
+
+def test_a_log_folder_that_cannot_be_written_falls_back_to_the_console(tmp_path):
+    (tmp_path / "file").write_text("")
+    handler = logs.setup_logging(tmp_path / "file" / "logs")  # no folder can be made here, even by root
+    try:
+        assert not isinstance(handler, logging.FileHandler)
+        assert any(isinstance(f, logs.RedactingFilter) for f in handler.filters)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()

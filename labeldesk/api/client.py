@@ -7,26 +7,33 @@ formatted into a message, a repr or a log line.
 
 from __future__ import annotations
 
+import email.utils
 import enum
 import json
 import logging
+import math
+import os
 import queue
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import CancelledError as FutureCancelledError
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import truststore
 
 from labeldesk import __version__
 from labeldesk.api import errors, wire
+from labeldesk.api.paging import PageLedger, page_cap, read_pages
 from labeldesk.api.retry import RateBudget, RetryPolicy
 from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
-from labeldesk.domain import FindOrCreateResult, Label, LabelType
+from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem
 from labeldesk.giveway import give_way
 from labeldesk.memory import collector_paused
 
@@ -36,6 +43,8 @@ LABELS_PATH = "/contacts/v4/labels"
 FACETS_PATH = "/contacts/v4/contacts/facets"
 LIST_MAX_LIMIT = 2000
 QUERY_MAX_LIMIT = 1000
+#: Facets pages (contract section 6.7: the contacts ``Paging`` message, default 50, max 1000).
+FACETS_DEFAULT_LIMIT, FACETS_MAX_LIMIT = 50, 1000
 #: How many pages "fetch all" asks for at once: all 25 pages of a 50,000-label site in one wave, still
 #: far below the 200 requests a minute Wix allows.
 DEFAULT_MAX_IN_FLIGHT = 25
@@ -43,6 +52,9 @@ DEFAULT_MAX_IN_FLIGHT = 25
 #: must not turn a 50,000-label refresh into thousands of requests).
 MIN_LEARNT_STEP = 100
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=30.0)
+#: The longest wait a Retry-After is taken at its word for: a service asking for more (``1e9``,
+#: ``inf``) is asking for "a long time", and the retry time budget then gives up at once.
+MAX_RETRY_AFTER_SECONDS = 3600.0
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -107,8 +119,13 @@ class WixLabelsClient:
             "User-Agent": f"LabelDesk/{__version__}",
         }
 
-        # One TLS context for every connection: making one loads the CA certificates (~10 ms).
-        tls = httpx.create_ssl_context() if transport is None else True
+        # One TLS context for every connection: making one loads the CA certificates (~10 ms). The
+        # operating system's trust store (truststore), not certifi's list alone: behind a company's
+        # TLS inspection, its root certificate is in the OS store and nowhere else.
+        tls = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if transport is None else True
+        #: Why no request can be sent (a proxy setting httpx can't use), raised by every call; or None.
+        self._unusable: errors.WixError | None = None
+        use_environment = True
 
         def new_http(connections: int) -> httpx.Client:
             # httpx's own transports when none is given, so proxy settings (HTTPS_PROXY...) apply.
@@ -120,9 +137,19 @@ class WixLabelsClient:
                 timeout=timeout,
                 headers=headers,
                 follow_redirects=False,
+                trust_env=use_environment,
             )
 
-        self._http = new_http(8)
+        try:
+            self._http = new_http(8)
+        except (httpx.InvalidURL, ValueError, ImportError) as exc:
+            # A proxy setting httpx can't use ('::::', a SOCKS proxy without its package): the
+            # client still comes to be, so whoever made it shows this error as a failed call
+            # rather than crashing (the demo) or waiting forever (a saved site).
+            self._unusable = errors.ProxySettingError(_proxy_variable())
+            log.warning("can't use the proxy setting %s: %s", self._unusable.variable, type(exc).__name__)
+            use_environment = False  # (never used to send: every call raises _unusable first)
+            self._http = new_http(8)
         # fetch_all's page requests run on threads of their own, each with its own connection: 25
         # threads sharing one connection pool spent their time queueing for its lock (and checking
         # every idle connection on each request), churning the interpreter lock the GUI needs.
@@ -160,10 +187,15 @@ class WixLabelsClient:
     # -- labels ---------------------------------------------------------------------------------------
 
     def find_or_create(self, display_name: str, *, language: str | None = None) -> FindOrCreateResult:
-        body: dict[str, Any] = {"displayName": display_name}
+        """Create a label, or find the one of exactly that name (contract 2.2 and section 11).
+
+        ``display_name`` is cleaned first (domain.clean_name: line breaks and tabs become spaces).
+        Raises InvalidNameError, without sending anything, for a name domain.name_problem refuses.
+        """
+        body: dict[str, Any] = {"displayName": _valid_name(display_name)}
         if language:
             body["language"] = language
-        outcome = self._request_ex("POST", LABELS_PATH, json_body=body)
+        outcome = self._request_ex("POST", LABELS_PATH, json_body=body, write=True)
         created = bool(outcome.data.get("newLabel"))
         # "Already existed" after a lost reply may be our own first try's label: then we can't tell.
         return FindOrCreateResult(
@@ -174,14 +206,18 @@ class WixLabelsClient:
         return wire.label_from_envelope(self._request_ex("GET", self._label_path(key), label_path=True).data)
 
     def rename(self, key: str, display_name: str) -> Label:
-        body = {"label": {"key": key, "displayName": display_name}}
-        outcome = self._request_ex("PATCH", self._label_path(key), json_body=body, label_path=True)
+        """Give the label ``key`` a new display name (contract 2.4); its key stays.
+
+        ``display_name`` is cleaned and checked as in :meth:`find_or_create` (InvalidNameError, nothing sent).
+        """
+        body = {"label": {"key": key, "displayName": _valid_name(display_name)}}
+        outcome = self._request_ex("PATCH", self._label_path(key), json_body=body, label_path=True, write=True)
         return wire.label_from_envelope(outcome.data)
 
     def delete(self, key: str) -> None:
         """Delete the label. A 404 after a lost reply means our own first try did it: that is success."""
         try:
-            self._request_ex("DELETE", self._label_path(key), label_path=True)
+            self._request_ex("DELETE", self._label_path(key), label_path=True, write=True)
         except errors.LabelNotFoundError as exc:
             if not exc.after_retry:
                 raise
@@ -238,7 +274,9 @@ class WixLabelsClient:
     def fetch_all(
         self, *, expected_total: int | None = None, on_progress: Callable[[int, int | None], None] | None = None
     ) -> list[Label]:
-        """Every label on the site, in the service's stable order (oldest first).
+        """Every label on the site, in the service's stable order (oldest first), as a
+        ``wire.LabelList``: its ``unreadable`` says how many more the service sent that couldn't be
+        read (they are left out; see wire.decode_page).
 
         Pages of the largest size, up to ``max_in_flight`` of them at once. Without ``expected_total``
         (how many labels the site had last time) one page comes first, and its total says which
@@ -248,6 +286,13 @@ class WixLabelsClient:
         without a total reading goes on until a page comes back short. A label created or deleted
         while the pages were being read can shift the offsets; then the pages disagree about the
         total and the whole read is done once more.
+
+        The service is never trusted to honour offsets (:mod:`labeldesk.api.paging`): after a first
+        page shorter than asked for, one more page shows whether it does before any more are asked
+        for; no wave holds more than ``max_in_flight`` pages; and the read never takes more pages than
+        :func:`~labeldesk.api.paging.page_cap` allows. Raises IncompleteReadError rather than return
+        part of the site as the whole: a page that repeats what came before, an empty page before the
+        total, too many pages, or a second read that still falls short of the total.
 
         Only the network waits run on a pool of threads (each with its own connection); every page
         is parsed on the calling thread as it arrives, whatever its place, so one thread at a time
@@ -259,7 +304,7 @@ class WixLabelsClient:
         for attempt in (1, 2):
             with collector_paused():
                 try:
-                    labels, consistent = self._fetch_all_once(expected_total, on_progress)
+                    labels, short = self._fetch_all_once(expected_total, on_progress)
                 except errors.ValidationError as exc:
                     # The contract leaves the maximum page size open (1,000 or 2,000): if the service
                     # objects to ours, use the lower one.
@@ -269,25 +314,44 @@ class WixLabelsClient:
                         raise
                     log.info("the service refused pages of %d; using %d", self._page_size, QUERY_MAX_LIMIT)
                     self._page_size = self._step = QUERY_MAX_LIMIT
-                    labels, consistent = self._fetch_all_once(None, on_progress)
-            if consistent or attempt == 2:
+                    labels, short = self._fetch_all_once(None, on_progress)
+            if short is None:
                 return labels
+            if attempt == 2:
+                log.warning("the labels read fell short of the total twice: %r", short)
+                raise short
             log.info("labels changed while reading them; reading again")
             expected_total = None
         raise AssertionError("unreachable")
 
     def _fetch_all_once(
         self, expected_total: int | None, on_progress: Callable[[int, int | None], None] | None = None
-    ) -> tuple[list[Label], bool]:
+    ) -> tuple[list[Label], errors.IncompleteReadError | None]:
+        """One read of every page: the labels, and an error if they fall short of the total (the site
+        may have changed meanwhile: worth reading again). Raises IncompleteReadError for the faults
+        that reading again won't mend."""
+        size = self._page_size
         step = self._step  # labels per full page, as the service last gave them
+        ledger = PageLedger(size, what="labels", max_pages=page_cap(min(size, QUERY_MAX_LIMIT)))
         pages: dict[int, wire.LabelPage] = {}
         wanted = list(range(0, expected_total, step)) if expected_total and expected_total > step else [0]
         while wanted:
-            fresh = self._read_pages(wanted, pages, on_progress)
+            wanted = wanted[: self.max_in_flight]
+            ledger.reserve(len(wanted))
+            if not self._read_pages(wanted, pages, ledger, on_progress):
+                # A page brought nothing new where it should have: the service ignores the offset. After
+                # a first page shorter than asked for, with no total, that page held them all.
+                if ledger.total is None and pages[0].received < size:
+                    break
+                raise ledger.incomplete()
             step = self._learn_step(pages[0], step)
-            if not fresh:
-                break  # the service ignores the offset: nothing new will come
-            wanted = _missing_offsets(pages, step, pages[0].total)
+            total = pages[0].total
+            room = ledger.max_pages - ledger.pages
+            wanted = _missing_offsets(pages, step, total, room + 1)
+            if len(wanted) > room:
+                raise ledger.incomplete()  # pages this small would never reach the total
+            if pages[0].received < size and not ledger.offsets_honoured:
+                wanted = wanted[:1]  # fewer than asked for: one more page shows whether offsets are honoured
         labels: list[Label] = []
         seen: set[str] = set()
         for offset in sorted(pages):
@@ -296,12 +360,16 @@ class WixLabelsClient:
                     seen.add(label.key)
                     labels.append(label)
         total = pages[0].total
-        consistent = all(page.total == total for page in pages.values()) and (total is None or len(labels) == total)
-        return labels, consistent
+        # Labels the service sent that couldn't be read (left out) still count towards its total.
+        unreadable = {key for page in pages.values() for key in page.unreadable if key not in seen}
+        consistent = all(page.total == total for page in pages.values()) and (
+            total is None or len(labels) + len(unreadable) >= total
+        )
+        return wire.LabelList(labels, len(unreadable)), None if consistent else ledger.incomplete()
 
     def _learn_step(self, first: wire.LabelPage, step: int) -> int:
         """How far apart pages are, from the first one: the service may give fewer labels than asked."""
-        count = len(first.labels)
+        count = first.received
         if not count or count == first.total:
             return step  # the whole site in one page: nothing learnt
         if count >= MIN_LEARNT_STEP and (count >= self._page_size or first.total is not None):
@@ -313,11 +381,12 @@ class WixLabelsClient:
         self,
         offsets: list[int],
         pages: dict[int, wire.LabelPage],
+        ledger: PageLedger,
         on_progress: Callable[[int, int | None], None] | None = None,
     ) -> bool:
-        """Read the pages at ``offsets`` into ``pages``; True if any brought a label not seen before."""
+        """Read the pages at ``offsets`` into ``pages`` and ``ledger``; False if any of them shows that
+        the service doesn't honour offsets (see :meth:`PageLedger.add`)."""
         size = self._page_size
-        known = {label.key for page in pages.values() for label in page.labels} if pages else set()
 
         def fetch(offset: int) -> bytes:
             params = {"paging.limit": size, "paging.offset": offset} if offset else {"paging.limit": size}
@@ -328,11 +397,12 @@ class WixLabelsClient:
             if on_progress is not None:
                 read = sum(len(one.labels) for one in pages.values())
                 on_progress(read if page.total is None else min(read, page.total), page.total)
-            return not known.issuperset(label.key for label in page.labels)
+            # (what couldn't be read counts too: it took its place on the page)
+            return ledger.add(offset, [*(label.key for label in page.labels), *page.unreadable], page.total)
 
         if len(offsets) == 1:
             return parse(offsets[0], fetch(offsets[0]))
-        fresh = False
+        honoured = True
         futures: dict[Future[bytes], int] = {}
         try:
             for offset in offsets:
@@ -350,33 +420,42 @@ class WixLabelsClient:
                     raise errors.CancelledError()  # closed: don't wait for answers nobody will read
                 for future in done:  # parse whichever page came first
                     give_way()
-                    fresh = parse(futures[future], future.result()) or fresh
+                    honoured = parse(futures[future], future.result()) and honoured
         except FutureCancelledError:
             raise errors.CancelledError() from None  # close() called meanwhile
         finally:
             for future in futures:
                 future.cancel()
-        return fresh
+        return honoured
 
     # -- contacts -------------------------------------------------------------------------------------
 
     def contact_counts(self) -> dict[str, int]:
-        """How many contacts carry each label, from one facets call (more only if the service pages it).
+        """How many contacts carry each label (label key -> count), from ListFacets (contract section 6.7).
 
-        A label missing from the answer has no contacts: the answer is read to its end (until the
-        total is reached, or, when there is no total, until an empty page).
+        Asks for the largest page (1,000 facets) and reads on by :mod:`labeldesk.api.paging`'s rule, so
+        a server that ignores the offset or leaves out the total costs a request or two, not an endless
+        loop. A label missing from a whole answer has no contacts. Raises IncompleteReadError when the
+        answer can't be read whole (the caller keeps the counts it had).
         """
+
+        def fetch(offset: int, limit: int) -> tuple[wire.FacetPage, tuple[str, ...], int | None]:
+            params = {"paging.limit": limit, "paging.offset": offset} if offset else {"paging.limit": limit}
+            page = wire.facet_page_from_json(self._request("GET", FACETS_PATH, params=params))
+            return page, page.keys, page.total
+
+        try:
+            pages = read_pages(fetch, limit=FACETS_MAX_LIMIT, what="contact counts")
+        except errors.ValidationError as exc:
+            # The 1,000 is documented for contacts, not for facets: if the service objects, use its default.
+            if not any(v.field.startswith("paging") for v in exc.violations):
+                raise
+            log.info("the service refused facet pages of %d; using %d", FACETS_MAX_LIMIT, FACETS_DEFAULT_LIMIT)
+            pages = read_pages(fetch, limit=FACETS_DEFAULT_LIMIT, what="contact counts")
         counts: dict[str, int] = {}
-        offset = 0
-        while True:
-            params = {"paging.offset": offset} if offset else None
-            page_counts, total, received = wire.contact_counts_from_json(
-                self._request("GET", FACETS_PATH, params=params)
-            )
-            counts.update(page_counts)
-            offset += received
-            if received == 0 or (total is not None and offset >= total):
-                return counts
+        for page in pages:
+            counts.update(page.counts)
+        return counts
 
     # -- plumbing -------------------------------------------------------------------------------------
 
@@ -403,15 +482,19 @@ class WixLabelsClient:
         json_body: Any = None,
         label_path: bool = False,
         raw: bool = False,
+        write: bool = False,
     ) -> _Outcome:
         """Send with bounded retries. ``label_path``: a 404 means the label is gone, whatever its code.
-        ``raw``: a successful answer's body comes back as bytes, for the caller to parse."""
+        ``raw``: a successful answer's body comes back as bytes, for the caller to parse. ``write``: a
+        change the person asked for, which takes its slot from the writes' share of the rate budget."""
         started = time.monotonic()
         attempt = 0
         maybe_applied = False  # an earlier try may have reached the service before its answer was lost
+        if self._unusable is not None:
+            raise self._unusable
         while True:
             attempt += 1
-            if self._stop.is_set() or not self._budget.acquire(self._stop):
+            if self._stop.is_set() or not self._budget.acquire(self._stop, write=write):
                 raise errors.CancelledError()
             try:
                 return _Outcome(self._send_once(method, path, params, json_body, raw), maybe_applied)
@@ -462,10 +545,15 @@ class WixLabelsClient:
                 # Read in steps that give way to the GUI thread: 25 page threads receiving 500 KB
                 # each run a little Python per chunk, and together they can hold up a paint.
                 content = b"".join(_giving_way(response.iter_bytes()))
-        except httpx.TimeoutException as exc:
+        except httpx.ConnectTimeout as exc:  # no answer to "hello" at all: as good as unreachable
+            failure, reason = errors.OfflineError(), exc
+        except httpx.TimeoutException as exc:  # reached, but the answer is slow to come
             failure, reason = errors.TimeoutError(), exc
         except httpx.ConnectError as exc:
-            failure, reason = errors.OfflineError(), exc
+            if _caused_by(exc, ssl.SSLCertVerificationError):
+                failure, reason = errors.CertificateError(), exc
+            else:
+                failure, reason = errors.OfflineError(), exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             failure, reason = errors.ConnectionDroppedError(), exc
         except httpx.TransportError as exc:
@@ -564,21 +652,30 @@ def _giving_way(chunks: Iterator[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int | None) -> list[int]:
+def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int | None, most: int) -> list[int]:
     """The offsets still to read: gaps between the pages read so far, and what lies past the last
-    of them while the total (or, without one, a full last page) says there is more."""
+    of them while the total (or, without one, a full last page) says there is more. At most ``most``
+    past the last page: a total is the service's word, and may be absurd."""
     missing: list[int] = []
     position = 0
     for offset in sorted(pages):
         if offset > position:
             missing.extend(range(position, offset, step))
-        position = max(position, offset + len(pages[offset].labels))
-    if len(pages[max(pages)].labels) >= step:
+        position = max(position, offset + pages[offset].received)
+    if pages[max(pages)].received >= step:
         if total is not None:
-            missing.extend(range(position, total, step))
+            missing.extend(range(position, total, step)[:most])
         else:
             missing.append(position)
     return [offset for offset in missing if offset not in pages and (total is None or offset < total)]
+
+
+def _valid_name(display_name: str) -> str:
+    """The name to send, by the one name rule (domain.py); InvalidNameError when it can't be sent."""
+    problem = name_problem(display_name)
+    if problem is not None:
+        raise errors.InvalidNameError(problem)
+    return clean_name(display_name)
 
 
 def _header_safe(value: str) -> bool:
@@ -586,11 +683,68 @@ def _header_safe(value: str) -> bool:
     return all(33 <= ord(char) < 127 for char in value)
 
 
-def _retry_after_seconds(value: str | None) -> float | None:
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``exc`` or anything in its chain of causes is a ``kind``."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+#: The variables httpx (through urllib) takes proxies from, by the scheme each one is for.
+_PROXY_SCHEMES = ("https", "http", "all")
+
+
+def _proxy_variable() -> str:
+    """The name (never the value: it may hold a password) of the proxy setting that can't be used."""
+    # Which variable is in force for each scheme, as urllib.request.getproxies_environment decides
+    # (httpx asks it): any case first, then a lower-case name wins.
+    in_force: dict[str, str] = {}
+    for name, value in os.environ.items():
+        if value and name.lower().endswith("_proxy"):
+            in_force[name.lower()[:-6]] = name
+    for name, value in os.environ.items():
+        if value and name.endswith("_proxy"):
+            in_force[name[:-6].lower()] = name
+    for scheme in _PROXY_SCHEMES:
+        name = in_force.get(scheme)
+        if name is None:
+            continue
+        value = os.environ[name]
+        try:
+            proxy = httpx.Proxy(value if "://" in value else f"http://{value}")
+            if proxy.url.scheme.startswith("socks"):
+                import socksio  # noqa: F401 - what httpx's SOCKS support needs
+        except (httpx.InvalidURL, ValueError, ImportError):
+            return name
+    return "your system's proxy settings"
+
+
+def _retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds (RFC 9110 section 10.2.3; the contract,
+    sections 8 and 11, says only "429 with Retry-After seconds").
+
+    Either form: a number of seconds, or an HTTP date (a date already past means 0). Absurd values
+    (``inf``, ``1e9``) come back as MAX_RETRY_AFTER_SECONDS. None when there is no header or it
+    can't be read (``nan``, words): then the back-off decides.
+    """
     if not value:
         return None
+    text = value.strip()
     try:
-        seconds = float(value)
+        seconds = float(text)
     except ValueError:
-        return None  # the HTTP-date form; Wix sends seconds, and back-off covers the rest
-    return max(0.0, seconds)
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # ("-0000": a date in UTC with no zone said)
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_SECONDS)

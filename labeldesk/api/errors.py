@@ -10,6 +10,7 @@ Wix's error codes and our own words, never from request headers.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
 
@@ -91,7 +92,8 @@ class NetworkError(WixError):
 
 
 class OfflineError(NetworkError):
-    default_message = "Can't reach Wix. Check your internet connection; LabelDesk will try again."
+    # No promise of a retry here: only the window's offline banner retries, and it says so itself.
+    default_message = "Can't reach Wix. Check your internet connection."
 
 
 class ConnectionDroppedError(NetworkError):
@@ -157,6 +159,10 @@ class ValidationError(WixError):
         super().__init__(message, **kwargs)
 
 
+class InvalidNameError(ValidationError):
+    """A label name that breaks LabelDesk's name rule (domain.name_problem); raised before anything is sent."""
+
+
 class QuotaReachedError(WixError):
     def __init__(self, quota: int | None, current_total: int | None, **kwargs) -> None:
         self.quota = quota
@@ -176,9 +182,8 @@ class RateLimitedError(WixError):
     retryable = True
 
     def __init__(self, retry_after: float | None = None, **kwargs) -> None:
-        if retry_after:
-            wait = max(1, round(retry_after))
-            message = f"Wix is receiving too many requests from LabelDesk. Try again in {wait} seconds."
+        if retry_after and math.isfinite(retry_after):
+            message = f"Wix is receiving too many requests from LabelDesk. Try again in {_wait_words(retry_after)}."
         else:
             message = "Wix is receiving too many requests from LabelDesk. Wait a minute, then try again."
         super().__init__(message, retry_after=retry_after, **kwargs)
@@ -200,6 +205,64 @@ class MalformedKeyError(AuthError):
 
 class InvalidBaseUrlError(ValueError):
     """An API base URL that could leak the key: not https, and not plain http to this computer."""
+
+
+class CertificateError(WixError):
+    """The connection's security certificate was refused (a TLS inspection proxy whose root isn't
+    trusted, a wrong clock, a captive portal): not a network outage, and no retry will fix it."""
+
+    default_message = (
+        "LabelDesk couldn't confirm it is talking to Wix: the connection's security certificate was not "
+        "accepted. If your workplace or school checks secure connections, ask its IT team to add its "
+        "certificate to this computer; otherwise check that the computer's date and time are right, or "
+        "try another network."
+    )
+
+
+class ProxySettingError(WixError):
+    """A proxy setting (an environment variable or the system's) that LabelDesk can't use: every call
+    fails with this until it is corrected and LabelDesk restarted. ``variable`` names it; its value
+    is never shown or logged (it may hold a user name and password)."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+        where = variable if variable.endswith("settings") else f"the {variable} setting"
+        super().__init__(
+            f"LabelDesk can't use the proxy in {where}: it isn't a proxy address LabelDesk understands. "
+            "Correct it or remove it (or ask whoever set up this computer's network), then start LabelDesk again."
+        )
+
+
+def _wait_words(seconds: float) -> str:
+    """A wait as people say it: '40 seconds', '10 minutes', 'an hour or so'."""
+    if seconds < 90:
+        wait = max(1, round(seconds))
+        return "1 second" if wait == 1 else f"{wait} seconds"
+    if seconds < 3600:
+        return f"{math.ceil(seconds / 60)} minutes"
+    return "an hour or so"
+
+
+class IncompleteReadError(WixError):
+    """A paged read ended before it had everything (contract sections 6.7 and 11: an empty page before
+    the total, a page that repeats what came before, or more pages than any real site needs).
+
+    What was read is never taken as the whole: the caller keeps what it had. ``what`` is the plural noun
+    for people ("labels"); ``received`` how many distinct items came; ``total`` what Wix said there are
+    (None when it did not say).
+    """
+
+    retryable = True
+
+    def __init__(self, what: str, received: int, total: int | None = None, **kwargs) -> None:
+        self.what = what
+        self.received = received
+        self.total = total
+        if total is not None and total > received:
+            message = f"Wix sent only part of your {what} ({received:,} of {total:,})."
+        else:
+            message = f"Wix sent only part of your {what} ({received:,}, and it didn't say how many there are)."
+        super().__init__(message, **kwargs)
 
 
 def _words(text: str) -> list[str]:

@@ -29,29 +29,40 @@ class RetryPolicy:
 
 
 class RateBudget:
-    """A sliding window that keeps one client under ``limit`` requests per ``window`` seconds.
+    """A sliding window that keeps one client under ``limit`` requests per ``window`` seconds, with a
+    share that background reads can never take from the person's changes.
 
-    Wix allows 200 requests a minute; a large concurrent fetch must stay under it by itself rather than
-    find out from a 429. Thread-safe; ``acquire`` blocks (interruptibly) until a slot is free.
+    Wix allows 200 requests a minute (contract sections 6.9 and 8); a large concurrent fetch must stay
+    under it by itself rather than find out from a 429. Reads (refresh pages, contact counts) may take
+    a slot only while fewer than ``read_limit`` requests of any kind were sent in the window; writes
+    (create, rename, delete) may take one up to ``limit``. So however busy the reads are, the last
+    ``limit - read_limit`` slots of every window are there for writes, and a write never waits behind
+    a refresh. Thread-safe; ``acquire`` blocks (interruptibly) until a slot is free.
     """
 
-    def __init__(self, limit: int = 200, window: float = 60.0, clock=time.monotonic) -> None:
+    def __init__(
+        self, limit: int = 200, window: float = 60.0, clock=time.monotonic, *, read_limit: int | None = None
+    ) -> None:
         self.limit = limit
+        #: The most requests in a window after which reads wait (default: three quarters of ``limit``).
+        self.read_limit = max(1, min(limit, read_limit if read_limit is not None else limit * 3 // 4))
         self.window = window
         self._clock = clock
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
 
-    def acquire(self, stop: threading.Event) -> bool:
-        """Take a slot; False if ``stop`` was set while waiting."""
+    def acquire(self, stop: threading.Event, *, write: bool = False) -> bool:
+        """Take a slot, from the writes' share if ``write``; False if ``stop`` was set while waiting."""
+        ceiling = self.limit if write else self.read_limit
         while True:
             with self._lock:
                 now = self._clock()
                 while self._sent and now - self._sent[0] >= self.window:
                     self._sent.popleft()
-                if len(self._sent) < self.limit:
+                if len(self._sent) < ceiling:
                     self._sent.append(now)
                     return True
-                wait = self.window - (now - self._sent[0])
+                # The slot that frees first is the one that takes the count below the ceiling.
+                wait = self.window - (now - self._sent[len(self._sent) - ceiling])
             if stop.wait(wait):
                 return False

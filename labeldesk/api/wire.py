@@ -7,6 +7,7 @@ Lenient where the contract says to be: unknown fields are ignored, paging metada
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ import msgspec
 from labeldesk.api import errors
 from labeldesk.domain import Label, LabelType
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class LabelPage:
@@ -26,6 +29,31 @@ class LabelPage:
     offset: int
     #: The number of labels matching the request, or None when the service did not say.
     total: int | None
+    #: The labels on this page that couldn't be read (no key or name, a field of the wrong kind),
+    #: left out of ``labels`` but still counted in ``total``: each by its key if it had one, else
+    #: by its place ("\0unreadable <offset>").
+    unreadable: tuple[str, ...] = ()
+
+    @property
+    def skipped(self) -> int:
+        """How many labels on this page couldn't be read."""
+        return len(self.unreadable)
+
+    @property
+    def received(self) -> int:
+        """How many labels the service sent on this page, read or not: what paging counts by (the
+        next page starts after all of them)."""
+        return len(self.labels) + len(self.unreadable)
+
+
+class LabelList(list):
+    """Labels (a plain list of them), with how many more the service sent that couldn't be read."""
+
+    __slots__ = ("unreadable",)
+
+    def __init__(self, labels=(), unreadable: int = 0) -> None:
+        super().__init__(labels)
+        self.unreadable = unreadable
 
 
 def _optional_str(value: object) -> str | None:
@@ -51,20 +79,25 @@ def _date(value: object) -> datetime | None:
 
 
 def label_from_json(obj: object) -> Label:
+    """One label object, or MalformedResponseError (and nothing else) if it isn't one: no key or
+    display name, or a label type that isn't a string. Unknown types, and optional fields that are
+    missing or of the wrong kind, are tolerated (contract section 3)."""
     # Runs 2,000 times per page: plain dict access and class checks, no isinstance chains or enum calls.
     if obj.__class__ is not dict:
         if not isinstance(obj, Mapping):
             raise errors.MalformedResponseError(server_message="label is not an object")
         obj = dict(obj)
     get = obj.get  # type: ignore[union-attr]
-    key, name = get("key"), get("displayName")
+    key, name, kind = get("key"), get("displayName"), get("labelType")
     if key.__class__ is not str or not key or name.__class__ is not str:
         raise errors.MalformedResponseError(server_message="label without key or displayName")
+    if kind is not None and kind.__class__ is not str:
+        raise errors.MalformedResponseError(server_message="label type is not a string")
     namespace, namespace_name = get("namespace"), get("namespaceDisplayName")
     return Label(
         key,
         name,
-        _LABEL_TYPES.get(get("labelType"), LabelType.UNKNOWN),  # type: ignore[arg-type]
+        _LABEL_TYPES.get(kind, LabelType.UNKNOWN),  # type: ignore[arg-type]
         namespace if namespace.__class__ is str else None,
         namespace_name if namespace_name.__class__ is str else None,
         _date(get("createdDate")),
@@ -105,8 +138,10 @@ def decode_page(content: bytes, *, requested_offset: int) -> LabelPage:
 
     The usual answer is decoded by msgspec into Labels in one C pass (under a millisecond for 2,000
     labels, against ~5 ms for ``json.loads`` and a Python loop). Anything its strict rules refuse
-    (an unknown label type, a date without a zone, a total sent as a string, broken JSON) goes to
-    the lenient parser below, which decides what is tolerated and what is malformed.
+    (an unknown label type, a date without a zone, a total sent as a string, one bad label, broken
+    JSON) goes to the lenient parser below, which decides what is tolerated and what is malformed:
+    a label that can't be read is left out and counted (``LabelPage.skipped``), the rest are kept.
+    Raises MalformedResponseError only when the answer as a whole can't be read.
     """
     try:
         page = _PAGE_DECODER.decode(content)
@@ -145,39 +180,83 @@ def page_from_json(body: object, *, requested_offset: int) -> LabelPage:
     if not isinstance(meta, Mapping):
         meta = {}
     offset = _int_or_none(meta.get("offset"))
+    first = requested_offset if offset is None else offset
+    labels, unreadable = _each_label(raw_labels, first)
     return LabelPage(
-        labels=tuple(label_from_json(item) for item in raw_labels),
-        offset=requested_offset if offset is None else offset,
+        labels=tuple(labels),
+        offset=first,
         total=_int_or_none(meta.get("total")),
+        unreadable=tuple(unreadable),
     )
 
 
+def _each_label(items: list[object], first: int) -> tuple[list[Label], list[str]]:
+    """The labels that can be read, each on its own, and the keys (or places) of those that couldn't:
+    one bad label (no name, a type sent as an object) must not hide the others. ``first`` is the
+    place of the first item in the whole list."""
+    labels: list[Label] = []
+    unreadable: list[str] = []
+    for place, item in enumerate(items, first):
+        try:
+            labels.append(label_from_json(item))
+        except (errors.MalformedResponseError, TypeError, ValueError, OverflowError) as exc:
+            key = item.get("key") if isinstance(item, Mapping) else None
+            unreadable.append(key if isinstance(key, str) and key else f"\0unreadable {place}")
+            if len(unreadable) == 1:
+                why = getattr(exc, "server_message", None) or repr(exc)
+                log.warning("left out a label Wix sent that couldn't be read (key %r): %s", key, why)
+    skipped = len(unreadable)
+    if skipped > 1:
+        log.warning("left out %d labels in all on this page", skipped)
+    return labels, unreadable
+
+
 def label_from_envelope(body: object) -> Label:
+    """The label of a single-label answer (``{"label": {...}}``: create, get, rename); raises
+    MalformedResponseError if there is none or it can't be read (see label_from_json)."""
     if not isinstance(body, Mapping):
         raise errors.MalformedResponseError(server_message="response is not an object")
     return label_from_json(body.get("label"))
 
 
-def contact_counts_from_json(body: object) -> tuple[dict[str, int], int | None, int]:
-    """Label key -> contact count from a facets response, plus the facet total and how many facets came."""
+@dataclass(frozen=True, slots=True)
+class FacetPage:
+    """One page of ListFacets (contract section 6.7)."""
+
+    #: Label key -> how many contacts carry it, for the LABEL facets on this page.
+    counts: dict[str, int]
+    #: One key per facet on the page, in order: its type and ``facetKey`` (facets other than LABEL may
+    #: have no ``facetKey``; each such type comes once).
+    keys: tuple[str, ...]
+    #: How many facets there are in all, or None when the service did not say (or said too many to count).
+    total: int | None
+
+
+def facet_page_from_json(body: object) -> FacetPage:
+    """A ListFacets answer. Tolerates a missing ``pagingMetadata`` (or one called ``metadata``)."""
     if not isinstance(body, Mapping):
         raise errors.MalformedResponseError(server_message="response is not an object")
     facets = body.get("facets", [])
     if not isinstance(facets, list):
         raise errors.MalformedResponseError(server_message="facets is not a list")
     counts: dict[str, int] = {}
+    keys: list[str] = []
     for facet in facets:
-        if not isinstance(facet, Mapping) or facet.get("facetType") != "LABEL":
+        if not isinstance(facet, Mapping):
+            keys.append("")
             continue
-        key = facet.get("facetKey")
+        kind, key = facet.get("facetType"), facet.get("facetKey")
+        keys.append(f"{kind}\x00{key}")  # not the display name: a rename between pages must not look new
         count = _int_or_none(facet.get("count"))
-        if isinstance(key, str) and count is not None:
+        if kind == "LABEL" and isinstance(key, str) and count is not None:
             counts[key] = count
     meta = body.get("pagingMetadata")
     if not isinstance(meta, Mapping):
         meta = body.get("metadata")
-    total = _int_or_none(meta.get("total")) if isinstance(meta, Mapping) else None
-    return counts, total, len(facets)
+    total = None
+    if isinstance(meta, Mapping) and meta.get("tooManyToCount") is not True:
+        total = _int_or_none(meta.get("total"))
+    return FacetPage(counts, tuple(keys), total)
 
 
 def _application_error(body: Mapping[str, Any]) -> tuple[str | None, Mapping[str, Any]]:

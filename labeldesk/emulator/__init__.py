@@ -4,7 +4,7 @@ The real service can't be reached from development machines, so tests and the de
 instead, over real HTTP on a loopback port. ``python -m labeldesk.emulator --help`` runs it standalone.
 """
 
-from labeldesk.emulator.faults import Fault, FaultKind, Faults
+from labeldesk.emulator.faults import Fault, FaultKind, Faults, PagingFaults
 from labeldesk.emulator.seeds import seed_demo, seed_empty, seed_many
 from labeldesk.emulator.server import (
     DEFAULT_API_KEY,
@@ -27,6 +27,7 @@ __all__ = [
     "FaultKind",
     "Faults",
     "LabelStore",
+    "PagingFaults",
     "RequestRecord",
     "max_in_flight",
     "round_trips",

@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 
+from labeldesk.emulator.faults import PagingFaults
 from labeldesk.emulator.seeds import SEEDS, seed_many
 from labeldesk.emulator.server import DEFAULT_API_KEY, DEFAULT_RATE_LIMIT, DEFAULT_SITE_ID, Emulator
 from labeldesk.emulator.state import DEFAULT_QUOTA, LabelStore
@@ -54,6 +55,25 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--malformed-next", type=int, default=0, metavar="N", help="answer 200 with broken JSON")
     faults.add_argument("--stall-next", type=int, default=0, metavar="N", help="say nothing for --stall-seconds")
     faults.add_argument("--stall-seconds", type=float, default=30.0)
+    paging = parser.add_argument_group("paging that breaks the rules (for every request)")
+    paging.add_argument(
+        "--facets-ignore-offset",
+        action="store_true",
+        help="contact facets ignore paging.offset and carry no paging metadata",
+    )
+    paging.add_argument(
+        "--list-ignore-offset",
+        type=int,
+        metavar="N",
+        help="the labels list ignores paging.offset and paging.limit: every page is the first N labels, "
+        "with the real total",
+    )
+    paging.add_argument(
+        "--list-empty-from",
+        type=int,
+        metavar="OFFSET",
+        help="the labels list answers an empty page, with the real total, from this offset on",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -80,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     emulator.faults.drop_reply_next(args.drop_reply_next)
     emulator.faults.malformed_next(args.malformed_next)
     emulator.faults.stall_next(args.stall_next, args.stall_seconds)
+    emulator.faults.paging = PagingFaults(args.facets_ignore_offset, args.list_ignore_offset, args.list_empty_from)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with emulator:

@@ -29,14 +29,31 @@ class Fault:
     seconds: float = 0.0
 
 
+@dataclass(slots=True)
+class PagingFaults:
+    """Paging that breaks the rules, for every request until changed (contract section 11 asks the
+    client to survive each). Nothing in Wix's documents rules out the first two."""
+
+    #: ListFacets ignores ``paging.offset`` (always answers from the start, ``paging.limit`` facets)
+    #: and sends no paging metadata.
+    facets_ignore_offset: bool = False
+    #: ListLabels ignores ``paging.offset`` and ``paging.limit``: every page is the first this many
+    #: labels, with the site's real total.
+    list_ignore_offset: int | None = None
+    #: ListLabels answers an empty page, with the site's real total, for any offset from this one on.
+    list_empty_from: int | None = None
+
+
 class Faults:
-    """What the next requests should suffer, in order, plus a latency for every request.
+    """What the next requests should suffer, in order, plus a latency for every request, and
+    :class:`PagingFaults` that last until changed.
 
     Thread-safe; tests and the command line set it, the request threads consume it.
     """
 
     def __init__(self, latency_ms: int = 0) -> None:
         self.latency_ms = latency_ms
+        self.paging = PagingFaults()
         self._pending: deque[Fault] = deque()
         self._lock = threading.Lock()
 

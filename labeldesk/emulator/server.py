@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from labeldesk.emulator.faults import FaultKind, Faults
+from labeldesk.emulator.faults import FaultKind, Faults, PagingFaults
 from labeldesk.emulator.state import ApiError, LabelStore
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             emulator._authorize(self.headers)
             body = self._decode(raw)
-            answer = self._route(emulator.store, method, body)
+            answer = self._route(emulator.store, method, body, emulator.faults.paging)
         except ApiError as exc:
             if fault is not None and fault.kind is FaultKind.DROP_REPLY:
                 return self._drop()
@@ -129,13 +129,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self._drop()  # done, but the client never hears of it
         return self._send_json(200, answer)
 
-    def _route(self, store: LabelStore, method: str, body: dict[str, Any]) -> dict[str, Any] | bytes:
+    def _route(
+        self, store: LabelStore, method: str, body: dict[str, Any], paging: PagingFaults
+    ) -> dict[str, Any] | bytes:
         parts = urlsplit(self.path)
         path = parts.path.rstrip("/")
         params = {name: values[-1] for name, values in parse_qs(parts.query, keep_blank_values=True).items()}
         if path == LABELS:
             if method == "GET":
-                return store.list_labels_encoded(params)
+                return _list_labels(store, params, paging)
             if method == "POST":
                 return store.find_or_create(body)
         elif path == LABELS + "/query" and method == "POST":
@@ -149,6 +151,10 @@ class _Handler(BaseHTTPRequestHandler):
             if method == "DELETE":
                 return store.delete(key)
         elif path == FACETS and method == "GET":
+            if paging.facets_ignore_offset:
+                answer = store.facets({**params, "paging.offset": "0"})
+                answer.pop("pagingMetadata", None)
+                return answer
             return store.facets(params)
         raise ApiError(404, f"No such endpoint: {method} {path}")
 
@@ -187,6 +193,22 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(2)
         return 0
+
+
+def _list_labels(store: LabelStore, params: dict[str, str], paging: PagingFaults) -> bytes:
+    """ListLabels, as broken as ``paging`` says."""
+    if paging.list_ignore_offset is not None:
+        params = {**params, "paging.offset": "0", "paging.limit": str(paging.list_ignore_offset)}
+    elif paging.list_empty_from is not None and _offset(params) >= paging.list_empty_from:
+        answer = json.loads(store.list_labels_encoded(params))
+        answer["labels"] = []
+        return json.dumps(answer).encode()
+    return store.list_labels_encoded(params)
+
+
+def _offset(params: dict[str, str]) -> int:
+    value = params.get("paging.offset") or "0"
+    return int(value) if value.isdigit() else 0
 
 
 class Emulator:

@@ -22,6 +22,7 @@ NAME_MAX = 180
 KEY_MAX = 80
 LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT = 1000, 2000
 QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT = 50, 1000
+FACETS_DEFAULT_LIMIT, FACETS_MAX_LIMIT = 50, 1000  # the contacts Paging message (contract section 6.7)
 DEFAULT_QUOTA = 1000
 SORTABLE = ("displayName", "createdDate", "updatedDate")
 LABEL_TYPES = ("SYSTEM", "USER_DEFINED", "WIX_APP_DEFINED")
@@ -136,6 +137,8 @@ def _check_name(value: object) -> str:
     name = value.strip()
     if not name:
         raise _violation("displayName", "displayName must not be empty", "MIN_LENGTH")
+    # Characters (code points), as LabelDesk's domain.name_length counts them: an emoji is 1, not the
+    # 2 UTF-16 units a JavaScript length would say (the contract gives 1-180 "chars" and no unit).
     if len(name) > NAME_MAX:
         raise _violation("displayName", f"displayName must be at most {NAME_MAX} characters", "MAX_LENGTH")
     return name
@@ -282,7 +285,8 @@ def _sort_item(field_name: object, order: object) -> tuple[str, bool]:
 
 def _sort_value(label: StoredLabel, field_name: str) -> tuple:
     if field_name == "displayName":
-        return (label.display_name.casefold(), label.display_name)
+        # By code point, as Wix documents string order ("XYZ" before "abc"; contract sections 5 and 11).
+        return (label.display_name,)
     value = label.created if field_name == "createdDate" else label.updated
     # Labels without dates (the system labels) sort as the oldest.
     return (value is not None, value or datetime.min.replace(tzinfo=UTC))
@@ -502,7 +506,11 @@ class LabelStore:
             return self._encoded_page(matching, limit, offset, "pagingMetadata")
 
     def facets(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """ListFacets: every label with at least one contact, plus the all-contacts and not-labeled facets."""
+        """ListFacets: every label with at least one contact, after the all-contacts and not-labeled facets.
+
+        Paged as section 11 says: ``paging.limit`` default 50, max 1000 (above: 400), ``paging.offset``,
+        and ``pagingMetadata`` with the total.
+        """
         with self._lock:
             counts: dict[str, int] = {}
             not_labeled = 0
@@ -527,7 +535,10 @@ class LabelStore:
                         }
                     )
         limit, offset = _paging(
-            params.get("paging.limit"), params.get("paging.offset"), default=len(facets) or 1, maximum=10**9
+            params.get("paging.limit"),
+            params.get("paging.offset"),
+            default=FACETS_DEFAULT_LIMIT,
+            maximum=FACETS_MAX_LIMIT,
         )
         return self._page_of(facets, limit, offset, name="facets")
 

@@ -8,7 +8,8 @@ controller hands results to the window through queued signals.
 - A refresh overtaken by a newer one is dropped, and writes that finished while a refresh was in
   flight are replayed onto its result, so the table never jumps back to an older state.
 - When Wix can't be reached the controller goes offline: it says so, and keeps trying again in the
-  background with growing pauses until a refresh gets through.
+  background with growing pauses until a refresh gets through. A slow answer (a read timeout) is
+  not "offline": Wix is there; it is tried again the same way, without the offline state.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
-from labeldesk.cache import LabelCache, Snapshot
+from labeldesk.api.errors import TimeoutError as SlowAnswerError
+from labeldesk.cache import CacheUnavailableError, LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted, search_text
 from labeldesk.memory import collector_paused
 from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
@@ -38,6 +41,23 @@ log = logging.getLogger(__name__)
 Callback = Callable[[object], None] | None
 #: Seconds between background tries while offline; the last one repeats.
 OFFLINE_RETRY_SECONDS: tuple[float, ...] = (5, 10, 20, 40, 80, 160, 300)
+
+
+def showing_marker(cache: LabelCache) -> Path:
+    """The file that says a site's saved copy is on its way to the screen for the first time.
+
+    Written before the copy is handed to the window, removed once the window has painted it (or
+    the app closed normally, or a refresh replaced the copy). Found at start-up, it means the last
+    start ended (crashed) in between: that copy is not shown again.
+    """
+    return cache.path.with_name(cache.path.name + ".showing")
+
+
+def _remove(marker: Path) -> None:
+    try:
+        marker.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("couldn't remove %s: %r", marker.name, exc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +74,12 @@ class LabelsController(QObject):
 
     - ``cache_loaded(Snapshot)``: the saved copy, if it arrives before the service's answer
     - ``cache_settled()``: the saved copy is shown, or there was none (sent once, also without a cache)
-    - ``refresh_started()``; then ``labels_loaded(list[Label])`` or ``refresh_failed(WixError)``
+    - ``cache_unavailable(str)``: the saved copy can't be read or written (read-only, locked); the text
+      says so in plain words. Sent once; labels then come from the service only
+    - ``saved_copy_skipped()``: the saved copy was not shown, because the last start ended while it
+      was being shown (see showing_marker); before ``cache_settled``
+    - ``refresh_started()``; then ``labels_loaded(LabelBatch)`` or ``refresh_failed(WixError)``; the
+      batch's ``unreadable`` says how many labels Wix sent that couldn't be read (left out)
     - ``counts_loaded(dict[str, int])`` or ``counts_failed(WixError)``
     - ``label_created(FindOrCreateResult)``, ``label_renamed(Label)``, ``label_deleted(Label)``
     - ``label_vanished(str)``: a rename or delete found the label gone from the service (404)
@@ -72,6 +97,8 @@ class LabelsController(QObject):
 
     cache_loaded = Signal(object)
     cache_settled = Signal()
+    cache_unavailable = Signal(str)
+    saved_copy_skipped = Signal()
     refresh_started = Signal()
     labels_loaded = Signal(object)
     refresh_failed = Signal(object)
@@ -111,6 +138,7 @@ class LabelsController(QObject):
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
         self._retry_timer.timeout.connect(self.refresh)
+        self._said_cache_unavailable = False
         self._generation = 0
         self._seq = itertools.count(1)
         self._last_seq = 0
@@ -147,9 +175,20 @@ class LabelsController(QObject):
         """Show the saved copy (if any) at once, and ask the service (if the key is known yet)."""
         if self.cache is not None:
             cache, spec = self.cache, self._spec()
+            marker = showing_marker(cache)
 
-            def load() -> Snapshot:
+            def load() -> Snapshot | None:
+                if marker.exists():
+                    # The last start ended (a crash) between showing this copy and painting it:
+                    # don't replay it into the same crash. The next refresh replaces it.
+                    log.warning("the saved copy %s was being shown when LabelDesk last stopped; skipping it", marker)
+                    return None
                 snapshot = cache.load()
+                if snapshot.labels:
+                    try:
+                        marker.touch()
+                    except OSError as exc:  # (a read-only folder: nothing can be replayed from it either)
+                        log.warning("couldn't write %s: %r", marker.name, exc)
                 name = sort_name(spec) if spec is not None else None
                 if (
                     name is not None
@@ -191,6 +230,7 @@ class LabelsController(QObject):
         def finish() -> None:
             if self.cache is not None:
                 self.cache.close()
+                _remove(showing_marker(self.cache))  # closed in good order: that copy did no harm
             self.deleteLater()
 
         if self.busy:
@@ -202,7 +242,12 @@ class LabelsController(QObject):
         """Delete the saved copy (on sign-out), after any save already queued, and keep no more."""
         cache, self.cache = self.cache, None
         if cache is not None:
-            self.runner.disk(cache.destroy, "delete the cache")
+
+            def destroy() -> None:
+                cache.destroy()
+                _remove(showing_marker(cache))
+
+            self.runner.disk(destroy, "delete the cache")
 
     def shutdown(self, wait_ms: int = 5000) -> None:
         """Stop waiting on the network, let the workers end, close the cache."""
@@ -213,15 +258,36 @@ class LabelsController(QObject):
         self.runner.stop()  # answers still queued for the GUI thread go nowhere now
         if self.cache is not None:
             self.cache.close()
+            _remove(showing_marker(self.cache))  # closed in good order: the copy shown did no harm
 
-    def _on_cache(self, snapshot: Snapshot) -> None:
-        if not self.service_loaded:  # the service was quicker: its answer is newer
+    def _on_cache(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            self.saved_copy_skipped.emit()
+        elif not self.service_loaded:  # the service was quicker: its answer is newer
             self.cache_loaded.emit(snapshot)
+        elif snapshot.labels:
+            self.saved_copy_shown()  # never shown: nothing to guard
         self.cache_settled.emit()
+
+    def saved_copy_shown(self, *, at_once: bool = False) -> None:
+        """The window has painted the saved copy: it is safe to show it again on the next start.
+        ``at_once``: on this thread, now (the process is about to end without cleaning up)."""
+        if self.cache is not None:
+            marker = showing_marker(self.cache)
+            if at_once:
+                _remove(marker)
+            else:
+                self.runner.disk(lambda: _remove(marker), "saved copy shown")
 
     def _on_cache_failed(self, error: object) -> None:
         log.warning("couldn't read the offline copy: %r", error)
+        self._cache_refused(error)
         self.cache_settled.emit()
+
+    def _cache_refused(self, error: object) -> None:
+        if isinstance(error, CacheUnavailableError) and not self._said_cache_unavailable:
+            self._said_cache_unavailable = True
+            self.cache_unavailable.emit(str(error))
 
     def _save(self, name: str, write: Callable[[LabelCache, datetime], None]) -> None:
         if self.cache is not None:
@@ -230,6 +296,7 @@ class LabelsController(QObject):
 
     def _on_cache_write_failed(self, error: object) -> None:
         log.warning("couldn't save the offline copy: %r", error)
+        self._cache_refused(error)
 
     # -- reads ----------------------------------------------------------------------------------------
 
@@ -265,7 +332,9 @@ class LabelsController(QObject):
         def fetch() -> LabelBatch:
             with collector_paused():  # the labels and their search texts are made in one pause
                 labels = client.fetch_all(expected_total=expected, on_progress=progress)
-                return prepare_batch(labels, spec, base=base)
+                batch = prepare_batch(labels, spec, base=base)
+                unreadable = getattr(labels, "unreadable", 0)
+                return replace(batch, unreadable=unreadable) if unreadable else batch
 
         self.runner.read(
             fetch,
@@ -313,9 +382,11 @@ class LabelsController(QObject):
                 else:
                     merged[mutation.key] = mutation.label
                     search[mutation.key] = search_text(mutation.label)
-            result = LabelBatch(list(merged.values()), search)
+            result = LabelBatch(list(merged.values()), search, unreadable=batch.unreadable)
         self.service_loaded = True
         self._set_offline(False)
+        self._offline_tries = 0  # (also after slow answers, which are tried again without going offline)
+        self._retry_timer.stop()
         self.labels_loaded.emit(result)
         search = result.search if isinstance(result, LabelBatch) else None
         ordered_by = sort_name(result.sort_spec) if isinstance(result, LabelBatch) and result.sort_spec else None
@@ -323,13 +394,19 @@ class LabelsController(QObject):
 
         def save(cache: LabelCache, now: datetime) -> None:
             cache.replace_labels(result, now, search, order=order, ordered_by=ordered_by)
+            _remove(showing_marker(cache))  # a copy that made a start fail is gone now
 
         self._save("save labels", save)
 
     def _on_refresh_failed(self, generation: int, error: WixError) -> None:
         self._check_auth(error)
         if generation == self._generation:
-            if isinstance(error, NetworkError):
+            if isinstance(error, SlowAnswerError):
+                # Wix answered the call, just too slowly: it is reachable, so no offline state
+                # (and no banner); the background tries go on all the same.
+                self._set_offline(False)
+                self._schedule_retry()
+            elif isinstance(error, NetworkError):
                 self._set_offline(True)
                 self._schedule_retry()
             self.refresh_failed.emit(error)
@@ -432,7 +509,7 @@ class LabelsController(QObject):
             if isinstance(error, LabelNotFoundError) and key is not None:
                 self._remember(None, key)
                 self.label_vanished.emit(key)
-            if isinstance(error, NetworkError) and not self.offline:
+            if isinstance(error, NetworkError) and not isinstance(error, SlowAnswerError) and not self.offline:
                 self._set_offline(True)
                 self._schedule_retry()
             if on_failure is not None:

@@ -6,10 +6,12 @@ conflict or a lost connection is shown right where the user is looking, with the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,26 +19,78 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from labeldesk.api.errors import LabelNotFoundError, WixError
-from labeldesk.domain import NAME_MAX_LENGTH, Label, clean_name, name_problem, quoted
+from labeldesk.domain import (
+    LINES_JOINED_NOTE,
+    NAME_MAX_LENGTH,
+    FindOrCreateResult,
+    Label,
+    clean_name,
+    name_problem,
+    one_line,
+    quoted,
+    same_name_form,
+)
 from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.widgets import plain_label
 
+log = logging.getLogger(__name__)
 
-class LabelNameDialog(QDialog):
+
+class TextDialog(QDialog):
+    """A dialog that stays tall enough for its wrapped text at whatever width it has.
+
+    Qt sizes a window to its text once, when it is shown: a message that grows later, or a window made
+    narrower, would otherwise clip the text under it. Call :meth:`fit_text` after changing a text.
+    """
+
+    def fit_text(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = max(layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height())
+        self.setMinimumHeight(needed)
+        if self.height() < needed:
+            self.resize(self.width(), needed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit_text()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit_text()
+
+
+class LabelNameDialog(TextDialog):
     """Asks for a label name, validates it as it is typed, and saves it through the controller.
 
+    A name that looks like an existing label's (domain.near_duplicate_form) takes a deliberate step: New
+    label offers "Use ‘the existing one’" as the default button and "Create anyway" beside it; Rename
+    says so and renames only on a click of "Rename anyway", never on Enter. Renaming to another label's
+    very name (domain.same_name_form) is refused before asking Wix.
+
+    Once the request is out, the dialog can still be closed (Esc, its close button; after a moment it no
+    longer blocks the main window either): the request goes on, and ``saved`` still tells the window.
+
     Signals: ``saved(object)``: the FindOrCreateResult (new label) or the renamed Label, once the
-    service has accepted it; the dialog then closes itself.
+    service has accepted it; or ``FindOrCreateResult(existing, created=False)`` when the person chose
+    to use an existing label instead (nothing is sent). The dialog then closes itself.
     """
 
     saved = Signal(object)
+
+    #: After this long, a request still out stops blocking the main window (quicker saves never blink).
+    NON_MODAL_AFTER_MS = 600
 
     def __init__(
         self,
@@ -49,48 +103,77 @@ class LabelNameDialog(QDialog):
         self._controller = controller
         self._twin_of = twin_of
         self._label = label
+        self._twin: Label | None = None
         self._in_flight = False
         self._gone = False
+        self._closed_while_saving = False
+        self._lines_joined = False
+        self._enter_needs_a_click = False
+        self._details = ""
         self.setWindowTitle("Rename label" if label else "New label")
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(460)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText("For example: VIP, Newsletter, Wholesale")
-        self.name_edit.setMaxLength(NAME_MAX_LENGTH + 50)  # room to paste and then trim; the rule says why
+        # No maxLength of NAME_MAX_LENGTH: Qt counts UTF-16 units (an emoji is 2) and cuts a paste
+        # silently. The whole paste stays, and the rule says how long it is and what the limit is.
+        self.name_edit.setMaxLength(_EDIT_MAX_LENGTH)
         self.name_edit.setClearButtonEnabled(True)
         if label is not None:
             self.key_edit = QLineEdit(label.key, self)
             self.key_edit.setReadOnly(True)
             self.key_edit.setFrame(False)
             form.addRow(plain_label("Key:", wrap=False), self.key_edit)
-            form.addRow(
-                plain_label(""),
-                plain_label("The key stays the same, so forms and automations that use it keep working."),
-            )
+            self.key_help = plain_label("The key stays the same, so forms and automations that use it keep working.")
+            form.addRow(plain_label(""), self.key_help)
             self.name_edit.setText(label.display_name)
             self.name_edit.selectAll()
         name_caption = plain_label("Name:", wrap=False)
         name_caption.setBuddy(self.name_edit)
         form.addRow(name_caption, self.name_edit)
 
+        self.note = plain_label(parent=self)
+        self.note.setObjectName("dialogNote")
+        self.note.hide()
         self.message = plain_label(parent=self)
         self.message.setObjectName("dialogMessage")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.details_button = self.buttons.addButton("Copy details", QDialogButtonBox.ButtonRole.HelpRole)
+        self.details_button.setToolTip("Copy what went wrong, for Wix or LabelDesk support")
+        self.details_button.hide()
         self.ok_button = self.buttons.addButton("Rename" if label else "Create", QDialogButtonBox.ButtonRole.AcceptRole)
+        #: "Use ‘the existing label’" when the name looks like one (New label only).
+        self.use_button = self.buttons.addButton("Use", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.use_button.hide()
         self.ok_button.setDefault(True)
-        self.buttons.accepted.connect(self._submit)
+        self.ok_button.clicked.connect(self._submit)
+        self.use_button.clicked.connect(self._use_twin)
+        self.details_button.clicked.connect(self._copy_details)
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.note)
         layout.addWidget(self.message)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
 
+        self._non_modal_timer = QTimer(self)
+        self._non_modal_timer.setSingleShot(True)
+        self._non_modal_timer.setInterval(self.NON_MODAL_AFTER_MS)
+        self._non_modal_timer.timeout.connect(self._stop_blocking)
+
         self.name_edit.textChanged.connect(self._validate)
         self._validate()
+        if parent is not None:
+            parent.installEventFilter(self)  # to close with the main window (see eventFilter)
+
+    @property
+    def cancel_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
 
     # -- validation as you type -----------------------------------------------------------------------
 
@@ -98,42 +181,112 @@ class LabelNameDialog(QDialog):
         if self._in_flight or self._gone:
             return
         text = self.name_edit.text()
+        if one_line(text) != text:
+            # A pasted line break or tab: show the name as it will be saved, on one line, and say why.
+            self._lines_joined = True
+            position = len(one_line(text[: self.name_edit.cursorPosition()]))
+            self.name_edit.setText(one_line(text))  # validates again, with the new text
+            self.name_edit.setCursorPosition(position)
+            return
+        cleaned = clean_name(text)
         problem = name_problem(text)
-        unchanged = self._label is not None and clean_name(text) == self._label.display_name
+        if len(text.encode("utf-16-le")) // 2 >= self.name_edit.maxLength():
+            problem = (
+                f"This text is longer than {self.name_edit.maxLength():,} characters; the limit is {NAME_MAX_LENGTH}."
+            )
+        self._lines_joined = self._lines_joined and bool(text)
+        self._set_note(LINES_JOINED_NOTE if self._lines_joined else None)
+        unchanged = self._label is not None and cleaned == self._label.display_name
+        twin = None if problem or unchanged else self._twin_of(cleaned, self._label.key if self._label else None)
+        refusal = problem
+        ok_text = "Rename" if self._label else "Create"
+        self._enter_needs_a_click = False
         if problem:
             self._show(problem if text else "", kind="error" if text else "info")
         elif unchanged:
             self._show("Type the new name.", kind="info")
+        elif twin is None:
+            self._show("")
+        elif self._label is not None and same_name_form(twin.display_name) == same_name_form(cleaned):
+            refusal = f"Another label is already called {quoted(twin.display_name)}. Choose a different name."
+            self._show(refusal, kind="error")
+        elif self._label is not None:
+            self._show(
+                f"{quoted(cleaned)} looks like the existing label {quoted(twin.display_name)}. "
+                "If you mean a different label, click Rename anyway.",
+                kind="warning",
+            )
+            ok_text = "Rename anyway"
+            self._enter_needs_a_click = True
+        elif twin.display_name == cleaned:
+            self._show(f"{quoted(twin.display_name)} already exists.", kind="info")
         else:
-            twin = self._twin_of(text, self._label.key if self._label else None)
-            if twin is not None and twin.display_name == clean_name(text):
-                if self._label is None:
-                    self._show(f"{quoted(twin.display_name)} already exists; Create will select it.", kind="warning")
-                else:
-                    self._show(f"Another label is already called {quoted(twin.display_name)}.", kind="warning")
-            elif twin is not None:
-                self._show(
-                    f"{quoted(clean_name(text))} looks like the existing {quoted(twin.display_name)}.", kind="warning"
-                )
-            else:
-                self._show("")
-        self.ok_button.setEnabled(problem is None and not unchanged)
-        self.ok_button.setToolTip(problem or "")
+            self._show(
+                f"{quoted(cleaned)} looks like the existing label {quoted(twin.display_name)}. "
+                "Use that one, or create a separate label anyway.",
+                kind="warning",
+            )
+            ok_text = "Create anyway"
+        offer_twin = twin is not None and self._label is None and problem is None
+        self._twin = twin if offer_twin else None
+        self.use_button.setVisible(offer_twin)
+        if offer_twin:
+            self.use_button.setText(_literal(f"Use {quoted(twin.display_name, 32)}"))
+            self.use_button.setToolTip(f"Select the existing label {quoted(twin.display_name)}; nothing is created.")
+        # Creating the very name that exists would only find the same label: "Use" says it plainly.
+        self.ok_button.setVisible(not (offer_twin and twin.display_name == cleaned))
+        self.ok_button.setText(ok_text)
+        self.ok_button.setEnabled(refusal is None and not unchanged)
+        self.ok_button.setToolTip(refusal or "")
+        # The default button (Enter) is never the one that makes a near-duplicate.
+        default = self.use_button if offer_twin else None if self._enter_needs_a_click else self.ok_button
+        for button in (self.ok_button, self.use_button):
+            button.setDefault(button is default)
+        self.fit_text()
+
+    def _set_note(self, note: str | None) -> None:
+        self.note.setText(note or "")
+        self.note.setVisible(note is not None)
 
     def _show(self, text: str, *, kind: str = "info") -> None:
         colours = {"error": "#c62828", "warning": "#a15c00", "info": "", "ok": "#2e7d32"}
         self.message.setStyleSheet(f"color: {colours[kind]};" if colours[kind] else "")
         self.message.setText(text)
         self.message.setProperty("kind", kind)
+        self.fit_text()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The main window was closed (not minimized, which is spontaneous) while this dialog no longer
+        # blocked it: close too. A request still out goes on, as after Esc.
+        closed = watched is self.parent() and event.type() == QEvent.Type.Hide and not event.spontaneous()
+        if closed and self.isVisible():
+            self.reject()
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._enter_needs_a_click:
+            # A rename to a near-duplicate takes a click on "Rename anyway" (a focused button takes its
+            # own Enter before it gets here).
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # -- saving ---------------------------------------------------------------------------------------
 
+    def _use_twin(self) -> None:
+        twin = self._twin
+        if twin is None or self._in_flight or self.use_button.isHidden():
+            return
+        self.saved.emit(FindOrCreateResult(twin, created=False))
+        self.accept()
+
     def _submit(self) -> None:
-        if self._in_flight or not self.ok_button.isEnabled():
+        if self._in_flight or not self.ok_button.isEnabled() or self.ok_button.isHidden():
             return
         name = clean_name(self.name_edit.text())
         self._set_in_flight(True)
-        self._show("Saving…")
+        self._show("Saving… You can close this window: the main window will say when it's done.")
+        self._non_modal_timer.start()
         if self._label is None:
             self._controller.create(name, on_success=self._on_saved, on_failure=self._on_failed)
         else:
@@ -141,38 +294,100 @@ class LabelNameDialog(QDialog):
 
     def _set_in_flight(self, in_flight: bool) -> None:
         self._in_flight = in_flight
-        self.ok_button.setEnabled(not in_flight)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not in_flight)
+        if in_flight:
+            self.details_button.hide()
+            self.ok_button.setEnabled(False)
+            self.use_button.setEnabled(False)
+        else:
+            self._non_modal_timer.stop()
+            self.use_button.setEnabled(True)
+        self.cancel_button.setText("Close" if in_flight else "Cancel")
+        self.cancel_button.setToolTip(
+            "The change is still sent; the main window will say how it went." if in_flight else ""
+        )
         self.name_edit.setReadOnly(in_flight)
 
+    def _stop_blocking(self) -> None:
+        """A slow request: let the main window be used (and closed) while it is out."""
+        if self._in_flight and self.isVisible() and self.windowModality() != Qt.WindowModality.NonModal:
+            geometry = self.geometry()
+            self.hide()  # Qt applies a new modality on the next show
+            self.setWindowModality(Qt.WindowModality.NonModal)
+            self.setGeometry(geometry)
+            self.show()
+
     def reject(self) -> None:
-        # While the request is out, closing would hide its answer (and the label may still be saved):
-        # Cancel and Esc wait for it.
-        if not self._in_flight:
-            super().reject()
+        if self._in_flight:
+            # Closed while the request is out: it goes on, and its answer still reaches the window
+            # through ``saved`` (and the status bar), so keep this object until it comes.
+            self._closed_while_saving = True
+            self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        super().reject()
+
+    def _finish_after_close(self) -> bool:
+        if not self._closed_while_saving:
+            return False
+        self.deleteLater()
+        return True
 
     def _on_saved(self, result: object) -> None:
         if not shiboken6.isValid(self):
             return
         self._set_in_flight(False)
         self.saved.emit(result)
-        self.accept()
+        if not self._finish_after_close():
+            self.accept()
 
     def _on_failed(self, error: WixError) -> None:
         if not shiboken6.isValid(self):
             return
         self._set_in_flight(False)
+        log.info("the name dialog's request failed: %r (%s)", error, error.server_message or "no message from Wix")
+        if self._finish_after_close():
+            return  # the window's status bar says what went wrong (controller.write_failed)
+        self._details = _error_details(self.windowTitle(), clean_name(self.name_edit.text()), error)
         if isinstance(error, LabelNotFoundError):
             # Nothing left to rename: say so, and leave only a way out.
             self._show(f"{error.message} It has been removed from the list.", kind="error")
             self.ok_button.setEnabled(False)
             self.name_edit.setReadOnly(True)
-            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
+            self.cancel_button.setText("Close")
             self._gone = True
             return
         self._validate()
-        self._show(str(error), kind="error")
+        self._show(error.message, kind="error")
+        self.details_button.setVisible(bool(error.request_id or error.code or error.status))
+        self.fit_text()
         self.name_edit.setFocus()
+
+    def _copy_details(self) -> None:
+        QGuiApplication.clipboard().setText(self._details)
+        self.details_button.setText("Copied")
+
+
+#: What the name field holds at most: far past any name, so nothing anyone pastes by mistake is cut
+#: without a word (the rule says the length); a bound all the same, so a huge paste stays quick.
+_EDIT_MAX_LENGTH = 10_000
+
+
+def _literal(text: str) -> str:
+    """Text for a button, shown as typed: '&' would otherwise underline the next letter."""
+    return text.replace("&", "&&")
+
+
+def _error_details(doing: str, name: str, error: WixError) -> str:
+    """A plain-text report for support: what was tried and what Wix answered (never the API key)."""
+    lines = [f"{doing}: {name!r}", f"What LabelDesk said: {error.message}"]
+    for caption, value in (
+        ("HTTP status", error.status),
+        ("Wix error code", error.code),
+        ("Wix request ID", error.request_id),
+        ("Wix's message", error.server_message),
+    ):
+        if value:
+            lines.append(f"{caption}: {value}")
+    lines.append(f"Error type: {type(error).__name__}")
+    return "\n".join(lines)
 
 
 def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], int | None]) -> tuple[str, str]:
@@ -202,7 +417,7 @@ def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], 
     return question, consequence
 
 
-class ConfirmDeleteDialog(QDialog):
+class ConfirmDeleteDialog(TextDialog):
     """The one confirmation before labels are deleted; Cancel is the default button."""
 
     def __init__(self, labels: Sequence[Label], count_of: Callable[[str], int | None], parent=None) -> None:
@@ -245,7 +460,7 @@ def confirm_delete(parent: QWidget, labels: Sequence[Label], count_of: Callable[
 
 def confirm_sign_out(parent: QWidget, site, keyring_name: str) -> bool:
     """Ask before signing out of a site. Tests replace this function: it runs a real modal loop."""
-    box = QDialog(parent)
+    box = TextDialog(parent)
     box.setWindowTitle("Sign out")
     question = plain_label(f"Sign out of {site.title}?", box)
     font = question.font()

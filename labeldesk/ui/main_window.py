@@ -29,14 +29,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labeldesk.api.errors import LabelNotFoundError, NetworkError, PermissionDeniedError, WixError, in_context
+from labeldesk.api.errors import (
+    IncompleteReadError,
+    LabelNotFoundError,
+    NetworkError,
+    PermissionDeniedError,
+    WixError,
+    in_context,
+)
+from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import Snapshot
+from labeldesk.credentials import YOUR_KEYRING
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
-from labeldesk.ui.models import Column, LabelTableModel, TypeFilter
+from labeldesk.ui.models import Column, LabelTableModel, TypeFilter, never_fatal
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 from labeldesk.ui.widgets import SearchBox, plain_label
 
@@ -47,6 +56,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: The key lookup waits for the saved copy to be painted first (see _after_saved_copy), at most this long.
+KEY_LOOKUP_WAIT_MS = 500
 #: The first window's size in logical pixels, when the screen has room for it (no saved geometry)...
 FIRST_SIZE = (1100, 680)
 #: ...and at most this share of the screen's available width and height when it hasn't.
@@ -112,6 +123,15 @@ def stale_hint(synced_at: datetime | None, now: datetime | None = None) -> str:
         return ""
     days = int(age.total_seconds() // 86_400)
     return f" They may be out of date: the last sync was {days} day{'s' if days != 1 else ''} ago."
+
+
+def unreadable_note(count: int) -> str | None:
+    """What to say when a refresh left out ``count`` labels that Wix sent but LabelDesk couldn't read."""
+    if count <= 0:
+        return None
+    if count == 1:
+        return "1 label from Wix couldn't be read, so it isn't shown."
+    return f"{count:,} labels from Wix couldn't be read, so they aren't shown."
 
 
 class StatusMessage(QWidget):
@@ -183,6 +203,7 @@ class LabelsTable(QTableView):
         super().resizeEvent(event)
         self.empty_hint.setGeometry(self.viewport().rect())
 
+    @never_fatal()
     def paintEvent(self, event) -> None:
         with gui_busy():  # a paint calls into Python for every cell: workers wait their turn
             super().paintEvent(event)
@@ -229,6 +250,8 @@ class MainWindow(QMainWindow):
         self.synced_at: datetime | None = None
         self.rows_from_cache = False
         self.counts_problem: str | None = None
+        #: Said after a refresh that left out labels Wix sent but LabelDesk couldn't read; else None.
+        self.unreadable_note: str | None = None
         self._network_trouble = False
         self._cache_settled = False
         self._after_cache: list = []
@@ -292,6 +315,12 @@ class MainWindow(QMainWindow):
     def _cache_for(self, site: Site):
         return None if self.manager is None else self.manager.cache_for(site)
 
+    def show_storage_problem(self, text: str) -> None:
+        """Say (in a banner that stays) that LabelDesk can't save on this computer; once is enough."""
+        if not self.storage_banner.isVisibleTo(self):
+            self.storage_banner.setText(text)
+            self.storage_banner.show()
+
     def _is_current(self, site: Site) -> bool:
         return (
             self.controller is not None
@@ -306,20 +335,25 @@ class MainWindow(QMainWindow):
             lookup()
         else:
             self._after_cache.append(lookup)
+            # ...but never for long: a saved copy that is slow to read (a locked file) mustn't hold up the key.
+            QTimer.singleShot(KEY_LOOKUP_WAIT_MS, self, self._lookups_after_cache(self.controller))
 
-    def _on_cache_settled(self) -> None:
-        self._cache_settled = True
-        if not self._after_cache:
-            return
-
-        controller = self.controller
-
+    def _lookups_after_cache(self, controller):
         def run() -> None:
             if self.controller is not controller:
                 return  # another site was attached meanwhile; its own lookups wait for its own copy
             todo, self._after_cache = self._after_cache, []
             for lookup in todo:
                 lookup()
+
+        return run
+
+    def _on_cache_settled(self) -> None:
+        self._cache_settled = True
+        if not self._after_cache:
+            return
+
+        run = self._lookups_after_cache(self.controller)
 
         if self.model.total and self.table.isVisible():
             # Saved rows were just put in the table: let them be painted first. Looking up the key
@@ -414,7 +448,7 @@ class MainWindow(QMainWindow):
             return
         from labeldesk.ui import dialogs
 
-        if not dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or "the keyring"):
+        if not dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or YOUR_KEYRING):
             return
         if self.controller is not None:
             self.controller.forget_cache()
@@ -590,6 +624,11 @@ class MainWindow(QMainWindow):
         self.session_banner.setObjectName("sessionBanner")
         self.session_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
         self.session_banner.hide()
+        #: Says, once and until LabelDesk closes, that nothing can be saved on this computer.
+        self.storage_banner = plain_label(parent=central)
+        self.storage_banner.setObjectName("storageBanner")
+        self.storage_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
+        self.storage_banner.hide()
         self.offline_banner = QWidget(central)
         self.offline_banner.setObjectName("offlineBanner")
         self.offline_banner.setStyleSheet("#offlineBanner { background: #fdecea; } QLabel { color: #611a15; }")
@@ -604,6 +643,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.offline_banner)
         layout.addWidget(self.demo_banner)
         layout.addWidget(self.session_banner)
+        layout.addWidget(self.storage_banner)
         layout.addWidget(table)
         self.setCentralWidget(central)
 
@@ -631,6 +671,8 @@ class MainWindow(QMainWindow):
         c.auth_failed.connect(self._on_auth_failed)
         c.cache_loaded.connect(self._on_cache_loaded)
         c.cache_settled.connect(self._on_cache_settled)
+        c.cache_unavailable.connect(self.show_storage_problem)
+        c.saved_copy_skipped.connect(self._on_saved_copy_skipped)
         c.offline_changed.connect(self._on_offline_changed)
         c.write_failed.connect(self._on_write_failed)
         c.pending_changed.connect(self._on_pending_changed)
@@ -755,6 +797,8 @@ class MainWindow(QMainWindow):
         parts = []
         if self.last_refreshed is not None:
             parts.append(f"Last refreshed {self.last_refreshed:%H:%M}")
+        if self.unreadable_note:
+            parts.append(self.unreadable_note)
         if self.counts_problem:
             parts.append(self.counts_problem)
         return " · ".join(parts)
@@ -1035,6 +1079,8 @@ class MainWindow(QMainWindow):
         self.rows_from_cache = True
         self.loaded_once = True
         self.model.apply_labels(snapshot.labels)
+        controller = self.controller  # (painted for this site, not one attached since)
+        self.table.after_next_paint(lambda: controller.saved_copy_shown() if controller is self.controller else None)
         if snapshot.counts is not None:
             self.model.set_counts(snapshot.counts)
         if not snapshot.recovered:
@@ -1044,7 +1090,15 @@ class MainWindow(QMainWindow):
         if self.controller.offline or self._network_trouble:
             self._report_first_load_from_cache()
 
+    def _on_saved_copy_skipped(self) -> None:
+        self.show_message(
+            "LabelDesk closed unexpectedly the last time it showed this site's saved labels, so it doesn't show "
+            "them now. It loads them fresh from Wix instead.",
+            "info",
+        )
+
     def _on_labels_loaded(self, labels: list[Label]) -> None:
+        self.unreadable_note = unreadable_note(getattr(labels, "unreadable", 0))
         self.loaded_once = True
         self.rows_from_cache = False
         self.model.apply_labels(labels)
@@ -1058,14 +1112,36 @@ class MainWindow(QMainWindow):
         self.loaded_once = True
         shown = self.model.total
         what = "Couldn't load the labels" if shown == 0 else "Couldn't refresh the labels"
-        if isinstance(error, NetworkError):
+        if isinstance(error, SlowAnswerError):  # reachable, just slow: not "can't reach", not offline
+            done = "loaded" if shown == 0 else "refreshed"
+            self.show_message(
+                f"Wix is answering slowly, so the labels couldn't be {done} yet. LabelDesk will try again in a moment.",
+                "error",
+                error.details,
+            )
+        elif isinstance(error, NetworkError):
             self.show_message(in_context("Can't reach Wix", error), "error", error.details)
+        elif isinstance(error, IncompleteReadError) and shown:
+            # The controller applied none of it: the table and the saved copy are as they were.
+            self.show_message(
+                f"The refresh was incomplete: {error.message} LabelDesk kept the labels it already had. "
+                "Press F5 to try again.",
+                "error",
+                error.details,
+            )
         elif not self.paused:
             stale = stale_hint(self.synced_at)
             self.show_message(in_context(what, error, "Press F5 to load them again.") + stale, "error", error.details)
         self._update_count()
         if shown == 0:
-            self.table.empty_hint.setText(f"{what}.\n{in_context('', error, 'Press F5 to load them again.')}")
+            if isinstance(error, SlowAnswerError):  # (tried again by itself: see the controller)
+                hint = (
+                    "Wix is answering slowly, so the labels couldn't be loaded yet.\n\n"
+                    "LabelDesk will try again in a moment."
+                )
+            else:
+                hint = f"{what}.\n{in_context('', error, 'Press F5 to load them again.')}"
+            self.table.empty_hint.setText(hint)
             self._report_first_load(False, str(error))
         elif self.rows_from_cache:
             self._report_first_load_from_cache()

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import enum
 import functools
+import logging
 import math
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import compress, islice
 from operator import attrgetter, ne
 from typing import NamedTuple, ParamSpec, TypeVar
@@ -40,9 +42,20 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from labeldesk.domain import Label, LabelType, comparable_name, search_text
+from labeldesk.domain import (
+    Label,
+    LabelType,
+    clean_name,
+    comparable_name,
+    near_duplicate_form,
+    same_name_form,
+    search_text,
+    shown_name,
+)
 from labeldesk.giveway import STEP, give_way, gui_busy, in_steps
 from labeldesk.ui import icons
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -123,11 +136,64 @@ _TYPE_OF = attrgetter("label_type")
 
 
 def format_when(value: datetime | None) -> str | None:
-    """Local time, the way people write it: '14 Mar 2025, 09:05'."""
+    """Local time, the way people write it: '14 Mar 2025, 09:05'.
+
+    A moment that has no local time (a service's 9999-12-31T23:59:59Z seen from Tokyo, or
+    0001-01-01T00:00:00Z from New York, is past the ends of the calendar Python knows) is shown in
+    UTC, with "UTC" after it; one that can't be shown at all is left blank (None). Never raises: this
+    runs inside a paint.
+    """
     if value is None:
         return None
-    local = value.astimezone()
-    return f"{local.day} {local:%b %Y, %H:%M}"
+    try:
+        local = value.astimezone()
+        return f"{local.day} {local:%b %Y, %H:%M}"
+    except (OverflowError, ValueError, OSError):  # (OSError: Windows has no local time before 1970)
+        pass
+    try:
+        utc = value.astimezone(UTC) if value.tzinfo is not None else value
+        return f"{utc.day} {utc:%b %Y, %H:%M} UTC"
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+_seen_failures: set[tuple[str, str]] = set()
+
+
+def log_override_failure(where: str) -> None:
+    """Log the exception being handled, raised inside a Qt override (a bug, or data we didn't foresee).
+
+    The full traceback once for each place and kind of error, so a paint that meets the same bad
+    value in every cell doesn't fill the log; later ones at debug level.
+    """
+    kind = type(sys.exc_info()[1]).__name__
+    if (where, kind) in _seen_failures:
+        log.debug("%s failed again (%s)", where, kind)
+        return
+    _seen_failures.add((where, kind))
+    log.exception("%s failed; carrying on without it", where)
+
+
+def never_fatal(fallback: object = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """For a Qt override (data, headerData, sort, a paint...): an exception is logged and ``fallback``
+    returned instead. An exception escaping into Qt's C++ from a virtual call can take the whole
+    process down (a segmentation fault at the first paint), and every later start with it when the
+    offending value is in the saved copy."""
+
+    def decorate(method: Callable[P, R]) -> Callable[P, R]:
+        where = method.__qualname__
+
+        @functools.wraps(method)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return method(*args, **kwargs)
+            except Exception:
+                log_override_failure(where)
+                return fallback  # type: ignore[return-value]
+
+        return guarded
+
+    return decorate
 
 
 def search_texts(labels: Sequence[Label], known: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -196,7 +262,12 @@ def _texts_in_order(search: Mapping[str, str], keys: Iterable[str]) -> list[str]
 
 
 def _when(value: datetime | None) -> float:
-    return -math.inf if value is None else value.timestamp()
+    """A time as seconds since 1970 (negative before), for sorting; none is -inf (sorts first).
+    The one definition of the date columns' order: the text sort keys are made from it (_stamp)."""
+    if value is None:
+        return -math.inf
+    # (A time without a zone, never sent by the service, is taken as UTC: its local reading may not exist.)
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).timestamp()
 
 
 SortSpec = tuple["Column", bool]  # (column, descending)
@@ -228,9 +299,15 @@ def sort_key_function(
     return lambda key: f"{_stamp(labels[key].updated)}\0{key}"
 
 
+#: Added to every timestamp before it is written as text, so that none is negative: a minus sign
+#: (and the digits after it) would sort dates before 1970 backwards. Times run from year 1
+#: (-62,135,596,800 s) to year 9999 (253,402,300,799 s); all of them plus this fit in 13 digits.
+_STAMP_SHIFT = 10**12
+
+
 def _stamp(value: datetime | None) -> str:
-    """A time as text that sorts like the time (before 1970 not expected); none sorts first."""
-    return "" if value is None else f"{value.timestamp():020.6f}"
+    """A time as fixed-width text that sorts like ``_when`` does; none ("") sorts first."""
+    return "" if value is None else f"{_when(value) + _STAMP_SHIFT:020.6f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +330,8 @@ class LabelBatch:
     changed: list[Label] | None = None
     #: The search texts in ``order``'s order (what the first keystroke scans), or None.
     order_texts: list[str] | None = None
+    #: How many labels the service sent that couldn't be read (left out of ``labels``).
+    unreadable: int = 0
 
     def __iter__(self) -> Iterator[Label]:
         return iter(self.labels)
@@ -421,12 +500,15 @@ class LabelTableModel(QAbstractTableModel):
 
     # -- Qt's model interface ---------------------------------------------------------------------------
 
+    @never_fatal(0)
     def rowCount(self, parent: _Index = _NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._visible)
 
+    @never_fatal(0)
     def columnCount(self, parent: _Index = _NO_PARENT) -> int:
         return 0 if parent.isValid() else len(Column)
 
+    @never_fatal()
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
             column = Column(section)
@@ -436,9 +518,11 @@ class LabelTableModel(QAbstractTableModel):
                 return _RIGHT
         return None
 
+    @never_fatal()
     def data(self, index: _Index, role: int = _DISPLAY):
         return self.value(index.row(), index.column(), role) if role in _HANDLED_ROLES else None
 
+    @never_fatal()
     def multiData(self, index: _Index, span: QModelRoleDataSpan) -> None:
         self.fill(index.row(), index.column(), span)
 
@@ -453,7 +537,11 @@ class LabelTableModel(QAbstractTableModel):
             # Every entry is set, the unanswered ones to "no value": the view hands the same span
             # from cell to cell, so anything left alone would show the previous cell's value.
             role = item.role()
-            value = self.value(row, column, role) if role in _HANDLED_ROLES else None
+            try:
+                value = self.value(row, column, role) if role in _HANDLED_ROLES else None
+            except Exception:  # (this cell's other roles are still answered)
+                log_override_failure("LabelTableModel.multiData")
+                value = None
             if value is None:
                 item.clearData()
             else:
@@ -486,7 +574,7 @@ class LabelTableModel(QAbstractTableModel):
         if texts is None:
             label = self._by_key[key]
             texts = (
-                label.display_name,
+                shown_name(label.display_name),
                 label.key,
                 label.label_type.title,
                 None,
@@ -511,6 +599,7 @@ class LabelTableModel(QAbstractTableModel):
             return -1 if count is None else count
         return _when(label.created if column == Column.CREATED else label.updated)
 
+    @never_fatal()
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         column = Column(column) if 0 <= column < len(Column) else Column.NAME
         spec = (column, order == Qt.SortOrder.DescendingOrder)
@@ -656,31 +745,44 @@ class LabelTableModel(QAbstractTableModel):
         return self._counts.get(key, 0)
 
     def near_duplicate(self, name: str, *, ignore_key: str | None = None) -> Label | None:
-        """A label whose name looks the same as ``name`` (case, accents, spacing aside), via an index."""
+        """A label whose name looks like ``name`` (domain.near_duplicate_form), via an index; None if none.
+
+        Of several, the closest: the very same name, then the same but for case, then the lowest key.
+        """
         if self._twins is None:
             twins: dict[str, set[str]] = {}
-            for key, text in self._search.items():
-                twins.setdefault(text.partition("\n")[0], set()).add(key)
+            search = self._search
+            for key, label in self._by_key.items():
+                shown = label.display_name
+                # An ASCII name's search text starts with its near-duplicate form (the two rules agree on
+                # ASCII): take it ready-made rather than work it out again.
+                form = search[key].partition("\n")[0] if shown.isascii() else near_duplicate_form(shown)
+                twins.setdefault(form, set()).add(key)
             self._twins = twins
-        for key in sorted(self._twins.get(comparable_name(name), ())):
-            if key != ignore_key:
-                return self._by_key[key]
-        return None
+        found = [self._by_key[key] for key in self._twins.get(near_duplicate_form(name), ()) if key != ignore_key]
+        if not found:
+            return None
+        cleaned, same = clean_name(name), same_name_form(name)
 
-    def _twin_forget(self, key: str) -> None:
+        def closeness(label: Label) -> tuple[bool, bool, str]:
+            return label.display_name != cleaned, same_name_form(label.display_name) != same, label.key
+
+        return min(found, key=closeness)
+
+    def _twin_forget(self, key: str, name: str) -> None:
         """Keep the near-duplicate index (if made) as the labels change, rather than make it anew:
         that took ~160 ms at 100,000 labels, on the first keystroke in a dialog after each change."""
         if self._twins is not None:
-            name = self._search[key].partition("\n")[0]
-            keys = self._twins.get(name)
+            form = near_duplicate_form(name)
+            keys = self._twins.get(form)
             if keys is not None:
                 keys.discard(key)
                 if not keys:
-                    del self._twins[name]
+                    del self._twins[form]
 
     def _twin_add(self, key: str) -> None:
         if self._twins is not None:
-            self._twins.setdefault(self._search[key].partition("\n")[0], set()).add(key)
+            self._twins.setdefault(near_duplicate_form(self._by_key[key].display_name), set()).add(key)
 
     # -- filtering and sorting ----------------------------------------------------------------------------
 
@@ -926,7 +1028,7 @@ class LabelTableModel(QAbstractTableModel):
         self._by_key[key] = label
         self._text_cache.pop(key, None)
         if old is not None:
-            self._twin_forget(key)
+            self._twin_forget(key, old.display_name)
         self._search[key] = text or search_text(label)
         self._twin_add(key)
         self._visible_texts = None
@@ -969,7 +1071,7 @@ class LabelTableModel(QAbstractTableModel):
         if row is not None:
             self._remove_row(row)
         self._forget_sorted(key)
-        self._twin_forget(key)
+        self._twin_forget(key, label.display_name)
         del self._by_key[key]
         del self._search[key]
         self._text_cache.pop(key, None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labeldesk.sites import Site, extract_site_id
+from labeldesk.sites import Site, extract_site_id, site_id_problem
 from labeldesk.ui import icons
 from labeldesk.ui.site_manager import Field, OpenedSite, SignInError, SignInRequest, SiteManager
 from labeldesk.ui.widgets import plain_label
@@ -78,13 +80,22 @@ class SignInDialog(QDialog):
             self.name_edit.setText(request.site.name)
         if replacing or request.site is not None:
             self.site_edit.setReadOnly(True)
+        #: Why the site field holds no site ID (shown under it as soon as it is clear).
+        self.site_problem = plain_label(parent=self)
+        self.site_problem.setObjectName("siteIdProblem")
+        self.site_problem.setStyleSheet("color: #c62828;")
 
         form = QFormLayout()
+        self._form = form
         form.addRow(plain_label("API key:", wrap=False), key_row)
         form.addRow(plain_label("", wrap=False), self._help(KEY_HELP))
         form.addRow(plain_label("Site ID:", wrap=False), self.site_edit)
+        form.addRow(plain_label("", wrap=False), self.site_problem)
+        form.setRowVisible(self.site_problem, False)  # a hidden row leaves no gap; a hidden widget would
         form.addRow(plain_label("", wrap=False), self._help(SITE_HELP))
-        if not replacing:
+        if replacing:
+            self.name_edit.hide()  # not in the form: without this it would sit on top of the heading
+        else:
             form.addRow(plain_label("Site name:", wrap=False), self.name_edit)
 
         self.where = plain_label(parent=self)
@@ -100,8 +111,14 @@ class SignInDialog(QDialog):
         self.session_button.setToolTip("Keep the key in memory until LabelDesk closes; nothing is written anywhere.")
         self.session_button.hide()
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.demo_button = self.buttons.addButton("Try the demo instead", QDialogButtonBox.ButtonRole.ResetRole)
+        # Out of the way: apart from the dialog's buttons (whose order varies by desktop), last in the tab
+        # order, and never the default, so Enter or a stray Tab can't throw away a typed key.
+        self.demo_button = QPushButton("Try the demo instead", self)
+        self.demo_button.setAutoDefault(False)
+        self.demo_button.setToolTip("Open a made-up café's labels to look around; nothing is sent to Wix.")
         self.demo_button.setVisible(not replacing)
+        for button in (self.session_button, self.cancel_button):
+            button.setAutoDefault(False)  # Enter in the form means the main button, whatever has focus
         self.sign_in_button.clicked.connect(lambda: self._submit(session_only=False))
         self.session_button.clicked.connect(lambda: self._submit(session_only=True))
         self.cancel_button.clicked.connect(self.reject)
@@ -124,13 +141,31 @@ class SignInDialog(QDialog):
         layout.addWidget(self.where)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        layout.addWidget(self.buttons)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.demo_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
+        chain = (
+            self.key_edit,
+            self.show_key,
+            self.site_edit,
+            self.name_edit,
+            self.sign_in_button,
+            self.session_button,
+            self.cancel_button,
+            self.demo_button,
+        )
+        for first, second in itertools.pairwise(chain):
+            self.setTabOrder(first, second)
 
         for edit in (self.key_edit, self.site_edit):
             edit.textChanged.connect(self._update_buttons)
         manager.keyring_checked.connect(self._show_keyring)
         manager.check_keyring()
         self._show_keyring()
+        if request.keyring_failed:
+            self._offer_session_only()
         self._update_buttons()
         self.key_edit.setFocus()
 
@@ -163,13 +198,16 @@ class SignInDialog(QDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
+        problem = site_id_problem(self.site_edit.text())
+        self.site_problem.setText(problem or "")
+        self._form.setRowVisible(self.site_problem, problem is not None)
         ready = bool(self.key_edit.text().strip()) and bool(extract_site_id(self.site_edit.text()))
         for button in (self.sign_in_button, self.session_button):
             button.setEnabled(ready and not self._in_flight)
 
         if not ready and not self._in_flight:
             missing = "the API key" if not self.key_edit.text().strip() else "the site ID"
-            self.sign_in_button.setToolTip(f"Enter {missing} first.")
+            self.sign_in_button.setToolTip(problem or f"Enter {missing} first.")
         else:
             self.sign_in_button.setToolTip("")
 
@@ -204,6 +242,7 @@ class SignInDialog(QDialog):
         self._in_flight = False
         self._say(error.message, "error")
         if error.field is Field.KEYRING:
+            self._say(f"{error.message} You can still use the key for this session only.", "error")
             self._offer_session_only()
         target = {Field.API_KEY: self.key_edit, Field.SITE_ID: self.site_edit}.get(error.field)
         for edit in (self.key_edit, self.site_edit):

@@ -15,10 +15,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from labeldesk.api.errors import AuthError, MalformedKeyError, PermissionDeniedError, SiteNotFoundError, WixError
+from labeldesk.api.errors import (
+    AuthError,
+    MalformedKeyError,
+    OfflineError,
+    PermissionDeniedError,
+    SiteNotFoundError,
+    WixError,
+)
 from labeldesk.api.urls import DEFAULT_BASE_URL
 from labeldesk.cache import LabelCache, cache_path
-from labeldesk.credentials import CredentialStore, KeyringUnavailableError, SessionOnlyStore
+from labeldesk.credentials import YOUR_KEYRING, CredentialStore, KeyringUnavailableError, SessionOnlyStore
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui.workers import TaskRunner
 
@@ -77,9 +84,16 @@ def explain_sign_in_failure(error: Exception) -> SignInError:
             "site's dashboard address.",
             Field.SITE_ID,
         )
+    if isinstance(error, OfflineError):
+        # Not the window's "LabelDesk will try again": nothing retries a sign-in by itself.
+        return SignInError("Can't reach Wix. Check your internet connection, then press Sign in again.", Field.NONE)
     if isinstance(error, WixError):
         return SignInError(str(error), Field.NONE)
-    return SignInError(f"Couldn't sign in: {error}", Field.NONE)
+    # A bug, not the person's doing: its text is for the log, never the dialog.
+    log.error("sign-in failed unexpectedly: %s", type(error).__name__)
+    return SignInError(
+        "LabelDesk hit an unexpected problem while signing in. The details are in the log file.", Field.NONE
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +104,8 @@ class SignInRequest:
     reason: str = ""
     #: Only the key is wrong (revoked during use): keep the site ID fixed and the table visible.
     replace_key: bool = False
+    #: The keyring failed (locked, not answering): offer to keep the key for this session only.
+    keyring_failed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,12 +172,13 @@ class SiteManager(QObject):
             self.runner.read(self._probe_keyring, "check the keyring", on_success=self._on_keyring_probed)
 
     def _probe_keyring(self) -> tuple[str, str | None]:
-        # Finding the backend can talk to D-Bus; that is why this runs on a worker.
-        description = self.credentials.description
+        # Finding the backend can talk to D-Bus (and hang there, until the store's time limit); that
+        # is why this runs on a worker.
         try:
+            description = self.credentials.description
             self.credentials.check_available()
         except KeyringUnavailableError as exc:
-            return description, str(exc)
+            return YOUR_KEYRING, str(exc)
         return description, None
 
     def _on_keyring_probed(self, result: tuple[str, str | None]) -> None:
@@ -216,7 +233,7 @@ class SiteManager(QObject):
                 )
             else:
                 reason = problem or f"LabelDesk has no API key saved for {site.title}. Enter it to open the site."
-                self.sign_in_needed.emit(SignInRequest(site, reason))
+                self.sign_in_needed.emit(SignInRequest(site, reason, keyring_failed=problem is not None))
 
         self.defer_key_lookup(lambda: self.runner.read(find_key, f"find key for {site.site_id}", on_success=found))
 
@@ -291,6 +308,9 @@ class SiteManager(QObject):
         self.sites_changed.emit()
 
     def shutdown(self) -> None:
+        abandon = getattr(self.credentials, "abandon", None)
+        if abandon is not None:
+            abandon()  # a keyring that never answers must not hold up quitting
         self.runner.wait_for_done(5000)
         for cache in self._preloaded.values():  # a site that was never opened after all
             cache.close()

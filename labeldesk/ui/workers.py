@@ -21,6 +21,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from labeldesk.api.errors import WixError
+from labeldesk.cache import CacheUnavailableError
 from labeldesk.credentials import KeyringUnavailableError
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class Task(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn()
-        except (WixError, KeyringUnavailableError) as exc:
+        except (WixError, KeyringUnavailableError, CacheUnavailableError) as exc:
             log.info("%s failed: %r", self.name, exc)
             self.signals.failed.emit(exc)
         except Exception:

@@ -67,7 +67,7 @@ def test_a_retry_after_beyond_the_time_budget_gives_up_at_once(emulator):
     with make_client(emulator) as client, pytest.raises(errors.RateLimitedError) as caught:
         client.list_labels()
     assert caught.value.retry_after == 600
-    assert "600 seconds" in str(caught.value)
+    assert "Try again in 10 minutes" in str(caught.value)
     assert len(label_requests(emulator)) == 1
 
 

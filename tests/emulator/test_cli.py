@@ -63,3 +63,19 @@ def test_custom_credentials_empty_seed_and_faults_from_the_command_line():
         second = httpx.get(base_url + "/contacts/v4/labels", headers=headers)
     assert first.status_code == 429 and first.headers["Retry-After"] == "2"
     assert [label["key"] for label in second.json()["labels"]] == ["contacts.contacted-me", "contacts.customers"]
+
+
+def test_paging_faults_from_the_command_line():
+    args = ("--labels", "30", "--list-ignore-offset", "3", "--facets-ignore-offset")
+    with run_emulator(*args) as (_, base_url):
+        headers = {"Authorization": DEFAULT_API_KEY, "wix-site-id": DEFAULT_SITE_ID}
+        first = httpx.get(base_url + "/contacts/v4/labels", headers=headers).json()
+        later = httpx.get(base_url + "/contacts/v4/labels?paging.offset=20", headers=headers).json()
+        facets = httpx.get(base_url + "/contacts/v4/contacts/facets?paging.offset=1", headers=headers).json()
+    assert later["labels"] == first["labels"] and len(first["labels"]) == 3
+    assert first["metadata"]["total"] == 32  # the site's real size, out of reach
+    assert facets["facets"][0]["facetType"] == "ALL_CONTACTS" and "pagingMetadata" not in facets
+    with run_emulator("--labels", "30", "--list-empty-from", "10") as (_, base_url):
+        headers = {"Authorization": DEFAULT_API_KEY, "wix-site-id": DEFAULT_SITE_ID}
+        empty = httpx.get(base_url + "/contacts/v4/labels?paging.offset=10", headers=headers).json()
+    assert empty["labels"] == [] and empty["metadata"]["total"] == 32

@@ -31,6 +31,7 @@ def run_in_private_session(tmp_path, *args, unlock=True):
         folder.mkdir(mode=0o700)
         env[name] = str(folder)
     env["LABELDESK_HOME"] = str(tmp_path / "labeldesk")
+    env["XDG_CURRENT_DESKTOP"] = "GNOME"  # which names the Secret Service "GNOME Keyring" to the person
     env["PYTHONPATH"] = str(ROOT)
     start = (
         "echo -n test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null;"
@@ -53,7 +54,7 @@ def run_in_private_session(tmp_path, *args, unlock=True):
 def test_save_read_back_switch_and_sign_out_with_gnome_keyring(tmp_path):
     report = run_in_private_session(tmp_path)
     assert report["backend"] == "keyring.backends.SecretService"
-    assert report["description"] == "GNOME Keyring / Secret Service"
+    assert report["description"] == "GNOME Keyring"
     assert report["signed_in_site-a"] == report["signed_in_site-b"] == "OpenedSite"
     assert report["read_back"] == {"site-a": "key-aaaa", "site-b": "key-bbbb"}
     assert report["secret_tool_before"] == {"site-a": "key-aaaa", "site-b": "key-bbbb"}

@@ -172,13 +172,23 @@ def test_many_changes_at_once_are_one_layout_change():
 def test_near_duplicates_are_found_through_an_index():
     model = LabelTableModel()
     model.apply_labels(LABELS)
-    assert model.near_duplicate("  cafe ").key == "custom.cafe"
+    assert model.near_duplicate("  CAFE\u0301 ").key == "custom.cafe"
     assert model.near_duplicate("vip").key == "custom.vip"
     assert model.near_duplicate("VIPs") is None
     assert model.near_duplicate("   ") is None
     assert model.near_duplicate("cafe", ignore_key="custom.cafe") is None
+    assert model.near_duplicate("cafe") is None  # an accent makes a different word
     model.upsert(label("custom.cafe", "Bistro"))
     assert model.near_duplicate("café") is None
+
+
+def test_the_closest_near_duplicate_comes_first():
+    model = LabelTableModel()
+    model.apply_labels([label("custom.a", "ＶＩＰ"), label("custom.b", "vip"), label("custom.c", "VIP")])
+    assert model.near_duplicate("VIP").key == "custom.c"  # the very name
+    assert model.near_duplicate("Vip").key == "custom.b"  # the same but for case, before the lowest key
+    assert model.near_duplicate("Vip", ignore_key="custom.b").key == "custom.c"
+    assert model.near_duplicate("V I P") is None
 
 
 def test_search_after_many_single_changes_matches_a_plain_scan():
@@ -705,3 +715,11 @@ def test_an_order_that_rests_on_contact_counts_is_never_named_for_saving():
     names = {sort_name((column, descending)) for column in Column for descending in (False, True)}
     assert sort_name((Column.CONTACTS, False)) is None and sort_name((Column.CONTACTS, True)) is None
     assert len(names - {None}) == 2 * (len(Column) - 1)  # every other order has a name of its own
+
+
+def test_names_made_elsewhere_with_hidden_controls_are_shown_safely():
+    model = LabelTableModel()
+    model.apply_labels([label("custom.a", "abc\u202etxt.exe"), label("custom.b", "Line one\nLine two")])
+    shown = {model.data(model.index(row, Column.NAME)) for row in range(model.rowCount())}
+    assert shown == {"abc\ufffdtxt.exe", "Line one Line two"}
+    assert model.label("custom.a").display_name == "abc\u202etxt.exe"  # kept as Wix has it

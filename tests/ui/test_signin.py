@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import keyring.backends.null
 import pytest
+from PySide6.QtCore import Qt
 
 from labeldesk.credentials import SERVICE
 from labeldesk.emulator import Emulator, LabelStore, seed_demo, seed_empty
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui import dialogs
-from tests.keyrings import LockedKeyring, MemoryKeyring
+from labeldesk.ui.site_manager import SignInRequest
+from tests.keyrings import HangingKeyring, LockedKeyring, MemoryKeyring, WinVaultKeyring
 
 SITE_A = "aaaaaaaa-0000-4000-8000-000000000001"
 SITE_B = "bbbbbbbb-0000-4000-8000-000000000002"
@@ -208,3 +212,193 @@ def test_try_the_demo_instead(qtbot, make_app):
     dialog = start_and_get_dialog(qtbot, window, manager)
     dialog.demo_button.click()
     assert opened == [True] and not dialog.isVisible()
+
+
+# -- the dialog by keyboard ------------------------------------------------------------------------------
+
+
+def tab_chain(dialog):
+    """The widgets Tab visits, from the key field round to it again."""
+    chain, widget = [dialog.key_edit], dialog.key_edit.nextInFocusChain()
+    while widget is not dialog.key_edit:
+        if widget.isVisibleTo(dialog) and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    return chain
+
+
+def test_tab_goes_from_the_fields_to_sign_in_and_the_demo_comes_last(qtbot, make_app):
+    window, manager = make_app()
+    dialog = start_and_get_dialog(qtbot, window, manager)
+    fill(dialog, "key", SITE_A)
+    chain = tab_chain(dialog)
+    assert chain[: chain.index(dialog.name_edit) + 2][-1] is dialog.sign_in_button  # the next stop after the fields
+    assert chain.index(dialog.demo_button) > chain.index(dialog.cancel_button)
+    assert chain[-1] is dialog.demo_button
+    assert not dialog.demo_button.autoDefault() and not dialog.demo_button.isDefault()
+    assert dialog.sign_in_button.isDefault()
+
+
+@pytest.mark.parametrize("field", ["key_edit", "site_edit", "name_edit", "demo_button"])
+def test_enter_anywhere_in_the_form_signs_in(qtbot, make_app, monkeypatch, field):
+    window, manager = make_app()
+    dialog = start_and_get_dialog(qtbot, window, manager)
+    asked = []
+    monkeypatch.setattr(manager, "sign_in", lambda site, key, **kwargs: asked.append((site.site_id, key)))
+    demo = []
+    dialog.demo_requested.connect(lambda: demo.append(True))
+    fill(dialog, "typed-key", SITE_A)
+    widget = getattr(dialog, field)
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+    assert asked == [(SITE_A, "typed-key")] and demo == []
+    assert dialog.isVisible() and dialog.key_edit.text() == "typed-key"
+
+
+def test_a_pasted_site_id_is_trimmed_and_an_address_gives_its_id(qtbot, make_app, monkeypatch):
+    window, manager = make_app()
+    dialog = start_and_get_dialog(qtbot, window, manager)
+    asked = []
+    monkeypatch.setattr(manager, "sign_in", lambda site, key, **kwargs: asked.append(site.site_id))
+    fill(dialog, "typed-key", f"\n  {SITE_A.upper()}\n")
+    assert dialog.sign_in_button.isEnabled() and not dialog.site_problem.isVisible()
+    dialog.sign_in_button.click()
+    assert asked == [SITE_A] and dialog.site_edit.text() == SITE_A
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("https://manage.wix.com/dashboard/", "address has no site ID"), ("my bakery", "isn't a site ID")],
+)
+def test_a_site_field_without_a_site_id_says_so_and_cannot_be_sent(qtbot, make_app, monkeypatch, text, words):
+    window, manager = make_app()
+    dialog = start_and_get_dialog(qtbot, window, manager)
+    asked = []
+    monkeypatch.setattr(manager, "sign_in", lambda site, key, **kwargs: asked.append(site.site_id))
+    fill(dialog, "typed-key", text)
+    assert dialog.site_problem.isVisible() and words in dialog.site_problem.text()
+    assert not dialog.sign_in_button.isEnabled() and words in dialog.sign_in_button.toolTip()
+    qtbot.keyClick(dialog.site_edit, Qt.Key.Key_Return)
+    assert asked == []
+    dialog.site_edit.setText(SITE_A)
+    assert not dialog.site_problem.isVisible() and dialog.sign_in_button.isEnabled()
+
+
+def test_replacing_a_key_shows_no_stray_name_field(qtbot, make_app):
+    window, _manager = make_app()
+    dialog = window.ask_sign_in(SignInRequest(Site(SITE_A, "Harbour"), "Enter a new key.", replace_key=True))
+    qtbot.waitUntil(dialog.isVisible)
+    assert not dialog.name_edit.isVisible() and not dialog.demo_button.isVisible()
+
+
+# -- words ------------------------------------------------------------------------------------------------
+
+
+def test_offline_sign_in_promises_no_retry_that_never_comes(qtbot, make_app, backend):
+    window, manager = make_app(api_base="http://127.0.0.1:9")  # nothing listens there
+    dialog = start_and_get_dialog(qtbot, window, manager)
+    fill(dialog, "key-for-a", SITE_A)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
+    text = dialog.message.text()
+    assert "Can't reach Wix" in text and "try again" not in text.replace("Sign in again", "")
+    assert "press Sign in again" in text
+    assert backend.items == {}
+
+
+def test_the_keyring_is_named_as_people_know_it(qtbot, make_app, monkeypatch):
+    import keyring.backends.SecretService
+
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
+
+    class Keyring(keyring.backends.SecretService.Keyring):
+        @property
+        def priority(self):
+            return 5
+
+        def get_password(self, service, username):
+            return None
+
+    Keyring.__module__ = "keyring.backends.SecretService"
+    window, manager = make_app(Keyring())
+    dialog = start_and_get_dialog(qtbot, window, manager)
+    assert dialog.where.text() == "Your API key will be kept in GNOME Keyring, not in a file."
+    named = []
+    monkeypatch.setattr(dialogs, "confirm_sign_out", lambda parent, site, where: named.append(where))
+    window.site = Site(SITE_A, "Harbour")
+    window.sign_out()
+    assert named == ["GNOME Keyring"]
+
+
+# -- a keyring that never answers, or refuses the key -------------------------------------------------------
+
+
+@pytest.fixture
+def hanging():
+    backend = HangingKeyring()
+    before = set(threading.enumerate())
+    yield backend
+    backend.release.set()  # let the abandoned calls end, so no thread outlives the test
+    for thread in set(threading.enumerate()) - before:
+        if thread.name.startswith("labeldesk-keyring"):
+            thread.join(5)
+
+
+def test_a_keyring_that_never_answers_ends_in_words_and_the_session_only_way_in(qtbot, make_app, emulators, hanging):
+    window, manager = make_app(hanging, api_base=emulators[SITE_A].base_url)
+    manager.credentials.timeout = 0.3
+    dialog = start_and_get_dialog(qtbot, window, manager)
+    sign_in(dialog, "key-for-a", emulators[SITE_A])
+    qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
+    assert "didn't answer in time" in dialog.message.text()
+    assert dialog.session_button.isVisible() and dialog.session_button.isEnabled()
+    dialog.message.setProperty("kind", "")
+    started = time.monotonic()
+    dialog._submit(session_only=False)  # a second try with the keyring fails at once, not behind the first
+    qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
+    assert "still hasn't answered" in dialog.message.text() and time.monotonic() - started < 3
+    dialog.session_button.click()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=10_000)
+    assert window.session_banner.isVisible() and hanging.calls == 1
+
+
+def test_a_saved_site_with_a_keyring_that_never_answers_asks_instead_of_loading_forever(
+    qtbot, make_app, emulators, hanging, labeldesk_home
+):
+    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(
+        Site(SITE_A, "Harbour", emulators[SITE_A].base_url)
+    )
+    window, manager = make_app(hanging)
+    manager.credentials.timeout = 0.3
+    manager.start()
+    qtbot.waitUntil(lambda: getattr(window, "sign_in_dialog", None) is not None, timeout=10_000)
+    dialog = window.sign_in_dialog
+    texts = " ".join(label.text() for label in dialog.findChildren(type(dialog.where)))
+    assert "didn't answer in time" in texts and dialog.session_button.isVisible()
+    assert "Loading labels" not in window.status.text.text()
+
+
+def test_quitting_does_not_wait_for_a_keyring_that_never_answers(qtbot, make_app, hanging, labeldesk_home):
+    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour"))
+    _window, manager = make_app(hanging)
+    manager.start()  # the key lookup now waits on the keyring, with the usual 10 s limit
+    qtbot.waitUntil(lambda: hanging.calls == 1, timeout=5_000)
+    started = time.monotonic()
+    manager.shutdown()
+    assert time.monotonic() - started < 1
+
+
+def test_a_key_too_long_for_windows_says_so_and_offers_session_only(qtbot, make_app, emulators, caplog):
+    long_key = "IST." + "k" * 1400
+    emulators[SITE_A].api_key = long_key
+    backend = WinVaultKeyring()
+    window, manager = make_app(backend, api_base=emulators[SITE_A].base_url)
+    dialog = start_and_get_dialog(qtbot, window, manager)
+    sign_in(dialog, long_key, emulators[SITE_A])
+    qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
+    text = dialog.message.text()
+    assert "too long for Windows Credential Manager" in text
+    assert "1783" not in text and "CredWrite" not in text and long_key not in text and long_key not in caplog.text
+    assert dialog.session_button.isVisible()
+    dialog.session_button.click()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=10_000)

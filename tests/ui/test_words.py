@@ -29,6 +29,10 @@ def every_error() -> list[errors.WixError]:
             made += [cls(1000, 1000, **SUPPORT), cls(None, None, **SUPPORT)]
         elif cls is errors.RateLimitedError:
             made += [cls(7, **SUPPORT), cls(None, **SUPPORT)]
+        elif cls is errors.ProxySettingError:
+            made += [cls("HTTPS_PROXY"), cls("system proxy settings")]
+        elif cls is errors.IncompleteReadError:
+            made += [cls("labels", 2000, 5000, **SUPPORT), cls("labels", 2000, **SUPPORT)]
         else:
             made.append(cls(**SUPPORT))
     made.append(errors.ValidationError(violations=(errors.FieldViolation("displayName", "is too long"),), **SUPPORT))
@@ -91,10 +95,11 @@ def test_a_refresh_that_failed_with_no_rows_says_it_once_in_the_empty_table(demo
 
 
 def test_a_failed_change_offers_its_details_for_support(demo, qtbot):
-    window, _ = demo
+    window, emulator = demo
+    emulator.store.add_label("Trade Customers")  # made elsewhere: the table doesn't know it yet
     select(window, "Wholesale")
     dialog = window.rename_selected()
-    dialog.name_edit.setText("VIP")
+    dialog.name_edit.setText("Trade Customers")
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: window.status.kind == "error", timeout=10_000)
     text = window.status.text.text()
