@@ -196,7 +196,7 @@ class AppPaths:
         if unsafe is not None:
             return (
                 f"LabelDesk won't use {unsafe.filename}: {unsafe.strerror}, so someone else could read what "
-                f"LabelDesk keeps there or make it change their files. Remove it and start LabelDesk again. "
+                f"LabelDesk keeps there, or make it write over other files. Remove it and start LabelDesk again. "
                 "Until then the labels still come from Wix and your changes still reach it, but LabelDesk "
                 "keeps nothing there."
             )
