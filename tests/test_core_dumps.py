@@ -12,6 +12,7 @@ resource = pytest.importorskip("resource", reason="core limits are POSIX")
 
 CHILD = """
 import resource, sys
+print("before:", resource.getrlimit(resource.RLIMIT_CORE))
 from labeldesk.app import run
 try:
     run(["--version"])  # parses the command line and leaves: the limit is set before that
@@ -38,6 +39,8 @@ def test_labeldesk_turns_core_dumps_off_for_good_at_start():
         preexec_fn=_allow_cores,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
+    if "before: (0, 0)\n" in done.stdout:
+        pytest.skip("core dumps are off for the tests already: nothing to prove")
     assert "limit: (0, 0)\n" in done.stdout
     if sys.platform == "linux":
         line = next(line for line in done.stdout.splitlines() if line.startswith("Max core file size"))
