@@ -9,8 +9,6 @@ text, escaped.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtGui import Qt
 
 #: The longest tooltip, in characters (then "…"): Qt lays out every character of a tooltip when it
@@ -30,5 +28,7 @@ def plain_tooltip(text: str | None) -> str | None:
         text = text[: TOOLTIP_MAX_LENGTH - 1] + "…"
     if not Qt.mightBeRichText(text):
         return text
+    import html  # (rarely needed: not at start-up)
+
     # As HTML: the text escaped, its line breaks and spaces kept, wrapped like any long tooltip.
     return f"<p style='white-space:pre-wrap'>{html.escape(text, quote=False)}</p>"
