@@ -446,11 +446,11 @@ def _describe_hidden(line: str, hidden: list[int]) -> str:
         parts.append(f"and {more} more kind{'' if more == 1 else 's'}")
     if len(hidden) == 1:
         return (
-            f"This name contains a hidden character: {parts[0]}. It can make a name look like a different one, "
+            f"This name contains a hidden character: {parts[0]}.\nIt can make a name look like a different one, "
             f"so LabelDesk shows it as {_marker(line[hidden[0]])}."
         )
     return (
-        f"This name contains hidden characters: {'; '.join(parts)}. They can make a name look like a different "
+        f"This name contains hidden characters: {'; '.join(parts)}.\nThey can make a name look like a different "
         "one, so LabelDesk shows each as ⟨U+…⟩."
     )
 

@@ -184,7 +184,7 @@ def test_names_made_elsewhere_are_shown_on_one_line_with_hidden_controls_made_vi
         ("Tel\u200eAviv", "Tel⟨U+200E⟩Aviv", "a left-to-right mark"),  # no right-to-left letters to need it
         ("A\U000e0067\U000e007f", "A⟨U+E0067⟩⟨U+E007F⟩", "2 invisible tag characters (U+E0067, U+E007F)"),
         ("Bell\x07", "Bell⟨U+0007⟩", "a control character (U+0007)"),
-        ("\u200b" * 1000, "⟨U+200B⟩" * 124 + "…", "1,000 zero-width spaces (U+200B). They can"),
+        ("\u200b" * 1000, "⟨U+200B⟩" * 124 + "…", "1,000 zero-width spaces (U+200B).\nThey can"),
     ],
 )
 def test_names_that_hide_what_they_are_show_each_hidden_character_and_say_what_it_is(name, shown, said):

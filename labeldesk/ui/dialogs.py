@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -142,9 +143,11 @@ class LabelNameDialog(TextDialog):
                 self.current_name.setObjectName("currentName")
                 self.current_name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 form.addRow(plain_label("Current name:", wrap=False), self.current_name)
-                self.hidden_note = plain_label(f"{revealed.hidden} The name below leaves them out.")
+                self.hidden_note = plain_label(f"{revealed.hidden} The name below leaves out what was hidden.")
                 self.hidden_note.setObjectName("hiddenNote")
                 self.hidden_note.setStyleSheet("color: #a15c00;")
+                for text in (self.current_name, self.hidden_note):  # as wide as the field, wrapped to fit it
+                    text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
                 form.addRow(plain_label(""), self.hidden_note)
                 self.name_edit.setText(revealed.without_hidden)
             else:
