@@ -368,9 +368,17 @@ def reveal_name(name: str, limit: int = SHOWN_MAX_LENGTH) -> RevealedName:
     """
     if name.isprintable() and (name.isascii() or not _PRINTABLE_HIDDEN.search(name)):
         return RevealedName(shortened(name, limit), None, name)
-    line = one_line(name[: SHOWN_MAX_LENGTH * 2])  # (the rest is never shown: a huge name stays quick)
+    examined = SHOWN_MAX_LENGTH * 2  # (the rest is never shown: a huge name stays quick)
+    line = one_line(name[:examined])
     found = [match.start() for match in _hidden_pattern().finditer(line)]
-    hidden = [at for at in found if not _needed_here(line, at, found)] if found else []
+    right_to_left = bool(found) and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line)
+    needed: set[int] = set()
+    hidden = []
+    for at in found:
+        if _needed_here(line, at, needed, right_to_left=right_to_left):
+            needed.add(at)
+        else:
+            hidden.append(at)
     if not hidden:
         return RevealedName(shortened(line, limit), None, line)
     pieces: list[str] = []
@@ -381,14 +389,20 @@ def reveal_name(name: str, limit: int = SHOWN_MAX_LENGTH) -> RevealedName:
     pieces.append(line[start:])
     text = "".join(pieces)
     without = "".join(pieces[0::2])
-    return RevealedName(shortened(text, limit), _describe_hidden(line, hidden), without)
+    described = _describe_hidden(line, hidden)
+    if len(name) > examined:
+        described = described.replace(
+            "This name contains", f"The first {examined:,} characters of this name contain", 1
+        )
+    return RevealedName(shortened(text, limit), described, without)
 
 
-def _needed_here(line: str, at: int, found: list[int]) -> bool:
-    """Whether the hidden-looking character at ``at`` is one the text needs there (see reveal_name)."""
+def _needed_here(line: str, at: int, needed: set[int], *, right_to_left: bool) -> bool:
+    """Whether the hidden-looking character at ``at`` is one the text needs there (see reveal_name).
+    ``needed``: the positions before it found needed; ``right_to_left``: the line has such letters."""
     ch = line[at]
     if ch in _DIRECTION_MARKS:
-        return any(unicodedata.bidirectional(other) in ("R", "AL") for other in line)
+        return right_to_left
     before = line[at - 1] if at else ""
     after = line[at + 1] if at + 1 < len(line) else ""
 
@@ -402,10 +416,7 @@ def _needed_here(line: str, at: int, found: list[int]) -> bool:
     if _is_variation_selector(ch) or ch == "\u034f":
         return shown_beyond_ascii(before) or (before in "0123456789#*" and bool(before) and after == _KEYCAP)
     if _is_tag(ch):  # a subdivision flag: U+1F3F4, then tags (England: g b e n g, then U+E007F)
-        first = at
-        while first > 0 and _is_tag(line[first - 1]):
-            first -= 1
-        return first > 0 and line[first - 1] == _BLACK_FLAG
+        return before == _BLACK_FLAG or (at - 1 in needed and _is_tag(before))
     return False
 
 

@@ -216,7 +216,11 @@ def test_characters_a_script_or_an_emoji_needs_are_not_called_hidden(name):
 def test_a_huge_name_is_shown_short_and_quickly_and_markers_are_never_cut_in_half():
     assert len(shown_name("W" * 1_000_000)) == SHOWN_MAX_LENGTH
     assert shown_name("W" * 1_000_000).endswith("…")
-    assert len(reveal_name("\u202e" * 1_000_000).text) <= SHOWN_MAX_LENGTH
+    huge = reveal_name("\u202e" * 1_000_000)
+    assert len(huge.text) <= SHOWN_MAX_LENGTH
+    assert huge.hidden.startswith("The first 2,000 characters of this name contain hidden characters: 2,000 right")
+    tags = reveal_name("\U000e0041" * 1_000_000)  # (each tag judged once: a flag's tags follow U+1F3F4)
+    assert tags.hidden and tags.text.startswith("⟨U+E0041⟩⟨U+E0041⟩")
     assert quoted("abcdef\u202etxt.exe", 10) == "‘abcdef…’"
 
 
