@@ -220,6 +220,11 @@ class LabelsTable(QTableView):
                 callback()
 
 
+def _again(error: WixError) -> str:
+    """The advice after a failed load: press F5, unless only a change elsewhere and a new start can help."""
+    return "Press F5 to load them again." if error.asking_again_helps else ""
+
+
 class MainWindow(QMainWindow):
     """The window for one site at a time; ``attach`` gives it a site's controller.
 
@@ -1146,7 +1151,7 @@ class MainWindow(QMainWindow):
             )
         elif not self.paused:
             stale = stale_hint(self.synced_at)
-            self.show_message(in_context(what, error, "Press F5 to load them again.") + stale, "error", error.details)
+            self.show_message(in_context(what, error, _again(error)) + stale, "error", error.details)
         self._update_count()
         if shown == 0:
             if isinstance(error, SlowAnswerError):  # (tried again by itself: see the controller)
@@ -1155,7 +1160,7 @@ class MainWindow(QMainWindow):
                     "LabelDesk will try again in a moment."
                 )
             else:
-                hint = f"{what}.\n{shown_name(in_context('', error, 'Press F5 to load them again.'))}"
+                hint = f"{what}.\n{shown_name(in_context('', error, _again(error)))}"
             self.table.empty_hint.setText(hint)
             self._report_first_load(False, str(error))
         elif self.rows_from_cache:
