@@ -225,28 +225,58 @@ def run(argv: list[str]) -> int:
     finally:
         window.save_settings()
         window.hide()
+        if instance is not None:
+            # Before anything below waits (the cache's last writes, a keyring): a start that comes
+            # meanwhile opens its own window instead of finding this one gone and the folder taken.
+            instance.release()
         if window.controller is not None:
             window.controller.shutdown()
         manager.shutdown()
         demo.stop()
-        if instance is not None:
-            instance.release()
         log.info("LabelDesk closed")
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
 
 
+#: What a second start says when the LabelDesk already open doesn't answer (busy, or still closing).
+NO_ANSWER = "LabelDesk is already open, but it didn't answer."
+NO_ANSWER_NEXT = (
+    "It may still be starting or closing. Try again in a moment; if this keeps happening, "
+    "close the other LabelDesk window first."
+)
+
+
 def _hand_over(instance) -> int:
-    """Another LabelDesk has this folder: bring its window to the front, and leave (0), or say why not (1)."""
+    """Another LabelDesk has this folder: bring its window to the front, and leave (0), or say why not (1).
+
+    Said in a small message box as well as on the console: a start from the desktop has no console,
+    and must never end with nothing on screen.
+    """
     if instance.hand_over():
         _say("LabelDesk is already open: its window was brought to the front.", sys.stdout)
         return 0
-    _say(
-        "LabelDesk is already open for this folder, but it didn't answer. Close it (or wait a moment) "
-        "and start LabelDesk again.",
-        sys.stderr,
-    )
+    _say(f"{NO_ANSWER} {NO_ANSWER_NEXT}", sys.stderr)
+    _show_no_answer()
     return 1
+
+
+def _show_no_answer() -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from labeldesk.ui import icons
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("LabelDesk")
+    box = QMessageBox()
+    box.setWindowIcon(icons.app_icon())
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle("LabelDesk")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(NO_ANSWER)
+    box.setInformativeText(NO_ANSWER_NEXT)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.exec()
 
 
 def _say(line: str, stream) -> None:

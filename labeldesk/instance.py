@@ -101,12 +101,15 @@ class SingleInstance:
         log.info("listening for other starts on %s", self.name)
         return True
 
-    def hand_over(self, timeout: float = HAND_OVER_SECONDS) -> bool:
+    def hand_over(self, timeout: float | None = None) -> bool:
         """Ask the copy holding the folder to bring its window to the front. True once it said so.
 
         Blocking (there is no window yet to keep responsive); it keeps trying for ``timeout``
-        seconds, since the first copy may have the lock and not be listening yet.
+        seconds (HAND_OVER_SECONDS by default), since the first copy may have the lock and not be
+        listening yet.
         """
+        if timeout is None:
+            timeout = HAND_OVER_SECONDS
         try:
             from PySide6.QtNetwork import QLocalSocket
         except ImportError as exc:

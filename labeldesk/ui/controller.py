@@ -251,12 +251,16 @@ class LabelsController(QObject):
             self.runner.disk(destroy, "delete the cache")
 
     def shutdown(self, wait_ms: int = 5000) -> None:
-        """Stop waiting on the network, let the workers end, close the cache."""
+        """Stop waiting on the network, finish the cache's writes (``wait_ms`` at most), close the cache.
+
+        Calls still out on the network are not waited for: their answers go nowhere now (a change
+        in flight was confirmed as "Quit anyway"), and a slow network must not hold up the quit.
+        """
         self._retry_timer.stop()
         if self.client is not None:
             self.client.close()
-        self.runner.wait_for_done(wait_ms)
-        self.runner.stop()  # answers still queued for the GUI thread go nowhere now
+        self.runner.stop()  # answers still on their way go nowhere now, so nothing new reaches the disk
+        self.runner.wait_for_disk(wait_ms)
         if self.cache is not None:
             self.cache.close()
             _remove(showing_marker(self.cache))  # closed in good order: the copy shown did no harm

@@ -241,7 +241,7 @@ class SiteManager(QObject):
                     log.warning("site %r can't be opened: %r", site.site_id, exc)
                     self.sign_in_needed.emit(SignInRequest(None, exc.message))
                     return
-                self.runner.write(lambda: self.directory.remember(site), "remember site", on_success=self._changed)
+                self.runner.disk(lambda: self.directory.remember(site), "remember site", on_success=self._changed)
                 self.site_opened.emit(OpenedSite(site, client, self.session_keys.get(site.site_id) is not None))
             else:
                 reason = problem or f"LabelDesk has no API key saved for {site.title}. Enter it to open the site."
@@ -320,10 +320,16 @@ class SiteManager(QObject):
         self.sites_changed.emit()
 
     def shutdown(self) -> None:
+        """At quit: finish the sites file's writes; wait for no keyring and no network.
+
+        A sign-in whose check with Wix is still out is abandoned: its answer goes nowhere (the key
+        is kept only after Wix has accepted it).
+        """
         abandon = getattr(self.credentials, "abandon", None)
         if abandon is not None:
             abandon()  # a keyring that never answers must not hold up quitting
-        self.runner.wait_for_done(5000)
+        self.runner.stop()
+        self.runner.wait_for_disk(5000)
         for cache in self._preloaded.values():  # a site that was never opened after all
             cache.close()
         self._preloaded.clear()

@@ -132,3 +132,12 @@ class TaskRunner(QObject):
     def wait_for_done(self, msecs: int = 10_000) -> bool:
         """Block until every task has finished (for shutdown and tests)."""
         return all(pool.waitForDone(msecs) for pool in (self._reads, self._writes, self._disk))
+
+    def wait_for_disk(self, msecs: int = 10_000) -> bool:
+        """Block until the disk tasks have finished, never for the network (at quit). False after ``msecs``.
+
+        A read or write waiting on a slow network can't be cut short from here (closing its client
+        doesn't wake a socket that is waiting for an answer), and its answer would go nowhere: the
+        process ends without waiting for it (see __main__).
+        """
+        return self._disk.waitForDone(msecs)
