@@ -289,6 +289,7 @@ class MainWindow(QMainWindow):
         self._rebuild_site_menu()
         self._update_actions()
         self._update_count()
+        self._focus_table()  # not the first widget in the tab order (the site menu, the type filter)
 
     # -- sites ----------------------------------------------------------------------------------------
 
@@ -418,6 +419,7 @@ class MainWindow(QMainWindow):
 
         dialog = SignInDialog(self.manager, request, self)
         dialog.demo_requested.connect(self.demo_requested)
+        dialog.finished.connect(self._focus_table)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.sign_in_dialog = dialog
@@ -459,7 +461,9 @@ class MainWindow(QMainWindow):
             return
         from labeldesk.ui import dialogs
 
-        if not dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or YOUR_KEYRING):
+        confirmed = dialogs.confirm_sign_out(self, self.site, self.manager.keyring_description or YOUR_KEYRING)
+        self._focus_table()
+        if not confirmed:
             return
         if self.controller is not None:
             self.controller.forget_cache()
@@ -767,6 +771,7 @@ class MainWindow(QMainWindow):
         if changes:
             if not ask_quit_while_saving(self, changes):
                 event.ignore()
+                self._focus_table()
                 self._close_when_saved = True
                 count = len(changes)
                 self.show_message(
@@ -936,6 +941,11 @@ class MainWindow(QMainWindow):
             self.show_message("Trying to reach Wix…")
             self.controller.retry_now()
 
+    def _focus_table(self, *_: object) -> None:
+        """Give the keys to the table: at start and whenever a dialog closes, so that the arrow keys
+        move through the labels (never change the type filter behind the person's back)."""
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
@@ -981,6 +991,7 @@ class MainWindow(QMainWindow):
         if prefill and self.model.rowCount() == 0:
             dialog.name_edit.setText(prefill)  # searched for it, didn't find it: offer to create it
         dialog.saved.connect(self._on_created_in_dialog)
+        dialog.finished.connect(self._focus_table)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -998,6 +1009,7 @@ class MainWindow(QMainWindow):
 
         dialog = LabelNameDialog(self.controller, self._twin_of, label=label, parent=self)
         dialog.saved.connect(lambda renamed: self._on_renamed_in_dialog(label, renamed))
+        dialog.finished.connect(self._focus_table)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -1008,7 +1020,9 @@ class MainWindow(QMainWindow):
             return
         from labeldesk.ui import dialogs
 
-        if not dialogs.confirm_delete(self, selected, self.model.contact_count):
+        confirmed = dialogs.confirm_delete(self, selected, self.model.contact_count)
+        self._focus_table()
+        if not confirmed:
             return
         pending = {label.key for label in selected}
         done: list[Label] = []
