@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 
 from labeldesk import __version__
 from labeldesk.api.errors import InvalidBaseUrlError
@@ -116,6 +117,77 @@ def _arm_selftest(app, window) -> None:
     QTimer.singleShot(SELFTEST_TIMEOUT_MS, lambda: report("selftest: failed: no labels after 30 seconds", 1))
 
 
+#: What the status bar says when an exception escaped into Qt (a bug in LabelDesk, not the user's world).
+UNEXPECTED_PROBLEM = (
+    "LabelDesk hit an unexpected problem and carried on. If something looks wrong, restart LabelDesk; "
+    "the details are in the log file."
+)
+#: How many times the same problem (same kind, same place) goes into the log with its traceback: one
+#: in a paint would otherwise come again with every frame.
+SAME_PROBLEM_LOGGED = 3
+#: The longest report "Copy details" holds, in characters.
+MAX_REPORT_CHARS = 8_000
+
+
+def install_excepthook(show: Callable[[str, str], None] | None = None) -> Callable[[], None]:
+    """Catch what nothing else caught, from now on; returns the function that puts the old hook back.
+
+    An exception in a slot, a ``keyPressEvent`` or an ``eventFilter`` can't rise past Qt's C++, so
+    PySide hands it to ``sys.excepthook``; Python's own prints it to a console that a windowed app
+    doesn't have. This one logs it (through the log's redaction and escaping), and calls
+    ``show(text, report)`` with plain words and a report for "Copy details": the traceback with every
+    registered secret blotted out. It may be called on any thread: ``show`` must be safe for that
+    (a queued signal). The hook that was in place is still called after it (the console's; in tests,
+    pytest-qt's capture, so a test still fails on an exception it didn't expect).
+    """
+    previous = sys.excepthook
+    seen: dict[tuple[object, ...], int] = {}
+
+    def hook(kind, value, tb) -> None:
+        if not issubclass(kind, Exception):  # KeyboardInterrupt, SystemExit: not a problem to report
+            previous(kind, value, tb)
+            return
+        try:
+            import traceback
+
+            from labeldesk.logs import redact
+
+            last = traceback.extract_tb(tb)[-1:] if tb is not None else []
+            place = (last[0].filename, last[0].lineno) if last else ()
+            signature = (kind, *place)
+            seen[signature] = seen.get(signature, 0) + 1
+            if seen[signature] <= SAME_PROBLEM_LOGGED:
+                log.error("an unexpected problem nothing else caught", exc_info=(kind, value, tb))
+            if show is not None:
+                report = redact("".join(traceback.format_exception(kind, value, tb)))
+                if len(report) > MAX_REPORT_CHARS:
+                    report = report[-MAX_REPORT_CHARS:]  # the end says where it happened
+                show(UNEXPECTED_PROBLEM, f"LabelDesk {__version__}\n{report}")
+        except Exception:  # the hook itself must never fail: the hook before it still gets the problem
+            log.debug("the exception hook failed", exc_info=True)
+        previous(kind, value, tb)
+
+    sys.excepthook = hook
+
+    def restore() -> None:
+        if sys.excepthook is hook:
+            sys.excepthook = previous
+
+    return restore
+
+
+def _problem_reporter(window):
+    """A ``show`` for install_excepthook: a queued signal to the window's status bar, from any thread."""
+    from PySide6.QtCore import QObject, Signal
+
+    class ProblemReporter(QObject):
+        problem = Signal(str, str)
+
+    reporter = ProblemReporter(window)
+    reporter.problem.connect(lambda text, report: window.show_message(text, "error", report))
+    return reporter.problem.emit
+
+
 def forbid_core_dumps() -> None:
     """Turn core dumps off for this process, for good (POSIX; Windows writes none unless set up to).
 
@@ -220,9 +292,11 @@ def run(argv: list[str]) -> int:
     else:
         manager.start()
 
+    restore_excepthook = install_excepthook(_problem_reporter(window))
     try:
         return app.exec()
     finally:
+        restore_excepthook()
         window.save_settings()
         window.hide()
         if instance is not None:
