@@ -111,6 +111,11 @@ def ask_quit_while_saving(parent: QWidget, changes: list[str]) -> bool:
     return box.clickedButton() is quit_anyway
 
 
+def locked_reason(label: Label) -> str:
+    """Why ``label`` can't be renamed or deleted, naming it: the one wording for F2, Del and double-click."""
+    return f"{quoted(label.display_name)}: {label.not_editable_reason or ''}"
+
+
 def _details(error: Exception) -> str | None:
     return error.details if isinstance(error, WixError) else None
 
@@ -894,12 +899,11 @@ class MainWindow(QMainWindow):
             if len(selected) > 1:
                 set_state(self.rename_action, False, "Select just one label to rename it.")
             elif locked is not None:
-                set_state(self.rename_action, False, locked.not_editable_reason or "")
+                set_state(self.rename_action, False, locked_reason(locked))
             else:
                 set_state(self.rename_action, True, "")
             if locked is not None:
-                reason = f"{quoted(locked.display_name)}: {locked.not_editable_reason}"
-                set_state(self.delete_action, False, reason)
+                set_state(self.delete_action, False, locked_reason(locked))
             else:
                 set_state(self.delete_action, True, "")
         self.copy_action.setEnabled(bool(selected))
@@ -1087,7 +1091,7 @@ class MainWindow(QMainWindow):
         if label.editable:
             self.rename_selected()
         else:
-            self.show_message(label.not_editable_reason or "", "info")
+            self.show_message(locked_reason(label), "info")
 
     # -- results --------------------------------------------------------------------------------------
 

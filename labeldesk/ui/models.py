@@ -114,10 +114,13 @@ _COLUMNS = len(Column)
 
 
 class TypeFilter(enum.Enum):
+    """The type filter's choices, each (but "All types") named as the Type column names its labels."""
+
     ALL = "All types"
-    CUSTOM = "Custom"
-    SYSTEM = "System"
-    APP = "App"
+    CUSTOM = LabelType.USER_DEFINED.title
+    SYSTEM = LabelType.SYSTEM.title
+    APP = LabelType.WIX_APP_DEFINED.title
+    OTHER = LabelType.UNKNOWN.title  # a type Wix adds later: "Other" in the column, so here too
 
     @property
     def types(self) -> frozenset[LabelType]:
@@ -132,7 +135,8 @@ _FILTER_TYPES = {
     TypeFilter.ALL: frozenset(LabelType),
     TypeFilter.CUSTOM: frozenset({LabelType.USER_DEFINED}),
     TypeFilter.SYSTEM: frozenset({LabelType.SYSTEM}),
-    TypeFilter.APP: frozenset({LabelType.WIX_APP_DEFINED, LabelType.UNKNOWN}),
+    TypeFilter.APP: frozenset({LabelType.WIX_APP_DEFINED}),
+    TypeFilter.OTHER: frozenset({LabelType.UNKNOWN}),
 }
 _TYPE_OF = attrgetter("label_type")
 

@@ -597,7 +597,8 @@ def test_a_moved_row_is_reported_changed_where_it_now_is():
         (TypeFilter.ALL, set(LabelType)),
         (TypeFilter.CUSTOM, {LabelType.USER_DEFINED}),
         (TypeFilter.SYSTEM, {LabelType.SYSTEM}),
-        (TypeFilter.APP, {LabelType.WIX_APP_DEFINED, LabelType.UNKNOWN}),  # a type Wix adds later reads as an app's
+        (TypeFilter.APP, {LabelType.WIX_APP_DEFINED}),
+        (TypeFilter.OTHER, {LabelType.UNKNOWN}),  # a type Wix adds later: "Other", as in the Type column
     ],
 )
 def test_each_type_filter_shows_exactly_the_types_it_names(choice, shown_types):

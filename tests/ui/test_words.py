@@ -123,9 +123,47 @@ def test_the_type_column_and_the_type_filter_use_the_same_word(demo):
     filter_words = [window.type_filter.itemText(i) for i in range(window.type_filter.count())]
     assert column_word == TypeFilter.CUSTOM.value == "Custom"
     assert column_word in filter_words
-    for label_type in LabelType:
-        if label_type is not LabelType.UNKNOWN:
-            assert label_type.title in filter_words
+    for label_type in LabelType:  # each word of the column is a choice of the filter, showing those labels
+        choice = window.type_filter.itemData(filter_words.index(label_type.title))
+        assert choice.types == {label_type}
+
+
+def test_a_label_of_a_type_wix_adds_later_is_other_in_the_column_and_the_filter(open_app, demo_store):
+    demo_store.add_label("Imported", key="partner.imported", label_type="PARTNER", namespace="partner")
+    window, _ = open_app(demo_store)
+    row = window.model.row_of("partner.imported")
+    assert window.model.index(row, Column.TYPE).data() == "Other"
+    window.type_filter.setCurrentIndex(window.type_filter.findText("Other"))
+    assert [window.model.label_at(row).key for row in range(window.model.rowCount())] == ["partner.imported"]
+    window.type_filter.setCurrentIndex(window.type_filter.findText("App"))
+    assert window.model.row_of("partner.imported") is None
+
+
+@pytest.mark.parametrize(("name", "why"), [("Customers", "Wix creates this label itself"), ("Abandoned Cart", "Wix")])
+def test_f2_del_and_double_click_on_a_locked_label_say_it_in_the_same_words(demo, qtbot, name, why, monkeypatch):
+    from labeldesk.ui import dialogs
+
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args: pytest.fail("nothing to confirm"))
+    window, _ = demo
+    window.activateWindow()
+    select(window, name)
+    window.table.setFocus()
+    said = []
+    for press in (Qt.Key.Key_F2, Qt.Key.Key_Delete, None):
+        window.show_message("")
+        if press is None:
+            index = window.model.index(window.model.row_of(window.selected_labels()[0].key), Column.NAME)
+            window.table.scrollTo(index)
+            rect = window.table.visualRect(index)
+            # (as a mouse does it: a click, then the double-click; QTest's double-click alone isn't one)
+            qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            qtbot.mouseDClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        else:
+            qtbot.keyClick(window.table, press)
+        said.append(window.status.text.text())
+    label: Label = window.selected_labels()[0]
+    assert said == [f"‘{name}’: {label.not_editable_reason}"] * 3
+    assert why in said[0]
 
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_F2, Qt.Key.Key_Delete])
