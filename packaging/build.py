@@ -1,6 +1,6 @@
 """Build LabelDesk's one-folder, windowed bundle for this platform. One command:
 
-    python packaging/build.py
+    python3 packaging/build.py
 
 It makes a clean virtual environment in build/venv (so no stray packages or system libraries ride
 along), installs LabelDesk and PyInstaller into it, and runs packaging/labeldesk.spec. The result:

@@ -1,6 +1,6 @@
 """Render resources/labeldesk.svg into the app icon files the platforms want.
 
-    python packaging/make_icons.py
+    .venv/bin/python packaging/make_icons.py
 
 Writes, next to the SVG: labeldesk-<size>.png (16 to 1024), labeldesk.ico (Windows: 16-256, PNG
 entries) and labeldesk.icns (macOS: 16-1024 incl. @2x). Qt renders the SVG; the ICO and ICNS

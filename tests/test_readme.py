@@ -68,3 +68,38 @@ def test_readme_venv_commands_run_as_written(tmp_path):
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 0, (command, done.stderr[-2000:])
         assert "usage" in done.stdout.lower()
+
+
+#: The scripts whose own help names the command that runs them, and how the README writes it.
+SCRIPT_COMMANDS = {
+    "tests/benchmarks/run.py": ".venv/bin/python tests/benchmarks/run.py",
+    "packaging/make_icons.py": ".venv/bin/python packaging/make_icons.py",
+    "packaging/build.py": "python3 packaging/build.py",  # (makes its own venv: no LabelDesk venv needed)
+    "packaging/labeldesk.spec": "python3 packaging/build.py",
+}
+
+
+def test_scripts_name_their_commands_as_the_readme_does():
+    """A script's --help (its docstring) is copied as often as the README: no bare `python` that only
+    works inside an activated venv, or where `python` exists at all."""
+    for script, command in SCRIPT_COMMANDS.items():
+        text = (ROOT / script).read_text(encoding="utf-8")
+        assert command in text, script
+        bare = re.findall(r"(?<![\w./-])python \S+\.py", text)
+        assert bare == [], script
+
+
+def test_the_benchmark_help_shows_the_readme_command():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "benchmarks" / "run.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert ".venv/bin/python tests/benchmarks/run.py [--quick] [--json PATH]" in done.stdout
+    assert not re.search(r"(?<![\w./-])python tests/benchmarks/run\.py", done.stdout)

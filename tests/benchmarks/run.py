@@ -1,6 +1,6 @@
 """LabelDesk's speed and size, each measured beside its baseline in the same run. Prints numbers only.
 
-    python tests/benchmarks/run.py [--quick] [--json PATH]
+    .venv/bin/python tests/benchmarks/run.py [--quick] [--json PATH]
 
 Metrics (targets from issue 7; nothing here asserts them, the machines are noisy):
   startup_ratio              process start to first row painted from a 10,000-label cache, over a bare
@@ -29,7 +29,7 @@ fresh process; worst_stall_ms_any_run is the longest stall in any of them, and r
 the most in any run. --quick uses small sizes and one run each, so CI can prove the
 harness works in seconds.
 
-To find what causes the stalls: ``python tests/benchmarks/run.py --child-gui 50000 100000 --trace-stalls``
+To find what causes the stalls: ``.venv/bin/python tests/benchmarks/run.py --child-gui 50000 100000 --trace-stalls``
 runs the GUI measurement once and prints every thread's Python stack whenever the heartbeat is late.
 """
 
