@@ -19,35 +19,68 @@ from labeldesk.paths import private_folder
 
 log = logging.getLogger(__name__)
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# A GUID standing alone: exact group lengths, hex only, and no letter, digit, "_" or "-" glued to either end
+# (so "x1111…" and a GUID with extra digits are not cut down to a valid-looking ID).
+_GUID_BODY = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_GUID = re.compile(rf"(?<![0-9A-Za-z_-]){_GUID_BODY}(?![0-9A-Za-z_-])")
+_WHOLE_GUID = re.compile(rf"{_GUID_BODY}\Z")
+# Where a Wix address names the site itself: the editor's "?metaSiteId=…" and the dashboard's "/dashboard/…".
+# Other GUIDs in an address (the editor's own document ID, a page's ID) are not the site ID the API needs.
+_META_SITE_ID = re.compile(r"[?&#]metaSiteId=([^&#/?]*)", re.IGNORECASE)
+_DASHBOARD = re.compile(r"/dashboard/([^/?#&]*)", re.IGNORECASE)
 
 
 # Spaces, line breaks and the invisible characters a copy from a web page can bring along.
 _PASTE_NOISE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 
+_NOT_AN_ID = (
+    "This isn't a site ID. A site ID looks like 1a2b3c4d-1234-5678-9abc-1a2b3c4d5e6f; copy it from your "
+    "site's dashboard address."
+)
+_NO_ID_IN_ADDRESS = (
+    "This address has no site ID in it. Open the site itself in your Wix dashboard, then copy the address again."
+)
+_SEVERAL_IDS = (
+    "This address has more than one ID in it, and LabelDesk can't tell which one is your site's. Open the site "
+    "in your Wix dashboard and copy that address, or paste the site ID alone."
+)
+
+
+def _read_site_id(text: str) -> tuple[str, str | None]:
+    """(site ID, "") or ("", why not in words); ("", None) for an empty field."""
+    cleaned = _PASTE_NOISE.sub("", text)
+    if not cleaned:
+        return "", None
+    looks_like_address = "/" in cleaned or cleaned.lower().startswith(("http", "www.", "manage.wix", "editor.wix"))
+    for marker in (_META_SITE_ID, _DASHBOARD):
+        values = {value.lower() for value in marker.findall(cleaned) if value}
+        if values:
+            if len(values) > 1:
+                return "", _SEVERAL_IDS
+            (value,) = values
+            if _WHOLE_GUID.match(value):
+                return value, None
+            return "", _NO_ID_IN_ADDRESS
+    found = {match.lower() for match in _GUID.findall(cleaned)}
+    if len(found) == 1:
+        return found.pop(), None
+    if len(found) > 1:
+        return "", _SEVERAL_IDS
+    return "", _NO_ID_IN_ADDRESS if looks_like_address else _NOT_AN_ID
+
 
 def extract_site_id(text: str) -> str:
     """The site ID in ``text``, lower-case: a Wix site ID is a GUID (1a2b3c4d-…), typed or pasted
-    alone or inside a dashboard address; spaces and line breaks from a paste don't count. Returns ""
-    when there is none (see site_id_problem for why, in words)."""
-    match = _GUID.search(_PASTE_NOISE.sub("", text))
-    return match.group(0).lower() if match else ""
+    alone or inside a Wix address; spaces and line breaks from a paste don't count. In an address, the
+    ``metaSiteId=`` value (the editor's) or the part after ``/dashboard/`` is the site ID; otherwise the
+    one GUID standing alone in it. Returns "" when there is none, or several with nothing to choose
+    between them (see site_id_problem for why, in words)."""
+    return _read_site_id(text)[0]
 
 
 def site_id_problem(text: str) -> str | None:
     """Why ``text`` gives no site ID, in plain words; None when it gives one, or when it is empty."""
-    cleaned = _PASTE_NOISE.sub("", text)
-    if not cleaned or extract_site_id(cleaned):
-        return None
-    if "/" in cleaned or cleaned.lower().startswith(("http", "www.", "manage.wix")):
-        return (
-            "This address has no site ID in it. Open the site itself in your Wix dashboard, then copy the "
-            "address again."
-        )
-    return (
-        "This isn't a site ID. A site ID looks like 1a2b3c4d-1234-5678-9abc-1a2b3c4d5e6f; copy it from your "
-        "site's dashboard address."
-    )
+    return _read_site_id(text)[1]
 
 
 @dataclass(frozen=True, slots=True)
