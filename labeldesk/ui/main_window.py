@@ -48,7 +48,7 @@ from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.models import Column, LabelTableModel, TypeFilter, never_fatal
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 from labeldesk.ui.text import plain_tooltip
-from labeldesk.ui.widgets import SearchBox, plain_label
+from labeldesk.ui.widgets import SearchBox, date_column_width, plain_label
 
 if TYPE_CHECKING:
     from labeldesk.ui.dialogs import LabelNameDialog
@@ -592,10 +592,11 @@ class MainWindow(QMainWindow):
         # row: with 100,000 labels selected (Ctrl+A) that was 600,000 calls into Python, 2.4 s.
         # It shows no selection anyway (above), and header clicks still sort.
         header.setSelectionModel(QItemSelectionModel(self.model, header))
-        widths = {Column.NAME: 280, Column.KEY: 220, Column.TYPE: 80, Column.CONTACTS: 90, Column.CREATED: 150}
+        when = date_column_width(table.fontMetrics())  # the longest date, "UTC" included, never clipped
+        widths = {Column.NAME: 280, Column.KEY: 220, Column.TYPE: 80, Column.CONTACTS: 90, Column.CREATED: when}
         for column, width in widths.items():
             table.setColumnWidth(column, width)
-        table.setColumnWidth(Column.UPDATED, 150)
+        table.setColumnWidth(Column.UPDATED, when)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.doubleClicked.connect(self._on_table_double_clicked)
