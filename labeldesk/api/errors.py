@@ -156,13 +156,50 @@ class ConflictError(WixError):
 
 
 class ValidationError(WixError):
-    default_message = "Wix rejected the request as invalid."
+    """400: Wix found something in the request invalid (contract section 8's ``fieldViolations``).
+
+    The words name what the person can change (the label name) in plain terms; a field only LabelDesk
+    sets (paging, the query, the key) is LabelDesk's mistake, and says so. The field paths and Wix's
+    own descriptions are for support only: they go into ``details``, never into ``message``.
+    """
+
+    default_message = (
+        "LabelDesk asked for something Wix didn't accept; please try again, and if it keeps happening, "
+        "copy the details for support."
+    )
 
     def __init__(self, message: str | None = None, *, violations: tuple[FieldViolation, ...] = (), **kwargs) -> None:
         self.violations = violations
-        if message is None and violations:
-            message = "Wix rejected this: " + "; ".join(v.description or v.field for v in violations)
+        if message is None:
+            message = _violation_words(violations)
         super().__init__(message, **kwargs)
+
+    @property
+    def details(self) -> str:
+        lines = [super().details]
+        for violation in self.violations:
+            rule = f" ({violation.rule})" if violation.rule else ""
+            lines.append(f"Wix's objection to {violation.field or 'the request'}{rule}: {violation.description}")
+        return "\n".join(lines)
+
+
+#: Wix's rule names (contract section 8) for a name that is too long, and for one that is empty or missing.
+_TOO_LONG_RULES = frozenset({"MAX_LENGTH", "MAX", "MAX_SIZE"})
+_EMPTY_RULES = frozenset({"MIN_LENGTH", "MIN", "REQUIRED_FIELD", "MIN_SIZE"})
+
+
+def _violation_words(violations: tuple[FieldViolation, ...]) -> str | None:
+    """Plain words for what Wix objected to, or None (the default message) when it is nothing the
+    person can change. Only the label name is theirs; everything else LabelDesk sent on its own."""
+    for violation in violations:
+        if violation.field.rsplit(".", 1)[-1] != "displayName":
+            continue
+        if violation.rule in _TOO_LONG_RULES:
+            return "Wix didn't accept the label name: it is too long. Choose a shorter name."
+        if violation.rule in _EMPTY_RULES:
+            return "Wix didn't accept the label name: it is empty. Type a name for the label."
+        return "Wix didn't accept the label name. Choose a different name."
+    return None
 
 
 class InvalidNameError(ValidationError):
