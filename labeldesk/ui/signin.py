@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,6 +34,21 @@ SITE_HELP = (
 )
 
 
+SESSION_ONLY_OFFER = "You can still use the key for this session only."
+
+
+def _sentences(text: str) -> list[str]:
+    return [sentence for sentence in re.split(r"(?<=[.!?])\s+", text.strip()) if sentence]
+
+
+def not_yet_said(text: str, *shown: str) -> str:
+    """``text`` without the sentences one of ``shown`` already says: the dialog's intro, its keyring note
+    and its message are composed from separate answers (the key lookup, the keyring check, the sign-in),
+    which share their advice ("unlock it and try again…", the session-only offer)."""
+    said = {sentence.casefold() for other in shown for sentence in _sentences(other)}
+    return " ".join(sentence for sentence in _sentences(text) if sentence.casefold() not in said)
+
+
 class SignInDialog(QDialog):
     """Signals: ``signed_in(OpenedSite)``; ``demo_requested()`` when the person picks the demo instead."""
 
@@ -58,6 +74,7 @@ class SignInDialog(QDialog):
             or "LabelDesk needs an API key and your site's ID to show the site's labels. You only do this once.",
             self,
         )
+        self.intro = intro
 
         self.key_edit = QLineEdit(self)
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -185,7 +202,7 @@ class SignInDialog(QDialog):
         if self.manager.keyring_description is None:
             self.where.setText("")
         elif problem:
-            self.where.setText(f"{problem} You can still use the key for this session only.")
+            self.where.setText(not_yet_said(f"{problem} {SESSION_ONLY_OFFER}", self.intro.text(), self.message.text()))
             self.where.setStyleSheet("color: #a15c00;")
             self._offer_session_only()
         else:
@@ -242,9 +259,11 @@ class SignInDialog(QDialog):
 
     def _on_failed(self, error: SignInError) -> None:
         self._in_flight = False
-        self._say(error.message, "error")
+        text = f"{error.message} {SESSION_ONLY_OFFER}" if error.field is Field.KEYRING else error.message
+        # Said once: what the intro or the keyring note already say is left out (a second failure of
+        # the same kind, with nothing new to say, still answers the button press).
+        self._say(not_yet_said(text, self.intro.text(), self.where.text()) or "That didn't work either.", "error")
         if error.field is Field.KEYRING:
-            self._say(f"{error.message} You can still use the key for this session only.", "error")
             self._offer_session_only()
         target = {Field.API_KEY: self.key_edit, Field.SITE_ID: self.site_edit}.get(error.field)
         for edit in (self.key_edit, self.site_edit):

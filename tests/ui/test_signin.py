@@ -435,3 +435,59 @@ def test_a_saved_site_id_no_client_takes_asks_to_sign_in_again(qtbot, make_app, 
         label.text() for label in dialog.findChildren(type(dialog.where))
     )
     assert not dialog.site_edit.isReadOnly()
+
+
+def _keyring_failures():
+    """Each kind of keyring failure, as the key lookup ("read"), the keyring check ("keep") and the
+    sign-in's save ("save") each word it."""
+    import keyring.errors
+
+    from labeldesk.credentials import CredentialStore, KeyringUnavailableError, _not_answering, _unavailable
+    from tests.keyrings import error as windows_error
+
+    def no_keyring(verb: str, again: bool) -> KeyringUnavailableError:
+        try:
+            CredentialStore(keyring.backends.null.Keyring()).check_available()
+        except KeyringUnavailableError as exc:
+            return exc
+        raise AssertionError("a null keyring was taken for a real one")
+
+    return {
+        "not answering": lambda verb, again: _not_answering(verb, again=again),
+        "locked": lambda verb, again: _unavailable(keyring.errors.KeyringLocked("x"), verb),
+        "dismissed": lambda verb, again: _unavailable(keyring.errors.PasswordSetError("Prompt dismissed."), verb),
+        "refused": lambda verb, again: _unavailable(windows_error(1783, "CredWrite", "x"), verb),
+        "none usable": no_keyring,
+    }
+
+
+def _sentences_shown(dialog) -> list[str]:
+    import re
+
+    texts = [label.text() for label in dialog.findChildren(type(dialog.where)) if label.isVisibleTo(dialog)]
+    return [s.casefold() for text in texts for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+
+
+@pytest.mark.parametrize("kind", list(_keyring_failures()))
+def test_each_keyring_failure_says_each_thing_once(qtbot, make_app, kind):
+    """The header (the key lookup's failure), the orange note (the keyring check's) and the message
+    (the save's) said 'unlock it and try again; otherwise restarting…' twice or three times."""
+    from labeldesk.ui.site_manager import explain_sign_in_failure
+
+    failure = _keyring_failures()[kind]
+    window, manager = make_app()
+    manager.sign_in_needed.emit(
+        SignInRequest(Site(SITE_A, "Harbour"), str(failure("read", False)), keyring_failed=True)
+    )
+    dialog = window.sign_in_dialog
+    manager.keyring_description, manager.keyring_problem = "your system's keyring", str(failure("keep", True))
+    manager.keyring_checked.emit()
+    for step in ("shown", "after a failed save", "after a second failed save"):
+        sentences = _sentences_shown(dialog)
+        assert sorted(set(sentences)) == sorted(sentences), (step, sentences)
+        joined = " ".join(sentences)
+        for advice in ("unlock it", "restarting the computer", "session only"):
+            assert joined.count(advice) <= 1, (step, advice, joined)
+        assert "session only" in joined
+        dialog._on_failed(explain_sign_in_failure(failure("save", step != "shown")))
+        assert dialog.message.text()  # a press of the button always gets an answer
