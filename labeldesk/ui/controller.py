@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
+from labeldesk.api.errors import (
+    AuthError,
+    ConflictError,
+    LabelNotFoundError,
+    NetworkError,
+    PermissionDeniedError,
+    WixError,
+)
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import CacheUnavailableError, LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted, search_text
@@ -84,6 +91,8 @@ class LabelsController(QObject):
     - ``counts_loaded(dict[str, int])`` or ``counts_failed(WixError)``
     - ``label_created(FindOrCreateResult)``, ``label_renamed(Label)``, ``label_deleted(Label)``
     - ``label_vanished(str)``: a rename or delete found the label gone from the service (404)
+    - ``label_learned(Label)``: a label made elsewhere that the table didn't know, found when it blocked
+      a rename (409): the near-duplicate check knows it from then on
     - ``auth_failed(AuthError)``: Wix refused the key (401/403) on any call; work should pause
     - ``offline_changed(bool)``: Wix became unreachable, or reachable again
     - ``retrying(WixError)``: a call failed and the adapter is trying again (early news of trouble)
@@ -109,6 +118,7 @@ class LabelsController(QObject):
     label_renamed = Signal(object)
     label_deleted = Signal(object)
     label_vanished = Signal(str)
+    label_learned = Signal(object)
     auth_failed = Signal(object)
     offline_changed = Signal(bool)
     retrying = Signal(object)
@@ -465,13 +475,39 @@ class LabelsController(QObject):
 
     def rename(self, label: Label, name: str, on_success: Callback = None, on_failure: Callback = None) -> None:
         client = self.client
+
+        def failed(error: WixError) -> None:
+            if isinstance(error, ConflictError):
+                self._learn_label_named(name)
+            if on_failure is not None:
+                on_failure(error)
+
         self._write(
             lambda: client.rename(label.key, name),
             f"Renaming {quoted(label.display_name)}…",
             self._on_renamed,
             on_success,
-            on_failure,
+            failed,
             key=label.key,
+        )
+
+    def _learn_label_named(self, name: str) -> None:
+        """Fetch the label called ``name`` (the one that blocked a rename: made elsewhere, so the table
+        doesn't know it) and hand it to the table (``label_learned``). Contract section 5: displayName $eq."""
+        client = self.client
+        if client is None:
+            return
+
+        def learned(labels: list[Label]) -> None:
+            for found in labels:
+                self._remember(found, found.key)
+                self.label_learned.emit(found)
+
+        self.runner.read(
+            lambda: list(client.query_labels(filter={"displayName": name}, limit=10).labels),
+            "find the label that has the name",
+            on_success=learned,
+            on_failure=lambda error: log.info("couldn't find the label named as the refused rename: %r", error),
         )
 
     def delete(self, label: Label, on_success: Callback = None, on_failure: Callback = None) -> None:

@@ -699,6 +699,7 @@ class MainWindow(QMainWindow):
         c.counts_failed.connect(self._on_counts_failed)
         c.label_created.connect(self._on_label_created)
         c.label_renamed.connect(self.model.upsert)
+        c.label_learned.connect(self.model.upsert)
         c.label_deleted.connect(lambda label: self.model.remove(label.key))
         c.label_vanished.connect(self._on_label_vanished)
         c.busy_changed.connect(self._show_busy)
@@ -972,12 +973,16 @@ class MainWindow(QMainWindow):
     def _twin_of(self, name: str, ignore_key: str | None) -> Label | None:
         return self.model.near_duplicate(name, ignore_key=ignore_key)
 
+    def _labels_known(self) -> bool:
+        """Whether the table holds this site's labels (from Wix or the saved copy, an empty site included)."""
+        return self.model.total > 0 or self.synced_at is not None
+
     def new_label(self) -> LabelNameDialog | None:
         if self._blocked_reason() is not None:
             return None
         from labeldesk.ui.dialogs import LabelNameDialog
 
-        dialog = LabelNameDialog(self.controller, self._twin_of, parent=self)
+        dialog = LabelNameDialog(self.controller, self._twin_of, parent=self, labels_known=self._labels_known)
         prefill = self.search.text().strip()
         if prefill and self.model.rowCount() == 0:
             dialog.name_edit.setText(prefill)  # searched for it, didn't find it: offer to create it
@@ -997,7 +1002,9 @@ class MainWindow(QMainWindow):
         label = selected[0]
         from labeldesk.ui.dialogs import LabelNameDialog
 
-        dialog = LabelNameDialog(self.controller, self._twin_of, label=label, parent=self)
+        dialog = LabelNameDialog(
+            self.controller, self._twin_of, label=label, parent=self, labels_known=self._labels_known
+        )
         dialog.saved.connect(lambda renamed: self._on_renamed_in_dialog(label, renamed))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
