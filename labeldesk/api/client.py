@@ -112,6 +112,10 @@ class WixLabelsClient:
         #: Called (on the calling thread) as ``on_retry(error, attempt, delay)`` before each retry wait,
         #: so a UI can say "trouble, trying again" without waiting for the last try.
         self.on_retry: Callable[[errors.WixError, int, float], None] | None = None
+        #: Seconds a read (GET) may wait for Wix's answer: ``timeout.read`` unless a caller lengthens it
+        #: (the window does while Wix answers slowly, so its background tries can succeed).
+        self.read_timeout: float | None = timeout.read
+        self._timeout = timeout
         headers = {
             "Authorization": api_key,
             "wix-site-id": site_id,
@@ -533,6 +537,13 @@ class WixLabelsClient:
             return error.retry_after
         return self.retry.backoff(attempt)
 
+    def _timeout_for(self, method: str) -> httpx.Timeout:
+        if method != "GET" or self.read_timeout == self._timeout.read:
+            return self._timeout
+        return httpx.Timeout(
+            self._timeout.connect, read=self.read_timeout, write=self._timeout.write, pool=self._timeout.pool
+        )
+
     def _send_once(
         self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any, raw: bool = False
     ) -> Any:
@@ -541,7 +552,8 @@ class WixLabelsClient:
         try:
             http = getattr(self._page_local, "http", None) or self._http
             give_way()
-            with http.stream(method, path, params=params, json=json_body) as response:
+            timeout = self._timeout_for(method)
+            with http.stream(method, path, params=params, json=json_body, timeout=timeout) as response:
                 # Read in steps that give way to the GUI thread: 25 page threads receiving 500 KB
                 # each run a little Python per chunk, and together they can hold up a paint.
                 content = b"".join(_giving_way(response.iter_bytes()))

@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 Callback = Callable[[object], None] | None
 #: Seconds between background tries while offline; the last one repeats.
 OFFLINE_RETRY_SECONDS: tuple[float, ...] = (5, 10, 20, 40, 80, 160, 300)
+#: The longest a background try of a slow read waits for Wix's answer (seconds): each slow try doubles
+#: the client's read timeout up to this, so a service that answers in 25 s is read at last.
+SLOW_READ_TIMEOUT_MAX = 120.0
 
 
 def showing_marker(cache: LabelCache) -> Path:
@@ -144,6 +147,10 @@ class LabelsController(QObject):
         self.runner.busy_changed.connect(self.busy_changed)
         self.offline = False
         self.service_loaded = False
+        #: Refreshes in a row that failed because Wix answered too slowly, and whether the next
+        #: background try waits longer than the last (see _lengthen_read_timeout).
+        self.slow_tries = 0
+        self.waits_longer = False
         self._retry_seconds = tuple(retry_seconds or OFFLINE_RETRY_SECONDS)
         self._offline_tries = 0
         self._retry_timer = QTimer(self)
@@ -397,6 +404,7 @@ class LabelsController(QObject):
         self.service_loaded = True
         self._set_offline(False)
         self._offline_tries = 0  # (also after slow answers, which are tried again without going offline)
+        self.slow_tries = 0
         self._retry_timer.stop()
         self.labels_loaded.emit(result)
         search = result.search if isinstance(result, LabelBatch) else None
@@ -414,8 +422,11 @@ class LabelsController(QObject):
         if generation == self._generation:
             if isinstance(error, SlowAnswerError):
                 # Wix answered the call, just too slowly: it is reachable, so no offline state
-                # (and no banner); the background tries go on all the same.
+                # (and no banner); the background tries go on all the same, each waiting longer
+                # (the same limit every time would fail the same way for ever).
                 self._set_offline(False)
+                self.slow_tries += 1
+                self.waits_longer = self._lengthen_read_timeout()
                 self._schedule_retry()
             elif isinstance(error, NetworkError):
                 self._set_offline(True)
@@ -450,6 +461,16 @@ class LabelsController(QObject):
             self._retry_timer.stop()
         log.info("Wix is %s", "unreachable: working offline" if offline else "reachable again")
         self.offline_changed.emit(offline)
+
+    def _lengthen_read_timeout(self) -> bool:
+        """Double the client's read timeout for the next tries, up to SLOW_READ_TIMEOUT_MAX (kept for
+        the session: Wix was slow today). False when it can't wait any longer."""
+        client = self.client
+        if client is None or client.read_timeout is None or client.read_timeout >= SLOW_READ_TIMEOUT_MAX:
+            return False
+        client.read_timeout = min(client.read_timeout * 2, SLOW_READ_TIMEOUT_MAX)
+        log.info("Wix is answering slowly: reads now wait up to %g s", client.read_timeout)
+        return True
 
     def _schedule_retry(self) -> None:
         delay = self._retry_seconds[min(self._offline_tries, len(self._retry_seconds) - 1)]

@@ -1143,7 +1143,7 @@ class MainWindow(QMainWindow):
         if isinstance(error, SlowAnswerError):  # reachable, just slow: not "can't reach", not offline
             done = "loaded" if shown == 0 else "refreshed"
             self.show_message(
-                f"Wix is answering slowly, so the labels couldn't be {done} yet. LabelDesk will try again in a moment.",
+                f"Wix is answering slowly, so the labels couldn't be {done} yet. {self._slow_retry_words()}",
                 "error",
                 error.details,
             )
@@ -1163,16 +1163,22 @@ class MainWindow(QMainWindow):
         self._update_count()
         if shown == 0:
             if isinstance(error, SlowAnswerError):  # (tried again by itself: see the controller)
-                hint = (
-                    "Wix is answering slowly, so the labels couldn't be loaded yet.\n\n"
-                    "LabelDesk will try again in a moment."
-                )
+                hint = f"Wix is answering slowly, so the labels couldn't be loaded yet.\n\n{self._slow_retry_words()}"
             else:
                 hint = f"{what}.\n{shown_name(in_context('', error, _again(error)))}"
             self.table.empty_hint.setText(hint)
             self._report_first_load(False, str(error))
         elif self.rows_from_cache:
             self._report_first_load_from_cache()
+
+    def _slow_retry_words(self) -> str:
+        """What the background tries of a slow read do next (see LabelsController._lengthen_read_timeout)."""
+        controller = self.controller
+        if controller is None or not controller.waits_longer:
+            return "LabelDesk will keep trying in the background."
+        if controller.slow_tries > 1:
+            return "LabelDesk is still trying, waiting longer this time."
+        return "LabelDesk will try again in a moment, and wait longer for the answer."
 
     def _show_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
