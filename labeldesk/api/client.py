@@ -32,7 +32,7 @@ from labeldesk import __version__
 from labeldesk.api import errors, wire
 from labeldesk.api.paging import PageLedger, page_cap, read_pages
 from labeldesk.api.retry import RateBudget, RetryPolicy
-from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
+from labeldesk.api.urls import DEFAULT_BASE_URL, is_loopback_url, validate_base_url
 from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem
 from labeldesk.giveway import give_way
 from labeldesk.memory import collector_paused
@@ -125,10 +125,13 @@ class WixLabelsClient:
         tls = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if transport is None else True
         #: Why no request can be sent (a proxy setting httpx can't use), raised by every call; or None.
         self._unusable: errors.WixError | None = None
-        use_environment = True
+        # Never through a proxy to this computer, whatever NO_PROXY says: a proxy would see the key in
+        # the clear (the emulator speaks plain http), and it can't reach our loopback anyway.
+        use_environment = not is_loopback_url(self.base_url)
 
         def new_http(connections: int) -> httpx.Client:
-            # httpx's own transports when none is given, so proxy settings (HTTPS_PROXY...) apply.
+            # httpx's own transports when none is given, so proxy settings (HTTPS_PROXY...) apply
+            # (to addresses beyond this computer only: see use_environment).
             return httpx.Client(
                 base_url=self.base_url,
                 transport=transport,

@@ -22,6 +22,11 @@ def _is_loopback_host(host: str) -> bool:
         return False
 
 
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` names this computer (127.0.0.0/8, ::1, localhost): the emulator or a test server."""
+    return _is_loopback_host((urlsplit(url.strip()).hostname or "").lower())
+
+
 def validate_base_url(url: str) -> str:
     """``url`` without a trailing slash if it is safe to send the API key to, else InvalidBaseUrlError.
 
