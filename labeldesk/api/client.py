@@ -17,6 +17,7 @@ import queue
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import CancelledError as FutureCancelledError
@@ -30,7 +31,7 @@ import truststore
 
 from labeldesk import __version__
 from labeldesk.api import errors, wire
-from labeldesk.api.paging import PageLedger, page_cap, read_pages
+from labeldesk.api.paging import MAX_SITE_ITEMS, PageLedger, page_cap, read_pages
 from labeldesk.api.retry import RateBudget, RetryPolicy
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_loopback_url, validate_base_url
 from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem
@@ -51,6 +52,12 @@ DEFAULT_MAX_IN_FLIGHT = 25
 #: A page size below this is never remembered for the next "fetch all at once" (one odd short page
 #: must not turn a 50,000-label refresh into thousands of requests).
 MIN_LEARNT_STEP = 100
+#: The most bytes one answer may take, as sent and again once unpacked. A page of 2,000 labels with the
+#: longest names is a few megabytes; a broken or hostile server may send gigabytes (a gzip "bomb"
+#: unpacks a thousandfold). Past it, reading stops: OversizedResponseError.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Unpacked bytes made from one piece of a compressed body at a time (so a bomb never unpacks at once).
+_UNPACK_STEP = 64 * 1024
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=30.0)
 #: The longest wait a Retry-After is taken at its word for: a service asking for more (``1e9``,
 #: ``inf``) is asking for "a long time", and the retry time budget then gives up at once.
@@ -94,7 +101,9 @@ class WixLabelsClient:
         retry: RetryPolicy | None = None,
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         rate_budget: RateBudget | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
+        """``max_body_bytes``: the most one answer may take, as sent and unpacked (see MAX_BODY_BYTES)."""
         if not api_key or not _header_safe(api_key):
             # Checked here so that httpx never has to complain about the value (its message would quote it).
             raise errors.MalformedKeyError()
@@ -106,6 +115,7 @@ class WixLabelsClient:
         self.site_id = site_id
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max(1, max_in_flight)
+        self.max_body_bytes = max_body_bytes
         self._page_size = self._step = LIST_MAX_LIMIT
         self._budget = rate_budget or RateBudget()
         self._stop = threading.Event()
@@ -116,6 +126,7 @@ class WixLabelsClient:
             "Authorization": api_key,
             "wix-site-id": site_id,
             "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",  # what _read_body unpacks
             "User-Agent": f"LabelDesk/{__version__}",
         }
 
@@ -251,7 +262,7 @@ class WixLabelsClient:
         if offset:
             params["paging.offset"] = offset
         content = self._request_ex("GET", LABELS_PATH, params=params, raw=True).data
-        return wire.decode_page(content, requested_offset=offset)
+        return _believable(wire.decode_page(content, requested_offset=offset))
 
     def query_labels(
         self,
@@ -272,7 +283,7 @@ class WixLabelsClient:
             paging["limit"] = limit
         query["paging"] = paging
         content = self._request_ex("POST", LABELS_PATH + "/query", json_body={"query": query}, raw=True).data
-        return wire.decode_page(content, requested_offset=offset)
+        return _believable(wire.decode_page(content, requested_offset=offset))
 
     def fetch_all(
         self, *, expected_total: int | None = None, on_progress: Callable[[int, int | None], None] | None = None
@@ -295,7 +306,10 @@ class WixLabelsClient:
         for; no wave holds more than ``max_in_flight`` pages; and the read never takes more pages than
         :func:`~labeldesk.api.paging.page_cap` allows. Raises IncompleteReadError rather than return
         part of the site as the whole: a page that repeats what came before, an empty page before the
-        total, too many pages, or a second read that still falls short of the total.
+        total, too many pages, or a second read that still falls short of the total. Raises
+        OversizedResponseError, reading no further, for an answer past a cap: a body over
+        ``max_body_bytes`` (as sent or unpacked), a page of more than 2,000 labels (contract section
+        2.1), a total above :data:`~labeldesk.api.paging.MAX_SITE_ITEMS`.
 
         Only the network waits run on a pool of threads (each with its own connection); every page
         is parsed on the calling thread as it arrives, whatever its place, so one thread at a time
@@ -337,7 +351,7 @@ class WixLabelsClient:
         step = self._step  # labels per full page, as the service last gave them
         ledger = PageLedger(size, what="labels", max_pages=page_cap(min(size, QUERY_MAX_LIMIT)))
         pages: dict[int, wire.LabelPage] = {}
-        wanted = list(range(0, expected_total, step)) if expected_total and expected_total > step else [0]
+        wanted = list(range(0, expected_total, step)[: self.max_in_flight]) if (expected_total or 0) > step else [0]
         while wanted:
             wanted = wanted[: self.max_in_flight]
             ledger.reserve(len(wanted))
@@ -396,12 +410,13 @@ class WixLabelsClient:
             return self._request_ex("GET", LABELS_PATH, params=params, raw=True).data
 
         def parse(offset: int, body: bytes) -> bool:
-            page = pages[offset] = wire.decode_page(body, requested_offset=offset)
+            page = pages[offset] = _believable(wire.decode_page(body, requested_offset=offset))
+            # (what couldn't be read counts too: it took its place on the page)
+            honoured = ledger.add(offset, [*(label.key for label in page.labels), *page.unreadable], page.total)
             if on_progress is not None:
                 read = sum(len(one.labels) for one in pages.values())
                 on_progress(read if page.total is None else min(read, page.total), page.total)
-            # (what couldn't be read counts too: it took its place on the page)
-            return ledger.add(offset, [*(label.key for label in page.labels), *page.unreadable], page.total)
+            return honoured
 
         if len(offsets) == 1:
             return parse(offsets[0], fetch(offsets[0]))
@@ -445,6 +460,8 @@ class WixLabelsClient:
         def fetch(offset: int, limit: int) -> tuple[wire.FacetPage, tuple[str, ...], int | None]:
             params = {"paging.limit": limit, "paging.offset": offset} if offset else {"paging.limit": limit}
             page = wire.facet_page_from_json(self._request("GET", FACETS_PATH, params=params))
+            if len(page.keys) > FACETS_MAX_LIMIT:
+                raise errors.OversizedResponseError()
             return page, page.keys, page.total
 
         try:
@@ -545,9 +562,7 @@ class WixLabelsClient:
             http = getattr(self._page_local, "http", None) or self._http
             give_way()
             with http.stream(method, path, params=params, json=json_body) as response:
-                # Read in steps that give way to the GUI thread: 25 page threads receiving 500 KB
-                # each run a little Python per chunk, and together they can hold up a paint.
-                content = b"".join(_giving_way(response.iter_bytes()))
+                content = _read_body(response, self.max_body_bytes)
         except httpx.ConnectTimeout as exc:  # no answer to "hello" at all: as good as unreachable
             failure, reason = errors.OfflineError(), exc
         except httpx.TimeoutException as exc:  # reached, but the answer is slow to come
@@ -653,6 +668,84 @@ def _giving_way(chunks: Iterator[bytes]) -> Iterator[bytes]:
     for chunk in chunks:
         give_way()
         yield chunk
+
+
+def _read_body(response: httpx.Response, most: int) -> bytes:
+    """The body of ``response``, unpacked (gzip, deflate or neither), reading at most ``most`` bytes off
+    the wire and unpacking at most ``most``: past either, OversizedResponseError, and the rest is never
+    read (leaving the ``with`` closes the connection). MalformedResponseError if it doesn't unpack."""
+    length = response.headers.get("content-length", "").strip()
+    if length.isdigit() and int(length) > most:
+        raise errors.OversizedResponseError()
+    if response.is_stream_consumed:  # read and unpacked already: an answer made in memory (a test transport)
+        if len(response.content) > most:
+            raise errors.OversizedResponseError()
+        return response.content
+    # Listed in the order applied: unpack in the reverse order. Unknown ones are left as they are (as
+    # httpx does); the JSON then can't be read.
+    names = [name.strip() for name in response.headers.get("content-encoding", "").lower().split(",")]
+    layers = [_Inflater(gzip=name != "deflate") for name in reversed(names) if name in ("gzip", "x-gzip", "deflate")]
+    body = bytearray()
+    received = 0
+    try:
+        # Read in steps that give way to the GUI thread: 25 page threads receiving 500 KB each run
+        # a little Python per chunk, and together they can hold up a paint.
+        for chunk in _giving_way(response.iter_raw()):
+            received += len(chunk)
+            if received > most:
+                raise errors.OversizedResponseError()
+            for piece in _unpacked(layers, chunk):
+                if len(body) + len(piece) > most:
+                    raise errors.OversizedResponseError()
+                body += piece
+    except zlib.error:
+        raise errors.MalformedResponseError() from None  # a compressed body that doesn't unpack
+    return bytes(body)
+
+
+class _Inflater:
+    """One layer of gzip or deflate, unpacked a bounded step at a time (zlib's ``max_length``)."""
+
+    def __init__(self, *, gzip: bool) -> None:
+        self._gzip = gzip
+        self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS)
+        self._started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """What ``data`` unpacks to, in pieces of at most _UNPACK_STEP bytes; zlib.error if it can't be."""
+        while True:
+            try:
+                piece = self._zlib.decompress(data, _UNPACK_STEP)
+            except zlib.error:
+                if self._gzip or self._started:
+                    raise
+                # "deflate" sent without its zlib header, as some servers do.
+                self._zlib, self._started = zlib.decompressobj(-zlib.MAX_WBITS), True
+                continue
+            self._started = True
+            if piece:
+                yield piece
+            data = self._zlib.unconsumed_tail
+            if not data and len(piece) < _UNPACK_STEP:
+                return
+
+
+def _unpacked(layers: Sequence[_Inflater], data: bytes) -> Iterator[bytes]:
+    """``data`` through each layer in turn, in bounded pieces."""
+    if not layers:
+        if data:
+            yield data
+        return
+    for piece in layers[0].feed(data):
+        yield from _unpacked(layers[1:], piece)
+
+
+def _believable(page: wire.LabelPage) -> wire.LabelPage:
+    """``page``, or OversizedResponseError if it holds more labels than Wix ever sends at once
+    (contract section 2.1) or claims more labels than any site has (paging.MAX_SITE_ITEMS)."""
+    if page.received > LIST_MAX_LIMIT or (page.total is not None and page.total > MAX_SITE_ITEMS):
+        raise errors.OversizedResponseError()
+    return page
 
 
 def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int | None, most: int) -> list[int]:

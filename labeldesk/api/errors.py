@@ -109,6 +109,17 @@ class MalformedResponseError(WixError):
     retryable = True
 
 
+class OversizedResponseError(WixError):
+    """An answer past what LabelDesk reads: a body over the size cap (as sent, or once unpacked), more
+    labels on a page than Wix ever sends (2,000, contract section 2.1), or a total far above any real
+    site's. Only a broken or hostile server sends one; reading stopped there, and it isn't retried."""
+
+    default_message = (
+        "Wix sent an answer LabelDesk can't use: far more than any site's labels need, so LabelDesk stopped "
+        "reading it. Please try again later."
+    )
+
+
 class AuthError(WixError):
     """401 or 403: the key is wrong, revoked, or lacks a permission."""
 
