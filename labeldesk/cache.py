@@ -21,7 +21,7 @@ from pathlib import Path
 
 import msgspec
 
-from labeldesk.domain import Label, LabelType, search_text
+from labeldesk.domain import Label, LabelType, believable_count, search_text
 from labeldesk.giveway import STEP, give_way, in_steps
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,8 @@ class Snapshot:
     """What the cache holds for a site."""
 
     labels: tuple[Label, ...]
-    #: Contact counts, or None if they were never saved.
-    counts: dict[str, int] | None
+    #: Contact counts, or None if they were never saved; a count None is unknown.
+    counts: dict[str, int | None] | None
     #: When the labels were last saved from a full refresh; None for an empty cache.
     synced_at: datetime | None
     #: True if the file was unreadable and has just been set aside and started afresh.
@@ -335,7 +335,8 @@ class LabelCache:
             meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
             counts = None
             if "counts_synced_at" in meta:
-                counts = dict(connection.execute("SELECT key, count FROM counts").fetchall())
+                # (-1 is how an unknown count is saved; anything else out of range was saved by hand)
+                counts = {key: believable_count(n) for key, n in connection.execute("SELECT key, count FROM counts")}
             blob = connection.execute("SELECT ordered_by, data FROM snapshot").fetchone()
             if blob is not None:
                 try:
@@ -443,12 +444,15 @@ class LabelCache:
             log.warning("couldn't make the start-up snapshot (%s); start-up will read the rows", exc)
             return None, False
 
-    def replace_counts(self, counts: dict[str, int], synced_at: datetime) -> None:
+    def replace_counts(self, counts: Mapping[str, int | None], synced_at: datetime) -> None:
+        """Save the contact counts (label key -> count). A count that is None or can't be believed
+        (domain.believable_count) is saved as unknown, never as a number."""
         stamp = _iso(synced_at)
+        rows = [(key, -1 if believable_count(n) is None else n, stamp) for key, n in counts.items()]
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM counts")
-            connection.executemany("INSERT INTO counts VALUES (?, ?, ?)", [(k, n, stamp) for k, n in counts.items()])
+            connection.executemany("INSERT INTO counts VALUES (?, ?, ?)", rows)
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('counts_synced_at', ?)", (stamp,))
 
         self._transaction(write)

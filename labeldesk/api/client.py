@@ -34,7 +34,7 @@ from labeldesk.api import errors, wire
 from labeldesk.api.paging import MAX_SITE_ITEMS, PageLedger, page_cap, read_pages
 from labeldesk.api.retry import RateBudget, RetryPolicy
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_loopback_url, validate_base_url
-from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem
+from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem, valid_key
 from labeldesk.giveway import give_way
 from labeldesk.memory import collector_paused
 
@@ -448,8 +448,9 @@ class WixLabelsClient:
 
     # -- contacts -------------------------------------------------------------------------------------
 
-    def contact_counts(self) -> dict[str, int]:
+    def contact_counts(self) -> dict[str, int | None]:
         """How many contacts carry each label (label key -> count), from ListFacets (contract section 6.7).
+        A count the service sent that can't be believed (outside 0..2**53, not a number) is None: unknown.
 
         Asks for the largest page (1,000 facets) and reads on by :mod:`labeldesk.api.paging`'s rule, so
         a server that ignores the offset or leaves out the total costs a request or two, not an endless
@@ -472,7 +473,7 @@ class WixLabelsClient:
                 raise
             log.info("the service refused facet pages of %d; using %d", FACETS_MAX_LIMIT, FACETS_DEFAULT_LIMIT)
             pages = read_pages(fetch, limit=FACETS_DEFAULT_LIMIT, what="contact counts")
-        counts: dict[str, int] = {}
+        counts: dict[str, int | None] = {}
         for page in pages:
             counts.update(page.counts)
         return counts
@@ -481,6 +482,10 @@ class WixLabelsClient:
 
     @staticmethod
     def _label_path(key: str) -> str:
+        """The address of the label ``key``; InvalidKeyError, with nothing sent, for a key that can't
+        be one (``.`` or ``..`` would climb out of it: ``/labels/..`` is ``/contacts/v4``)."""
+        if not valid_key(key):
+            raise errors.InvalidKeyError()
         return f"{LABELS_PATH}/{quote(key, safe='')}"
 
     def _request(

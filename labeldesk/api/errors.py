@@ -120,6 +120,15 @@ class OversizedResponseError(WixError):
     )
 
 
+class InvalidKeyError(WixError):
+    """A label key that can't be one (domain.valid_key): refused before anything is sent."""
+
+    default_message = (
+        "LabelDesk can't use this label's key (Wix sent one that isn't a proper label key), so it can't change "
+        "this label."
+    )
+
+
 class AuthError(WixError):
     """401 or 403: the key is wrong, revoked, or lacks a permission."""
 

@@ -412,7 +412,7 @@ class LabelsController(QObject):
             self.refresh_failed.emit(error)
         self._refresh_done(generation)
 
-    def _on_counts(self, generation: int, counts: dict[str, int]) -> None:
+    def _on_counts(self, generation: int, counts: dict[str, int | None]) -> None:
         if generation == self._generation:
             self.counts_loaded.emit(counts)
             self._save("save counts", lambda cache, now: cache.replace_counts(counts, now))

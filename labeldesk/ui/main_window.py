@@ -40,7 +40,7 @@ from labeldesk.api.errors import (
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import Snapshot
 from labeldesk.credentials import YOUR_KEYRING
-from labeldesk.domain import FindOrCreateResult, Label, quoted
+from labeldesk.domain import FindOrCreateResult, Label, quoted, valid_key
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import icons
@@ -1028,14 +1028,16 @@ class MainWindow(QMainWindow):
             self.show_message(f"Deleted {len(done) + len(vanished)} labels.", "done")
 
     def copy_keys(self) -> None:
-        selected = self.selected_labels()
-        if not selected:
+        # One key a line, so only keys that can't break a line (domain.valid_key; those from Wix are
+        # checked as they come, but a copy saved by an older LabelDesk may hold others).
+        keys = [label.key for label in self.selected_labels() if valid_key(label.key)]
+        if not keys:
             return
-        QGuiApplication.clipboard().setText("\n".join(label.key for label in selected))
-        if len(selected) == 1:
-            self.show_message(f"Copied the key {selected[0].key}.", "done")
+        QGuiApplication.clipboard().setText("\n".join(keys))
+        if len(keys) == 1:
+            self.show_message(f"Copied the key {keys[0]}.", "done")
         else:
-            self.show_message(f"Copied {len(selected)} keys.", "done")
+            self.show_message(f"Copied {len(keys)} keys.", "done")
 
     def _show_context_menu(self, pos) -> None:
         menu = QMenu(self)

@@ -274,7 +274,7 @@ SortSpec = tuple["Column", bool]  # (column, descending)
 
 
 def sort_key_function(
-    labels: Mapping[str, Label], counts: Mapping[str, int] | None, column: Column
+    labels: Mapping[str, Label], counts: Mapping[str, int | None] | None, column: Column
 ) -> Callable[[str], str]:
     """The key (label key -> string) that orders ``labels`` by ``column``; ties by name, then key.
 
@@ -290,10 +290,13 @@ def sort_key_function(
     if column == Column.CONTACTS:
         known = counts is not None
         table = counts or {}
-        # Unknown counts (-1 in the sort role) sort first; 12 digits is more contacts than any site has.
-        return lambda key: (
-            f"{(table.get(key, 0) + 1) if known else 0:012d}\0{labels[key].display_name.casefold()}\0{key}"
-        )
+
+        def by_count(key: str) -> str:
+            # Unknown counts (-1 in the sort role) sort first; 16 digits hold domain.MAX_COUNT + 1.
+            count = table.get(key, 0) if known else None
+            return f"{0 if count is None else count + 1:016d}\0{labels[key].display_name.casefold()}\0{key}"
+
+        return by_count
     if column == Column.CREATED:
         return lambda key: f"{_stamp(labels[key].created)}\0{key}"
     return lambda key: f"{_stamp(labels[key].updated)}\0{key}"
@@ -392,7 +395,7 @@ def prepare_batch(
     )
 
 
-def ordered_keys(by_key: Mapping[str, Label], counts: Mapping[str, int] | None, spec: SortSpec) -> list[str]:
+def ordered_keys(by_key: Mapping[str, Label], counts: Mapping[str, int | None] | None, spec: SortSpec) -> list[str]:
     """The keys of ``by_key`` in ``spec``'s order, as copies side by side in memory.
 
     In steps that give way to the GUI thread (workers preparing a refresh); the GUI thread itself
@@ -583,8 +586,8 @@ class LabelTableModel(QAbstractTableModel):
             )
             self._text_cache[key] = texts
         if self._counts is not None:
-            count = self._counts.get(key, 0)
-            return (*texts[:3], f"{count:,}", *texts[4:])
+            count = self._counts.get(key, 0)  # (None: a count Wix sent that can't be believed)
+            return (*texts[:3], "" if count is None else f"{count:,}", *texts[4:])
         return texts
 
     def _sort_value(self, label: Label, column: int):
@@ -739,7 +742,7 @@ class LabelTableModel(QAbstractTableModel):
         return self._rows.get(key)
 
     def contact_count(self, key: str) -> int | None:
-        """How many contacts have the label; None while unknown."""
+        """How many contacts have the label; None while unknown (or when Wix sent an unbelievable count)."""
         if self._counts is None:
             return None
         return self._counts.get(key, 0)
@@ -1081,7 +1084,7 @@ class LabelTableModel(QAbstractTableModel):
         return label
 
     @_holding_workers_back
-    def set_counts(self, counts: Mapping[str, int] | None) -> None:
+    def set_counts(self, counts: Mapping[str, int | None] | None) -> None:
         self._counts = None if counts is None else dict(counts)
         coming = self.target_sort_spec
         if coming[0] == Column.CONTACTS:
