@@ -67,11 +67,8 @@ _WIRE_NAMES = {
 }
 #: Decoding rules (they apply to decoding only, not to making a Label in Python): anything that
 #: breaks them is left to the adapter's lenient parser.
-#: Keys: the length rule, not "." or "..", no C0 or C1 controls (the rest of :func:`valid_key`, for keys
-#: beyond ASCII, is checked after decoding: see wire.decode_page).
-_Key = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=KEY_MAX_LENGTH, pattern="^(?!\\.\\.?$)[^\x00-\x1f\x7f-\x9f]+$")
-]
+#: Keys: the length rule here (the rest of :func:`valid_key` is checked after decoding: wire.decode_page).
+_Key = Annotated[str, msgspec.Meta(min_length=1, max_length=KEY_MAX_LENGTH)]
 _Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
