@@ -115,7 +115,7 @@ class OversizedResponseError(WixError):
     site's. Only a broken or hostile server sends one; reading stopped there, and it isn't retried."""
 
     default_message = (
-        "Wix sent an answer LabelDesk can't use: far more than any site's labels need, so LabelDesk stopped "
+        "Wix sent an answer LabelDesk can't use (far more than any site's labels need), so LabelDesk stopped "
         "reading it. Please try again later."
     )
 

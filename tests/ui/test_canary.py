@@ -16,6 +16,7 @@ from labeldesk.sites import SiteDirectory
 from labeldesk.ui import dialogs
 from labeldesk.ui.main_window import MainWindow
 from labeldesk.ui.site_manager import SiteManager
+from tests.api.test_network_trouble import _Recorder
 from tests.conftest import FAST_RETRY
 from tests.keyrings import MemoryKeyring
 
@@ -30,6 +31,9 @@ def test_the_api_key_is_nowhere_after_every_action(qtbot, caplog, monkeypatch, l
     handler = setup_logging(paths.logs, level=logging.DEBUG)
     store = LabelStore()
     seed_demo(store)
+    proxy = _Recorder()  # a proxy in every variable: never used for the emulator on this computer
+    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy"):
+        monkeypatch.setenv(variable, proxy.url)
     emulator = Emulator(store, api_key=CANARY, site_id=SITE, rate_limit=None).start()
     backend = MemoryKeyring()
     manager = SiteManager(
@@ -95,6 +99,7 @@ def test_the_api_key_is_nowhere_after_every_action(qtbot, caplog, monkeypatch, l
             lambda: emulator.faults.fail_next(9, 503),
             emulator.faults.malformed_next,
             emulator.faults.drop_next,
+            lambda: emulator.faults.bomb_next(2),
             lambda: emulator.faults.fail_next(1, 429, retry_after=100),
         ):
             inject()
@@ -121,6 +126,7 @@ def test_the_api_key_is_nowhere_after_every_action(qtbot, caplog, monkeypatch, l
             window.controller.shutdown()
         manager.shutdown()
         emulator.stop()
+        proxy.close()
         logging.getLogger().removeHandler(handler)
         handler.close()
 
@@ -133,3 +139,4 @@ def test_the_api_key_is_nowhere_after_every_action(qtbot, caplog, monkeypatch, l
             if path.is_file():
                 assert secret.encode() not in path.read_bytes(), path
     assert (labeldesk_home / "logs" / "labeldesk.log").stat().st_size > 0
+    assert proxy.received == []
