@@ -605,7 +605,7 @@ class WixLabelsClient:
             return content if raw else wire.json_object(content, request_id)
         try:
             body = json.loads(content) if content else {}
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # (nested past any real answer)
             body = None
         raise wire.error_from_response(
             response.status_code,

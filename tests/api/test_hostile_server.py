@@ -199,3 +199,17 @@ def test_peak_memory_stays_bounded_against_real_size_attacks():
     assert done.returncode == 0, done.stderr[-2000:]
     peak_mb = int(done.stdout.split("peak MB:")[1].split()[0])
     assert peak_mb < 300, done.stdout
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_json_nested_past_any_real_answer_is_a_plain_error_not_a_crash(status):
+    """It raised RecursionError (the crash path) from the JSON reader, for a page, an error or facets."""
+    nested = b'{"labels": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+    def answer(path):
+        return status, {}, [nested]
+
+    with HostileServer(answer) as server, client_for(server) as client:
+        for call in (client.list_labels, client.fetch_all, client.contact_counts, lambda: client.get("custom.vip")):
+            with pytest.raises(errors.WixError):
+                call()
