@@ -77,6 +77,9 @@ class WixError(Exception):
 
     #: Whether trying the same call again later may succeed without the user changing anything.
     retryable = False
+    #: Whether the person asking again (F5) can help, as against changing something first (a setting,
+    #: the key, the site ID) and starting again: the window offers "Press F5" only when it can.
+    asking_again_helps = True
 
 
 class CancelledError(WixError):
@@ -136,6 +139,7 @@ class AuthError(WixError):
         "Wix didn't accept the API key. It may have been revoked or mistyped: create a new one in the "
         "API Keys Manager and sign in again."
     )
+    asking_again_helps = False
 
 
 class PermissionDeniedError(AuthError):
@@ -143,12 +147,14 @@ class PermissionDeniedError(AuthError):
         "This API key isn't allowed to manage labels. In the API Keys Manager, give it the "
         "“Manage Contact Labels” permission."
     )
+    asking_again_helps = True  # once the permission is given, in Wix: nothing changes on this computer
 
 
 class SiteNotFoundError(WixError):
     """The site ID is missing or names no site this key can reach (428 MISSING_METASITE_ID, or 404)."""
 
     default_message = "Wix doesn't know this site ID. Copy it again from your site's dashboard address."
+    asking_again_helps = False
 
 
 class NotFoundError(WixError):
@@ -243,6 +249,8 @@ class ProxySettingError(WixError):
     """A proxy setting (an environment variable or the system's) that LabelDesk can't use: every call
     fails with this until it is corrected and LabelDesk restarted. ``variable`` names it; its value
     is never shown or logged (it may hold a user name and password)."""
+
+    asking_again_helps = False
 
     def __init__(self, variable: str) -> None:
         self.variable = variable

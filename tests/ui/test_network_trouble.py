@@ -82,6 +82,9 @@ def test_a_saved_site_with_a_proxy_setting_it_cant_use_says_so_instead_of_loadin
     assert "Loading labels" not in window.table.empty_hint.text()
     assert "HTTPS_PROXY" in window.table.empty_hint.text()
     assert "s3cret" not in window.status.text.text()
+    # Pressing F5 can't help until the setting is corrected and LabelDesk started again: no such advice.
+    assert "F5" not in window.table.empty_hint.text()
+    assert "F5" not in window.status.text.text()
 
 
 def test_signing_in_with_a_proxy_setting_it_cant_use_says_so(bad_proxy, site_window, qtbot):
