@@ -17,6 +17,7 @@ import queue
 import ssl
 import threading
 import time
+import urllib.request
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -154,6 +155,9 @@ class WixLabelsClient:
                 trust_env=use_environment,
             )
 
+        #: The setting (its name) of the proxy calls go through, or None: a failure to connect is then
+        #: the proxy's, and is named so.
+        self._proxy = _proxy_in_force(self.base_url) if use_environment and transport is None else None
         try:
             self._http = new_http(8)
         except (httpx.InvalidURL, ValueError, ImportError) as exc:
@@ -575,8 +579,12 @@ class WixLabelsClient:
         except httpx.ConnectError as exc:
             if _caused_by(exc, ssl.SSLCertVerificationError):
                 failure, reason = errors.CertificateError(), exc
+            elif self._proxy is not None:  # the connection that failed was the one to the proxy
+                failure, reason = errors.ProxyUnreachableError(self._proxy), exc
             else:
                 failure, reason = errors.OfflineError(), exc
+        except httpx.ProxyError as exc:  # the proxy answered, but wouldn't pass the connection on
+            failure, reason = errors.ProxyUnreachableError(self._proxy or "proxy"), exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             failure, reason = errors.ConnectionDroppedError(), exc
         except httpx.TransportError as exc:
@@ -587,6 +595,12 @@ class WixLabelsClient:
             if not self._stop.is_set():
                 raise
             failure, reason = errors.CancelledError(), exc  # closed between our check and the send
+        except Exception as exc:
+            # A SOCKS proxy that breaks off its handshake: httpx lets socksio's own error through.
+            # (Checked by module, so that socksio is imported only by httpx, and only when used.)
+            if not type(exc).__module__.startswith("socksio"):
+                raise
+            failure, reason = errors.ProxyUnreachableError(self._proxy or "ALL_PROXY"), exc
         if failure is not None:
             # Raised outside the except block, so no __context__ leads back to the request and its headers.
             log.debug("%s %s: %s", method, path, type(reason).__name__)
@@ -800,10 +814,10 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 _PROXY_SCHEMES = ("https", "http", "all")
 
 
-def _proxy_variable() -> str:
-    """The name (never the value: it may hold a password) of the proxy setting that can't be used."""
-    # Which variable is in force for each scheme, as urllib.request.getproxies_environment decides
-    # (httpx asks it): any case first, then a lower-case name wins.
+def _proxy_settings() -> dict[str, str]:
+    """The proxy variable in force for each scheme ("https", "http", "all", "no"), by name, as
+    urllib.request.getproxies_environment decides (httpx asks it): any case first, then a lower-case
+    name wins."""
     in_force: dict[str, str] = {}
     for name, value in os.environ.items():
         if value and name.lower().endswith("_proxy"):
@@ -811,6 +825,28 @@ def _proxy_variable() -> str:
     for name, value in os.environ.items():
         if value and name.endswith("_proxy"):
             in_force[name[:-6].lower()] = name
+    return in_force
+
+
+def _proxy_in_force(base_url: str) -> str | None:
+    """The name of the proxy setting calls to ``base_url`` go through, or None (none set, or NO_PROXY
+    lets this address skip it)."""
+    in_force = _proxy_settings()
+    url = httpx.URL(base_url)
+    name = in_force.get(url.scheme) or in_force.get("all")
+    if name is None:
+        return None
+    try:
+        if urllib.request.proxy_bypass_environment(url.host):
+            return None
+    except (ValueError, TypeError):  # a NO_PROXY that can't be read: httpx says so as the client is made
+        return name
+    return name
+
+
+def _proxy_variable() -> str:
+    """The name (never the value: it may hold a password) of the proxy setting that can't be used."""
+    in_force = _proxy_settings()
     for scheme in _PROXY_SCHEMES:
         name = in_force.get(scheme)
         if name is None:
@@ -822,6 +858,8 @@ def _proxy_variable() -> str:
                 import socksio  # noqa: F401 - what httpx's SOCKS support needs
         except (httpx.InvalidURL, ValueError, ImportError):
             return name
+    if "no" in in_force:  # the proxies themselves are fine: it is the list of addresses that skip them
+        return in_force["no"]
     return "your system's proxy settings"
 
 

@@ -256,8 +256,26 @@ class ProxySettingError(WixError):
         self.variable = variable
         where = variable if variable.endswith("settings") else f"the {variable} setting"
         super().__init__(
-            f"LabelDesk can't use the proxy in {where}: it isn't a proxy address LabelDesk understands. "
-            "Correct it or remove it (or ask whoever set up this computer's network), then start LabelDesk again."
+            f"LabelDesk can't use the proxy in {where}: it isn't a proxy address LabelDesk understands "
+            "(http://, https:// or socks5:// and a host). Correct it or remove it (or ask whoever set up this "
+            "computer's network), then start LabelDesk again."
+            if variable.lower() != "no_proxy"
+            else f"LabelDesk can't read the {variable} setting (the addresses that skip the proxy). Correct it or "
+            "remove it (or ask whoever set up this computer's network), then start LabelDesk again."
+        )
+
+
+class ProxyUnreachableError(OfflineError):
+    """The proxy in force for Wix's address (``variable`` names its setting; its value is never shown)
+    didn't answer, hung up, or refused to pass the connection on. An :class:`OfflineError`, so it is
+    retried and the window goes offline as for any unreachable service, but it names the proxy, which
+    is what the person (or whoever runs their network) has to look at."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+        super().__init__(
+            f"LabelDesk connects to Wix through the proxy in the {variable} setting, and the proxy didn't let "
+            "the connection through. Check that the proxy is running, or ask whoever set up this computer's network."
         )
 
 

@@ -279,8 +279,9 @@ def test_a_proxy_is_still_used_for_wix(proxy):
     """The other side of the rule: beyond this computer, HTTPS_PROXY is used (and the key is never
     sent to it in the clear: only a CONNECT, refused here)."""
     proxy.monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-    with client_for("https://www.wixapis.com") as client, pytest.raises(errors.WixError):
+    with client_for("https://www.wixapis.com") as client, pytest.raises(errors.ProxyUnreachableError) as caught:
         client.list_labels()
+    assert "the HTTPS_PROXY setting" in str(caught.value)  # the proxy refused to pass it on: named as such
     assert proxy.received and all(sent.startswith(b"CONNECT www.wixapis.com:443") for sent in proxy.received)
     assert not any(DEFAULT_API_KEY.encode() in sent for sent in proxy.received)
 
@@ -323,6 +324,57 @@ def test_a_socks_proxy_is_supported(proxy):
         client.list_labels()
     gc.collect()  # (that socket: here, not in some later test)
     assert proxy.received and proxy.received[0].startswith(b"\x05")  # a SOCKS5 greeting
+
+
+def _closed_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        return taken.getsockname()[1]  # nothing listens there once it is closed
+
+
+def test_a_proxy_that_doesnt_answer_is_named_not_taken_for_being_offline(no_proxies):
+    """The failure is the proxy's, which is what the person or their network's admin can look at:
+    "Check your internet connection" sent them the wrong way."""
+    no_proxies.setenv("HTTPS_PROXY", f"http://someone:s3cret@127.0.0.1:{_closed_port()}")
+    with client_for(WIX) as client, pytest.raises(errors.ProxyUnreachableError) as caught:
+        client.list_labels()
+    said = str(caught.value)
+    assert "proxy in the HTTPS_PROXY setting" in said and "internet connection" not in said
+    assert "s3cret" not in said and "127.0.0.1" not in said
+    assert isinstance(caught.value, errors.OfflineError)  # still retried, and the window still goes offline
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning", "ignore::ResourceWarning")
+def test_a_socks_proxy_that_hangs_up_mid_handshake_is_a_plain_error_not_a_crash(no_proxies):
+    """socksio's own error came through httpx untranslated: 'LabelDesk hit an unexpected problem'."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def hang_up() -> None:
+        with contextlib.suppress(OSError):
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(64)  # the greeting, then gone without a word
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    no_proxies.setenv("ALL_PROXY", f"socks5://127.0.0.1:{listener.getsockname()[1]}")
+    try:
+        with client_for(WIX, retry=RetryPolicy(max_attempts=1)) as client, pytest.raises(errors.WixError) as caught:
+            client.list_labels()
+    finally:
+        thread.join(5)
+        listener.close()
+        gc.collect()  # (httpcore leaves that socket to the garbage collector: here, not in a later test)
+    assert isinstance(caught.value, errors.ProxyUnreachableError)
+    assert "the ALL_PROXY setting" in str(caught.value)
+
+
+def test_a_no_proxy_setting_that_cant_be_read_is_named_as_what_it_is(no_proxies):
+    no_proxies.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    no_proxies.setenv("NO_PROXY", "::::")
+    with client_for(WIX) as client, pytest.raises(errors.ProxySettingError) as caught:
+        client.list_labels()
+    said = str(caught.value)
+    assert "the NO_PROXY setting" in said and "can't use the proxy" not in said
 
 
 def test_a_socks_proxy_without_its_package_is_a_plain_error(no_proxies):
