@@ -117,7 +117,27 @@ def _arm_selftest(app, window) -> None:
     QTimer.singleShot(SELFTEST_TIMEOUT_MS, lambda: report("selftest: failed: no labels after 30 seconds", 1))
 
 
+def forbid_core_dumps() -> None:
+    """Turn core dumps off for this process, for good (POSIX; Windows writes none unless set up to).
+
+    A core file is the process's memory on disk, API key included, readable by whoever can read
+    where it lands. The hard limit goes to 0 as well, so nothing later in the process can raise it
+    again; systemd-coredump and apport honour the limit too. Not ``prctl(PR_SET_DUMPABLE, 0)``:
+    it would also hide /proc/<pid>/root from the desktop portal, which then refuses the window's
+    settings and file dialogs (xdg-desktop-portal issues 785 and 1490).
+    """
+    try:
+        import resource
+    except ImportError:
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (OSError, ValueError) as exc:  # (a sandbox that forbids it: nothing more to do)
+        log.warning("couldn't turn core dumps off: %s", exc)
+
+
 def run(argv: list[str]) -> int:
+    forbid_core_dumps()  # first: before any key is in memory
     args = build_parser().parse_args(argv)
     paths = AppPaths.from_environment()
     storage_problem = paths.ensure_writable()  # a read-only home: say so in the window, and run on

@@ -9,8 +9,10 @@ deleted, and a fresh one takes its place.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 import re
 import shutil
 import sqlite3
@@ -25,6 +27,7 @@ import msgspec
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_wix
 from labeldesk.domain import Label, LabelType, search_text
 from labeldesk.giveway import STEP, give_way, in_steps
+from labeldesk.paths import open_private, private_file, private_folder
 
 log = logging.getLogger(__name__)
 
@@ -263,15 +266,28 @@ class LabelCache:
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._make_private()
             try:
                 self._connection = self._open()
             except sqlite3.DatabaseError as exc:
                 if not _is_damage(exc):
                     raise
                 self._set_aside(exc)
+                self._make_private()
                 self._connection = self._open()
         return self._connection
+
+    def _make_private(self) -> None:
+        """The file and its folders for this user alone, before SQLite opens it: SQLite makes the
+        database 0644 (less the umask), and its -wal, -shm and -journal files with the database's own
+        mode, so a database made 0600 here keeps all of them 0600. Raises OSError (UnsafePathError for
+        a link or another user's file or folder, which is never opened)."""
+        private_folder(self.path.parent.parent)  # the cache folder (checked again: it may be a link)
+        private_folder(self.path.parent)
+        private_file(self.path)
+        for suffix in ("-wal", "-shm", "-journal"):  # left by an older LabelDesk, readable by others
+            with contextlib.suppress(FileNotFoundError):
+                os.close(open_private(f"{self.path}{suffix}", os.O_RDONLY))
 
     def _open(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
@@ -295,6 +311,7 @@ class LabelCache:
     def _migrate(self, connection: sqlite3.Connection, version: int) -> None:
         if version > 0:
             backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+            private_file(backup)
             with sqlite3.connect(backup) as target:
                 connection.backup(target)
             log.info("backed up %s before migrating it from schema %d", self.path.name, version)

@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from labeldesk.paths import open_private
+
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "labeldesk.lock"
@@ -62,7 +64,7 @@ class SingleInstance:
         """
         path = os.path.join(os.fsencode(self.folder), LOCK_NAME.encode())
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = open_private(path, os.O_RDWR | os.O_CREAT)  # 0600, never through a link, ours only
         except OSError as exc:
             log.warning("no single-instance lock (%s): going on without one", exc)
             return True

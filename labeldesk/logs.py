@@ -7,10 +7,13 @@ for text we don't control (a third-party library's message, an exception from de
 from __future__ import annotations
 
 import logging
-import os
+import logging.handlers
+import re
 import sys
 import threading
 from pathlib import Path
+
+from labeldesk.paths import open_private, private_folder
 
 REDACTED = "[redacted]"
 _secrets: set[str] = set()
@@ -32,53 +35,93 @@ def redact(text: str) -> str:
     return text
 
 
+#: The longest message a record keeps, in characters; the rest is cut, and the cut said. Messages
+#: carry text from the service (a label name, an error's description of any size).
+MAX_MESSAGE_CHARS = 2_000
+#: The longest traceback a record keeps, in characters.
+MAX_TRACEBACK_CHARS = 20_000
+
+# Characters that would act in a terminal (escape sequences), start a line of their own (and so
+# forge a record) or turn text around: C0 and C1 controls, DEL, the Unicode line and paragraph
+# separators and the direction marks.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` for one line of the log: controls written out (ESC as ``\\x1b``, a line break as
+    ``\\x0a``), and cut to ``limit`` characters with the cut said."""
+    if len(text) > limit:
+        text = f"{text[:limit]}… [{len(text) - limit:,} more characters]"
+    return _CONTROLS.sub(_visible, text)
+
+
+def _traceback(text: str) -> str:
+    """A traceback under its record: each line indented (so none can pass for a record of its own),
+    controls written out, long lines and a long whole cut."""
+    if len(text) > MAX_TRACEBACK_CHARS:
+        text = f"{text[:MAX_TRACEBACK_CHARS]}… [{len(text) - MAX_TRACEBACK_CHARS:,} more characters]"
+    return "\n".join("  " + one_line(line) for line in text.split("\n"))
+
+
 class RedactingFilter(logging.Filter):
-    """Formats the record's message and blots out registered secrets (in the message and traceback)."""
+    """Makes each record safe to write, once, for every call site: registered secrets blotted out
+    (in the message and traceback), then control characters written out and long texts cut, so a
+    name from the service can neither forge a line nor send escapes to a terminal, nor fill the disk.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_labeldesk_safe", False):  # already done (a second handler of ours)
+            return True
         message = record.getMessage()
-        cleaned = redact(message)
+        cleaned = one_line(redact(message))
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = _traceback(redact(record.exc_text))
+        if record.stack_info:
+            record.stack_info = _traceback(redact(record.stack_info))
+        record._labeldesk_safe = True
         return True
 
 
-#: The log is set aside (labeldesk.log.1, .2, .3) at start-up once it has grown past this size.
+#: The log is set aside (labeldesk.log.1, .2, .3) when the next record would take it past this size,
+#: while LabelDesk runs, so one session can't fill the disk: at most (1 + KEEP) × this, plus a record.
 ROTATE_AT_BYTES = 1_000_000
 KEEP = 3
 
 
-def _rotate(path: Path) -> None:
-    try:
-        if path.stat().st_size < ROTATE_AT_BYTES:
-            return
-        for number in range(KEEP - 1, 0, -1):
-            older = path.with_name(f"{path.name}.{number}")
-            if older.exists():
-                os.replace(older, path.with_name(f"{path.name}.{number + 1}"))
-        os.replace(path, path.with_name(f"{path.name}.1"))
-    except OSError:
-        pass  # no log yet, or another LabelDesk is using it: keep appending
+def _private_opener(path: str, flags: int) -> int:
+    return open_private(path, flags)
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """The standard rotating handler, its files made for this user alone (0600) and never opened
+    through a link (see paths.open_private): the stock one opens with the default mode, 0644."""
+
+    def _open(self):
+        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=_private_opener)
 
 
 def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> logging.Handler:
     """Send LabelDesk's log to ``log_dir/labeldesk.log`` (or, if that can't be written, to stderr);
     returns the handler.
 
-    The file is rotated when the app starts, if it has passed 1 MB (three old ones kept), rather
-    than mid-session by logging.handlers.RotatingFileHandler: that module costs ~12 ms to import
-    (sockets, pickle, queues), on the path to the first window.
+    The file is set aside when it would pass ROTATE_AT_BYTES (KEEP old ones kept), at start-up and
+    while running. Its folder and files are this user's alone; a link or another user's file in their
+    place is refused (the console gets the log then; AppPaths.ensure_writable says why in the window).
     """
     path = log_dir / "labeldesk.log"
     handler: logging.Handler
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        _rotate(path)
-        handler = logging.FileHandler(path, encoding="utf-8")
+        private_folder(log_dir)
+        handler = _PrivateRotatingFileHandler(path, maxBytes=ROTATE_AT_BYTES, backupCount=KEEP, encoding="utf-8")
     except OSError:
         # A folder we may not write to (the window says so): log to the console, if there is one.
         handler = logging.StreamHandler(sys.stderr) if sys.stderr is not None else logging.NullHandler()

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_wix, validate_base_url
+from labeldesk.paths import private_folder
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class SiteDirectory:
         import tempfile  # only when saving: importing it costs start-up time
 
         data = {"last_used": self._last_used, "sites": [asdict(site) for site in self._sites.values()]}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)  # (mkstemp makes the file 0600, never through a link)
         fd, tmp = tempfile.mkstemp(prefix=".sites-", suffix=".json", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

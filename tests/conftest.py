@@ -49,6 +49,15 @@ def wix_client_factory(wix: str | dict[str, str], retry: RetryPolicy = FAST_RETR
 
 
 @pytest.fixture(autouse=True)
+def _test_process_keeps_its_core_limit(monkeypatch):
+    """app.run() turns core dumps off for good (the hard limit too); a test that calls it in this
+    process would take that from every later test, among them the ones that prove it in a child."""
+    import labeldesk.app
+
+    monkeypatch.setattr(labeldesk.app, "forbid_core_dumps", lambda: None)
+
+
+@pytest.fixture(autouse=True)
 def labeldesk_home(tmp_path, monkeypatch):
     home = tmp_path / "labeldesk-home"
     monkeypatch.setenv("LABELDESK_HOME", str(home))

@@ -27,6 +27,7 @@ class Fault:
     status: int = 503
     retry_after: float | None = None
     seconds: float = 0.0
+    message: str | None = None
 
 
 @dataclass(slots=True)
@@ -61,9 +62,12 @@ class Faults:
         with self._lock:
             self._pending.extend([fault] * count)
 
-    def fail_next(self, count: int = 1, status: int = 503, retry_after: float | None = None) -> None:
-        """The next ``count`` requests get ``status`` (e.g. 500, 503, or 429 with ``retry_after``)."""
-        self._queue(Fault(FaultKind.STATUS, status=status, retry_after=retry_after), count)
+    def fail_next(
+        self, count: int = 1, status: int = 503, retry_after: float | None = None, message: str | None = None
+    ) -> None:
+        """The next ``count`` requests get ``status`` (e.g. 500, 503, or 429 with ``retry_after``), with
+        ``message`` as the answer's description (default: the status's own phrase)."""
+        self._queue(Fault(FaultKind.STATUS, status=status, retry_after=retry_after, message=message), count)
 
     def drop_next(self, count: int = 1) -> None:
         self._queue(Fault(FaultKind.DROP), count)

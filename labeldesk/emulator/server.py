@@ -115,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
                 headers = {}
                 if fault.retry_after is not None:
                     headers["Retry-After"] = f"{fault.retry_after:g}"
-                message = HTTPStatus(fault.status).phrase
+                message = HTTPStatus(fault.status).phrase if fault.message is None else fault.message
                 return self._send_json(fault.status, {"message": message, "details": {}}, headers)
         try:
             emulator._authorize(self.headers)

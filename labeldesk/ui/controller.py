@@ -30,6 +30,7 @@ from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import CacheUnavailableError, LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted, search_text
 from labeldesk.memory import collector_paused
+from labeldesk.paths import private_file
 from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
 from labeldesk.ui.workers import TaskRunner
 
@@ -191,7 +192,7 @@ class LabelsController(QObject):
                 snapshot = cache.load()
                 if snapshot.labels:
                     try:
-                        marker.touch()
+                        private_file(marker)  # 0600, never through a link, like the copy itself
                     except OSError as exc:  # (a read-only folder: nothing can be replayed from it either)
                         log.warning("couldn't write %s: %r", marker.name, exc)
                 name = sort_name(spec) if spec is not None else None

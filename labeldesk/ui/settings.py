@@ -16,6 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray
 
+from labeldesk.paths import open_private, private_folder
+
 log = logging.getLogger(__name__)
 
 
@@ -53,8 +55,8 @@ class WindowSettings:
         text = json.dumps({key: _encode(value) for key, value in self._values.items()}, indent=1, sort_keys=True)
         temporary = self.path.with_name(self.path.name + ".new")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            private_folder(self.path.parent)
+            descriptor = open_private(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             with os.fdopen(descriptor, "w", encoding="utf-8") as file:
                 file.write(text)
             os.replace(temporary, self.path)

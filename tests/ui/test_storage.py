@@ -110,3 +110,42 @@ def test_a_home_that_cannot_be_written_starts_without_a_traceback(tmp_path):
     )
     assert "Traceback" not in done.stderr
     assert (done.returncode, done.stdout) == (0, "selftest: 45 labels shown (source: service)\n")
+
+
+def test_planted_links_are_refused_and_the_window_says_so(qapp, monkeypatch, labeldesk_home, tmp_path, capsys):
+    from labeldesk.app import run
+    from labeldesk.ui.main_window import MainWindow
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    victim = theirs / "notes.txt"
+    victim.write_text("theirs\n")
+    (labeldesk_home / "logs").mkdir(parents=True)
+    (labeldesk_home / "cache").symlink_to(theirs)
+    (labeldesk_home / "logs" / "labeldesk.log").symlink_to(victim)
+    said = []
+    real = MainWindow.show_storage_problem
+    monkeypatch.setattr(MainWindow, "show_storage_problem", lambda self, text: said.append(text) or real(self, text))
+    assert run(["--demo", "--selftest", "--demo-latency-ms", "0"]) == 0
+    assert capsys.readouterr().out == "selftest: 45 labels shown (source: service)\n"
+    assert len(said) == 1 and "it is a link to another place" in said[0]
+    assert str(labeldesk_home / "cache") in said[0] or str(labeldesk_home / "logs") in said[0]
+    assert victim.read_text() == "theirs\n" and sorted(p.name for p in theirs.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX modes")
+def test_the_crash_marker_is_made_private(qtbot, site_window, saved_cafe, monkeypatch):
+    from labeldesk.ui import controller
+
+    kept = []
+    monkeypatch.setattr(controller, "_remove", kept.append)  # keep the marker, to look at it
+    old = os.umask(0o022)
+    try:
+        backend, path = saved_cafe
+        _window, manager = site_window(backend, cache=True)
+        manager.start()
+        qtbot.waitUntil(lambda: bool(kept), timeout=10_000)
+    finally:
+        os.umask(old)
+    marker = path.with_name(path.name + ".showing")
+    assert marker in kept and oct(os.stat(marker).st_mode & 0o777) == "0o600"
