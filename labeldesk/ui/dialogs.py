@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -35,10 +36,13 @@ from labeldesk.domain import (
     name_problem,
     one_line,
     quoted,
+    reveal_name,
     same_name_form,
+    shown_name,
 )
 from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
+from labeldesk.ui.text import plain_tooltip
 from labeldesk.ui.widgets import plain_label
 
 log = logging.getLogger(__name__)
@@ -121,14 +125,33 @@ class LabelNameDialog(TextDialog):
         # silently. The whole paste stays, and the rule says how long it is and what the limit is.
         self.name_edit.setMaxLength(_EDIT_MAX_LENGTH)
         self.name_edit.setClearButtonEnabled(True)
+        #: The current name with its hidden characters shown, and what they are (a rename of such a name only).
+        self.current_name: QLabel | None = None
+        self.hidden_note: QLabel | None = None
         if label is not None:
-            self.key_edit = QLineEdit(label.key, self)
+            self.key_edit = QLineEdit(shown_name(label.key), self)
             self.key_edit.setReadOnly(True)
             self.key_edit.setFrame(False)
             form.addRow(plain_label("Key:", wrap=False), self.key_edit)
             self.key_help = plain_label("The key stays the same, so forms and automations that use it keep working.")
             form.addRow(plain_label(""), self.key_help)
-            self.name_edit.setText(label.display_name)
+            revealed = reveal_name(label.display_name)
+            if revealed.hidden:
+                # The field would show the name as it looks, not as it is: say what it holds, and offer it
+                # without the hidden characters.
+                self.current_name = plain_label(revealed.text)
+                self.current_name.setObjectName("currentName")
+                self.current_name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                form.addRow(plain_label("Current name:", wrap=False), self.current_name)
+                self.hidden_note = plain_label(f"{revealed.hidden} The name below leaves out what was hidden.")
+                self.hidden_note.setObjectName("hiddenNote")
+                self.hidden_note.setStyleSheet("color: #a15c00;")
+                for text in (self.current_name, self.hidden_note):  # as wide as the field, wrapped to fit it
+                    text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+                form.addRow(plain_label(""), self.hidden_note)
+                self.name_edit.setText(revealed.without_hidden)
+            else:
+                self.name_edit.setText(label.display_name)
             self.name_edit.selectAll()
         name_caption = plain_label("Name:", wrap=False)
         name_caption.setBuddy(self.name_edit)
@@ -232,12 +255,14 @@ class LabelNameDialog(TextDialog):
         self.use_button.setVisible(offer_twin)
         if offer_twin:
             self.use_button.setText(_literal(f"Use {quoted(twin.display_name, 32)}"))
-            self.use_button.setToolTip(f"Select the existing label {quoted(twin.display_name)}; nothing is created.")
+            self.use_button.setToolTip(
+                plain_tooltip(f"Select the existing label {quoted(twin.display_name)}; nothing is created.")
+            )
         # Creating the very name that exists would only find the same label: "Use" says it plainly.
         self.ok_button.setVisible(not (offer_twin and twin.display_name == cleaned))
         self.ok_button.setText(ok_text)
         self.ok_button.setEnabled(refusal is None and not unchanged)
-        self.ok_button.setToolTip(refusal or "")
+        self.ok_button.setToolTip(plain_tooltip(refusal or ""))
         # The default button (Enter) is never the one that makes a near-duplicate.
         default = self.use_button if offer_twin else None if self._enter_needs_a_click else self.ok_button
         for button in (self.ok_button, self.use_button):
@@ -348,14 +373,14 @@ class LabelNameDialog(TextDialog):
         self._details = _error_details(self.windowTitle(), clean_name(self.name_edit.text()), error)
         if isinstance(error, LabelNotFoundError):
             # Nothing left to rename: say so, and leave only a way out.
-            self._show(f"{error.message} It has been removed from the list.", kind="error")
+            self._show(f"{shown_name(error.message)} It has been removed from the list.", kind="error")
             self.ok_button.setEnabled(False)
             self.name_edit.setReadOnly(True)
             self.cancel_button.setText("Close")
             self._gone = True
             return
         self._validate()
-        self._show(error.message, kind="error")
+        self._show(shown_name(error.message), kind="error")  # (Wix's words can be in it)
         self.details_button.setVisible(bool(error.request_id or error.code or error.status))
         self.fit_text()
         self.name_edit.setFocus()
@@ -391,7 +416,8 @@ def _error_details(doing: str, name: str, error: WixError) -> str:
 
 
 def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], int | None]) -> tuple[str, str]:
-    """The question and the honest consequence for deleting ``labels``."""
+    """The question and the honest consequence for deleting ``labels``; names that hide characters
+    (domain.reveal_name) are shown with them marked, and the text says what they hide."""
     if len(labels) == 1:
         (label,) = labels
         count = count_of(label.key)
@@ -403,17 +429,26 @@ def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], 
         else:
             contacts = "1 contact" if count == 1 else f"{count:,} contacts"
             consequence = f"Removes {quoted(label.display_name)} from {contacts}."
-        return question, consequence + " This can't be undone."
+        hidden = reveal_name(label.display_name).hidden
+        return question, consequence + " This can't be undone." + (f"\n\n{hidden}" if hidden else "")
     shown = labels[:10]
     lines = []
+    hiding = 0
     for label in shown:
         count = count_of(label.key)
         suffix = "" if count is None else f" ({count:,} contact{'' if count == 1 else 's'})"
+        if reveal_name(label.display_name).hidden:
+            suffix += " (has hidden characters)"
+            hiding += 1
         lines.append(f"• {quoted(label.display_name)}{suffix}")
     if len(labels) > len(shown):
         lines.append(f"…and {len(labels) - len(shown)} more")
     question = f"Delete these {len(labels)} labels?"
     consequence = "\n".join(lines) + "\n\nEach is removed from every contact that has it. This can't be undone."
+    if hiding:
+        consequence += (
+            "\n\nHidden characters can make a name look like a different one, so LabelDesk shows each as ⟨U+…⟩."
+        )
     return question, consequence
 
 

@@ -40,13 +40,14 @@ from labeldesk.api.errors import (
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import Snapshot
 from labeldesk.credentials import YOUR_KEYRING
-from labeldesk.domain import FindOrCreateResult, Label, quoted
+from labeldesk.domain import FindOrCreateResult, Label, quoted, shown_name
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.models import Column, LabelTableModel, TypeFilter, never_fatal
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
+from labeldesk.ui.text import plain_tooltip
 from labeldesk.ui.widgets import SearchBox, plain_label
 
 if TYPE_CHECKING:
@@ -172,8 +173,11 @@ class StatusMessage(QWidget):
         self.details = details
         self.copy_details.setText("Copy details")
         self.copy_details.setVisible(bool(details))
-        self.text.setText(text)
-        self.text.setToolTip(text)
+        # Wix's words can be in it (why a name was refused): hidden characters shown, and short enough
+        # to lay out at once.
+        shown = shown_name(text)
+        self.text.setText(shown)
+        self.text.setToolTip(plain_tooltip(shown))
         name = {"error": "error", "done": "done"}.get(kind)
         colour = "#c62828" if kind == "error" else None
         self.icon.setPixmap(icons.icon(name, colour).pixmap(16, 16) if name else QPixmap())
@@ -266,6 +270,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
 
         self._icon_names: dict[QAction, str] = {}
+        #: Each action's tooltip as plain words (see _set_tip).
+        self._tips: dict[QAction, str] = {}
         self.model = LabelTableModel(self)
 
         self._build_actions()
@@ -883,12 +889,12 @@ class MainWindow(QMainWindow):
 
         def set_state(action: QAction, enabled: bool, reason: str) -> None:
             action.setEnabled(enabled and blocked is None)
-            action.setToolTip(action.data() if enabled and blocked is None else (blocked or reason))
+            self._set_tip(action, action.data() if enabled and blocked is None else (blocked or reason))
 
         set_state(self.new_action, True, "")
         refresh_blocked = self._blocked_reason(write=False)
         self.refresh_action.setEnabled(refresh_blocked is None)
-        self.refresh_action.setToolTip(refresh_blocked or self.refresh_action.data())
+        self._set_tip(self.refresh_action, refresh_blocked or self.refresh_action.data())
         pending = self.controller.pending_keys if self.controller is not None else set()
         busy_label = next((label for label in selected if label.key in pending), None)
         if busy_label is not None:
@@ -911,7 +917,16 @@ class MainWindow(QMainWindow):
             else:
                 set_state(self.delete_action, True, "")
         self.copy_action.setEnabled(bool(selected))
-        self.copy_action.setToolTip(self.copy_action.data() if selected else "Select a label to copy its key.")
+        self._set_tip(self.copy_action, self.copy_action.data() if selected else "Select a label to copy its key.")
+
+    def _set_tip(self, action: QAction, text: str) -> None:
+        """Set an action's tooltip (which may quote a name or a Wix app's name) as plain text."""
+        self._tips[action] = text
+        action.setToolTip(plain_tooltip(text))
+
+    def why(self, action: QAction) -> str:
+        """An action's tooltip as words for the status bar (what ``toolTip()`` may hold escaped)."""
+        return self._tips.get(action) or action.toolTip()
 
     def _update_count(self, *_: object) -> None:
         shown, total = self.model.rowCount(), self.model.total
@@ -967,7 +982,7 @@ class MainWindow(QMainWindow):
             if not action.isEnabled() and any(
                 pressed.matches(shortcut) == QKeySequence.SequenceMatch.ExactMatch for shortcut in action.shortcuts()
             ):
-                self.show_message(action.toolTip(), "info")
+                self.show_message(self.why(action), "info")
                 event.accept()
                 return
         super().keyPressEvent(event)
@@ -995,7 +1010,7 @@ class MainWindow(QMainWindow):
             return None
         if len(selected) != 1 or not selected[0].editable:
             if selected:
-                self.show_message(self.rename_action.toolTip(), "info")
+                self.show_message(self.why(self.rename_action), "info")
             return None
         label = selected[0]
         from labeldesk.ui.dialogs import LabelNameDialog
@@ -1057,7 +1072,7 @@ class MainWindow(QMainWindow):
             return
         QGuiApplication.clipboard().setText("\n".join(label.key for label in selected))
         if len(selected) == 1:
-            self.show_message(f"Copied the key {selected[0].key}.", "done")
+            self.show_message(f"Copied the key {shown_name(selected[0].key, 80)}.", "done")
         else:
             self.show_message(f"Copied {len(selected)} keys.", "done")
 
@@ -1164,7 +1179,7 @@ class MainWindow(QMainWindow):
                     "LabelDesk will try again in a moment."
                 )
             else:
-                hint = f"{what}.\n{in_context('', error, _again(error))}"
+                hint = f"{what}.\n{shown_name(in_context('', error, _again(error)))}"
             self.table.empty_hint.setText(hint)
             self._report_first_load(False, str(error))
         elif self.rows_from_cache:
@@ -1189,7 +1204,7 @@ class MainWindow(QMainWindow):
         self.busy.setRange(0, total)
         self.busy.setValue(read)
         text = f"Read {read:,} of {total:,} labels"
-        self.busy.setToolTip(text)
+        self.busy.setToolTip(plain_tooltip(text))
         self.busy.setAccessibleDescription(text)
 
     def _on_retrying(self, error: WixError) -> None:

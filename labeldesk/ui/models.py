@@ -48,12 +48,14 @@ from labeldesk.domain import (
     clean_name,
     comparable_name,
     near_duplicate_form,
+    reveal_name,
     same_name_form,
     search_text,
     shown_name,
 )
 from labeldesk.giveway import STEP, give_way, gui_busy, in_steps
 from labeldesk.ui import icons
+from labeldesk.ui.text import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -563,7 +565,7 @@ class LabelTableModel(QAbstractTableModel):
         if role == _ALIGNMENT:
             return _RIGHT if column == Column.CONTACTS else None
         if role == _TOOLTIP:
-            return label.not_editable_reason
+            return self._tooltip(label, column)
         if role == _SORT:
             return self._sort_value(label, column)
         return label  # _LABEL
@@ -575,7 +577,7 @@ class LabelTableModel(QAbstractTableModel):
             label = self._by_key[key]
             texts = (
                 shown_name(label.display_name),
-                label.key,
+                shown_name(label.key),
                 label.label_type.title,
                 None,
                 format_when(label.created),
@@ -586,6 +588,13 @@ class LabelTableModel(QAbstractTableModel):
             count = self._counts.get(key, 0)
             return (*texts[:3], f"{count:,}", *texts[4:])
         return texts
+
+    @staticmethod
+    def _tooltip(label: Label, column: int) -> str | None:
+        """Why the row is locked, and (on its name) what the name hides; plain text (see ui.text)."""
+        hidden = reveal_name(label.display_name).hidden if column == Column.NAME else None
+        parts = [part for part in (hidden, label.not_editable_reason) if part]
+        return plain_tooltip("\n\n".join(parts)) if parts else None
 
     def _sort_value(self, label: Label, column: int):
         if column == Column.NAME:

@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from labeldesk.api.urls import is_wix
+from labeldesk.domain import shown_name
 from labeldesk.sites import Site, extract_site_id, site_id_problem
 from labeldesk.ui import icons
 from labeldesk.ui.site_manager import Field, OpenedSite, SignInError, SignInRequest, SiteManager
+from labeldesk.ui.text import plain_tooltip
 from labeldesk.ui.widgets import plain_label
 
 KEY_HELP = (
@@ -56,7 +58,7 @@ class SignInDialog(QDialog):
         font.setBold(True)
         heading.setFont(font)
         intro = plain_label(
-            request.reason
+            shown_name(request.reason)
             or "LabelDesk needs an API key and your site's ID to show the site's labels. You only do this once.",
             self,
         )
@@ -218,7 +220,7 @@ class SignInDialog(QDialog):
 
         if not ready and not self._in_flight:
             missing = "the API key" if not self.key_edit.text().strip() else "the site ID"
-            self.sign_in_button.setToolTip(problem or f"Enter {missing} first.")
+            self.sign_in_button.setToolTip(plain_tooltip(problem or f"Enter {missing} first."))
         else:
             self.sign_in_button.setToolTip("")
 
@@ -264,7 +266,7 @@ class SignInDialog(QDialog):
         self._update_buttons()
 
     def _say(self, text: str, kind: str) -> None:
-        self.message.setText(text)
+        self.message.setText(shown_name(text))  # (Wix's words can be in it)
         self.message.setProperty("kind", kind)
         self.message.setStyleSheet("color: #c62828;" if kind == "error" else "")
 

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str, Site], "WixLabelsClient"]
 
+DAMAGED_KEY = "The API key saved for this site is damaged. Enter it again."
+
 
 def default_client_factory(api_key: str, site: Site) -> WixLabelsClient:
     from labeldesk.api.client import WixLabelsClient  # httpx, loaded when a site is first opened
@@ -233,10 +235,20 @@ class SiteManager(QObject):
                 return  # the person moved on to another site meanwhile
             key, problem = result
             if key:
+                try:
+                    client = self.client_factory(key, site)
+                except MalformedKeyError:
+                    # A saved key with a space or a line break (damaged in the keyring, or saved that way
+                    # by another program): not a reason to stall here with nothing said.
+                    log.warning("the API key saved for site %s is damaged; asking for it again", site.site_id)
+                    self.sign_in_needed.emit(SignInRequest(site, DAMAGED_KEY, replace_key=True))
+                    return
+                except WixError as exc:  # a site ID no client takes (a damaged sites.json, --site-id): ask anew
+                    log.warning("site %r can't be opened: %r", site.site_id, exc)
+                    self.sign_in_needed.emit(SignInRequest(None, exc.message))
+                    return
                 self.runner.write(lambda: self.directory.remember(site), "remember site", on_success=self._changed)
-                self.site_opened.emit(
-                    OpenedSite(site, self.client_factory(key, site), self.session_keys.get(account) is not None)
-                )
+                self.site_opened.emit(OpenedSite(site, client, self.session_keys.get(account) is not None))
             else:
                 title = site.title if site.is_wix else f"{site.title} at the test server {site.api_base}"
                 reason = problem or f"LabelDesk has no API key saved for {title}. Enter it to open the site."

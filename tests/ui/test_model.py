@@ -721,5 +721,8 @@ def test_names_made_elsewhere_with_hidden_controls_are_shown_safely():
     model = LabelTableModel()
     model.apply_labels([label("custom.a", "abc\u202etxt.exe"), label("custom.b", "Line one\nLine two")])
     shown = {model.data(model.index(row, Column.NAME)) for row in range(model.rowCount())}
-    assert shown == {"abc\ufffdtxt.exe", "Line one Line two"}
+    assert shown == {"abc⟨U+202E⟩txt.exe", "Line one Line two"}
+    tip = model.index(model.row_of("custom.a"), Column.NAME).data(Qt.ItemDataRole.ToolTipRole)
+    assert "a right-to-left override (U+202E) at position 4" in tip
+    assert model.index(model.row_of("custom.b"), Column.NAME).data(Qt.ItemDataRole.ToolTipRole) is None
     assert model.label("custom.a").display_name == "abc\u202etxt.exe"  # kept as Wix has it

@@ -405,3 +405,36 @@ def test_a_key_too_long_for_windows_says_so_and_offers_session_only(qtbot, make_
     assert dialog.session_button.isVisible()
     dialog.session_button.click()
     qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=10_000)
+
+
+@pytest.mark.parametrize("damaged", ["key-for-a with a space", "key-for-a\n", "\tkey-for-a"])
+def test_a_damaged_saved_key_says_so_and_asks_for_the_key_again(
+    qtbot, make_app, emulators, backend, labeldesk_home, caplog, damaged
+):
+    emulator = emulators[SITE_A]
+    backend.set_password(SERVICE, SITE_A, damaged)
+    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour", emulator.base_url))
+    window, manager = make_app()
+    manager.start()
+    qtbot.waitUntil(lambda: getattr(window, "sign_in_dialog", None) is not None, timeout=10_000)
+    dialog = window.sign_in_dialog
+    assert window.status.text.text() == "The API key saved for this site is damaged. Enter it again."
+    assert dialog.request.replace_key and dialog.request.site.site_id == SITE_A
+    assert dialog.windowTitle() == "Enter a new API key" and dialog.site_edit.isReadOnly()
+    assert damaged.strip() not in caplog.text
+    dialog.key_edit.setText("key-for-a")
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=10_000)
+    assert backend.items[(SERVICE, SITE_A)] == "key-for-a"
+
+
+def test_a_saved_site_id_no_client_takes_asks_to_sign_in_again(qtbot, make_app, emulators, backend):
+    backend.set_password(SERVICE, "damaged site", "key-for-a")
+    window, manager = make_app()
+    manager.open_site(Site("damaged site", "Harbour", emulators[SITE_A].base_url))  # as --site-id "damaged site"
+    qtbot.waitUntil(lambda: getattr(window, "sign_in_dialog", None) is not None, timeout=10_000)
+    dialog = window.sign_in_dialog
+    assert "site ID has characters a site ID never has" in " ".join(
+        label.text() for label in dialog.findChildren(type(dialog.where))
+    )
+    assert not dialog.site_edit.isReadOnly()
