@@ -411,10 +411,9 @@ def test_a_key_too_long_for_windows_says_so_and_offers_session_only(qtbot, make_
 def test_a_damaged_saved_key_says_so_and_asks_for_the_key_again(
     qtbot, make_app, emulators, backend, labeldesk_home, caplog, damaged
 ):
-    emulator = emulators[SITE_A]
     backend.set_password(SERVICE, SITE_A, damaged)
-    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour", emulator.base_url))
-    window, manager = make_app()
+    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour"))
+    window, manager = make_app(wix=as_wix(emulators))
     manager.start()
     qtbot.waitUntil(lambda: getattr(window, "sign_in_dialog", None) is not None, timeout=10_000)
     dialog = window.sign_in_dialog
@@ -430,8 +429,8 @@ def test_a_damaged_saved_key_says_so_and_asks_for_the_key_again(
 
 def test_a_saved_site_id_no_client_takes_asks_to_sign_in_again(qtbot, make_app, emulators, backend):
     backend.set_password(SERVICE, "damaged site", "key-for-a")
-    window, manager = make_app()
-    manager.open_site(Site("damaged site", "Harbour", emulators[SITE_A].base_url))  # as --site-id "damaged site"
+    window, manager = make_app(wix=as_wix(emulators))
+    manager.open_site(Site("damaged site", "Harbour"))  # as --site-id "damaged site"
     qtbot.waitUntil(lambda: getattr(window, "sign_in_dialog", None) is not None, timeout=10_000)
     dialog = window.sign_in_dialog
     assert "site ID has characters a site ID never has" in " ".join(
