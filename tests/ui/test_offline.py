@@ -48,8 +48,8 @@ def app(site_window, paths, monkeypatch):
     def maker(emulator_base: str):
         backend = MemoryKeyring()
         backend.set_password(SERVICE, SITE, KEY)
-        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café", emulator_base))
-        window, manager = site_window(backend, cache=True)
+        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café"))
+        window, manager = site_window(backend, cache=True, wix=emulator_base)  # the emulator stands in for Wix
         manager.start()
         return window
 
@@ -202,8 +202,8 @@ def test_the_key_is_looked_up_only_once_the_saved_rows_are_painted(paths, site_s
     backend = WatchingKeyring()
     backend.set_password(SERVICE, SITE, KEY)
     with Emulator(site_store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
-        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café", emulator.base_url))
-        window, manager = site_window(backend, cache=True)
+        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café"))
+        window, manager = site_window(backend, cache=True, wix=emulator.base_url)
         window.table.on_first_rows_painted = lambda: painted.append(1)
         manager.start()
 
@@ -241,15 +241,15 @@ def test_switching_sites_while_a_key_lookup_waits_opens_the_new_site(paths, site
     backend.set_password(SERVICE, site_b, "key-b")
     with Emulator(store, rate_limit=None) as emulator:
         directory = SiteDirectory(paths.config / "sites.json")
-        directory.remember(Site(site_b, "Site B", emulator.base_url))
-        directory.remember(Site(site_a, "Site A", emulator.base_url))
-        window, manager = site_window(backend, cache=True)
+        directory.remember(Site(site_b, "Site B"))
+        directory.remember(Site(site_a, "Site A"))
+        window, manager = site_window(backend, cache=True, wix=emulator.base_url)
         manager.start()
         qtbot.waitUntil(lambda: site_a in asked, timeout=10_000)  # A's lookup is under way
         opened = []
         manager.site_opened.connect(lambda result: opened.append(result.site.site_id))
         with qtbot.waitSignal(manager.site_opening, timeout=5000):
-            window._switch_to(Site(site_b, "Site B", emulator.base_url))
+            window._switch_to(Site(site_b, "Site B"))
         slow_a.set()  # now A's key arrives, after B was asked for (B's lookup waits behind it)
         qtbot.waitUntil(lambda: window.site.site_id == site_b and window.controller.client is not None, timeout=10_000)
         qtbot.waitUntil(lambda: not manager.runner.busy, timeout=10_000)

@@ -80,8 +80,8 @@ def test_a_refresh_that_gets_only_part_of_the_labels_keeps_the_table_and_the_sav
     with Emulator(store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
         backend = MemoryKeyring()
         backend.set_password(SERVICE, SITE, KEY)
-        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Paging Café", emulator.base_url))
-        window, manager = site_window(backend, cache=True)
+        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Paging Café"))
+        window, manager = site_window(backend, cache=True, wix=emulator.base_url)  # standing in for Wix
         manager.start()
         qtbot.waitUntil(
             lambda: window.controller is not None and window.model.rowCount() == 5000 and not window.controller.busy,
@@ -121,8 +121,8 @@ def test_a_refresh_stopped_at_a_cap_keeps_the_table_and_the_saved_copy(site_wind
     with Emulator(store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
         backend = MemoryKeyring()
         backend.set_password(SERVICE, SITE, KEY)
-        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Bomb Café", emulator.base_url))
-        window, manager = site_window(backend, cache=True)
+        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Bomb Café"))
+        window, manager = site_window(backend, cache=True, wix=emulator.base_url)  # standing in for Wix
         manager.start()
         qtbot.waitUntil(
             lambda: window.controller is not None and window.model.rowCount() > 0 and not window.controller.busy,
