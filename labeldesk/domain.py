@@ -260,6 +260,18 @@ def near_duplicate_form(name: str) -> str:
     return " ".join(folded.split())
 
 
+def name_order(name: str) -> str:
+    """How the window orders names: without case or accents, so "Émile" sorts beside "Emile" and
+    before "Zoë" (Wix orders by code point, contract section 5; that order is only for paging).
+
+    ASCII names, nearly all of them, are only case-folded: they have no accents to drop.
+    """
+    if name.isascii():
+        return name.casefold()
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
 def comparable_name(name: str) -> str:
     """A form of a name for the search box: case, accents and spacing ignored (``cafe`` finds ``Café``).
 

@@ -47,6 +47,7 @@ from labeldesk.domain import (
     LabelType,
     clean_name,
     comparable_name,
+    name_order,
     near_duplicate_form,
     reveal_name,
     same_name_form,
@@ -284,11 +285,11 @@ def sort_key_function(
     ~80 ms (the GUI thread waits); the same order as strings sorts in a third of that.
     """
     if column == Column.NAME:
-        return lambda key: f"{labels[key].display_name.casefold()}\0{key}"
+        return lambda key: f"{name_order(labels[key].display_name)}\0{key}"
     if column == Column.KEY:
         return lambda key: key
     if column == Column.TYPE:
-        return lambda key: f"{labels[key].label_type.title}\0{labels[key].display_name.casefold()}\0{key}"
+        return lambda key: f"{labels[key].label_type.title}\0{name_order(labels[key].display_name)}\0{key}"
     if column == Column.CONTACTS:
         known = counts is not None
         table = counts or {}
@@ -296,7 +297,7 @@ def sort_key_function(
         def by_count(key: str) -> str:
             # Unknown counts (-1 in the sort role) sort first; 16 digits hold domain.MAX_COUNT + 1.
             count = table.get(key, 0) if known else None
-            return f"{0 if count is None else count + 1:016d}\0{labels[key].display_name.casefold()}\0{key}"
+            return f"{0 if count is None else count + 1:016d}\0{name_order(labels[key].display_name)}\0{key}"
 
         return by_count
     if column == Column.CREATED:
@@ -420,7 +421,9 @@ def sort_name(spec: SortSpec) -> str | None:
     """A name for a table order, to know a saved order again; None for an order that depends on
     contact counts (those change between saves)."""
     column, descending = spec
-    return None if column == Column.CONTACTS else f"{column.name}:{'desc' if descending else 'asc'}"
+    # The version at the end changes with the sort definition, so an order saved by an older one
+    # (names were once ordered by case alone) is sorted again rather than trusted.
+    return None if column == Column.CONTACTS else f"{column.name}:{'desc' if descending else 'asc'}:2"
 
 
 def presorted_batch(
@@ -601,7 +604,7 @@ class LabelTableModel(QAbstractTableModel):
 
     def _sort_value(self, label: Label, column: int):
         if column == Column.NAME:
-            return label.display_name.casefold()
+            return name_order(label.display_name)
         if column == Column.KEY:
             return label.key
         if column == Column.TYPE:

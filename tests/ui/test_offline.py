@@ -14,6 +14,7 @@ from labeldesk.emulator import Emulator, LabelStore, seed_many
 from labeldesk.paths import AppPaths
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui import controller as controller_module
+from labeldesk.ui.models import Column, sort_name
 from tests.keyrings import MemoryKeyring
 
 SITE = "0ff11e00-0000-4000-8000-000000000001"
@@ -160,7 +161,7 @@ def test_a_refresh_saves_a_start_up_snapshot_that_the_next_start_uses_without_so
         qtbot.waitUntil(lambda: window.model.rowCount() == 10_000 and not window.controller.busy, timeout=15_000)
         shown = [window.model.label_at(row).key for row in range(window.model.rowCount())]
     saved = LabelCache(cache_path(paths.cache, SITE)).load()
-    assert saved.ordered_by == "NAME:asc"
+    assert saved.ordered_by == sort_name((Column.NAME, False))
     assert [label.key for label in saved.labels] == shown
 
     # Started again (the service is slow to answer): the saved order is used as it is.
