@@ -122,12 +122,12 @@ def test_the_site_directory_remembers_sites_but_never_keys(tmp_path):
     path = tmp_path / "sites.json"
     sites = SiteDirectory(path)
     sites.remember(Site("a", "Bakery"))
-    sites.remember(Site("b", "", "http://127.0.0.1:9999"))
+    sites.remember(Site("b", "", "https://www.wixapis.com"))
     sites.remember(Site("a", ""))  # a blank name keeps the old one
     again = SiteDirectory(path)
     assert [(s.site_id, s.name) for s in again.sites] == [("b", ""), ("a", "Bakery")]
     assert again.last_used.site_id == "a"
-    assert again.get("b").api_base == "http://127.0.0.1:9999"
+    assert again.get("b").api_base == "https://www.wixapis.com"
     again.forget("a")
     assert SiteDirectory(path).last_used.site_id == "b"
     assert set(json.loads(path.read_text())) == {"last_used", "sites"}

@@ -112,6 +112,26 @@ class MalformedResponseError(WixError):
     retryable = True
 
 
+class OversizedResponseError(WixError):
+    """An answer past what LabelDesk reads: a body over the size cap (as sent, or once unpacked), more
+    labels on a page than Wix ever sends (2,000, contract section 2.1), or a total far above any real
+    site's. Only a broken or hostile server sends one; reading stopped there, and it isn't retried."""
+
+    default_message = (
+        "Wix sent an answer LabelDesk can't use (far more than any site's labels need), so LabelDesk stopped "
+        "reading it. Please try again later."
+    )
+
+
+class InvalidKeyError(WixError):
+    """A label key that can't be one (domain.valid_key): refused before anything is sent."""
+
+    default_message = (
+        "LabelDesk can't use this label's key (Wix sent one that isn't a proper label key), so it can't change "
+        "this label."
+    )
+
+
 class AuthError(WixError):
     """401 or 403: the key is wrong, revoked, or lacks a permission."""
 
@@ -273,8 +293,26 @@ class ProxySettingError(WixError):
         self.variable = variable
         where = variable if variable.endswith("settings") else f"the {variable} setting"
         super().__init__(
-            f"LabelDesk can't use the proxy in {where}: it isn't a proxy address LabelDesk understands. "
-            "Correct it or remove it (or ask whoever set up this computer's network), then start LabelDesk again."
+            f"LabelDesk can't use the proxy in {where}: it isn't a proxy address LabelDesk understands "
+            "(http://, https:// or socks5:// and a host). Correct it or remove it (or ask whoever set up this "
+            "computer's network), then start LabelDesk again."
+            if variable.lower() != "no_proxy"
+            else f"LabelDesk can't read the {variable} setting (the addresses that skip the proxy). Correct it or "
+            "remove it (or ask whoever set up this computer's network), then start LabelDesk again."
+        )
+
+
+class ProxyUnreachableError(OfflineError):
+    """The proxy in force for Wix's address (``variable`` names its setting; its value is never shown)
+    didn't answer, hung up, or refused to pass the connection on. An :class:`OfflineError`, so it is
+    retried and the window goes offline as for any unreachable service, but it names the proxy, which
+    is what the person (or whoever runs their network) has to look at."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+        super().__init__(
+            f"LabelDesk connects to Wix through the proxy in the {variable} setting, and the proxy didn't let "
+            "the connection through. Check that the proxy is running, or ask whoever set up this computer's network."
         )
 
 

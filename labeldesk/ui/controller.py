@@ -64,6 +64,11 @@ def showing_marker(cache: LabelCache) -> Path:
     return cache.path.with_name(cache.path.name + ".showing")
 
 
+def _origin(client: WixLabelsClient | None) -> str | None:
+    """The API address an answer from ``client`` came from (what the saved copy checks it against)."""
+    return getattr(client, "base_url", None)
+
+
 def _remove(marker: Path) -> None:
     try:
         marker.unlink(missing_ok=True)
@@ -354,16 +359,17 @@ class LabelsController(QObject):
                 unreadable = getattr(labels, "unreadable", 0)
                 return replace(batch, unreadable=unreadable) if unreadable else batch
 
+        source = _origin(client)
         self.runner.read(
             fetch,
             "refresh labels",
-            on_success=lambda labels: self._on_labels(generation, started_at, labels),
+            on_success=lambda labels: self._on_labels(generation, started_at, labels, source),
             on_failure=lambda error: self._on_refresh_failed(generation, error),
         )
         self.runner.read(
             client.contact_counts,
             "contact counts",
-            on_success=lambda counts: self._on_counts(generation, counts),
+            on_success=lambda counts: self._on_counts(generation, counts, source),
             on_failure=lambda error: self._on_counts_failed(generation, error),
         )
 
@@ -378,13 +384,13 @@ class LabelsController(QObject):
         if self._refresh_again:
             self.refresh()
 
-    def _on_labels(self, generation: int, started_at: int, labels: list[Label]) -> None:
+    def _on_labels(self, generation: int, started_at: int, labels: list[Label], source: str | None = None) -> None:
         try:
-            self._apply_labels(generation, started_at, labels)
+            self._apply_labels(generation, started_at, labels, source)
         finally:
             self._refresh_done(generation)  # last: it may start the next refresh, a newer generation
 
-    def _apply_labels(self, generation: int, started_at: int, batch: LabelBatch) -> None:
+    def _apply_labels(self, generation: int, started_at: int, batch: LabelBatch, source: str | None = None) -> None:
         if generation != self._generation:
             log.debug("dropping a stale refresh (%d, newest %d)", generation, self._generation)
             return
@@ -412,7 +418,8 @@ class LabelsController(QObject):
         order = result.order if ordered_by is not None else None
 
         def save(cache: LabelCache, now: datetime) -> None:
-            cache.replace_labels(result, now, search, order=order, ordered_by=ordered_by)
+            # ``source``: a copy saved from another address is kept, never wiped (see LabelCache).
+            cache.replace_labels(result, now, search, order=order, ordered_by=ordered_by, source=source)
             _remove(showing_marker(cache))  # a copy that made a start fail is gone now
 
         self._save("save labels", save)
@@ -434,10 +441,10 @@ class LabelsController(QObject):
             self.refresh_failed.emit(error)
         self._refresh_done(generation)
 
-    def _on_counts(self, generation: int, counts: dict[str, int]) -> None:
+    def _on_counts(self, generation: int, counts: dict[str, int | None], source: str | None = None) -> None:
         if generation == self._generation:
             self.counts_loaded.emit(counts)
-            self._save("save counts", lambda cache, now: cache.replace_counts(counts, now))
+            self._save("save counts", lambda cache, now: cache.replace_counts(counts, now, source=source))
 
     def _on_counts_failed(self, generation: int, error: WixError) -> None:
         # A 403 here means the key may not read contacts; labels still work, so don't pause for it.
@@ -580,10 +587,11 @@ class LabelsController(QObject):
     def _remember(self, label: Label | None, key: str) -> None:
         self._last_seq = next(self._seq)
         self._mutations.append(_Mutation(self._last_seq, label, key))
+        source = _origin(self.client)
         if label is None:
-            self._save("forget label", lambda cache, now: cache.remove(key))
+            self._save("forget label", lambda cache, now: cache.remove(key, source=source))
         else:
-            self._save("save label", lambda cache, now: cache.upsert(label, now))
+            self._save("save label", lambda cache, now: cache.upsert(label, now, source=source))
 
     def _on_created(self, result: FindOrCreateResult) -> None:
         self._remember(result.label, result.label.key)

@@ -40,7 +40,7 @@ from labeldesk.api.errors import (
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import Snapshot
 from labeldesk.credentials import YOUR_KEYRING
-from labeldesk.domain import FindOrCreateResult, Label, quoted, shown_name
+from labeldesk.domain import FindOrCreateResult, Label, quoted, shown_name, valid_key
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import icons
@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
         self, controller: LabelsController, site: Site, *, demo: bool = False, session_only: bool = False
     ) -> None:
         """Show ``site`` through ``controller``; keeps the rows if it is the site already shown."""
-        same_site = self.site is not None and self.site.site_id == site.site_id and self.demo == demo
+        same_site = self.site is not None and self.site.identity == site.identity and self.demo == demo
         self._retire_controller()
         self._cache_settled = False
         self._after_cache = []  # lookups waiting for another site's copy no longer apply
@@ -316,12 +316,22 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{site.title} — LabelDesk")
         self.demo_banner.setVisible(demo)
         self.session_banner.setVisible(session_only)
+        self._show_address(site, demo)
         self._show_offline(controller.offline)
         self._connect_controller()
         self._rebuild_site_menu()
         self._update_actions()
         self._update_count()
         controller.start()
+
+    def _show_address(self, site: Site, demo: bool) -> None:
+        """Say plainly which address the window talks to, when it isn't Wix (the demo says so already)."""
+        self.address_banner.setVisible(not demo and not site.is_wix)
+        if not demo and not site.is_wix:
+            self.address_banner.setText(
+                f"{site.where}. The labels shown are that server's; your Wix keys are never sent there, and "
+                "LabelDesk doesn't open this address again by itself."
+            )
 
     def _cache_for(self, site: Site):
         return None if self.manager is None else self.manager.cache_for(site)
@@ -336,7 +346,7 @@ class MainWindow(QMainWindow):
         return (
             self.controller is not None
             and self.site is not None
-            and self.site.site_id == site.site_id
+            and self.site.identity == site.identity
             and not (self.demo)
         )
 
@@ -426,12 +436,14 @@ class MainWindow(QMainWindow):
     def _rebuild_site_menu(self) -> None:
         menu = self.site_menu
         menu.clear()
-        current = self.site.site_id if self.site is not None and not self.demo else None
+        current = self.site.identity if self.site is not None and not self.demo else None
         if self.manager is not None:
             for site in self.manager.directory.sites:
-                action = menu.addAction(_literal(site.title))
+                # A test server's site says so, beside the Wix site with the same ID if there is one.
+                title = site.title if site.is_wix else f"{site.title} ({site.where})"
+                action = menu.addAction(_literal(title))
                 action.setCheckable(True)
-                action.setChecked(site.site_id == current)
+                action.setChecked(site.identity == current)
                 action.triggered.connect(lambda _=False, site=site: self._switch_to(site))
             if self.manager.directory.sites:
                 menu.addSeparator()
@@ -449,7 +461,7 @@ class MainWindow(QMainWindow):
         self.site_button.setToolTip("Switch site, add a site, or sign out")
 
     def _switch_to(self, site: Site) -> None:
-        if self.manager is None or (self.site is not None and self.site.site_id == site.site_id and not self.demo):
+        if self.manager is None or (self.site is not None and self.site.identity == site.identity and not self.demo):
             return
         self.show_message(f"Opening {site.title}…")
         self.manager.open_site(site)
@@ -469,9 +481,10 @@ class MainWindow(QMainWindow):
         self.show_message(in_context("Couldn't sign out", error), "error", _details(error))
 
     def _on_signed_out(self, site: Site) -> None:
-        if self.site is not None and self.site.site_id == site.site_id and not self.demo:
+        if self.site is not None and self.site.identity == site.identity and not self.demo:
             self._retire_controller()
             self.site = None
+            self.address_banner.hide()
             self.model.clear()
             self.loaded_once = False
             self.rows_from_cache = False
@@ -636,6 +649,11 @@ class MainWindow(QMainWindow):
         self.session_banner.setObjectName("sessionBanner")
         self.session_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
         self.session_banner.hide()
+        #: Names the address the window talks to when it isn't Wix (a test server, the emulator).
+        self.address_banner = plain_label(parent=central)
+        self.address_banner.setObjectName("addressBanner")
+        self.address_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
+        self.address_banner.hide()
         #: Says, once and until LabelDesk closes, that nothing can be saved on this computer.
         self.storage_banner = plain_label(parent=central)
         self.storage_banner.setObjectName("storageBanner")
@@ -654,6 +672,7 @@ class MainWindow(QMainWindow):
         self.offline_banner.hide()
         layout.addWidget(self.offline_banner)
         layout.addWidget(self.demo_banner)
+        layout.addWidget(self.address_banner)
         layout.addWidget(self.session_banner)
         layout.addWidget(self.storage_banner)
         layout.addWidget(table)
@@ -1056,14 +1075,16 @@ class MainWindow(QMainWindow):
             self.show_message(f"Deleted {len(done) + len(vanished)} labels.", "done")
 
     def copy_keys(self) -> None:
-        selected = self.selected_labels()
-        if not selected:
+        # One key a line, so only keys that can't break a line (domain.valid_key; those from Wix are
+        # checked as they come, but a copy saved by an older LabelDesk may hold others).
+        keys = [label.key for label in self.selected_labels() if valid_key(label.key)]
+        if not keys:
             return
-        QGuiApplication.clipboard().setText("\n".join(label.key for label in selected))
-        if len(selected) == 1:
-            self.show_message(f"Copied the key {shown_name(selected[0].key, 80)}.", "done")
+        QGuiApplication.clipboard().setText("\n".join(keys))
+        if len(keys) == 1:
+            self.show_message(f"Copied the key {shown_name(keys[0], 80)}.", "done")
         else:
-            self.show_message(f"Copied {len(selected)} keys.", "done")
+            self.show_message(f"Copied {len(keys)} keys.", "done")
 
     def _show_context_menu(self, pos) -> None:
         menu = QMenu(self)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from labeldesk.api.urls import is_wix
 from labeldesk.domain import shown_name
 from labeldesk.sites import Site, extract_site_id, site_id_problem
 from labeldesk.ui import icons
@@ -61,10 +62,13 @@ class SignInDialog(QDialog):
         self.request = request
         self._in_flight = False
         replacing = request.replace_key
-        self.setWindowTitle("Enter a new API key" if replacing else "Sign in to your Wix site")
+        # Where the key will be sent: Wix, or a test server (--api-base), which the dialog then names.
+        api_base = request.site.api_base if request.site is not None else manager.default_api_base
+        title = "Sign in to your Wix site" if is_wix(api_base) else "Sign in to a test server"
+        self.setWindowTitle("Enter a new API key" if replacing else title)
         self.setMinimumWidth(560)
 
-        heading = plain_label("Enter a new API key" if replacing else "Sign in to your Wix site", self)
+        heading = plain_label("Enter a new API key" if replacing else title, self)
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
@@ -118,6 +122,12 @@ class SignInDialog(QDialog):
             form.addRow(plain_label("Site name:", wrap=False), self.name_edit)
 
         self.where = plain_label(parent=self)
+        #: Where the key will be sent, when that isn't Wix (a test server given with --api-base).
+        self.address_note = plain_label(
+            "" if is_wix(api_base) else f"This key is sent to the test server at {api_base}, not to Wix.", self
+        )
+        self.address_note.setObjectName("signInAddress")
+        self.address_note.setVisible(not is_wix(api_base))
         self.message = plain_label(parent=self)
         self.message.setObjectName("signInMessage")
 
@@ -158,6 +168,7 @@ class SignInDialog(QDialog):
         layout.addSpacing(8)
         layout.addLayout(form)
         layout.addWidget(self.where)
+        layout.addWidget(self.address_note)
         layout.addWidget(self.message)
         layout.addStretch(1)
         bottom = QHBoxLayout()
@@ -242,7 +253,7 @@ class SignInDialog(QDialog):
         self.site_edit.setText(extract_site_id(self.site_edit.text()))
         self._in_flight = True
         self._update_buttons()
-        self._say("Checking the key with Wix…", "info")
+        self._say("Checking the key with Wix…" if is_wix(self._site().api_base) else "Checking the key…", "info")
         self.manager.sign_in(
             self._site(),
             self.key_edit.text().strip(),

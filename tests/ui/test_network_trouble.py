@@ -95,10 +95,13 @@ def test_slow_tries_wait_at_most_two_minutes():
         controller.shutdown()
 
 
-def test_the_demo_with_a_proxy_setting_it_cant_use_says_so_and_does_not_crash(qapp, bad_proxy, capsys):
-    assert run(["--demo", "--selftest", "--demo-latency-ms", "0"]) == 1  # was a traceback, no window
+def test_the_demo_with_a_proxy_setting_it_cant_use_works_as_no_proxy_is_used_for_it(qapp, bad_proxy, capsys):
+    """It was a traceback and no window (issue 12); then a plain error. The demo's emulator is on this
+    computer, where no proxy is ever used (issue 13, item 7), so the setting doesn't matter to it.
+    (A real site with that setting still says so: the test below.)"""
+    assert run(["--demo", "--selftest", "--demo-latency-ms", "0"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("selftest: failed: LabelDesk can't use the proxy in the HTTPS_PROXY setting")
+    assert out.startswith("selftest: 45 labels shown"), out
     assert "s3cret" not in out
 
 

@@ -227,7 +227,7 @@ def _save_a_copy(count: int = 12):
     labels = [Label(f"custom.l{n}", f"L{n}", LabelType.USER_DEFINED) for n in range(count)]
     cache.replace_labels(labels, datetime(2026, 11, 24, 10, 42, tzinfo=UTC))
     cache.close()
-    SiteDirectory(paths.config / "sites.json").remember(Site(SAVED_SITE, "Café", "http://127.0.0.1:9"))
+    SiteDirectory(paths.config / "sites.json").remember(Site(SAVED_SITE, "Café"))  # no key: it opens from its copy
     return cache, showing_marker(cache)
 
 

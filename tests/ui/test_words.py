@@ -30,7 +30,9 @@ def every_error() -> list[errors.WixError]:
         elif cls is errors.RateLimitedError:
             made += [cls(7, **SUPPORT), cls(None, **SUPPORT)]
         elif cls is errors.ProxySettingError:
-            made += [cls("HTTPS_PROXY"), cls("system proxy settings")]
+            made += [cls("HTTPS_PROXY"), cls("system proxy settings"), cls("NO_PROXY")]
+        elif cls is errors.ProxyUnreachableError:
+            made += [cls("HTTPS_PROXY"), cls("ALL_PROXY")]
         elif cls is errors.IncompleteReadError:
             made += [cls("labels", 2000, 5000, **SUPPORT), cls("labels", 2000, **SUPPORT)]
         else:
