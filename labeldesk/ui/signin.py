@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 
@@ -43,11 +44,22 @@ def _sentences(text: str) -> list[str]:
 
 
 def not_yet_said(text: str, *shown: str) -> str:
-    """``text`` without the sentences one of ``shown`` already says: the dialog's intro, its keyring note
-    and its message are composed from separate answers (the key lookup, the keyring check, the sign-in),
-    which share their advice ("unlock it and try again…", the session-only offer)."""
-    said = {sentence.casefold() for other in shown for sentence in _sentences(other)}
-    return " ".join(sentence for sentence in _sentences(text) if sentence.casefold() not in said)
+    """``text`` without the sentences one of ``shown`` already says, word for word or nearly: the
+    dialog's intro, its keyring note and its message are composed from separate answers (the key
+    lookup, the keyring check, the sign-in), which share their advice ("unlock it and try again…",
+    the session-only offer) and word the same fact a little differently ("can't keep your API key
+    there" and "can't save your API key there")."""
+    said = [_words(sentence) for other in shown for sentence in _sentences(other)]
+    return " ".join(sentence for sentence in _sentences(text) if not _said_already(_words(sentence), said))
+
+
+def _words(sentence: str) -> list[str]:
+    return re.findall(r"[\w’']+", sentence.casefold())
+
+
+def _said_already(words: list[str], said: list[list[str]]) -> bool:
+    """Whether a sentence of ``said`` has the same words as ``words``, but for a word or two."""
+    return any(difflib.SequenceMatcher(None, words, other).ratio() >= 0.85 for other in said)
 
 
 class SignInDialog(QDialog):

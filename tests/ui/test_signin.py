@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import threading
 import time
 
@@ -487,6 +489,9 @@ def test_each_keyring_failure_says_each_thing_once(qtbot, make_app, kind):
     for step in ("shown", "after a failed save", "after a second failed save"):
         sentences = _sentences_shown(dialog)
         assert sorted(set(sentences)) == sorted(sentences), (step, sentences)
+        for first, second in itertools.combinations(sentences, 2):  # nor nearly so, with a word changed
+            a, b = set(re.findall(r"[\w’']+", first.casefold())), set(re.findall(r"[\w’']+", second.casefold()))
+            assert len(a & b) / len(a | b) < 0.75, (step, first, second)
         joined = " ".join(sentences)
         for advice in ("unlock it", "restarting the computer", "session only"):
             assert joined.count(advice) <= 1, (step, advice, joined)
