@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_base_url,
         metavar="URL",
         help=f"the Wix API address for --site-id or a new sign-in (default {DEFAULT_BASE_URL}; "
-        "https, or http to this computer only)",
+        "https, or http to this computer only). Another address is a test server: it has keys of its own "
+        "and is not remembered for the next start",
     )
     parser.add_argument(
         "--selftest",
@@ -231,13 +232,15 @@ def run(argv: list[str]) -> int:
     log.info("LabelDesk %s starting", __version__)
 
     from labeldesk.cache import LabelCache, cache_path
-    from labeldesk.sites import Site, SiteDirectory
+    from labeldesk.sites import SiteDirectory
 
     # Start reading the saved copy of the site about to open now: it overlaps loading Qt and
     # building the window, instead of starting after them.
     directory = SiteDirectory(paths.config / "sites.json")
-    opening = None if args.demo else directory.get(args.site_id) if args.site_id else directory.last_used
-    preloaded = LabelCache(cache_path(paths.cache, opening.site_id)) if opening is not None else None
+    opening = None if args.demo else _site_to_open(args, directory)
+    preloaded = None
+    if opening is not None:  # the copy of this site at this address: another address's is not its
+        preloaded = LabelCache(cache_path(paths.cache, opening.site_id, opening.api_base), source=opening.api_base)
     if preloaded is not None:
         preloaded.preload()
 
@@ -261,7 +264,7 @@ def run(argv: list[str]) -> int:
         directory, CredentialStore(), default_api_base=args.api_base or DEFAULT_BASE_URL, cache_dir=paths.cache
     )
     if preloaded is not None:
-        manager.adopt_preloaded(opening.site_id, preloaded)
+        manager.adopt_preloaded(opening, preloaded)
     demo = DemoSite(args.demo_latency_ms)
     window = MainWindow(settings, manager=manager)
     if storage_problem:
@@ -285,10 +288,7 @@ def run(argv: list[str]) -> int:
     if args.demo:
         open_demo()
     elif args.site_id:
-        site = opening or Site(args.site_id, "")
-        if args.api_base:
-            site = Site(site.site_id, site.name, args.api_base)
-        manager.open_site(site)
+        manager.open_site(opening)
     else:
         manager.start()
 
@@ -310,6 +310,17 @@ def run(argv: list[str]) -> int:
         log.info("LabelDesk closed")
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
+
+
+def _site_to_open(args: argparse.Namespace, directory):
+    """The site this start opens: ``--site-id`` at ``--api-base`` (Wix unless given), else the Wix site
+    used last (a plain start never goes to a test server's address: see sites.py), else None."""
+    from labeldesk.sites import Site
+
+    if not args.site_id:
+        return directory.last_used
+    saved = directory.get(args.site_id)
+    return Site(args.site_id, saved.name if saved is not None else "", args.api_base or DEFAULT_BASE_URL)
 
 
 #: What a second start says when the LabelDesk already open doesn't answer (busy, or still closing).

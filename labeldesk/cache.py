@@ -10,6 +10,7 @@ deleted, and a fresh one takes its place.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import re
@@ -23,7 +24,8 @@ from pathlib import Path
 
 import msgspec
 
-from labeldesk.domain import Label, LabelType, search_text
+from labeldesk.api.urls import DEFAULT_BASE_URL, is_wix
+from labeldesk.domain import Label, LabelType, believable_count, search_text
 from labeldesk.giveway import STEP, give_way, in_steps
 from labeldesk.paths import open_private, private_file, private_folder
 
@@ -66,8 +68,8 @@ class Snapshot:
     """What the cache holds for a site."""
 
     labels: tuple[Label, ...]
-    #: Contact counts, or None if they were never saved.
-    counts: dict[str, int] | None
+    #: Contact counts, or None if they were never saved; a count None is unknown.
+    counts: dict[str, int | None] | None
     #: When the labels were last saved from a full refresh; None for an empty cache.
     synced_at: datetime | None
     #: True if the file was unreadable and has just been set aside and started afresh.
@@ -211,14 +213,38 @@ class _Preload:
         return self._value
 
 
-def cache_path(cache_dir: Path, site_id: str) -> Path:
+def cache_path(cache_dir: Path, site_id: str, api_base: str = DEFAULT_BASE_URL) -> Path:
+    """The file of the saved copy of site ``site_id`` at ``api_base``: one file per site and address,
+    so that what a test server answers for a site ID never lands in (or wipes) that site's Wix copy."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", site_id)[:120] or "site"
+    if not is_wix(api_base):
+        safe += "@" + hashlib.sha256(api_base.encode("utf-8")).hexdigest()[:16]
     return cache_dir / "sites" / f"{safe}.sqlite3"
 
 
+class ForeignAnswerError(Exception):
+    """An answer from another API address than the one the saved copy came from: it is not saved
+    (the copy is kept as it was). Says so in plain words."""
+
+    def __init__(self, saved_from: str, answered_by: str) -> None:
+        super().__init__(f"The saved labels came from {saved_from}; what {answered_by} sent doesn't replace them.")
+        self.saved_from = saved_from
+        self.answered_by = answered_by
+
+
 class LabelCache:
-    def __init__(self, path: Path) -> None:
+    """The saved copy of one site's labels, in the SQLite file ``path``.
+
+    ``source`` is the API address the copy is of (Wix, or a test server); the file records the
+    address of the answers it holds. A copy recorded from another address is not shown, and a save
+    from another address than the file's (a write's ``source``) raises ForeignAnswerError and
+    changes nothing: a server that now answers in its place never wipes it. A file saved before
+    addresses were recorded takes the address of its next save. None checks nothing (tests, tools).
+    """
+
+    def __init__(self, path: Path, source: str | None = None) -> None:
         self.path = path
+        self.source = source
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
         self._recovered = False
@@ -350,9 +376,13 @@ class LabelCache:
     def _read_snapshot(self) -> Snapshot:
         def read(connection: sqlite3.Connection) -> Snapshot:
             meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+            if self.source is not None and meta.get("source", self.source) != self.source:
+                log.warning("the saved copy %s came from another API address; not showing it", self.path.name)
+                return Snapshot((), None, None)
             counts = None
             if "counts_synced_at" in meta:
-                counts = dict(connection.execute("SELECT key, count FROM counts").fetchall())
+                # (-1 is how an unknown count is saved; anything else out of range was saved by hand)
+                counts = {key: believable_count(n) for key, n in connection.execute("SELECT key, count FROM counts")}
             blob = connection.execute("SELECT ordered_by, data FROM snapshot").fetchone()
             if blob is not None:
                 try:
@@ -392,13 +422,23 @@ class LabelCache:
 
     # -- writing --------------------------------------------------------------------------------------
 
-    def _transaction(self, work) -> None:
+    def _transaction(self, work, source: str | None = None) -> None:
+        """``work(connection)`` in one transaction, after checking that an answer from ``source``
+        (None: unchecked) may be saved here; raises ForeignAnswerError if not."""
         if self.unavailable:
             raise CacheUnavailableError(self.path)  # it refused already: don't wait on it again
+        source = source or self.source
+        if source is not None and self.source is not None and source != self.source:
+            raise ForeignAnswerError(self.source, source)
 
         def wrapped(connection: sqlite3.Connection) -> None:
             connection.execute("BEGIN IMMEDIATE")
             try:
+                if source is not None:
+                    saved = connection.execute("SELECT value FROM meta WHERE name = 'source'").fetchone()
+                    if saved is not None and saved[0] != source:
+                        raise ForeignAnswerError(saved[0], source)
+                    connection.execute("INSERT OR REPLACE INTO meta VALUES ('source', ?)", (source,))
                 work(connection)
                 connection.execute("COMMIT")
             except BaseException:
@@ -415,11 +455,14 @@ class LabelCache:
         *,
         order: Sequence[str] | None = None,
         ordered_by: str | None = None,
+        source: str | None = None,
     ) -> None:
         """Make the cache hold exactly ``labels``, as of ``synced_at``: one transaction.
 
         ``order`` (their keys in a table's order, which the caller calls ``ordered_by``) lets the
         start-up snapshot be saved in that order, so a window sorted the same way needn't sort.
+        ``source``: the API address that sent them; ForeignAnswerError (nothing changed) if the copy
+        is another address's (see LabelCache).
         """
         stamp = _iso(synced_at)
         search = search or {}
@@ -441,7 +484,7 @@ class LabelCache:
                 connection.execute("INSERT INTO snapshot VALUES (1, ?, ?)", (ordered_by if in_order else None, blob))
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (stamp,))
 
-        self._transaction(write)
+        self._transaction(write, source)
 
     @staticmethod
     def _blob(labels: list[Label], rows: list[tuple], order: Sequence[str] | None) -> tuple[bytes | None, bool]:
@@ -460,17 +503,22 @@ class LabelCache:
             log.warning("couldn't make the start-up snapshot (%s); start-up will read the rows", exc)
             return None, False
 
-    def replace_counts(self, counts: dict[str, int], synced_at: datetime) -> None:
+    def replace_counts(
+        self, counts: Mapping[str, int | None], synced_at: datetime, *, source: str | None = None
+    ) -> None:
+        """Save the contact counts (label key -> count). A count that is None or can't be believed
+        (domain.believable_count) is saved as unknown, never as a number."""
         stamp = _iso(synced_at)
+        rows = [(key, -1 if believable_count(n) is None else n, stamp) for key, n in counts.items()]
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM counts")
-            connection.executemany("INSERT INTO counts VALUES (?, ?, ?)", [(k, n, stamp) for k, n in counts.items()])
+            connection.executemany("INSERT INTO counts VALUES (?, ?, ?)", rows)
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('counts_synced_at', ?)", (stamp,))
 
-        self._transaction(write)
+        self._transaction(write, source)
 
-    def upsert(self, label: Label, synced_at: datetime) -> None:
+    def upsert(self, label: Label, synced_at: datetime, *, source: str | None = None) -> None:
         """Save one created or renamed label (it goes last if it is new)."""
 
         def write(connection: sqlite3.Connection) -> None:
@@ -480,15 +528,15 @@ class LabelCache:
             connection.execute(_INSERT_LABEL, _row(label, position[0], _iso(synced_at), None))
             connection.execute("DELETE FROM snapshot")  # the rows are the record until the next sync
 
-        self._transaction(write)
+        self._transaction(write, source)
 
-    def remove(self, key: str) -> None:
+    def remove(self, key: str, *, source: str | None = None) -> None:
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels WHERE key = ?", (key,))
             connection.execute("DELETE FROM counts WHERE key = ?", (key,))
             connection.execute("DELETE FROM snapshot")
 
-        self._transaction(write)
+        self._transaction(write, source)
 
     def destroy(self) -> None:
         """Delete the file (sign-out): the labels of a site you left shouldn't linger on disk."""

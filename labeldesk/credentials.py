@@ -1,6 +1,8 @@
 """Where API keys live: the operating system's keyring, or (only when the user says so) memory.
 
-Keys are stored under the service name ``LabelDesk`` with the site ID as the user name. Nothing here
+Keys are stored under the service name ``LabelDesk``, with the user name from ``key_account``: the site
+ID alone for a key saved for Wix, the site ID and the address for any other (the emulator, a test
+server), so that a key is only ever sent to the address it was saved for. Nothing here
 ever writes a key to a file of ours, and no message or repr contains one. Every call may block (a
 keyring can ask the user to unlock it), so the UI calls these from worker threads.
 """
@@ -13,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from labeldesk.api.urls import is_wix
 from labeldesk.logs import register_secret
 
 if TYPE_CHECKING:
@@ -41,6 +44,18 @@ WINDOWS_MAX_SECRET_BYTES = 2560
 YOUR_KEYRING = "your system's keyring"
 
 _T = TypeVar("_T")
+
+
+def key_account(site_id: str, api_base: str) -> str:
+    """The keyring user name of the key for site ``site_id`` at ``api_base``.
+
+    For Wix (DEFAULT_BASE_URL) it is the site ID, as LabelDesk has always saved it; for any other
+    address ``"<site ID> at <address>"``. So the key saved for Wix is never found for a test server
+    with the same site ID, and a test server's key is never found for Wix. A key saved by an older
+    LabelDesk (site ID alone, whatever the address) counts as the Wix key: sites.py stops using the
+    other address it was saved with.
+    """
+    return site_id if is_wix(api_base) else f"{site_id} at {api_base}"
 
 
 class KeyringUnavailableError(Exception):
@@ -96,7 +111,7 @@ def _usable(backend: keyring.backend.KeyringBackend) -> bool:
 
 
 class CredentialStore:
-    """API keys by site ID in the OS keyring (or an injected backend, for tests).
+    """API keys by account (see key_account) in the OS keyring (or an injected backend, for tests).
 
     Every keyring call (finding the backend included) runs on a daemon thread of its own and is given
     ``timeout`` seconds; past that, or after ``abandon()``, it raises KeyringUnavailableError and the

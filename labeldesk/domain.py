@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 #: The contract's length rule for a display name, counted after trimming outer whitespace.
 NAME_MAX_LENGTH = 180
+#: The contract's length rule for a label key (section 9).
+KEY_MAX_LENGTH = 80
+#: The largest contact count believed: 2**53, the largest whole number every JSON reader holds exactly
+#: (and far above any site's contacts). Counts outside 0..MAX_COUNT are unknown.
+MAX_COUNT = 2**53
 
 
 class LabelType(enum.Enum):
@@ -62,7 +67,8 @@ _WIRE_NAMES = {
 }
 #: Decoding rules (they apply to decoding only, not to making a Label in Python): anything that
 #: breaks them is left to the adapter's lenient parser.
-_Key = Annotated[str, msgspec.Meta(min_length=1)]
+#: Keys: the length rule here (the rest of :func:`valid_key` is checked after decoding: wire.decode_page).
+_Key = Annotated[str, msgspec.Meta(min_length=1, max_length=KEY_MAX_LENGTH)]
 _Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
@@ -99,6 +105,30 @@ class Label(msgspec.Struct, frozen=True, gc=False, rename=_WIRE_NAMES):
         if self.label_type is LabelType.UNKNOWN:
             return "LabelDesk doesn't know this kind of label, so it leaves it alone."
         return None
+
+
+#: Unicode categories a key may not hold: controls (a newline, an escape), format characters (invisible,
+#: or reordering the text), lone surrogates (no encoding can send them), line and paragraph separators.
+_KEY_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def valid_key(key: object) -> bool:
+    """Whether ``key`` can be a label key LabelDesk uses: a string of 1 to KEY_MAX_LENGTH characters,
+    not ``.`` or ``..`` (they would climb out of the label's address: ``/labels/..`` is ``/contacts/v4``),
+    with no control, format or separator characters. Keys come from the service; one that breaks this
+    is never shown, copied or put in a request."""
+    if key.__class__ is not str or not 0 < len(key) <= KEY_MAX_LENGTH or key in (".", ".."):  # type: ignore[arg-type]
+        return False
+    if key.isascii():
+        return key.isprintable()  # type: ignore[union-attr]
+    return not any(unicodedata.category(char) in _KEY_REFUSED_CATEGORIES for char in key)  # type: ignore[union-attr]
+
+
+def believable_count(value: object) -> int | None:
+    """``value`` if it is a whole number of contacts from 0 to MAX_COUNT; otherwise None (unknown)."""
+    if value.__class__ is int and 0 <= value <= MAX_COUNT:  # type: ignore[operator]
+        return value  # type: ignore[return-value]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +258,18 @@ def near_duplicate_form(name: str) -> str:
     folded = unicodedata.normalize("NFKC", same_name_form(name)).casefold()
     folded = unicodedata.normalize("NFKC", _unicode_sets()[1].sub("", folded))
     return " ".join(folded.split())
+
+
+def name_order(name: str) -> str:
+    """How the window orders names: without case or accents, so "Émile" sorts beside "Emile" and
+    before "Zoë" (Wix orders by code point, contract section 5; that order is only for paging).
+
+    ASCII names, nearly all of them, are only case-folded: they have no accents to drop.
+    """
+    if name.isascii():
+        return name.casefold()
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def comparable_name(name: str) -> str:

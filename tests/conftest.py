@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never let a test reach the user's real keyring, whatever the machine has.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
+import httpx
 import pytest
 
 from labeldesk.api import RetryPolicy, WixLabelsClient
@@ -15,6 +16,36 @@ from labeldesk.emulator import DEFAULT_API_KEY, DEFAULT_SITE_ID, Emulator, Label
 
 #: Retries that wait milliseconds, not seconds, so failure tests stay quick.
 FAST_RETRY = RetryPolicy(max_attempts=3, max_total_seconds=5.0, base_delay=0.01, max_delay=0.05)
+
+
+class WixStandIn(httpx.HTTPTransport):
+    """A transport that sends what a client addresses to Wix to a local server (``target``, e.g. an
+    emulator's base_url) instead. For tests of a saved Wix site, the only kind a plain start opens:
+    the client, its key and its saved copy are Wix's (base_url stays https://www.wixapis.com), and
+    nothing leaves this computer. ``http://127.0.0.1:9`` (nothing listens there) makes Wix unreachable."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__()
+        self.target = httpx.URL(target)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(scheme=self.target.scheme, host=self.target.host, port=self.target.port)
+        return super().handle_request(request)
+
+
+def wix_client_factory(wix: str | dict[str, str], retry: RetryPolicy = FAST_RETRY):
+    """A SiteManager client factory whose Wix is ``wix`` (one address, or one per site ID; a site not
+    named finds Wix unreachable). A site at any other address is reached there, as in the app."""
+    from labeldesk.api.urls import DEFAULT_BASE_URL
+
+    def make(api_key: str, site) -> WixLabelsClient:
+        transport = None
+        if site.api_base == DEFAULT_BASE_URL:
+            target = wix.get(site.site_id, "http://127.0.0.1:9") if isinstance(wix, dict) else wix
+            transport = WixStandIn(target)
+        return WixLabelsClient(api_key, site.site_id, base_url=site.api_base, retry=retry, transport=transport)
+
+    return make
 
 
 @pytest.fixture(autouse=True)

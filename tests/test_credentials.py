@@ -122,12 +122,12 @@ def test_the_site_directory_remembers_sites_but_never_keys(tmp_path):
     path = tmp_path / "sites.json"
     sites = SiteDirectory(path)
     sites.remember(Site("a", "Bakery"))
-    sites.remember(Site("b", "", "http://127.0.0.1:9999"))
+    sites.remember(Site("b", "", "https://www.wixapis.com"))
     sites.remember(Site("a", ""))  # a blank name keeps the old one
     again = SiteDirectory(path)
     assert [(s.site_id, s.name) for s in again.sites] == [("b", ""), ("a", "Bakery")]
     assert again.last_used.site_id == "a"
-    assert again.get("b").api_base == "http://127.0.0.1:9999"
+    assert again.get("b").api_base == "https://www.wixapis.com"
     again.forget("a")
     assert SiteDirectory(path).last_used.site_id == "b"
     assert set(json.loads(path.read_text())) == {"last_used", "sites"}
@@ -180,6 +180,45 @@ def test_a_pasted_dashboard_address_gives_the_site_id(text, site_id):
 def test_text_without_a_site_id_gives_none_and_says_why(text, words):
     assert extract_site_id(text) == ""
     assert words in site_id_problem(text)
+
+
+EDITOR_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+SITE_ID = "11111111-2222-4333-8444-555555555555"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"https://editor.wix.com/html/editor/web/renderer/edit/{EDITOR_ID}?metaSiteId={SITE_ID}",
+        f"https://editor.wix.com/html/editor/web/renderer/edit/{EDITOR_ID}?lang=en&metaSiteId={SITE_ID.upper()}#x",
+        f"https://manage.wix.com/dashboard/{SITE_ID}/contacts/{EDITOR_ID}",
+        f"https://manage.wix.com/dashboard/{SITE_ID}/contacts?referralInfo={EDITOR_ID}",
+    ],
+)
+def test_the_site_id_in_an_address_is_the_one_wix_marks_as_the_site(text):
+    assert extract_site_id(text) == SITE_ID
+    assert site_id_problem(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (SITE_ID + "6666", "isn't a site ID"),  # too long: never cut down to a valid-looking ID
+        ("x" + SITE_ID, "isn't a site ID"),
+        (SITE_ID + "-6666", "isn't a site ID"),
+        (SITE_ID.replace("5555", "555g", 1), "isn't a site ID"),
+        (f"https://manage.wix.com/dashboard/{SITE_ID}6666/contacts", "address has no site ID"),
+        (f"https://editor.wix.com/edit/{EDITOR_ID}?metaSiteId=x{SITE_ID}", "address has no site ID"),
+        (f"https://example.com/a/{EDITOR_ID}/b/{SITE_ID}", "more than one ID"),
+    ],
+)
+def test_a_guid_counts_only_standing_alone_and_unambiguous(text, words):
+    assert extract_site_id(text) == ""
+    assert words in site_id_problem(text)
+
+
+def test_the_same_guid_twice_is_not_ambiguous():
+    assert extract_site_id(f"https://example.com/{SITE_ID}/x/{SITE_ID.upper()}") == SITE_ID
 
 
 def test_an_empty_site_field_is_not_a_problem_yet():

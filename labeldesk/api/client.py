@@ -17,6 +17,8 @@ import queue
 import ssl
 import threading
 import time
+import urllib.request
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import CancelledError as FutureCancelledError
@@ -30,10 +32,10 @@ import truststore
 
 from labeldesk import __version__
 from labeldesk.api import errors, wire
-from labeldesk.api.paging import PageLedger, page_cap, read_pages
+from labeldesk.api.paging import MAX_SITE_ITEMS, PageLedger, page_cap, read_pages
 from labeldesk.api.retry import RateBudget, RetryPolicy
-from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
-from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem
+from labeldesk.api.urls import DEFAULT_BASE_URL, is_loopback_url, validate_base_url
+from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem, valid_key
 from labeldesk.giveway import give_way
 from labeldesk.memory import collector_paused
 
@@ -51,6 +53,12 @@ DEFAULT_MAX_IN_FLIGHT = 25
 #: A page size below this is never remembered for the next "fetch all at once" (one odd short page
 #: must not turn a 50,000-label refresh into thousands of requests).
 MIN_LEARNT_STEP = 100
+#: The most bytes one answer may take, as sent and again once unpacked. A page of 2,000 labels with the
+#: longest names is a few megabytes; a broken or hostile server may send gigabytes (a gzip "bomb"
+#: unpacks a thousandfold). Past it, reading stops: OversizedResponseError.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Unpacked bytes made from one piece of a compressed body at a time (so a bomb never unpacks at once).
+_UNPACK_STEP = 64 * 1024
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=30.0)
 #: The longest wait a Retry-After is taken at its word for: a service asking for more (``1e9``,
 #: ``inf``) is asking for "a long time", and the retry time budget then gives up at once.
@@ -94,7 +102,9 @@ class WixLabelsClient:
         retry: RetryPolicy | None = None,
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         rate_budget: RateBudget | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
+        """``max_body_bytes``: the most one answer may take, as sent and unpacked (see MAX_BODY_BYTES)."""
         if not api_key or not _header_safe(api_key):
             # Checked here so that httpx never has to complain about the value (its message would quote it).
             raise errors.MalformedKeyError()
@@ -106,16 +116,22 @@ class WixLabelsClient:
         self.site_id = site_id
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max(1, max_in_flight)
+        self.max_body_bytes = max_body_bytes
         self._page_size = self._step = LIST_MAX_LIMIT
         self._budget = rate_budget or RateBudget()
         self._stop = threading.Event()
         #: Called (on the calling thread) as ``on_retry(error, attempt, delay)`` before each retry wait,
         #: so a UI can say "trouble, trying again" without waiting for the last try.
         self.on_retry: Callable[[errors.WixError, int, float], None] | None = None
+        #: Seconds a read (GET) may wait for Wix's answer: ``timeout.read`` unless a caller lengthens it
+        #: (the window does while Wix answers slowly, so its background tries can succeed).
+        self.read_timeout: float | None = timeout.read
+        self._timeout = timeout
         headers = {
             "Authorization": api_key,
             "wix-site-id": site_id,
             "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",  # what _read_body unpacks
             "User-Agent": f"LabelDesk/{__version__}",
         }
 
@@ -125,10 +141,13 @@ class WixLabelsClient:
         tls = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if transport is None else True
         #: Why no request can be sent (a proxy setting httpx can't use), raised by every call; or None.
         self._unusable: errors.WixError | None = None
-        use_environment = True
+        # Never through a proxy to this computer, whatever NO_PROXY says: a proxy would see the key in
+        # the clear (the emulator speaks plain http), and it can't reach our loopback anyway.
+        use_environment = not is_loopback_url(self.base_url)
 
         def new_http(connections: int) -> httpx.Client:
-            # httpx's own transports when none is given, so proxy settings (HTTPS_PROXY...) apply.
+            # httpx's own transports when none is given, so proxy settings (HTTPS_PROXY...) apply
+            # (to addresses beyond this computer only: see use_environment).
             return httpx.Client(
                 base_url=self.base_url,
                 transport=transport,
@@ -140,6 +159,9 @@ class WixLabelsClient:
                 trust_env=use_environment,
             )
 
+        #: The setting (its name) of the proxy calls go through, or None: a failure to connect is then
+        #: the proxy's, and is named so.
+        self._proxy = _proxy_in_force(self.base_url) if use_environment and transport is None else None
         try:
             self._http = new_http(8)
         except (httpx.InvalidURL, ValueError, ImportError) as exc:
@@ -248,7 +270,7 @@ class WixLabelsClient:
         if offset:
             params["paging.offset"] = offset
         content = self._request_ex("GET", LABELS_PATH, params=params, raw=True).data
-        return wire.decode_page(content, requested_offset=offset)
+        return _believable(wire.decode_page(content, requested_offset=offset))
 
     def query_labels(
         self,
@@ -269,7 +291,7 @@ class WixLabelsClient:
             paging["limit"] = limit
         query["paging"] = paging
         content = self._request_ex("POST", LABELS_PATH + "/query", json_body={"query": query}, raw=True).data
-        return wire.decode_page(content, requested_offset=offset)
+        return _believable(wire.decode_page(content, requested_offset=offset))
 
     def fetch_all(
         self, *, expected_total: int | None = None, on_progress: Callable[[int, int | None], None] | None = None
@@ -292,7 +314,10 @@ class WixLabelsClient:
         for; no wave holds more than ``max_in_flight`` pages; and the read never takes more pages than
         :func:`~labeldesk.api.paging.page_cap` allows. Raises IncompleteReadError rather than return
         part of the site as the whole: a page that repeats what came before, an empty page before the
-        total, too many pages, or a second read that still falls short of the total.
+        total, too many pages, or a second read that still falls short of the total. Raises
+        OversizedResponseError, reading no further, for an answer past a cap: a body over
+        ``max_body_bytes`` (as sent or unpacked), a page of more than 2,000 labels (contract section
+        2.1), a total above :data:`~labeldesk.api.paging.MAX_SITE_ITEMS`.
 
         Only the network waits run on a pool of threads (each with its own connection); every page
         is parsed on the calling thread as it arrives, whatever its place, so one thread at a time
@@ -334,7 +359,7 @@ class WixLabelsClient:
         step = self._step  # labels per full page, as the service last gave them
         ledger = PageLedger(size, what="labels", max_pages=page_cap(min(size, QUERY_MAX_LIMIT)))
         pages: dict[int, wire.LabelPage] = {}
-        wanted = list(range(0, expected_total, step)) if expected_total and expected_total > step else [0]
+        wanted = list(range(0, expected_total, step)[: self.max_in_flight]) if (expected_total or 0) > step else [0]
         while wanted:
             wanted = wanted[: self.max_in_flight]
             ledger.reserve(len(wanted))
@@ -393,12 +418,13 @@ class WixLabelsClient:
             return self._request_ex("GET", LABELS_PATH, params=params, raw=True).data
 
         def parse(offset: int, body: bytes) -> bool:
-            page = pages[offset] = wire.decode_page(body, requested_offset=offset)
+            page = pages[offset] = _believable(wire.decode_page(body, requested_offset=offset))
+            # (what couldn't be read counts too: it took its place on the page)
+            honoured = ledger.add(offset, [*(label.key for label in page.labels), *page.unreadable], page.total)
             if on_progress is not None:
                 read = sum(len(one.labels) for one in pages.values())
                 on_progress(read if page.total is None else min(read, page.total), page.total)
-            # (what couldn't be read counts too: it took its place on the page)
-            return ledger.add(offset, [*(label.key for label in page.labels), *page.unreadable], page.total)
+            return honoured
 
         if len(offsets) == 1:
             return parse(offsets[0], fetch(offsets[0]))
@@ -430,8 +456,9 @@ class WixLabelsClient:
 
     # -- contacts -------------------------------------------------------------------------------------
 
-    def contact_counts(self) -> dict[str, int]:
+    def contact_counts(self) -> dict[str, int | None]:
         """How many contacts carry each label (label key -> count), from ListFacets (contract section 6.7).
+        A count the service sent that can't be believed (outside 0..2**53, not a number) is None: unknown.
 
         Asks for the largest page (1,000 facets) and reads on by :mod:`labeldesk.api.paging`'s rule, so
         a server that ignores the offset or leaves out the total costs a request or two, not an endless
@@ -442,6 +469,8 @@ class WixLabelsClient:
         def fetch(offset: int, limit: int) -> tuple[wire.FacetPage, tuple[str, ...], int | None]:
             params = {"paging.limit": limit, "paging.offset": offset} if offset else {"paging.limit": limit}
             page = wire.facet_page_from_json(self._request("GET", FACETS_PATH, params=params))
+            if len(page.keys) > FACETS_MAX_LIMIT:
+                raise errors.OversizedResponseError()
             return page, page.keys, page.total
 
         try:
@@ -452,7 +481,7 @@ class WixLabelsClient:
                 raise
             log.info("the service refused facet pages of %d; using %d", FACETS_MAX_LIMIT, FACETS_DEFAULT_LIMIT)
             pages = read_pages(fetch, limit=FACETS_DEFAULT_LIMIT, what="contact counts")
-        counts: dict[str, int] = {}
+        counts: dict[str, int | None] = {}
         for page in pages:
             counts.update(page.counts)
         return counts
@@ -461,6 +490,10 @@ class WixLabelsClient:
 
     @staticmethod
     def _label_path(key: str) -> str:
+        """The address of the label ``key``; InvalidKeyError, with nothing sent, for a key that can't
+        be one (``.`` or ``..`` would climb out of it: ``/labels/..`` is ``/contacts/v4``)."""
+        if not valid_key(key):
+            raise errors.InvalidKeyError()
         return f"{LABELS_PATH}/{quote(key, safe='')}"
 
     def _request(
@@ -533,6 +566,13 @@ class WixLabelsClient:
             return error.retry_after
         return self.retry.backoff(attempt)
 
+    def _timeout_for(self, method: str) -> httpx.Timeout:
+        if method != "GET" or self.read_timeout == self._timeout.read:
+            return self._timeout
+        return httpx.Timeout(
+            self._timeout.connect, read=self.read_timeout, write=self._timeout.write, pool=self._timeout.pool
+        )
+
     def _send_once(
         self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any, raw: bool = False
     ) -> Any:
@@ -541,10 +581,9 @@ class WixLabelsClient:
         try:
             http = getattr(self._page_local, "http", None) or self._http
             give_way()
-            with http.stream(method, path, params=params, json=json_body) as response:
-                # Read in steps that give way to the GUI thread: 25 page threads receiving 500 KB
-                # each run a little Python per chunk, and together they can hold up a paint.
-                content = b"".join(_giving_way(response.iter_bytes()))
+            timeout = self._timeout_for(method)
+            with http.stream(method, path, params=params, json=json_body, timeout=timeout) as response:
+                content = _read_body(response, self.max_body_bytes)
         except httpx.ConnectTimeout as exc:  # no answer to "hello" at all: as good as unreachable
             failure, reason = errors.OfflineError(), exc
         except httpx.TimeoutException as exc:  # reached, but the answer is slow to come
@@ -552,8 +591,12 @@ class WixLabelsClient:
         except httpx.ConnectError as exc:
             if _caused_by(exc, ssl.SSLCertVerificationError):
                 failure, reason = errors.CertificateError(), exc
+            elif self._proxy is not None:  # the connection that failed was the one to the proxy
+                failure, reason = errors.ProxyUnreachableError(self._proxy), exc
             else:
                 failure, reason = errors.OfflineError(), exc
+        except httpx.ProxyError as exc:  # the proxy answered, but wouldn't pass the connection on
+            failure, reason = errors.ProxyUnreachableError(self._proxy or "proxy"), exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             failure, reason = errors.ConnectionDroppedError(), exc
         except httpx.TransportError as exc:
@@ -564,6 +607,12 @@ class WixLabelsClient:
             if not self._stop.is_set():
                 raise
             failure, reason = errors.CancelledError(), exc  # closed between our check and the send
+        except Exception as exc:
+            # A SOCKS proxy that breaks off its handshake: httpx lets socksio's own error through.
+            # (Checked by module, so that socksio is imported only by httpx, and only when used.)
+            if not type(exc).__module__.startswith("socksio"):
+                raise
+            failure, reason = errors.ProxyUnreachableError(self._proxy or "ALL_PROXY"), exc
         if failure is not None:
             # Raised outside the except block, so no __context__ leads back to the request and its headers.
             log.debug("%s %s: %s", method, path, type(reason).__name__)
@@ -582,7 +631,7 @@ class WixLabelsClient:
             return content if raw else wire.json_object(content, request_id)
         try:
             body = json.loads(content) if content else {}
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # (nested past any real answer)
             body = None
         raise wire.error_from_response(
             response.status_code,
@@ -652,6 +701,84 @@ def _giving_way(chunks: Iterator[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
+def _read_body(response: httpx.Response, most: int) -> bytes:
+    """The body of ``response``, unpacked (gzip, deflate or neither), reading at most ``most`` bytes off
+    the wire and unpacking at most ``most``: past either, OversizedResponseError, and the rest is never
+    read (leaving the ``with`` closes the connection). MalformedResponseError if it doesn't unpack."""
+    length = response.headers.get("content-length", "").strip()
+    if length.isdigit() and int(length) > most:
+        raise errors.OversizedResponseError()
+    if response.is_stream_consumed:  # read and unpacked already: an answer made in memory (a test transport)
+        if len(response.content) > most:
+            raise errors.OversizedResponseError()
+        return response.content
+    # Listed in the order applied: unpack in the reverse order. Unknown ones are left as they are (as
+    # httpx does); the JSON then can't be read.
+    names = [name.strip() for name in response.headers.get("content-encoding", "").lower().split(",")]
+    layers = [_Inflater(gzip=name != "deflate") for name in reversed(names) if name in ("gzip", "x-gzip", "deflate")]
+    body = bytearray()
+    received = 0
+    try:
+        # Read in steps that give way to the GUI thread: 25 page threads receiving 500 KB each run
+        # a little Python per chunk, and together they can hold up a paint.
+        for chunk in _giving_way(response.iter_raw()):
+            received += len(chunk)
+            if received > most:
+                raise errors.OversizedResponseError()
+            for piece in _unpacked(layers, chunk):
+                if len(body) + len(piece) > most:
+                    raise errors.OversizedResponseError()
+                body += piece
+    except zlib.error:
+        raise errors.MalformedResponseError() from None  # a compressed body that doesn't unpack
+    return bytes(body)
+
+
+class _Inflater:
+    """One layer of gzip or deflate, unpacked a bounded step at a time (zlib's ``max_length``)."""
+
+    def __init__(self, *, gzip: bool) -> None:
+        self._gzip = gzip
+        self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS)
+        self._started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """What ``data`` unpacks to, in pieces of at most _UNPACK_STEP bytes; zlib.error if it can't be."""
+        while True:
+            try:
+                piece = self._zlib.decompress(data, _UNPACK_STEP)
+            except zlib.error:
+                if self._gzip or self._started:
+                    raise
+                # "deflate" sent without its zlib header, as some servers do.
+                self._zlib, self._started = zlib.decompressobj(-zlib.MAX_WBITS), True
+                continue
+            self._started = True
+            if piece:
+                yield piece
+            data = self._zlib.unconsumed_tail
+            if not data and len(piece) < _UNPACK_STEP:
+                return
+
+
+def _unpacked(layers: Sequence[_Inflater], data: bytes) -> Iterator[bytes]:
+    """``data`` through each layer in turn, in bounded pieces."""
+    if not layers:
+        if data:
+            yield data
+        return
+    for piece in layers[0].feed(data):
+        yield from _unpacked(layers[1:], piece)
+
+
+def _believable(page: wire.LabelPage) -> wire.LabelPage:
+    """``page``, or OversizedResponseError if it holds more labels than Wix ever sends at once
+    (contract section 2.1) or claims more labels than any site has (paging.MAX_SITE_ITEMS)."""
+    if page.received > LIST_MAX_LIMIT or (page.total is not None and page.total > MAX_SITE_ITEMS):
+        raise errors.OversizedResponseError()
+    return page
+
+
 def _missing_offsets(pages: Mapping[int, wire.LabelPage], step: int, total: int | None, most: int) -> list[int]:
     """The offsets still to read: gaps between the pages read so far, and what lies past the last
     of them while the total (or, without one, a full last page) says there is more. At most ``most``
@@ -699,10 +826,10 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 _PROXY_SCHEMES = ("https", "http", "all")
 
 
-def _proxy_variable() -> str:
-    """The name (never the value: it may hold a password) of the proxy setting that can't be used."""
-    # Which variable is in force for each scheme, as urllib.request.getproxies_environment decides
-    # (httpx asks it): any case first, then a lower-case name wins.
+def _proxy_settings() -> dict[str, str]:
+    """The proxy variable in force for each scheme ("https", "http", "all", "no"), by name, as
+    urllib.request.getproxies_environment decides (httpx asks it): any case first, then a lower-case
+    name wins."""
     in_force: dict[str, str] = {}
     for name, value in os.environ.items():
         if value and name.lower().endswith("_proxy"):
@@ -710,6 +837,28 @@ def _proxy_variable() -> str:
     for name, value in os.environ.items():
         if value and name.endswith("_proxy"):
             in_force[name[:-6].lower()] = name
+    return in_force
+
+
+def _proxy_in_force(base_url: str) -> str | None:
+    """The name of the proxy setting calls to ``base_url`` go through, or None (none set, or NO_PROXY
+    lets this address skip it)."""
+    in_force = _proxy_settings()
+    url = httpx.URL(base_url)
+    name = in_force.get(url.scheme) or in_force.get("all")
+    if name is None:
+        return None
+    try:
+        if urllib.request.proxy_bypass_environment(url.host):
+            return None
+    except (ValueError, TypeError):  # a NO_PROXY that can't be read: httpx says so as the client is made
+        return name
+    return name
+
+
+def _proxy_variable() -> str:
+    """The name (never the value: it may hold a password) of the proxy setting that can't be used."""
+    in_force = _proxy_settings()
     for scheme in _PROXY_SCHEMES:
         name = in_force.get(scheme)
         if name is None:
@@ -721,6 +870,8 @@ def _proxy_variable() -> str:
                 import socksio  # noqa: F401 - what httpx's SOCKS support needs
         except (httpx.InvalidURL, ValueError, ImportError):
             return name
+    if "no" in in_force:  # the proxies themselves are fine: it is the list of addresses that skip them
+        return in_force["no"]
     return "your system's proxy settings"
 
 

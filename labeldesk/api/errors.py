@@ -112,6 +112,26 @@ class MalformedResponseError(WixError):
     retryable = True
 
 
+class OversizedResponseError(WixError):
+    """An answer past what LabelDesk reads: a body over the size cap (as sent, or once unpacked), more
+    labels on a page than Wix ever sends (2,000, contract section 2.1), or a total far above any real
+    site's. Only a broken or hostile server sends one; reading stopped there, and it isn't retried."""
+
+    default_message = (
+        "Wix sent an answer LabelDesk can't use (far more than any site's labels need), so LabelDesk stopped "
+        "reading it. Please try again later."
+    )
+
+
+class InvalidKeyError(WixError):
+    """A label key that can't be one (domain.valid_key): refused before anything is sent."""
+
+    default_message = (
+        "LabelDesk can't use this label's key (Wix sent one that isn't a proper label key), so it can't change "
+        "this label."
+    )
+
+
 class AuthError(WixError):
     """401 or 403: the key is wrong, revoked, or lacks a permission."""
 
@@ -156,13 +176,50 @@ class ConflictError(WixError):
 
 
 class ValidationError(WixError):
-    default_message = "Wix rejected the request as invalid."
+    """400: Wix found something in the request invalid (contract section 8's ``fieldViolations``).
+
+    The words name what the person can change (the label name) in plain terms; a field only LabelDesk
+    sets (paging, the query, the key) is LabelDesk's mistake, and says so. The field paths and Wix's
+    own descriptions are for support only: they go into ``details``, never into ``message``.
+    """
+
+    default_message = (
+        "LabelDesk asked for something Wix didn't accept; please try again, and if it keeps happening, "
+        "copy the details for support."
+    )
 
     def __init__(self, message: str | None = None, *, violations: tuple[FieldViolation, ...] = (), **kwargs) -> None:
         self.violations = violations
-        if message is None and violations:
-            message = "Wix rejected this: " + "; ".join(v.description or v.field for v in violations)
+        if message is None:
+            message = _violation_words(violations)
         super().__init__(message, **kwargs)
+
+    @property
+    def details(self) -> str:
+        lines = [super().details]
+        for violation in self.violations:
+            rule = f" ({violation.rule})" if violation.rule else ""
+            lines.append(f"Wix's objection to {violation.field or 'the request'}{rule}: {violation.description}")
+        return "\n".join(lines)
+
+
+#: Wix's rule names (contract section 8) for a name that is too long, and for one that is empty or missing.
+_TOO_LONG_RULES = frozenset({"MAX_LENGTH", "MAX", "MAX_SIZE"})
+_EMPTY_RULES = frozenset({"MIN_LENGTH", "MIN", "REQUIRED_FIELD", "MIN_SIZE"})
+
+
+def _violation_words(violations: tuple[FieldViolation, ...]) -> str | None:
+    """Plain words for what Wix objected to, or None (the default message) when it is nothing the
+    person can change. Only the label name is theirs; everything else LabelDesk sent on its own."""
+    for violation in violations:
+        if violation.field.rsplit(".", 1)[-1] != "displayName":
+            continue
+        if violation.rule in _TOO_LONG_RULES:
+            return "Wix didn't accept the label name: it is too long. Choose a shorter name."
+        if violation.rule in _EMPTY_RULES:
+            return "Wix didn't accept the label name: it is empty. Type a name for the label."
+        return "Wix didn't accept the label name. Choose a different name."
+    return None
 
 
 class InvalidNameError(ValidationError):
@@ -236,8 +293,26 @@ class ProxySettingError(WixError):
         self.variable = variable
         where = variable if variable.endswith("settings") else f"the {variable} setting"
         super().__init__(
-            f"LabelDesk can't use the proxy in {where}: it isn't a proxy address LabelDesk understands. "
-            "Correct it or remove it (or ask whoever set up this computer's network), then start LabelDesk again."
+            f"LabelDesk can't use the proxy in {where}: it isn't a proxy address LabelDesk understands "
+            "(http://, https:// or socks5:// and a host). Correct it or remove it (or ask whoever set up this "
+            "computer's network), then start LabelDesk again."
+            if variable.lower() != "no_proxy"
+            else f"LabelDesk can't read the {variable} setting (the addresses that skip the proxy). Correct it or "
+            "remove it (or ask whoever set up this computer's network), then start LabelDesk again."
+        )
+
+
+class ProxyUnreachableError(OfflineError):
+    """The proxy in force for Wix's address (``variable`` names its setting; its value is never shown)
+    didn't answer, hung up, or refused to pass the connection on. An :class:`OfflineError`, so it is
+    retried and the window goes offline as for any unreachable service, but it names the proxy, which
+    is what the person (or whoever runs their network) has to look at."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+        super().__init__(
+            f"LabelDesk connects to Wix through the proxy in the {variable} setting, and the proxy didn't let "
+            "the connection through. Check that the proxy is running, or ask whoever set up this computer's network."
         )
 
 

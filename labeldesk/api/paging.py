@@ -12,6 +12,9 @@ to come), never trusts a server to honour offsets. A read ends:
 - when a page brings no key the read has not seen although it covers places no earlier page did;
 - at :data:`MAX_SITE_ITEMS` worth of pages.
 
+A total above :data:`MAX_SITE_ITEMS` is not believed: it raises
+:class:`~labeldesk.api.errors.OversizedResponseError` at once.
+
 Only the first three prove the list whole. Any other end raises
 :class:`~labeldesk.api.errors.IncompleteReadError`, so a short read is never taken as the whole site.
 """
@@ -70,8 +73,10 @@ class PageLedger:
     def add(self, offset: int, keys: Sequence[str], total: int | None) -> bool:
         """Record the page asked for at ``offset``. False if it proves the server doesn't honour offsets:
         it brought nothing new though it covers places no earlier page did, or it came back empty before
-        its own total."""
+        its own total. OversizedResponseError for a total above MAX_SITE_ITEMS."""
         if total is not None:
+            if total > MAX_SITE_ITEMS:
+                raise errors.OversizedResponseError()
             self.totals.add(total)
         if not keys:
             return total is None or offset >= total

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from labeldesk.api import errors
-from labeldesk.domain import Label, LabelType
+from labeldesk.domain import Label, LabelType, believable_count, valid_key
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +80,9 @@ def _date(value: object) -> datetime | None:
 
 def label_from_json(obj: object) -> Label:
     """One label object, or MalformedResponseError (and nothing else) if it isn't one: no key or
-    display name, or a label type that isn't a string. Unknown types, and optional fields that are
-    missing or of the wrong kind, are tolerated (contract section 3)."""
+    display name, a key LabelDesk can't use (domain.valid_key: ``..``, a newline, over 80 characters),
+    or a label type that isn't a string. Unknown types, and optional fields that are missing or of the
+    wrong kind, are tolerated (contract section 3)."""
     # Runs 2,000 times per page: plain dict access and class checks, no isinstance chains or enum calls.
     if obj.__class__ is not dict:
         if not isinstance(obj, Mapping):
@@ -91,6 +92,8 @@ def label_from_json(obj: object) -> Label:
     key, name, kind = get("key"), get("displayName"), get("labelType")
     if key.__class__ is not str or not key or name.__class__ is not str:
         raise errors.MalformedResponseError(server_message="label without key or displayName")
+    if not valid_key(key):
+        raise errors.MalformedResponseError(server_message="label key that can't be a key")
     if kind is not None and kind.__class__ is not str:
         raise errors.MalformedResponseError(server_message="label type is not a string")
     namespace, namespace_name = get("namespace"), get("namespaceDisplayName")
@@ -147,6 +150,8 @@ def decode_page(content: bytes, *, requested_offset: int) -> LabelPage:
         page = _PAGE_DECODER.decode(content)
     except msgspec.DecodeError:  # ValidationError included
         return page_from_json(json_object(content), requested_offset=requested_offset)
+    if not _valid_keys([label.key for label in page.labels]):
+        return page_from_json(json_object(content), requested_offset=requested_offset)
     paging = page.paging_metadata or page.metadata or _Paging()
     return LabelPage(
         labels=tuple(page.labels),
@@ -155,13 +160,22 @@ def decode_page(content: bytes, *, requested_offset: int) -> LabelPage:
     )
 
 
+def _valid_keys(keys: list[str]) -> bool:
+    """Whether every key passes domain.valid_key (their lengths the decoder has checked already). The
+    usual page, printable ASCII and no dot keys, is told in a few C calls over all its keys at once."""
+    joined = "".join(keys)
+    if joined.isascii() and joined.isprintable() and "." not in keys and ".." not in keys:
+        return True
+    return all(valid_key(key) for key in keys)
+
+
 def json_object(content: bytes, request_id: str | None = None) -> dict[str, Any]:
     """A 200 answer's body, which must be a JSON object (an empty body counts as ``{}``)."""
     if not content:
         return {}
     try:
         body = json.loads(content)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # (nested past any real answer)
         body = None
     if not isinstance(body, dict):
         raise errors.MalformedResponseError(status=200, request_id=request_id)
@@ -223,8 +237,9 @@ def label_from_envelope(body: object) -> Label:
 class FacetPage:
     """One page of ListFacets (contract section 6.7)."""
 
-    #: Label key -> how many contacts carry it, for the LABEL facets on this page.
-    counts: dict[str, int]
+    #: Label key -> how many contacts carry it, for the LABEL facets on this page; None where the
+    #: count sent can't be believed (not a whole number from 0 to domain.MAX_COUNT): unknown.
+    counts: dict[str, int | None]
     #: One key per facet on the page, in order: its type and ``facetKey`` (facets other than LABEL may
     #: have no ``facetKey``; each such type comes once).
     keys: tuple[str, ...]
@@ -247,9 +262,9 @@ def facet_page_from_json(body: object) -> FacetPage:
             continue
         kind, key = facet.get("facetType"), facet.get("facetKey")
         keys.append(f"{kind}\x00{key}")  # not the display name: a rename between pages must not look new
-        count = _int_or_none(facet.get("count"))
-        if kind == "LABEL" and isinstance(key, str) and count is not None:
-            counts[key] = count
+        if kind == "LABEL" and valid_key(key):
+            # A count that isn't a whole number from 0 to 2**53 is unknown (None), never shown or saved.
+            counts[key] = believable_count(_int_or_none(facet.get("count")))
     meta = body.get("pagingMetadata")
     if not isinstance(meta, Mapping):
         meta = body.get("metadata")

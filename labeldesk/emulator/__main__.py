@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--drop-reply-next", type=int, default=0, metavar="N", help="carry out the request, then lose the answer"
     )
     faults.add_argument("--malformed-next", type=int, default=0, metavar="N", help="answer 200 with broken JSON")
+    faults.add_argument(
+        "--bomb-next", type=int, default=0, metavar="N", help="answer 200 with 64 KB of gzip that unpack to 64 MB"
+    )
     faults.add_argument("--stall-next", type=int, default=0, metavar="N", help="say nothing for --stall-seconds")
     faults.add_argument("--stall-seconds", type=float, default=30.0)
     paging = parser.add_argument_group("paging that breaks the rules (for every request)")
@@ -99,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     emulator.faults.drop_next(args.drop_next)
     emulator.faults.drop_reply_next(args.drop_reply_next)
     emulator.faults.malformed_next(args.malformed_next)
+    emulator.faults.bomb_next(args.bomb_next)
     emulator.faults.stall_next(args.stall_next, args.stall_seconds)
     emulator.faults.paging = PagingFaults(args.facets_ignore_offset, args.list_ignore_offset, args.list_empty_from)
     done = threading.Event()

@@ -19,6 +19,8 @@ class FaultKind(enum.Enum):
     MALFORMED = "malformed"
     #: Say nothing for a while (past the client's read timeout), then answer normally.
     STALL = "stall"
+    #: Answer 200 with a gzip "bomb": 64 KB that unpack to 64 MB of zeros (a hostile server's trick).
+    BOMB = "bomb"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,9 @@ class Faults:
 
     def malformed_next(self, count: int = 1) -> None:
         self._queue(Fault(FaultKind.MALFORMED), count)
+
+    def bomb_next(self, count: int = 1) -> None:
+        self._queue(Fault(FaultKind.BOMB), count)
 
     def stall_next(self, count: int = 1, seconds: float = 30.0) -> None:
         self._queue(Fault(FaultKind.STALL, seconds=seconds), count)

@@ -8,6 +8,8 @@ emulator's gets 404 ``SITE_NOT_FOUND``: Wix's documents don't say what it answer
 from __future__ import annotations
 
 import contextlib
+import functools
+import gzip
 import json
 import logging
 import math
@@ -111,6 +113,8 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._drop()
             elif fault.kind is FaultKind.MALFORMED:
                 return self._send(200, b'{"labels": [{"key": "custom.vi', {})
+            elif fault.kind is FaultKind.BOMB:
+                return self._send(200, _bomb(), {"Content-Encoding": "gzip"})
             elif fault.kind is FaultKind.STATUS:
                 headers = {}
                 if fault.retry_after is not None:
@@ -193,6 +197,12 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(2)
         return 0
+
+
+@functools.cache
+def _bomb() -> bytes:
+    """64 MB of zeros, gzipped (some 64 KB): made once, on first use."""
+    return gzip.compress(bytes(64 * 1024 * 1024), compresslevel=9)
 
 
 def _list_labels(store: LabelStore, params: dict[str, str], paging: PagingFaults) -> bytes:

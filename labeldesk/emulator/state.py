@@ -78,7 +78,10 @@ def _violation(field_name: str, description: str, rule: str) -> ApiError:
 
 
 def format_date(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    """``value`` as Wix writes dates: UTC, milliseconds, "Z" (ISO-8601, so always a 4-digit year: strftime's
+    %Y doesn't pad years before 1000 on glibc, and "1-01-01T…" is not ISO-8601)."""
+    utc = value.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
 @dataclass(slots=True)

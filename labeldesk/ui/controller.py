@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from labeldesk.api.errors import AuthError, LabelNotFoundError, NetworkError, PermissionDeniedError, WixError
+from labeldesk.api.errors import (
+    AuthError,
+    ConflictError,
+    LabelNotFoundError,
+    NetworkError,
+    PermissionDeniedError,
+    WixError,
+)
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import CacheUnavailableError, LabelCache, Snapshot
 from labeldesk.domain import FindOrCreateResult, Label, quoted, search_text
@@ -42,6 +49,9 @@ log = logging.getLogger(__name__)
 Callback = Callable[[object], None] | None
 #: Seconds between background tries while offline; the last one repeats.
 OFFLINE_RETRY_SECONDS: tuple[float, ...] = (5, 10, 20, 40, 80, 160, 300)
+#: The longest a background try of a slow read waits for Wix's answer (seconds): each slow try doubles
+#: the client's read timeout up to this, so a service that answers in 25 s is read at last.
+SLOW_READ_TIMEOUT_MAX = 120.0
 
 
 def showing_marker(cache: LabelCache) -> Path:
@@ -52,6 +62,11 @@ def showing_marker(cache: LabelCache) -> Path:
     start ended (crashed) in between: that copy is not shown again.
     """
     return cache.path.with_name(cache.path.name + ".showing")
+
+
+def _origin(client: WixLabelsClient | None) -> str | None:
+    """The API address an answer from ``client`` came from (what the saved copy checks it against)."""
+    return getattr(client, "base_url", None)
 
 
 def _remove(marker: Path) -> None:
@@ -84,6 +99,8 @@ class LabelsController(QObject):
     - ``counts_loaded(dict[str, int])`` or ``counts_failed(WixError)``
     - ``label_created(FindOrCreateResult)``, ``label_renamed(Label)``, ``label_deleted(Label)``
     - ``label_vanished(str)``: a rename or delete found the label gone from the service (404)
+    - ``label_learned(Label)``: a label made elsewhere that the table didn't know, found when it blocked
+      a rename (409): the near-duplicate check knows it from then on
     - ``auth_failed(AuthError)``: Wix refused the key (401/403) on any call; work should pause
     - ``offline_changed(bool)``: Wix became unreachable, or reachable again
     - ``retrying(WixError)``: a call failed and the adapter is trying again (early news of trouble)
@@ -109,6 +126,7 @@ class LabelsController(QObject):
     label_renamed = Signal(object)
     label_deleted = Signal(object)
     label_vanished = Signal(str)
+    label_learned = Signal(object)
     auth_failed = Signal(object)
     offline_changed = Signal(bool)
     retrying = Signal(object)
@@ -134,6 +152,10 @@ class LabelsController(QObject):
         self.runner.busy_changed.connect(self.busy_changed)
         self.offline = False
         self.service_loaded = False
+        #: Refreshes in a row that failed because Wix answered too slowly, and whether the next
+        #: background try waits longer than the last (see _lengthen_read_timeout).
+        self.slow_tries = 0
+        self.waits_longer = False
         self._retry_seconds = tuple(retry_seconds or OFFLINE_RETRY_SECONDS)
         self._offline_tries = 0
         self._retry_timer = QTimer(self)
@@ -341,16 +363,17 @@ class LabelsController(QObject):
                 unreadable = getattr(labels, "unreadable", 0)
                 return replace(batch, unreadable=unreadable) if unreadable else batch
 
+        source = _origin(client)
         self.runner.read(
             fetch,
             "refresh labels",
-            on_success=lambda labels: self._on_labels(generation, started_at, labels),
+            on_success=lambda labels: self._on_labels(generation, started_at, labels, source),
             on_failure=lambda error: self._on_refresh_failed(generation, error),
         )
         self.runner.read(
             client.contact_counts,
             "contact counts",
-            on_success=lambda counts: self._on_counts(generation, counts),
+            on_success=lambda counts: self._on_counts(generation, counts, source),
             on_failure=lambda error: self._on_counts_failed(generation, error),
         )
 
@@ -365,13 +388,13 @@ class LabelsController(QObject):
         if self._refresh_again:
             self.refresh()
 
-    def _on_labels(self, generation: int, started_at: int, labels: list[Label]) -> None:
+    def _on_labels(self, generation: int, started_at: int, labels: list[Label], source: str | None = None) -> None:
         try:
-            self._apply_labels(generation, started_at, labels)
+            self._apply_labels(generation, started_at, labels, source)
         finally:
             self._refresh_done(generation)  # last: it may start the next refresh, a newer generation
 
-    def _apply_labels(self, generation: int, started_at: int, batch: LabelBatch) -> None:
+    def _apply_labels(self, generation: int, started_at: int, batch: LabelBatch, source: str | None = None) -> None:
         if generation != self._generation:
             log.debug("dropping a stale refresh (%d, newest %d)", generation, self._generation)
             return
@@ -391,6 +414,7 @@ class LabelsController(QObject):
         self.service_loaded = True
         self._set_offline(False)
         self._offline_tries = 0  # (also after slow answers, which are tried again without going offline)
+        self.slow_tries = 0
         self._retry_timer.stop()
         self.labels_loaded.emit(result)
         search = result.search if isinstance(result, LabelBatch) else None
@@ -398,7 +422,8 @@ class LabelsController(QObject):
         order = result.order if ordered_by is not None else None
 
         def save(cache: LabelCache, now: datetime) -> None:
-            cache.replace_labels(result, now, search, order=order, ordered_by=ordered_by)
+            # ``source``: a copy saved from another address is kept, never wiped (see LabelCache).
+            cache.replace_labels(result, now, search, order=order, ordered_by=ordered_by, source=source)
             _remove(showing_marker(cache))  # a copy that made a start fail is gone now
 
         self._save("save labels", save)
@@ -408,8 +433,11 @@ class LabelsController(QObject):
         if generation == self._generation:
             if isinstance(error, SlowAnswerError):
                 # Wix answered the call, just too slowly: it is reachable, so no offline state
-                # (and no banner); the background tries go on all the same.
+                # (and no banner); the background tries go on all the same, each waiting longer
+                # (the same limit every time would fail the same way for ever).
                 self._set_offline(False)
+                self.slow_tries += 1
+                self.waits_longer = self._lengthen_read_timeout()
                 self._schedule_retry()
             elif isinstance(error, NetworkError):
                 self._set_offline(True)
@@ -417,10 +445,10 @@ class LabelsController(QObject):
             self.refresh_failed.emit(error)
         self._refresh_done(generation)
 
-    def _on_counts(self, generation: int, counts: dict[str, int]) -> None:
+    def _on_counts(self, generation: int, counts: dict[str, int | None], source: str | None = None) -> None:
         if generation == self._generation:
             self.counts_loaded.emit(counts)
-            self._save("save counts", lambda cache, now: cache.replace_counts(counts, now))
+            self._save("save counts", lambda cache, now: cache.replace_counts(counts, now, source=source))
 
     def _on_counts_failed(self, generation: int, error: WixError) -> None:
         # A 403 here means the key may not read contacts; labels still work, so don't pause for it.
@@ -444,6 +472,16 @@ class LabelsController(QObject):
             self._retry_timer.stop()
         log.info("Wix is %s", "unreachable: working offline" if offline else "reachable again")
         self.offline_changed.emit(offline)
+
+    def _lengthen_read_timeout(self) -> bool:
+        """Double the client's read timeout for the next tries, up to SLOW_READ_TIMEOUT_MAX (kept for
+        the session: Wix was slow today). False when it can't wait any longer."""
+        client = self.client
+        if client is None or client.read_timeout is None or client.read_timeout >= SLOW_READ_TIMEOUT_MAX:
+            return False
+        client.read_timeout = min(client.read_timeout * 2, SLOW_READ_TIMEOUT_MAX)
+        log.info("Wix is answering slowly: reads now wait up to %g s", client.read_timeout)
+        return True
 
     def _schedule_retry(self) -> None:
         delay = self._retry_seconds[min(self._offline_tries, len(self._retry_seconds) - 1)]
@@ -469,13 +507,39 @@ class LabelsController(QObject):
 
     def rename(self, label: Label, name: str, on_success: Callback = None, on_failure: Callback = None) -> None:
         client = self.client
+
+        def failed(error: WixError) -> None:
+            if isinstance(error, ConflictError):
+                self._learn_label_named(name)
+            if on_failure is not None:
+                on_failure(error)
+
         self._write(
             lambda: client.rename(label.key, name),
             f"Renaming {quoted(label.display_name)}…",
             self._on_renamed,
             on_success,
-            on_failure,
+            failed,
             key=label.key,
+        )
+
+    def _learn_label_named(self, name: str) -> None:
+        """Fetch the label called ``name`` (the one that blocked a rename: made elsewhere, so the table
+        doesn't know it) and hand it to the table (``label_learned``). Contract section 5: displayName $eq."""
+        client = self.client
+        if client is None:
+            return
+
+        def learned(labels: list[Label]) -> None:
+            for found in labels:
+                self._remember(found, found.key)
+                self.label_learned.emit(found)
+
+        self.runner.read(
+            lambda: list(client.query_labels(filter={"displayName": name}, limit=10).labels),
+            "find the label that has the name",
+            on_success=learned,
+            on_failure=lambda error: log.info("couldn't find the label named as the refused rename: %r", error),
         )
 
     def delete(self, label: Label, on_success: Callback = None, on_failure: Callback = None) -> None:
@@ -527,10 +591,11 @@ class LabelsController(QObject):
     def _remember(self, label: Label | None, key: str) -> None:
         self._last_seq = next(self._seq)
         self._mutations.append(_Mutation(self._last_seq, label, key))
+        source = _origin(self.client)
         if label is None:
-            self._save("forget label", lambda cache, now: cache.remove(key))
+            self._save("forget label", lambda cache, now: cache.remove(key, source=source))
         else:
-            self._save("save label", lambda cache, now: cache.upsert(label, now))
+            self._save("save label", lambda cache, now: cache.upsert(label, now, source=source))
 
     def _on_created(self, result: FindOrCreateResult) -> None:
         self._remember(result.label, result.label.key)

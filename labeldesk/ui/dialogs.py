@@ -102,10 +102,17 @@ class LabelNameDialog(TextDialog):
         twin_of: Callable[[str, str | None], Label | None],
         label: Label | None = None,
         parent: QWidget | None = None,
+        *,
+        labels_known: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self._controller = controller
         self._twin_of = twin_of
+        #: Whether the window holds the site's labels (from Wix or the saved copy): without them there is
+        #: nothing to compare a name with. None: always.
+        self._labels_known = labels_known
+        #: The name Wix refused last (an existing name, an invalid one): Enter must not send it again.
+        self._refused_name: str | None = None
         self._label = label
         self._twin: Label | None = None
         self._in_flight = False
@@ -164,7 +171,10 @@ class LabelNameDialog(TextDialog):
         self.message.setObjectName("dialogMessage")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.details_button = self.buttons.addButton("Copy details", QDialogButtonBox.ButtonRole.HelpRole)
+        # A secondary button, on the left apart from the dialog's actions (as the sign-in's demo
+        # button), and never the default.
+        self.details_button = QPushButton("Copy details", self)
+        self.details_button.setAutoDefault(False)
         self.details_button.setToolTip("Copy what went wrong, for Wix or LabelDesk support")
         self.details_button.hide()
         self.ok_button = self.buttons.addButton("Rename" if label else "Create", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -182,7 +192,11 @@ class LabelNameDialog(TextDialog):
         layout.addWidget(self.note)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        layout.addWidget(self.buttons)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.details_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
 
         self._non_modal_timer = QTimer(self)
         self._non_modal_timer.setSingleShot(True)
@@ -224,10 +238,22 @@ class LabelNameDialog(TextDialog):
         refusal = problem
         ok_text = "Rename" if self._label else "Create"
         self._enter_needs_a_click = False
+        typed = reveal_name(cleaned)
+        # What a look-alike note says of a typed name with hidden characters: it looks like the other
+        # label *because* of them.
+        hidden = ""
+        if typed.hidden:
+            hidden = " " + typed.hidden.splitlines()[0].replace("This name contains", "The name you typed contains", 1)
         if problem:
             self._show(problem if text else "", kind="error" if text else "info")
         elif unchanged:
             self._show("Type the new name.", kind="info")
+        elif self._refused_name is not None and cleaned == self._refused_name:
+            refusal = "Wix refused this name. Change it, then try again."
+            self._show(refusal, kind="error")
+        elif twin is None and self._labels_known is not None and not self._labels_known():
+            # Wix's find-or-create is safe (an existing name gives back that label): creating stays possible.
+            self._show("LabelDesk couldn't check for similar names: the labels aren't loaded.", kind="warning")
         elif twin is None:
             self._show("")
         elif self._label is not None and same_name_form(twin.display_name) == same_name_form(cleaned):
@@ -235,7 +261,7 @@ class LabelNameDialog(TextDialog):
             self._show(refusal, kind="error")
         elif self._label is not None:
             self._show(
-                f"{quoted(cleaned)} looks like the existing label {quoted(twin.display_name)}. "
+                f"{quoted(cleaned)} looks like the existing label {quoted(twin.display_name)}.{hidden} "
                 "If you mean a different label, click Rename anyway.",
                 kind="warning",
             )
@@ -245,7 +271,7 @@ class LabelNameDialog(TextDialog):
             self._show(f"{quoted(twin.display_name)} already exists.", kind="info")
         else:
             self._show(
-                f"{quoted(cleaned)} looks like the existing label {quoted(twin.display_name)}. "
+                f"{quoted(cleaned)} looks like the existing label {quoted(twin.display_name)}.{hidden} "
                 "Use that one, or create a separate label anyway.",
                 kind="warning",
             )
@@ -371,6 +397,9 @@ class LabelNameDialog(TextDialog):
         if self._finish_after_close():
             return  # the window's status bar says what went wrong (controller.write_failed)
         self._details = _error_details(self.windowTitle(), clean_name(self.name_edit.text()), error)
+        if not error.retryable:
+            # Refused, not lost on the way: sending the same name again would only be refused again.
+            self._refused_name = clean_name(self.name_edit.text())
         if isinstance(error, LabelNotFoundError):
             # Nothing left to rename: say so, and leave only a way out.
             self._show(f"{shown_name(error.message)} It has been removed from the list.", kind="error")
@@ -401,18 +430,9 @@ def _literal(text: str) -> str:
 
 
 def _error_details(doing: str, name: str, error: WixError) -> str:
-    """A plain-text report for support: what was tried and what Wix answered (never the API key)."""
-    lines = [f"{doing}: {name!r}", f"What LabelDesk said: {error.message}"]
-    for caption, value in (
-        ("HTTP status", error.status),
-        ("Wix error code", error.code),
-        ("Wix request ID", error.request_id),
-        ("Wix's message", error.server_message),
-    ):
-        if value:
-            lines.append(f"{caption}: {value}")
-    lines.append(f"Error type: {type(error).__name__}")
-    return "\n".join(lines)
+    """A plain-text report for support: ``error.details`` (the one format, as the status bar's Copy
+    details gives it) and what was tried (never the API key)."""
+    return f"{error.details}\nLabelDesk was doing: {doing} {name!r}"
 
 
 def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], int | None]) -> tuple[str, str]:

@@ -40,7 +40,7 @@ from labeldesk.api.errors import (
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import Snapshot
 from labeldesk.credentials import YOUR_KEYRING
-from labeldesk.domain import FindOrCreateResult, Label, quoted, shown_name
+from labeldesk.domain import FindOrCreateResult, Label, quoted, shown_name, valid_key
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import icons
@@ -48,7 +48,7 @@ from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.models import Column, LabelTableModel, TypeFilter, never_fatal
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 from labeldesk.ui.text import plain_tooltip
-from labeldesk.ui.widgets import SearchBox, plain_label
+from labeldesk.ui.widgets import SearchBox, date_column_width, plain_label
 
 if TYPE_CHECKING:
     from labeldesk.ui.dialogs import LabelNameDialog
@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
         self, controller: LabelsController, site: Site, *, demo: bool = False, session_only: bool = False
     ) -> None:
         """Show ``site`` through ``controller``; keeps the rows if it is the site already shown."""
-        same_site = self.site is not None and self.site.site_id == site.site_id and self.demo == demo
+        same_site = self.site is not None and self.site.identity == site.identity and self.demo == demo
         self._retire_controller()
         self._cache_settled = False
         self._after_cache = []  # lookups waiting for another site's copy no longer apply
@@ -322,12 +322,22 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{site.title} — LabelDesk")
         self.demo_banner.setVisible(demo)
         self.session_banner.setVisible(session_only)
+        self._show_address(site, demo)
         self._show_offline(controller.offline)
         self._connect_controller()
         self._rebuild_site_menu()
         self._update_actions()
         self._update_count()
         controller.start()
+
+    def _show_address(self, site: Site, demo: bool) -> None:
+        """Say plainly which address the window talks to, when it isn't Wix (the demo says so already)."""
+        self.address_banner.setVisible(not demo and not site.is_wix)
+        if not demo and not site.is_wix:
+            self.address_banner.setText(
+                f"{site.where}. The labels shown are that server's; your Wix keys are never sent there, and "
+                "LabelDesk doesn't open this address again by itself."
+            )
 
     def _cache_for(self, site: Site):
         return None if self.manager is None else self.manager.cache_for(site)
@@ -342,7 +352,7 @@ class MainWindow(QMainWindow):
         return (
             self.controller is not None
             and self.site is not None
-            and self.site.site_id == site.site_id
+            and self.site.identity == site.identity
             and not (self.demo)
         )
 
@@ -433,12 +443,14 @@ class MainWindow(QMainWindow):
     def _rebuild_site_menu(self) -> None:
         menu = self.site_menu
         menu.clear()
-        current = self.site.site_id if self.site is not None and not self.demo else None
+        current = self.site.identity if self.site is not None and not self.demo else None
         if self.manager is not None:
             for site in self.manager.directory.sites:
-                action = menu.addAction(_literal(site.title))
+                # A test server's site says so, beside the Wix site with the same ID if there is one.
+                title = site.title if site.is_wix else f"{site.title} ({site.where})"
+                action = menu.addAction(_literal(title))
                 action.setCheckable(True)
-                action.setChecked(site.site_id == current)
+                action.setChecked(site.identity == current)
                 action.triggered.connect(lambda _=False, site=site: self._switch_to(site))
             if self.manager.directory.sites:
                 menu.addSeparator()
@@ -456,7 +468,7 @@ class MainWindow(QMainWindow):
         self.site_button.setToolTip("Switch site, add a site, or sign out")
 
     def _switch_to(self, site: Site) -> None:
-        if self.manager is None or (self.site is not None and self.site.site_id == site.site_id and not self.demo):
+        if self.manager is None or (self.site is not None and self.site.identity == site.identity and not self.demo):
             return
         self.show_message(f"Opening {site.title}…")
         self.manager.open_site(site)
@@ -478,9 +490,10 @@ class MainWindow(QMainWindow):
         self.show_message(in_context("Couldn't sign out", error), "error", _details(error))
 
     def _on_signed_out(self, site: Site) -> None:
-        if self.site is not None and self.site.site_id == site.site_id and not self.demo:
+        if self.site is not None and self.site.identity == site.identity and not self.demo:
             self._retire_controller()
             self.site = None
+            self.address_banner.hide()
             self.model.clear()
             self.loaded_once = False
             self.rows_from_cache = False
@@ -601,10 +614,11 @@ class MainWindow(QMainWindow):
         # row: with 100,000 labels selected (Ctrl+A) that was 600,000 calls into Python, 2.4 s.
         # It shows no selection anyway (above), and header clicks still sort.
         header.setSelectionModel(QItemSelectionModel(self.model, header))
-        widths = {Column.NAME: 280, Column.KEY: 220, Column.TYPE: 80, Column.CONTACTS: 90, Column.CREATED: 150}
+        when = date_column_width(table.fontMetrics())  # the longest date, "UTC" included, never clipped
+        widths = {Column.NAME: 280, Column.KEY: 220, Column.TYPE: 80, Column.CONTACTS: 90, Column.CREATED: when}
         for column, width in widths.items():
             table.setColumnWidth(column, width)
-        table.setColumnWidth(Column.UPDATED, 150)
+        table.setColumnWidth(Column.UPDATED, when)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.doubleClicked.connect(self._on_table_double_clicked)
@@ -644,6 +658,11 @@ class MainWindow(QMainWindow):
         self.session_banner.setObjectName("sessionBanner")
         self.session_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
         self.session_banner.hide()
+        #: Names the address the window talks to when it isn't Wix (a test server, the emulator).
+        self.address_banner = plain_label(parent=central)
+        self.address_banner.setObjectName("addressBanner")
+        self.address_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
+        self.address_banner.hide()
         #: Says, once and until LabelDesk closes, that nothing can be saved on this computer.
         self.storage_banner = plain_label(parent=central)
         self.storage_banner.setObjectName("storageBanner")
@@ -662,6 +681,7 @@ class MainWindow(QMainWindow):
         self.offline_banner.hide()
         layout.addWidget(self.offline_banner)
         layout.addWidget(self.demo_banner)
+        layout.addWidget(self.address_banner)
         layout.addWidget(self.session_banner)
         layout.addWidget(self.storage_banner)
         layout.addWidget(table)
@@ -707,6 +727,7 @@ class MainWindow(QMainWindow):
         c.counts_failed.connect(self._on_counts_failed)
         c.label_created.connect(self._on_label_created)
         c.label_renamed.connect(self.model.upsert)
+        c.label_learned.connect(self.model.upsert)
         c.label_deleted.connect(lambda label: self.model.remove(label.key))
         c.label_vanished.connect(self._on_label_vanished)
         c.busy_changed.connect(self._show_busy)
@@ -985,12 +1006,16 @@ class MainWindow(QMainWindow):
     def _twin_of(self, name: str, ignore_key: str | None) -> Label | None:
         return self.model.near_duplicate(name, ignore_key=ignore_key)
 
+    def _labels_known(self) -> bool:
+        """Whether the table holds this site's labels (from Wix or the saved copy, an empty site included)."""
+        return self.model.total > 0 or self.synced_at is not None
+
     def new_label(self) -> LabelNameDialog | None:
         if self._blocked_reason() is not None:
             return None
         from labeldesk.ui.dialogs import LabelNameDialog
 
-        dialog = LabelNameDialog(self.controller, self._twin_of, parent=self)
+        dialog = LabelNameDialog(self.controller, self._twin_of, parent=self, labels_known=self._labels_known)
         prefill = self.search.text().strip()
         if prefill and self.model.rowCount() == 0:
             dialog.name_edit.setText(prefill)  # searched for it, didn't find it: offer to create it
@@ -1011,7 +1036,9 @@ class MainWindow(QMainWindow):
         label = selected[0]
         from labeldesk.ui.dialogs import LabelNameDialog
 
-        dialog = LabelNameDialog(self.controller, self._twin_of, label=label, parent=self)
+        dialog = LabelNameDialog(
+            self.controller, self._twin_of, label=label, parent=self, labels_known=self._labels_known
+        )
         dialog.saved.connect(lambda renamed: self._on_renamed_in_dialog(label, renamed))
         dialog.finished.connect(self._focus_table)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -1066,14 +1093,16 @@ class MainWindow(QMainWindow):
             self.show_message(f"Deleted {len(done) + len(vanished)} labels.", "done")
 
     def copy_keys(self) -> None:
-        selected = self.selected_labels()
-        if not selected:
+        # One key a line, so only keys that can't break a line (domain.valid_key; those from Wix are
+        # checked as they come, but a copy saved by an older LabelDesk may hold others).
+        keys = [label.key for label in self.selected_labels() if valid_key(label.key)]
+        if not keys:
             return
-        QGuiApplication.clipboard().setText("\n".join(label.key for label in selected))
-        if len(selected) == 1:
-            self.show_message(f"Copied the key {shown_name(selected[0].key, 80)}.", "done")
+        QGuiApplication.clipboard().setText("\n".join(keys))
+        if len(keys) == 1:
+            self.show_message(f"Copied the key {shown_name(keys[0], 80)}.", "done")
         else:
-            self.show_message(f"Copied {len(selected)} keys.", "done")
+            self.show_message(f"Copied {len(keys)} keys.", "done")
 
     def _show_context_menu(self, pos) -> None:
         menu = QMenu(self)
@@ -1153,7 +1182,7 @@ class MainWindow(QMainWindow):
         if isinstance(error, SlowAnswerError):  # reachable, just slow: not "can't reach", not offline
             done = "loaded" if shown == 0 else "refreshed"
             self.show_message(
-                f"Wix is answering slowly, so the labels couldn't be {done} yet. LabelDesk will try again in a moment.",
+                f"Wix is answering slowly, so the labels couldn't be {done} yet. {self._slow_retry_words()}",
                 "error",
                 error.details,
             )
@@ -1173,16 +1202,22 @@ class MainWindow(QMainWindow):
         self._update_count()
         if shown == 0:
             if isinstance(error, SlowAnswerError):  # (tried again by itself: see the controller)
-                hint = (
-                    "Wix is answering slowly, so the labels couldn't be loaded yet.\n\n"
-                    "LabelDesk will try again in a moment."
-                )
+                hint = f"Wix is answering slowly, so the labels couldn't be loaded yet.\n\n{self._slow_retry_words()}"
             else:
                 hint = f"{what}.\n{shown_name(in_context('', error, _again(error)))}"
             self.table.empty_hint.setText(hint)
             self._report_first_load(False, str(error))
         elif self.rows_from_cache:
             self._report_first_load_from_cache()
+
+    def _slow_retry_words(self) -> str:
+        """What the background tries of a slow read do next (see LabelsController._lengthen_read_timeout)."""
+        controller = self.controller
+        if controller is None or not controller.waits_longer:
+            return "LabelDesk will keep trying in the background."
+        if controller.slow_tries > 1:
+            return "LabelDesk is still trying, waiting longer this time."
+        return "LabelDesk will try again in a moment, and wait longer for the answer."
 
     def _show_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)

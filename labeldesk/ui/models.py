@@ -47,6 +47,7 @@ from labeldesk.domain import (
     LabelType,
     clean_name,
     comparable_name,
+    name_order,
     near_duplicate_form,
     reveal_name,
     same_name_form,
@@ -280,7 +281,7 @@ SortSpec = tuple["Column", bool]  # (column, descending)
 
 
 def sort_key_function(
-    labels: Mapping[str, Label], counts: Mapping[str, int] | None, column: Column
+    labels: Mapping[str, Label], counts: Mapping[str, int | None] | None, column: Column
 ) -> Callable[[str], str]:
     """The key (label key -> string) that orders ``labels`` by ``column``; ties by name, then key.
 
@@ -288,18 +289,21 @@ def sort_key_function(
     ~80 ms (the GUI thread waits); the same order as strings sorts in a third of that.
     """
     if column == Column.NAME:
-        return lambda key: f"{labels[key].display_name.casefold()}\0{key}"
+        return lambda key: f"{name_order(labels[key].display_name)}\0{key}"
     if column == Column.KEY:
         return lambda key: key
     if column == Column.TYPE:
-        return lambda key: f"{labels[key].label_type.title}\0{labels[key].display_name.casefold()}\0{key}"
+        return lambda key: f"{labels[key].label_type.title}\0{name_order(labels[key].display_name)}\0{key}"
     if column == Column.CONTACTS:
         known = counts is not None
         table = counts or {}
-        # Unknown counts (-1 in the sort role) sort first; 12 digits is more contacts than any site has.
-        return lambda key: (
-            f"{(table.get(key, 0) + 1) if known else 0:012d}\0{labels[key].display_name.casefold()}\0{key}"
-        )
+
+        def by_count(key: str) -> str:
+            # Unknown counts (-1 in the sort role) sort first; 16 digits hold domain.MAX_COUNT + 1.
+            count = table.get(key, 0) if known else None
+            return f"{0 if count is None else count + 1:016d}\0{name_order(labels[key].display_name)}\0{key}"
+
+        return by_count
     if column == Column.CREATED:
         return lambda key: f"{_stamp(labels[key].created)}\0{key}"
     return lambda key: f"{_stamp(labels[key].updated)}\0{key}"
@@ -398,7 +402,7 @@ def prepare_batch(
     )
 
 
-def ordered_keys(by_key: Mapping[str, Label], counts: Mapping[str, int] | None, spec: SortSpec) -> list[str]:
+def ordered_keys(by_key: Mapping[str, Label], counts: Mapping[str, int | None] | None, spec: SortSpec) -> list[str]:
     """The keys of ``by_key`` in ``spec``'s order, as copies side by side in memory.
 
     In steps that give way to the GUI thread (workers preparing a refresh); the GUI thread itself
@@ -421,7 +425,9 @@ def sort_name(spec: SortSpec) -> str | None:
     """A name for a table order, to know a saved order again; None for an order that depends on
     contact counts (those change between saves)."""
     column, descending = spec
-    return None if column == Column.CONTACTS else f"{column.name}:{'desc' if descending else 'asc'}"
+    # The version at the end changes with the sort definition, so an order saved by an older one
+    # (names were once ordered by case alone) is sorted again rather than trusted.
+    return None if column == Column.CONTACTS else f"{column.name}:{'desc' if descending else 'asc'}:2"
 
 
 def presorted_batch(
@@ -589,8 +595,8 @@ class LabelTableModel(QAbstractTableModel):
             )
             self._text_cache[key] = texts
         if self._counts is not None:
-            count = self._counts.get(key, 0)
-            return (*texts[:3], f"{count:,}", *texts[4:])
+            count = self._counts.get(key, 0)  # (None: a count Wix sent that can't be believed)
+            return (*texts[:3], "" if count is None else f"{count:,}", *texts[4:])
         return texts
 
     @staticmethod
@@ -602,7 +608,7 @@ class LabelTableModel(QAbstractTableModel):
 
     def _sort_value(self, label: Label, column: int):
         if column == Column.NAME:
-            return label.display_name.casefold()
+            return name_order(label.display_name)
         if column == Column.KEY:
             return label.key
         if column == Column.TYPE:
@@ -752,7 +758,7 @@ class LabelTableModel(QAbstractTableModel):
         return self._rows.get(key)
 
     def contact_count(self, key: str) -> int | None:
-        """How many contacts have the label; None while unknown."""
+        """How many contacts have the label; None while unknown (or when Wix sent an unbelievable count)."""
         if self._counts is None:
             return None
         return self._counts.get(key, 0)
@@ -1094,7 +1100,7 @@ class LabelTableModel(QAbstractTableModel):
         return label
 
     @_holding_workers_back
-    def set_counts(self, counts: Mapping[str, int] | None) -> None:
+    def set_counts(self, counts: Mapping[str, int | None] | None) -> None:
         self._counts = None if counts is None else dict(counts)
         coming = self.target_sort_spec
         if coming[0] == Column.CONTACTS:

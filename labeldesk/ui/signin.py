@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from labeldesk.api.urls import is_wix
 from labeldesk.domain import shown_name
 from labeldesk.sites import Site, extract_site_id, site_id_problem
 from labeldesk.ui import icons
@@ -33,6 +36,32 @@ SITE_HELP = (
 )
 
 
+SESSION_ONLY_OFFER = "You can still use the key for this session only."
+
+
+def _sentences(text: str) -> list[str]:
+    return [sentence for sentence in re.split(r"(?<=[.!?])\s+", text.strip()) if sentence]
+
+
+def not_yet_said(text: str, *shown: str) -> str:
+    """``text`` without the sentences one of ``shown`` already says, word for word or nearly: the
+    dialog's intro, its keyring note and its message are composed from separate answers (the key
+    lookup, the keyring check, the sign-in), which share their advice ("unlock it and try again…",
+    the session-only offer) and word the same fact a little differently ("can't keep your API key
+    there" and "can't save your API key there")."""
+    said = [_words(sentence) for other in shown for sentence in _sentences(other)]
+    return " ".join(sentence for sentence in _sentences(text) if not _said_already(_words(sentence), said))
+
+
+def _words(sentence: str) -> list[str]:
+    return re.findall(r"[\w’']+", sentence.casefold())
+
+
+def _said_already(words: list[str], said: list[list[str]]) -> bool:
+    """Whether a sentence of ``said`` has the same words as ``words``, but for a word or two."""
+    return any(difflib.SequenceMatcher(None, words, other).ratio() >= 0.85 for other in said)
+
+
 class SignInDialog(QDialog):
     """Signals: ``signed_in(OpenedSite)``; ``demo_requested()`` when the person picks the demo instead."""
 
@@ -45,10 +74,13 @@ class SignInDialog(QDialog):
         self.request = request
         self._in_flight = False
         replacing = request.replace_key
-        self.setWindowTitle("Enter a new API key" if replacing else "Sign in to your Wix site")
+        # Where the key will be sent: Wix, or a test server (--api-base), which the dialog then names.
+        api_base = request.site.api_base if request.site is not None else manager.default_api_base
+        title = "Sign in to your Wix site" if is_wix(api_base) else "Sign in to a test server"
+        self.setWindowTitle("Enter a new API key" if replacing else title)
         self.setMinimumWidth(560)
 
-        heading = plain_label("Enter a new API key" if replacing else "Sign in to your Wix site", self)
+        heading = plain_label("Enter a new API key" if replacing else title, self)
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
@@ -58,6 +90,7 @@ class SignInDialog(QDialog):
             or "LabelDesk needs an API key and your site's ID to show the site's labels. You only do this once.",
             self,
         )
+        self.intro = intro
 
         self.key_edit = QLineEdit(self)
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -101,6 +134,12 @@ class SignInDialog(QDialog):
             form.addRow(plain_label("Site name:", wrap=False), self.name_edit)
 
         self.where = plain_label(parent=self)
+        #: Where the key will be sent, when that isn't Wix (a test server given with --api-base).
+        self.address_note = plain_label(
+            "" if is_wix(api_base) else f"This key is sent to the test server at {api_base}, not to Wix.", self
+        )
+        self.address_note.setObjectName("signInAddress")
+        self.address_note.setVisible(not is_wix(api_base))
         self.message = plain_label(parent=self)
         self.message.setObjectName("signInMessage")
 
@@ -141,6 +180,7 @@ class SignInDialog(QDialog):
         layout.addSpacing(8)
         layout.addLayout(form)
         layout.addWidget(self.where)
+        layout.addWidget(self.address_note)
         layout.addWidget(self.message)
         layout.addStretch(1)
         bottom = QHBoxLayout()
@@ -185,7 +225,7 @@ class SignInDialog(QDialog):
         if self.manager.keyring_description is None:
             self.where.setText("")
         elif problem:
-            self.where.setText(f"{problem} You can still use the key for this session only.")
+            self.where.setText(not_yet_said(f"{problem} {SESSION_ONLY_OFFER}", self.intro.text(), self.message.text()))
             self.where.setStyleSheet("color: #a15c00;")
             self._offer_session_only()
         else:
@@ -225,7 +265,7 @@ class SignInDialog(QDialog):
         self.site_edit.setText(extract_site_id(self.site_edit.text()))
         self._in_flight = True
         self._update_buttons()
-        self._say("Checking the key with Wix…", "info")
+        self._say("Checking the key with Wix…" if is_wix(self._site().api_base) else "Checking the key…", "info")
         self.manager.sign_in(
             self._site(),
             self.key_edit.text().strip(),
@@ -242,9 +282,11 @@ class SignInDialog(QDialog):
 
     def _on_failed(self, error: SignInError) -> None:
         self._in_flight = False
-        self._say(error.message, "error")
+        text = f"{error.message} {SESSION_ONLY_OFFER}" if error.field is Field.KEYRING else error.message
+        # Said once: what the intro or the keyring note already say is left out (a second failure of
+        # the same kind, with nothing new to say, still answers the button press).
+        self._say(not_yet_said(text, self.intro.text(), self.where.text()) or "That didn't work either.", "error")
         if error.field is Field.KEYRING:
-            self._say(f"{error.message} You can still use the key for this session only.", "error")
             self._offer_session_only()
         target = {Field.API_KEY: self.key_edit, Field.SITE_ID: self.site_edit}.get(error.field)
         for edit in (self.key_edit, self.site_edit):

@@ -25,7 +25,7 @@ from labeldesk.api.errors import (
 )
 from labeldesk.api.urls import DEFAULT_BASE_URL
 from labeldesk.cache import LabelCache, cache_path
-from labeldesk.credentials import YOUR_KEYRING, CredentialStore, KeyringUnavailableError, SessionOnlyStore
+from labeldesk.credentials import YOUR_KEYRING, CredentialStore, KeyringUnavailableError, SessionOnlyStore, key_account
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui.workers import TaskRunner
 
@@ -163,9 +163,9 @@ class SiteManager(QObject):
         #: Runs the key lookup of a site being opened. The window sets it to wait until the site's saved
         #: copy is on screen: importing keyring and talking to D-Bus would otherwise compete with it.
         self.defer_key_lookup: Callable[[Callable[[], None]], None] = lambda lookup: lookup()
-        self._preloaded: dict[str, LabelCache] = {}
-        #: The site whose key is being looked up (the last asked for).
-        self._opening: str | None = None
+        self._preloaded: dict[tuple[str, str], LabelCache] = {}
+        #: The site (its identity) whose key is being looked up (the last asked for).
+        self._opening: tuple[str, str] | None = None
 
     def check_keyring(self) -> None:
         """Find out (once, on a worker) where keys go and whether that works; then ``keyring_checked``."""
@@ -197,35 +197,41 @@ class SiteManager(QObject):
         else:
             self.open_site(site)
 
-    def adopt_preloaded(self, site_id: str, cache: LabelCache) -> None:
-        """Use ``cache`` (already reading, see LabelCache.preload) when that site is opened."""
-        self._preloaded[site_id] = cache
+    def adopt_preloaded(self, site: Site, cache: LabelCache) -> None:
+        """Use ``cache`` (already reading, see LabelCache.preload) when ``site`` (at its address) is opened."""
+        self._preloaded[site.identity] = cache
 
     def cache_for(self, site: Site) -> LabelCache | None:
-        if site.site_id in self._preloaded:
-            return self._preloaded.pop(site.site_id)
-        return None if self.cache_dir is None else LabelCache(cache_path(self.cache_dir, site.site_id))
+        """The saved copy of ``site`` at its own address (see cache_path), or None if none are kept."""
+        if site.identity in self._preloaded:
+            return self._preloaded.pop(site.identity)
+        if self.cache_dir is None:
+            return None
+        return LabelCache(cache_path(self.cache_dir, site.site_id, site.api_base), source=site.api_base)
 
     def open_site(self, site: Site) -> None:
         """Find the site's key (session memory first, then the keyring) and open it.
 
-        Only the site asked for last is opened: if another was asked for while this key was being
-        looked up, the answer for this one is dropped.
+        The key looked up is the one saved for the site at its address (see key_account): a key saved
+        for Wix is never sent to a test server, nor the other way round. Only the site asked for last
+        is opened: if another was asked for while this key was being looked up, the answer for this
+        one is dropped.
         """
-        self._opening = site.site_id
+        self._opening = site.identity
         self.site_opening.emit(site)
+        account = key_account(site.site_id, site.api_base)
 
         def find_key() -> tuple[str | None, str | None]:
-            key = self.session_keys.get(site.site_id)
+            key = self.session_keys.get(account)
             if key:
                 return key, None
             try:
-                return self.credentials.get(site.site_id), None
+                return self.credentials.get(account), None
             except KeyringUnavailableError as exc:
                 return None, str(exc)
 
         def found(result: tuple[str | None, str | None]) -> None:
-            if self._opening != site.site_id:
+            if self._opening != site.identity:
                 return  # the person moved on to another site meanwhile
             key, problem = result
             if key:
@@ -242,9 +248,10 @@ class SiteManager(QObject):
                     self.sign_in_needed.emit(SignInRequest(None, exc.message))
                     return
                 self.runner.disk(lambda: self.directory.remember(site), "remember site", on_success=self._changed)
-                self.site_opened.emit(OpenedSite(site, client, self.session_keys.get(site.site_id) is not None))
+                self.site_opened.emit(OpenedSite(site, client, self.session_keys.get(account) is not None))
             else:
-                reason = problem or f"LabelDesk has no API key saved for {site.title}. Enter it to open the site."
+                title = site.title if site.is_wix else f"{site.title} at the test server {site.api_base}"
+                reason = problem or f"LabelDesk has no API key saved for {title}. Enter it to open the site."
                 self.sign_in_needed.emit(SignInRequest(site, reason, keyring_failed=problem is not None))
 
         self.defer_key_lookup(lambda: self.runner.read(find_key, f"find key for {site.site_id}", on_success=found))
@@ -265,15 +272,17 @@ class SiteManager(QObject):
         ``on_failure`` receives a SignInError.
         """
 
+        account = key_account(site.site_id, site.api_base)  # the key is kept for this address only
+
         def check_and_keep() -> OpenedSite:
             client = self.client_factory(api_key, site)
             try:
                 client.list_labels(limit=1)
                 if session_only:
-                    self.session_keys.set(site.site_id, api_key)
+                    self.session_keys.set(account, api_key)
                 else:
-                    self.credentials.set(site.site_id, api_key)
-                    self.session_keys.delete(site.site_id)
+                    self.credentials.set(account, api_key)
+                    self.session_keys.delete(account)
                 saved = self.directory.remember(site)
             except Exception as exc:
                 client.close()
@@ -293,17 +302,18 @@ class SiteManager(QObject):
     # -- signing out ----------------------------------------------------------------------------------
 
     def sign_out(self, site: Site, on_failure: Callable[[object], None] | None = None) -> None:
-        """Delete the site's key from the keyring (and memory) and forget its settings."""
+        """Delete the site's key (for its address) from the keyring (and memory) and forget its settings."""
+        account = key_account(site.site_id, site.api_base)
 
         def forget() -> Site:
-            was_session_only = self.session_keys.get(site.site_id) is not None
-            self.session_keys.delete(site.site_id)
+            was_session_only = self.session_keys.get(account) is not None
+            self.session_keys.delete(account)
             try:
-                self.credentials.delete(site.site_id)
+                self.credentials.delete(account)
             except KeyringUnavailableError:
                 if not was_session_only:
                     raise  # the key may still be in the keyring: say so rather than pretend
-            self.directory.forget(site.site_id)
+            self.directory.forget(site.site_id, site.api_base)
             return site
 
         def done(_: object) -> None:

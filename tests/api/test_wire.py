@@ -45,6 +45,9 @@ def test_unknown_fields_and_enum_values_are_tolerated():
         ("2024-01-05T08:00:00", datetime(2024, 1, 5, 8, tzinfo=UTC)),
         (None, None),
         ("not a date", None),
+        ("0001-01-01T00:00:00.000Z", datetime(1, 1, 1, tzinfo=UTC)),
+        # Not ISO-8601 (contract section 3 says ISO-8601, which has 4-digit years): the label is kept, undated.
+        ("1-01-01T00:00:00.000Z", None),
     ],
 )
 def test_dates_with_and_without_millis_or_absent(text, expected):

@@ -16,15 +16,15 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
-from labeldesk.credentials import CredentialStore, KeyringUnavailableError
+from labeldesk.credentials import CredentialStore, KeyringUnavailableError, key_account
 from labeldesk.emulator import Emulator, LabelStore, seed_empty
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui.site_manager import SiteManager
 
 
-def secret_tool(site_id: str) -> str | None:
+def secret_tool(account: str) -> str | None:
     found = subprocess.run(
-        ["secret-tool", "lookup", "service", "LabelDesk", "username", site_id],
+        ["secret-tool", "lookup", "service", "LabelDesk", "username", account],
         capture_output=True,
         text=True,
         check=False,
@@ -74,19 +74,22 @@ def main() -> None:
         )
         wait_for(manager.sites_changed)
         report[f"signed_in_{site_id}"] = type(done[0]).__name__ if done else "nothing"
-    report["read_back"] = {site_id: store.get(site_id) for site_id in emulators}
-    report["secret_tool_before"] = {site_id: secret_tool(site_id) for site_id in emulators}
+    # Each key is kept for its site at its address (the emulators are test servers, not Wix).
+    accounts = {site_id: key_account(site_id, emulator.base_url) for site_id, emulator in emulators.items()}
+    sites = {site_id: Site(site_id, site_id.upper(), emulator.base_url) for site_id, emulator in emulators.items()}
+    report["read_back"] = {site_id: store.get(account) for site_id, account in accounts.items()}
+    report["secret_tool_before"] = {site_id: secret_tool(account) for site_id, account in accounts.items()}
 
     for site_id in ("site-b", "site-a"):
-        manager.open_site(directory.get(site_id))
+        manager.open_site(sites[site_id])
         (opened,) = wait_for(manager.site_opened)
         report[f"switched_to_{site_id}"] = opened.client.list_labels().total
         opened.client.close()
 
-    manager.sign_out(directory.get("site-a"))
+    manager.sign_out(sites["site-a"])
     wait_for(manager.signed_out)
-    report["after_sign_out"] = {site_id: store.get(site_id) for site_id in emulators}
-    report["secret_tool_after"] = {site_id: secret_tool(site_id) for site_id in emulators}
+    report["after_sign_out"] = {site_id: store.get(account) for site_id, account in accounts.items()}
+    report["secret_tool_after"] = {site_id: secret_tool(account) for site_id, account in accounts.items()}
     report["sites_after"] = [site.site_id for site in directory.sites]
     manager.shutdown()
     for emulator in emulators.values():

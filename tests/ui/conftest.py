@@ -13,7 +13,7 @@ from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui.main_window import MainWindow
 from labeldesk.ui.settings import WindowSettings
 from labeldesk.ui.site_manager import SiteManager
-from tests.conftest import FAST_RETRY, make_client
+from tests.conftest import FAST_RETRY, make_client, wix_client_factory
 
 
 @pytest.fixture
@@ -84,12 +84,13 @@ def site_window(qtbot, settings):
     keyring backend, fast retries); shuts each one down after the test."""
     made = []
 
-    def maker(keyring_backend, *, api_base="https://www.wixapis.com", cache=False):
+    def maker(keyring_backend, *, api_base="https://www.wixapis.com", cache=False, wix=None):
+        """``wix``: where Wix's own address is served for this test (see wix_client_factory)."""
         paths = AppPaths.from_environment().ensure()
         manager = SiteManager(
             SiteDirectory(paths.config / "sites.json"),
             CredentialStore(keyring_backend),
-            client_factory=fast_client,
+            client_factory=fast_client if wix is None else wix_client_factory(wix),
             default_api_base=api_base,
             cache_dir=paths.cache if cache else None,
         )

@@ -8,8 +8,9 @@ import keyring
 import pytest
 
 from labeldesk.app import run
-from labeldesk.credentials import SERVICE
+from labeldesk.credentials import SERVICE, key_account
 from labeldesk.emulator import Emulator, LabelStore, seed_demo
+from tests.conftest import wix_client_factory
 from tests.keyrings import MemoryKeyring
 
 SITE = "deadbeef-0000-4000-8000-0000000000aa"
@@ -32,25 +33,51 @@ def site_emulator():
         yield emulator
 
 
+@pytest.fixture
+def wix_is(monkeypatch):
+    """Serve Wix's own address from a local server for the app's clients (see wix_client_factory)."""
+    from labeldesk.ui import site_manager
+
+    def use(target: str, **kwargs) -> None:
+        monkeypatch.setattr(site_manager, "default_client_factory", wix_client_factory(target, **kwargs))
+
+    return use
+
+
 def test_site_id_opens_an_unsaved_site_from_the_keyring_and_saves_it(
-    qapp, memory_keyring, site_emulator, capsys, labeldesk_home
+    qapp, memory_keyring, site_emulator, capsys, labeldesk_home, wix_is
 ):
+    wix_is(site_emulator.base_url)
     memory_keyring.set_password(SERVICE, SITE, "key-for-the-cafe")
-    code = run(["--site-id", SITE, "--api-base", site_emulator.base_url, "--selftest"])
+    code = run(["--site-id", SITE, "--selftest"])
     assert (code, capsys.readouterr().out) == (0, "selftest: 45 labels shown (source: service)\n")
     saved = json.loads((labeldesk_home / "config" / "sites.json").read_text())
     assert saved["last_used"] == SITE
-    assert saved["sites"][0]["api_base"] == site_emulator.base_url
+    assert saved["sites"][0]["api_base"] == "https://www.wixapis.com"
     # Next time, no arguments: the last site opens again.
     assert run(["--selftest"]) == 0
     assert capsys.readouterr().out == "selftest: 45 labels shown (source: service)\n"
 
 
+def test_site_id_at_a_test_server_uses_that_address_own_key_and_is_not_remembered(
+    qapp, memory_keyring, site_emulator, capsys, labeldesk_home
+):
+    memory_keyring.set_password(SERVICE, SITE, "the-real-wix-key")
+    memory_keyring.set_password(SERVICE, key_account(SITE, site_emulator.base_url), "key-for-the-cafe")
+    code = run(["--site-id", SITE, "--api-base", site_emulator.base_url, "--selftest"])
+    assert (code, capsys.readouterr().out) == (0, "selftest: 45 labels shown (source: service)\n")
+    sites = labeldesk_home / "config" / "sites.json"
+    assert not sites.exists() or json.loads(sites.read_text())["sites"] == []
+
+
 def test_site_id_without_a_saved_key_fails_the_selftest_plainly(qapp, memory_keyring, site_emulator, capsys):
+    memory_keyring.set_password(SERVICE, SITE, "the-real-wix-key")  # for Wix: never for a test server
     code = run(["--site-id", SITE, "--api-base", site_emulator.base_url, "--selftest"])
     out = capsys.readouterr().out
     assert code == 1
     assert out.startswith("selftest: failed: LabelDesk has no API key saved for")
+    assert f"at the test server {site_emulator.base_url}" in out
+    assert site_emulator.requests == []
 
 
 def test_demo_selftest_in_process(qapp, capsys):
@@ -70,7 +97,7 @@ def test_offline_selftest_reports_the_cached_rows_without_waiting_out_the_retrie
 ):
     from datetime import UTC, datetime
 
-    from labeldesk.api import RetryPolicy, WixLabelsClient
+    from labeldesk.api import RetryPolicy
     from labeldesk.cache import LabelCache, cache_path
     from labeldesk.domain import Label, LabelType
     from labeldesk.paths import AppPaths
@@ -79,17 +106,14 @@ def test_offline_selftest_reports_the_cached_rows_without_waiting_out_the_retrie
 
     # Retries that would take minutes: the selftest (30 s at most) only passes if it doesn't wait for them.
     slow = RetryPolicy(max_attempts=5, max_total_seconds=600, base_delay=60, max_delay=60)
-    monkeypatch.setattr(
-        site_manager,
-        "default_client_factory",
-        lambda key, site: WixLabelsClient(key, site.site_id, base_url=site.api_base, retry=slow),
-    )
+    # Wix can't be reached: nothing listens where its requests go.
+    monkeypatch.setattr(site_manager, "default_client_factory", wix_client_factory("http://127.0.0.1:9", retry=slow))
     paths = AppPaths.from_environment().ensure()
     synced = datetime(2026, 11, 24, 10, 42, tzinfo=UTC)
     cache = LabelCache(cache_path(paths.cache, SITE))
     cache.replace_labels([Label(f"custom.l{n}", f"L{n}", LabelType.USER_DEFINED) for n in range(37)], synced)
     cache.close()
-    SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Café", "http://127.0.0.1:9"))
+    SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Café"))
     memory_keyring.set_password(SERVICE, SITE, "key-for-the-cafe")
     code = run(["--site-id", SITE, "--selftest"])
     assert (code, capsys.readouterr().out) == (
@@ -99,14 +123,15 @@ def test_offline_selftest_reports_the_cached_rows_without_waiting_out_the_retrie
 
 
 def test_the_saved_copy_is_read_once_on_its_own_thread_before_the_window_exists(
-    qapp, memory_keyring, site_emulator, capsys, monkeypatch
+    qapp, memory_keyring, site_emulator, capsys, monkeypatch, wix_is
 ):
     import threading
 
     from labeldesk.cache import LabelCache
 
+    wix_is(site_emulator.base_url)
     memory_keyring.set_password(SERVICE, SITE, "key-for-the-cafe")
-    assert run(["--site-id", SITE, "--api-base", site_emulator.base_url, "--selftest"]) == 0  # saves a copy
+    assert run(["--site-id", SITE, "--selftest"]) == 0  # saves a copy
     capsys.readouterr()
     readers = []
     original = LabelCache._read_snapshot

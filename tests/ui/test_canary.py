@@ -39,6 +39,9 @@ def test_the_api_key_is_nowhere_after_every_action(qtbot, caplog, monkeypatch, l
     handler = setup_logging(paths.logs, level=logging.DEBUG)
     store = LabelStore()
     seed_demo(store)
+    proxy = _Proxy()  # a proxy in every variable: never used for the emulator on this computer
+    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy"):
+        monkeypatch.setenv(variable, proxy.url)
     emulator = Emulator(store, api_key=CANARY, site_id=SITE, rate_limit=None).start()
     backend = MemoryKeyring()
     manager = SiteManager(
@@ -104,6 +107,7 @@ def test_the_api_key_is_nowhere_after_every_action(qtbot, caplog, monkeypatch, l
             lambda: emulator.faults.fail_next(9, 503),
             emulator.faults.malformed_next,
             emulator.faults.drop_next,
+            lambda: emulator.faults.bomb_next(2),
             lambda: emulator.faults.fail_next(1, 429, retry_after=100),
         ):
             inject()
@@ -135,6 +139,7 @@ def test_the_api_key_is_nowhere_after_every_action(qtbot, caplog, monkeypatch, l
             window.controller.shutdown()
         manager.shutdown()
         emulator.stop()
+        proxy.close()
         logging.getLogger().removeHandler(handler)
         handler.close()
 
@@ -146,6 +151,7 @@ def test_the_api_key_is_nowhere_after_every_action(qtbot, caplog, monkeypatch, l
         for path in labeldesk_home.rglob("*"):
             if path.is_file():
                 assert secret.encode() not in path.read_bytes(), path
+    assert bytes(proxy.received) == b""  # (the emulator is on this computer: never through a proxy)
     log_text = (labeldesk_home / "logs" / "labeldesk.log").read_text(encoding="utf-8")
     assert "FAKE [redacted]" in log_text and "\x1b" not in log_text and len(log_text) < 1_000_000
 
@@ -227,9 +233,6 @@ class _Proxy:
         self.server.close()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="until the loopback proxy bypass (issue 13 item 7, another branch) is merged: then remove this"
-)
 def test_the_api_key_never_reaches_a_proxy(monkeypatch):
     proxy = _Proxy()
     store = LabelStore()

@@ -145,6 +145,23 @@ def test_new_labels_land_at_their_sorted_place_and_renames_move():
     assert names(model) == ["Zebra", "VIP", "Customers", "Café", "Bought", "Aardvark"]
 
 
+def test_names_sort_without_case_or_accents_in_every_path():
+    """Émile beside Emile and before Zoë, as a person expects (Wix's own order is by code point)."""
+    given = ["Zoë", "émile", "Eve", "Ölbar", "abc", "Emile", "Oliven"]
+    expected = ["abc", "émile", "Emile", "Eve", "Ölbar", "Oliven", "Zoë"]
+    model = LabelTableModel()
+    model.apply_labels([label(f"custom.n{i}", name) for i, name in enumerate(given)])
+    by_load = names(model)
+    assert [name.casefold() for name in by_load] == [name.casefold() for name in expected]
+    model.sort(Column.NAME, Qt.SortOrder.DescendingOrder)
+    model.sort(Column.NAME, Qt.SortOrder.AscendingOrder)  # the header click path
+    assert names(model) == by_load
+    model.upsert(label("custom.new", "Éclair"))  # one row lands at its place
+    assert names(model).index("Éclair") == names(model).index("émile") - 1
+    values = [model.index(row, Column.NAME).data(Role.SORT) for row in range(model.rowCount())]
+    assert values == sorted(values)  # the sort role agrees
+
+
 def test_filter_and_sort_keep_the_selection_through_persistent_indexes():
     model = LabelTableModel()
     model.apply_labels(LABELS)
@@ -196,7 +213,7 @@ def test_search_after_many_single_changes_matches_a_plain_scan():
     after a run of adds, renames and removes, searching must still find exactly the right rows."""
     import random
 
-    from labeldesk.domain import search_text
+    from labeldesk.domain import name_order, search_text
 
     rng = random.Random(3)
     model = LabelTableModel()
@@ -215,7 +232,7 @@ def test_search_after_many_single_changes_matches_a_plain_scan():
         needle = rng.choice(["ca", "spr", "l2", "e 1", "arg"])
         model.set_search(needle)
         shown = [model.label_at(row).key for row in range(model.rowCount())]
-        by_name = sorted(labels, key=lambda k: (labels[k].display_name.casefold(), k))
+        by_name = sorted(labels, key=lambda k: (name_order(labels[k].display_name), k))
         expected = [key for key in by_name if needle in search_text(labels[key])]
         assert shown == expected, step
 

@@ -257,6 +257,87 @@ def test_a_refusal_is_shown_in_plain_words_with_details_to_copy(demo, qtbot):
     dialog.reject()
 
 
+def test_after_a_refusal_enter_does_not_resend_it_and_the_table_learns_the_blocking_label(demo, qtbot):
+    """A 409 from a label made elsewhere: Rename stayed the default, so Enter sent the same refused change
+    again; and the table never learned of the label, so the next try wasn't warned either."""
+    window, emulator = demo
+    emulator.store.add_label("Trade Customers")  # made elsewhere: the table doesn't know it yet
+    select(window, "Wholesale")
+    dialog = window.rename_selected()
+    dialog.name_edit.setText("Trade Customers")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
+    refused = dialog.message.text()
+    assert not dialog.ok_button.isEnabled()
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    assert writes(emulator).count(("PATCH", "/contacts/v4/labels/custom.wholesale")) == 1
+    assert dialog.isVisible() and dialog.message.text() == refused
+    dialog.name_edit.setText("Trade Customers 2")
+    assert dialog.ok_button.isEnabled()
+    dialog.name_edit.setText("Trade Customers")
+    assert not dialog.ok_button.isEnabled() and "Change it" in dialog.ok_button.toolTip()
+    qtbot.waitUntil(lambda: window.model.near_duplicate("trade customers") is not None, timeout=10_000)
+    dialog.reject()
+    again = window.new_label()
+    again.name_edit.setText("trade customers")
+    assert again.use_button.isVisibleTo(again) and again.use_button.isDefault()
+    again.reject()
+
+
+def test_copy_details_sits_apart_on_the_left_and_gives_the_status_bars_format(demo, qtbot):
+    window, emulator = demo
+    emulator.store.add_label("Trade Customers")
+    select(window, "Wholesale")
+    dialog = window.rename_selected()
+    dialog.name_edit.setText("Trade Customers")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
+    button = dialog.details_button
+    assert button.isVisibleTo(dialog) and button not in dialog.buttons.buttons()
+    assert not button.isDefault() and not button.autoDefault()
+    for action in (dialog.ok_button, dialog.cancel_button):
+        assert button.mapTo(dialog, button.rect().topRight()).x() < action.mapTo(dialog, action.rect().topLeft()).x()
+    button.click()
+    from_dialog = QGuiApplication.clipboard().text()
+    from_status_bar = window.status.details
+    assert from_status_bar and from_dialog.startswith(from_status_bar)  # one format: error.details
+    assert "Kind: ConflictError" in from_dialog and "Error type" not in from_dialog
+    assert "Wix's message" not in from_dialog
+    dialog.reject()
+
+
+@pytest.mark.parametrize("renaming", [False, True])
+def test_a_look_alike_note_shows_the_typed_names_hidden_characters(demo, renaming):
+    window, _ = demo
+    if renaming:
+        select(window, "Wholesale")
+        dialog = window.rename_selected()
+    else:
+        dialog = window.new_label()
+    dialog.name_edit.setText("V\u200bIP")
+    text = dialog.message.text()
+    assert text.startswith("‘V⟨U+200B⟩IP’ looks like the existing label ‘VIP’."), text
+    assert "contains a hidden character" in text and "zero-width space" in text
+    dialog.reject()
+
+
+def test_new_label_with_no_labels_loaded_says_it_couldnt_check_and_still_creates(demo, qtbot):
+    from labeldesk.api import errors
+
+    window, _ = demo
+    window.model.clear()  # a first load that failed: nothing to compare a name with
+    window.synced_at = None
+    window._on_refresh_failed(errors.ServerError())
+    dialog = window.new_label()
+    assert dialog is not None
+    dialog.name_edit.setText("VIP")
+    assert dialog.message.text() == "LabelDesk couldn't check for similar names: the labels aren't loaded."
+    assert dialog.ok_button.isEnabled() and dialog.ok_button.isDefault()
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        dialog.ok_button.click()
+    assert window.model.label("custom.vip") is not None  # Wix's find-or-create found the existing one
+
+
 def test_the_other_dialogs_do_not_clip_their_text(qtbot, monkeypatch):
     from labeldesk.domain import Label, LabelType
 

@@ -227,7 +227,7 @@ def _save_a_copy(count: int = 12):
     labels = [Label(f"custom.l{n}", f"L{n}", LabelType.USER_DEFINED) for n in range(count)]
     cache.replace_labels(labels, datetime(2026, 11, 24, 10, 42, tzinfo=UTC))
     cache.close()
-    SiteDirectory(paths.config / "sites.json").remember(Site(SAVED_SITE, "Café", "http://127.0.0.1:9"))
+    SiteDirectory(paths.config / "sites.json").remember(Site(SAVED_SITE, "Café"))  # no key: it opens from its copy
     return cache, showing_marker(cache)
 
 
@@ -306,3 +306,25 @@ def test_a_date_with_no_utc_reading_does_not_stop_the_saved_copy_being_saved(tmp
     assert saved["custom.odd"].created == edge
     assert saved["custom.fine"] == labels[1]
     assert saved["custom.early"].created == FIRST_MOMENT
+
+
+@pytest.mark.parametrize(("zone", "moment"), EDGES)
+def test_the_date_columns_show_the_longest_date_whole(demo, local_zone, zone, moment):
+    """'31 Dec 9999, 23:59 UTC' in Tokyo was clipped to '… U…' at the window's first column widths."""
+    window, _ = demo
+    local_zone(zone)
+    window.model.apply_labels(odd(moment))
+    for column in (Column.CREATED, Column.UPDATED):
+        shown = window.model.index(window.model.row_of("custom.odd"), column).data()
+        assert shown.endswith(" UTC")
+        assert window.table.sizeHintForColumn(column) <= window.table.columnWidth(column), shown
+
+
+def test_the_emulator_writes_every_year_with_four_digits():
+    """ISO-8601 (contract section 3): glibc's %Y wrote year 1 as "1-01-01T…"."""
+    from labeldesk.emulator.state import StoredLabel
+
+    stored = StoredLabel("custom.odd", "Odd", created=FIRST_MOMENT, updated=datetime(999, 3, 4, 5, 6, 7, tzinfo=UTC))
+    assert stored.to_json()["createdDate"] == "0001-01-01T00:00:00.000Z"
+    assert stored.to_json()["updatedDate"] == "0999-03-04T05:06:07.000Z"
+    assert StoredLabel("custom.x", "X", created=LAST_MOMENT).to_json()["createdDate"] == "9999-12-31T23:59:59.000Z"

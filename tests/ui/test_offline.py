@@ -14,6 +14,7 @@ from labeldesk.emulator import Emulator, LabelStore, seed_many
 from labeldesk.paths import AppPaths
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui import controller as controller_module
+from labeldesk.ui.models import Column, sort_name
 from tests.keyrings import MemoryKeyring
 
 SITE = "0ff11e00-0000-4000-8000-000000000001"
@@ -48,8 +49,8 @@ def app(site_window, paths, monkeypatch):
     def maker(emulator_base: str):
         backend = MemoryKeyring()
         backend.set_password(SERVICE, SITE, KEY)
-        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café", emulator_base))
-        window, manager = site_window(backend, cache=True)
+        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café"))
+        window, manager = site_window(backend, cache=True, wix=emulator_base)  # the emulator stands in for Wix
         manager.start()
         return window
 
@@ -160,7 +161,7 @@ def test_a_refresh_saves_a_start_up_snapshot_that_the_next_start_uses_without_so
         qtbot.waitUntil(lambda: window.model.rowCount() == 10_000 and not window.controller.busy, timeout=15_000)
         shown = [window.model.label_at(row).key for row in range(window.model.rowCount())]
     saved = LabelCache(cache_path(paths.cache, SITE)).load()
-    assert saved.ordered_by == "NAME:asc"
+    assert saved.ordered_by == sort_name((Column.NAME, False))
     assert [label.key for label in saved.labels] == shown
 
     # Started again (the service is slow to answer): the saved order is used as it is.
@@ -202,8 +203,8 @@ def test_the_key_is_looked_up_only_once_the_saved_rows_are_painted(paths, site_s
     backend = WatchingKeyring()
     backend.set_password(SERVICE, SITE, KEY)
     with Emulator(site_store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
-        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café", emulator.base_url))
-        window, manager = site_window(backend, cache=True)
+        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café"))
+        window, manager = site_window(backend, cache=True, wix=emulator.base_url)
         window.table.on_first_rows_painted = lambda: painted.append(1)
         manager.start()
 
@@ -241,15 +242,15 @@ def test_switching_sites_while_a_key_lookup_waits_opens_the_new_site(paths, site
     backend.set_password(SERVICE, site_b, "key-b")
     with Emulator(store, rate_limit=None) as emulator:
         directory = SiteDirectory(paths.config / "sites.json")
-        directory.remember(Site(site_b, "Site B", emulator.base_url))
-        directory.remember(Site(site_a, "Site A", emulator.base_url))
-        window, manager = site_window(backend, cache=True)
+        directory.remember(Site(site_b, "Site B"))
+        directory.remember(Site(site_a, "Site A"))
+        window, manager = site_window(backend, cache=True, wix=emulator.base_url)
         manager.start()
         qtbot.waitUntil(lambda: site_a in asked, timeout=10_000)  # A's lookup is under way
         opened = []
         manager.site_opened.connect(lambda result: opened.append(result.site.site_id))
         with qtbot.waitSignal(manager.site_opening, timeout=5000):
-            window._switch_to(Site(site_b, "Site B", emulator.base_url))
+            window._switch_to(Site(site_b, "Site B"))
         slow_a.set()  # now A's key arrives, after B was asked for (B's lookup waits behind it)
         qtbot.waitUntil(lambda: window.site.site_id == site_b and window.controller.client is not None, timeout=10_000)
         qtbot.waitUntil(lambda: not manager.runner.busy, timeout=10_000)

@@ -7,7 +7,7 @@ import pytest
 
 from labeldesk.api import RateBudget
 from labeldesk.api.client import FACETS_PATH
-from labeldesk.api.errors import IncompleteReadError
+from labeldesk.api.errors import IncompleteReadError, OversizedResponseError
 from labeldesk.app import open_window
 from labeldesk.cache import LabelCache, cache_path
 from labeldesk.credentials import SERVICE
@@ -80,8 +80,8 @@ def test_a_refresh_that_gets_only_part_of_the_labels_keeps_the_table_and_the_sav
     with Emulator(store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
         backend = MemoryKeyring()
         backend.set_password(SERVICE, SITE, KEY)
-        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Paging Café", emulator.base_url))
-        window, manager = site_window(backend, cache=True)
+        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Paging Café"))
+        window, manager = site_window(backend, cache=True, wix=emulator.base_url)  # standing in for Wix
         manager.start()
         qtbot.waitUntil(
             lambda: window.controller is not None and window.model.rowCount() == 5000 and not window.controller.busy,
@@ -111,3 +111,35 @@ def test_the_window_sorts_names_case_blind_whatever_order_the_service_uses(open_
     window, _emulator = open_app(store)
     mine = [name for name in names_in_view(window) if name in ("abc", "XYZ", "Mango")]
     assert mine == ["abc", "Mango", "XYZ"]  # the service would say "Mango", "XYZ", "abc"
+
+
+def test_a_refresh_stopped_at_a_cap_keeps_the_table_and_the_saved_copy(site_window, paths, qtbot):
+    """Issue 13, item 2: an answer past a cap (here a gzip bomb) stops the refresh with plain words, and
+    what the window shows and saved stays as it was."""
+    store = LabelStore()
+    seed_demo(store)
+    with Emulator(store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
+        backend = MemoryKeyring()
+        backend.set_password(SERVICE, SITE, KEY)
+        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Bomb Café"))
+        window, manager = site_window(backend, cache=True, wix=emulator.base_url)  # standing in for Wix
+        manager.start()
+        qtbot.waitUntil(
+            lambda: window.controller is not None and window.model.rowCount() > 0 and not window.controller.busy,
+            timeout=15_000,
+        )
+        qtbot.waitUntil(lambda: saved_copy(paths)[0] != [], timeout=5000)
+        shown, before = names_in_view(window), saved_copy(paths)
+
+        emulator.faults.bomb_next(2)  # the labels and the contact counts
+        store.add_label("Only On Wix")
+        with qtbot.waitSignal(window.controller.refresh_failed, timeout=15_000) as failed:
+            window.refresh_action.trigger()
+        qtbot.waitUntil(lambda: not window.controller.busy, timeout=15_000)
+        emulator.faults.clear()
+
+        assert isinstance(failed.args[0], OversizedResponseError)
+        assert names_in_view(window) == shown
+        assert saved_copy(paths) == before
+        status = window.status.text.text()
+        assert "Wix sent an answer LabelDesk can't use" in status and "stopped reading" in status

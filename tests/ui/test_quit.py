@@ -167,7 +167,7 @@ def test_quitting_a_saved_site_during_a_slow_refresh_does_not_wait_for_wix(qapp,
     """Not the demo: here the slow service stays up after the quit (nothing ends its requests for us)."""
     import keyring
 
-    from labeldesk.credentials import SERVICE
+    from labeldesk.credentials import SERVICE, key_account
     from labeldesk.emulator import Emulator, LabelStore, seed_demo
     from tests.keyrings import MemoryKeyring
 
@@ -187,7 +187,7 @@ def test_quitting_a_saved_site_during_a_slow_refresh_does_not_wait_for_wix(qapp,
 
     try:
         with Emulator(store, latency_ms=SLOW_MS, rate_limit=None) as emulator:
-            backend.set_password(SERVICE, emulator.site_id, emulator.api_key)
+            backend.set_password(SERVICE, key_account(emulator.site_id, emulator.base_url), emulator.api_key)
             timers = _drive(step)
             code = run(["--site-id", emulator.site_id, "--api-base", emulator.base_url])
             left_at = time.monotonic()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import threading
 import time
 
@@ -41,8 +43,8 @@ def backend():
 
 @pytest.fixture
 def make_app(qtbot, site_window, backend):
-    def maker(keyring_backend=None, api_base="https://www.wixapis.com"):
-        window, manager = site_window(keyring_backend or backend, api_base=api_base)
+    def maker(keyring_backend=None, api_base="https://www.wixapis.com", wix=None):
+        window, manager = site_window(keyring_backend or backend, api_base=api_base, wix=wix)
         manager.check_keyring()
         qtbot.waitUntil(lambda: manager.keyring_description is not None)
         return window, manager
@@ -78,8 +80,13 @@ def test_first_run_asks_to_sign_in_and_says_where_the_key_goes(qtbot, make_app):
     assert not dialog.sign_in_button.isEnabled()
 
 
+def as_wix(emulators) -> dict[str, str]:
+    """Each emulator standing in for Wix for its own site (see wix_client_factory)."""
+    return {site_id: emulator.base_url for site_id, emulator in emulators.items()}
+
+
 def test_sign_in_checks_the_key_then_saves_it_only_in_the_keyring(qtbot, make_app, emulators, backend, labeldesk_home):
-    window, manager = make_app(api_base=emulators[SITE_A].base_url)
+    window, manager = make_app(wix=as_wix(emulators))
     emulator = emulators[SITE_A]
     dialog = start_and_get_dialog(qtbot, window, manager)
     emulator.clear_requests()
@@ -145,8 +152,8 @@ def open_saved_site_a(qtbot, make_app, emulators, backend, labeldesk_home):
     """Site A saved with its key in the keyring, opened the way a normal start opens the last site."""
     emulator = emulators[SITE_A]
     backend.set_password(SERVICE, SITE_A, "key-for-a")
-    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour", emulator.base_url))
-    window, manager = make_app()
+    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour"))
+    window, manager = make_app(wix=as_wix(emulators))
     manager.start()
     qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=10_000)
     return window, emulator
@@ -163,9 +170,9 @@ def test_switching_sites_reloads_and_sign_out_removes_the_key(
     for site_id, emulator in emulators.items():
         backend.set_password(SERVICE, site_id, emulator.api_key)
     directory = SiteDirectory(labeldesk_home / "config" / "sites.json")
-    directory.remember(Site(SITE_B, "Bookshop", emulators[SITE_B].base_url))
-    directory.remember(Site(SITE_A, "Harbour", emulators[SITE_A].base_url))
-    window, manager = make_app()
+    directory.remember(Site(SITE_B, "Bookshop"))
+    directory.remember(Site(SITE_A, "Harbour"))
+    window, manager = make_app(wix=as_wix(emulators))
     manager.start()
     qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=10_000)
     titles = [action.text() for action in window.site_menu.actions() if action.isCheckable()]
@@ -365,10 +372,8 @@ def test_a_keyring_that_never_answers_ends_in_words_and_the_session_only_way_in(
 def test_a_saved_site_with_a_keyring_that_never_answers_asks_instead_of_loading_forever(
     qtbot, make_app, emulators, hanging, labeldesk_home
 ):
-    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(
-        Site(SITE_A, "Harbour", emulators[SITE_A].base_url)
-    )
-    window, manager = make_app(hanging)
+    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour"))
+    window, manager = make_app(hanging, wix=as_wix(emulators))
     manager.credentials.timeout = 0.3
     manager.start()
     qtbot.waitUntil(lambda: getattr(window, "sign_in_dialog", None) is not None, timeout=10_000)
@@ -408,10 +413,9 @@ def test_a_key_too_long_for_windows_says_so_and_offers_session_only(qtbot, make_
 def test_a_damaged_saved_key_says_so_and_asks_for_the_key_again(
     qtbot, make_app, emulators, backend, labeldesk_home, caplog, damaged
 ):
-    emulator = emulators[SITE_A]
     backend.set_password(SERVICE, SITE_A, damaged)
-    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour", emulator.base_url))
-    window, manager = make_app()
+    SiteDirectory(labeldesk_home / "config" / "sites.json").remember(Site(SITE_A, "Harbour"))
+    window, manager = make_app(wix=as_wix(emulators))
     manager.start()
     qtbot.waitUntil(lambda: getattr(window, "sign_in_dialog", None) is not None, timeout=10_000)
     dialog = window.sign_in_dialog
@@ -427,11 +431,70 @@ def test_a_damaged_saved_key_says_so_and_asks_for_the_key_again(
 
 def test_a_saved_site_id_no_client_takes_asks_to_sign_in_again(qtbot, make_app, emulators, backend):
     backend.set_password(SERVICE, "damaged site", "key-for-a")
-    window, manager = make_app()
-    manager.open_site(Site("damaged site", "Harbour", emulators[SITE_A].base_url))  # as --site-id "damaged site"
+    window, manager = make_app(wix=as_wix(emulators))
+    manager.open_site(Site("damaged site", "Harbour"))  # as --site-id "damaged site"
     qtbot.waitUntil(lambda: getattr(window, "sign_in_dialog", None) is not None, timeout=10_000)
     dialog = window.sign_in_dialog
     assert "site ID has characters a site ID never has" in " ".join(
         label.text() for label in dialog.findChildren(type(dialog.where))
     )
     assert not dialog.site_edit.isReadOnly()
+
+
+def _keyring_failures():
+    """Each kind of keyring failure, as the key lookup ("read"), the keyring check ("keep") and the
+    sign-in's save ("save") each word it."""
+    import keyring.errors
+
+    from labeldesk.credentials import CredentialStore, KeyringUnavailableError, _not_answering, _unavailable
+    from tests.keyrings import error as windows_error
+
+    def no_keyring(verb: str, again: bool) -> KeyringUnavailableError:
+        try:
+            CredentialStore(keyring.backends.null.Keyring()).check_available()
+        except KeyringUnavailableError as exc:
+            return exc
+        raise AssertionError("a null keyring was taken for a real one")
+
+    return {
+        "not answering": lambda verb, again: _not_answering(verb, again=again),
+        "locked": lambda verb, again: _unavailable(keyring.errors.KeyringLocked("x"), verb),
+        "dismissed": lambda verb, again: _unavailable(keyring.errors.PasswordSetError("Prompt dismissed."), verb),
+        "refused": lambda verb, again: _unavailable(windows_error(1783, "CredWrite", "x"), verb),
+        "none usable": no_keyring,
+    }
+
+
+def _sentences_shown(dialog) -> list[str]:
+    import re
+
+    texts = [label.text() for label in dialog.findChildren(type(dialog.where)) if label.isVisibleTo(dialog)]
+    return [s.casefold() for text in texts for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+
+
+@pytest.mark.parametrize("kind", list(_keyring_failures()))
+def test_each_keyring_failure_says_each_thing_once(qtbot, make_app, kind):
+    """The header (the key lookup's failure), the orange note (the keyring check's) and the message
+    (the save's) said 'unlock it and try again; otherwise restarting…' twice or three times."""
+    from labeldesk.ui.site_manager import explain_sign_in_failure
+
+    failure = _keyring_failures()[kind]
+    window, manager = make_app()
+    manager.sign_in_needed.emit(
+        SignInRequest(Site(SITE_A, "Harbour"), str(failure("read", False)), keyring_failed=True)
+    )
+    dialog = window.sign_in_dialog
+    manager.keyring_description, manager.keyring_problem = "your system's keyring", str(failure("keep", True))
+    manager.keyring_checked.emit()
+    for step in ("shown", "after a failed save", "after a second failed save"):
+        sentences = _sentences_shown(dialog)
+        assert sorted(set(sentences)) == sorted(sentences), (step, sentences)
+        for first, second in itertools.combinations(sentences, 2):  # nor nearly so, with a word changed
+            a, b = set(re.findall(r"[\w’']+", first.casefold())), set(re.findall(r"[\w’']+", second.casefold()))
+            assert len(a & b) / len(a | b) < 0.75, (step, first, second)
+        joined = " ".join(sentences)
+        for advice in ("unlock it", "restarting the computer", "session only"):
+            assert joined.count(advice) <= 1, (step, advice, joined)
+        assert "session only" in joined
+        dialog._on_failed(explain_sign_in_failure(failure("save", step != "shown")))
+        assert dialog.message.text()  # a press of the button always gets an answer

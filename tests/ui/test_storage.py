@@ -35,7 +35,7 @@ def cafe():
 def saved_cafe(cafe):
     """The café saved as the last site, its key in the keyring, its offline copy on disk (3 old labels)."""
     paths = AppPaths.from_environment().ensure()
-    SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Café", cafe.base_url))
+    SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Café"))
     cache = LabelCache(cache_path(paths.cache, SITE))
     old = [Label(f"custom.old{n}", f"Old {n}", LabelType.USER_DEFINED) for n in range(3)]
     cache.replace_labels(old, datetime(2026, 11, 24, tzinfo=UTC))
@@ -45,11 +45,11 @@ def saved_cafe(cafe):
     return backend, cache.path
 
 
-def test_a_locked_cache_is_said_once_and_the_labels_come_from_wix(qtbot, site_window, saved_cafe):
+def test_a_locked_cache_is_said_once_and_the_labels_come_from_wix(qtbot, site_window, saved_cafe, cafe):
     backend, path = saved_cafe
     holder = hold_exclusive_lock(path)
     try:
-        window, manager = site_window(backend, cache=True)
+        window, manager = site_window(backend, cache=True, wix=cafe.base_url)  # the café stands in for Wix
         manager.start()
         refused = []
         window.controller.cache_unavailable.connect(refused.append)
@@ -68,13 +68,13 @@ def test_a_locked_cache_is_said_once_and_the_labels_come_from_wix(qtbot, site_wi
         holder.close()
 
 
-def test_the_key_lookup_does_not_wait_for_a_slow_saved_copy(qtbot, site_window, saved_cafe, monkeypatch):
+def test_the_key_lookup_does_not_wait_for_a_slow_saved_copy(qtbot, site_window, saved_cafe, cafe, monkeypatch):
     backend, _ = saved_cafe
     release = threading.Event()
     real_load = LabelCache.load
     monkeypatch.setattr(LabelCache, "load", lambda self: release.wait(30) and real_load(self))
     try:
-        window, manager = site_window(backend, cache=True)
+        window, manager = site_window(backend, cache=True, wix=cafe.base_url)  # the café stands in for Wix
         manager.start()
         qtbot.waitUntil(lambda: window.model.rowCount() == 45, timeout=5_000)  # the saved copy is still being read
         assert not release.is_set()

@@ -30,14 +30,60 @@ def every_error() -> list[errors.WixError]:
         elif cls is errors.RateLimitedError:
             made += [cls(7, **SUPPORT), cls(None, **SUPPORT)]
         elif cls is errors.ProxySettingError:
-            made += [cls("HTTPS_PROXY"), cls("system proxy settings")]
+            made += [cls("HTTPS_PROXY"), cls("system proxy settings"), cls("NO_PROXY")]
+        elif cls is errors.ProxyUnreachableError:
+            made += [cls("HTTPS_PROXY"), cls("ALL_PROXY")]
         elif cls is errors.IncompleteReadError:
             made += [cls("labels", 2000, 5000, **SUPPORT), cls("labels", 2000, **SUPPORT)]
         else:
             made.append(cls(**SUPPORT))
     made.append(errors.ValidationError(violations=(errors.FieldViolation("displayName", "is too long"),), **SUPPORT))
     made.append(wire.error_from_response(418, None, request_id="1712345678.1", retry_after=None))
+    for field, description, rule in WIX_VIOLATIONS:
+        body = {
+            "message": description,
+            "details": {
+                "validationError": {
+                    "fieldViolations": [{"field": field, "description": description, "violatedRule": rule}]
+                }
+            },
+        }
+        made.append(wire.error_from_response(400, body, request_id="1712345678.2", retry_after=None))
+        made.append(wire.error_from_response(400, {"details": {"validationError": {"fieldViolations": [
+            {"field": field}]}}}, request_id="1712345678.3", retry_after=None))  # fmt: skip
     return made
+
+
+#: What Wix (and the emulator) say about a request they refuse: field paths and Wix's own English,
+#: for the log and "Copy details" only.
+WIX_VIOLATIONS = [
+    ("displayName", "displayName must be at most 180 characters", "MAX_LENGTH"),
+    ("label.displayName", "displayName must not be empty", "MIN_LENGTH"),
+    ("displayName", "displayName is required and must be a string", "REQUIRED_FIELD"),
+    ("query.paging.limit", "paging.limit must be between 0 and 1000", "MAX"),
+    ("paging.offset", "paging.offset must not be negative", "MIN"),
+    ("label.key", "label.key must match the key in the path", "INVALID_FORMAT"),
+    ("labelType", "Unknown labelType 'X'", "INVALID_ENUM_VALUE"),
+    ("startsWith", "startsWith must be 1 to 180 characters", "MAX_LENGTH"),
+]
+#: A field path ("query.paging.limit", "label.key") or a field name in camelCase ("displayName", "labelType").
+FIELD_NAME = re.compile(r"\b[a-z]+(?:\.[a-z][A-Za-z]*)+\b|\b[a-z]+[A-Z][A-Za-z]*\b")
+
+
+def assert_plain(text: str) -> None:
+    """No request ID, Wix error code, HTTP status, class name, field name or Wix's own words in ``text``."""
+    assert "1712345678" not in text and "WDE0110" not in text and "upstream" not in text, text
+    assert not re.search(r"\b(4\d\d|5\d\d)\b", text), text
+    assert "Error" not in text.replace("error", ""), text  # no class names (…Error)
+    assert not FIELD_NAME.search(text), text
+    for _, description, _ in WIX_VIOLATIONS:
+        assert description.casefold() not in text.casefold(), text
+        assert "must be" not in text and "must not" not in text, text  # Wix's phrasing of its rules
+
+
+def body_for(field: str, description: str, rule: str) -> dict:
+    violation = {"field": field, "description": description, "violatedRule": rule}
+    return {"details": {"validationError": {"fieldViolations": [violation]}}}
 
 
 def pairs(text: str) -> list[tuple[str, str]]:
@@ -77,10 +123,26 @@ def test_errors_reach_the_status_bar_plainly_and_never_repeat_themselves(shown):
         window._on_auth_failed(error)
         texts = [*said, window.table.empty_hint.text()]
         for text in texts:
-            assert "1712345678" not in text and "WDE0110" not in text and "upstream" not in text, text
-            assert not re.search(r"\b(4\d\d|5\d\d)\b", text), text
-            assert "Error" not in text.replace("error", ""), text  # no class names (…Error)
+            assert_plain(text)
             assert repeats(text) <= message_repeats, (text, repeats(text) - message_repeats)
+
+
+def test_a_refused_request_names_what_the_person_can_change_and_keeps_wixs_words_for_support():
+    """'Wix rejected this: query.paging.limit' told nobody anything; Wix's words go to Copy details."""
+    for field, description, rule in WIX_VIOLATIONS:
+        body = {"details": {"validationError": {"fieldViolations": [
+            {"field": field, "description": description, "violatedRule": rule}]}}}  # fmt: skip
+        error = wire.error_from_response(400, body, request_id="1712345678.2", retry_after=None)
+        assert_plain(error.message)
+        assert field in error.details and description in error.details
+        if field.endswith("displayName"):
+            assert error.message.startswith("Wix didn't accept the label name")
+        else:
+            assert error.message.startswith("LabelDesk asked for something Wix didn't accept")
+    too_long = wire.error_from_response(
+        400, body_for("displayName", "x", "MAX_LENGTH"), request_id=None, retry_after=None
+    )
+    assert "too long" in too_long.message
 
 
 def test_a_refresh_that_failed_with_no_rows_says_it_once_in_the_empty_table(demo):
