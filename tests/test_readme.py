@@ -68,6 +68,7 @@ def test_readme_venv_commands_run_as_written(tmp_path):
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 0, (command, done.stderr[-2000:])
         assert "usage" in done.stdout.lower()
+        assert not re.search(r"usage: python\b", done.stdout)  # the usage line names it as the README does
 
 
 #: The scripts whose own help names the command that runs them, and how the README writes it.

@@ -24,7 +24,7 @@ def _loopback(value: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m labeldesk.emulator",
+        prog=".venv/bin/python -m labeldesk.emulator",
         description="A local emulator of Wix's contact Labels API. Prints its base URL as the first line.",
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default)")
