@@ -117,17 +117,17 @@ def valid_key(key: object) -> bool:
     not ``.`` or ``..`` (they would climb out of the label's address: ``/labels/..`` is ``/contacts/v4``),
     with no control, format or separator characters. Keys come from the service; one that breaks this
     is never shown, copied or put in a request."""
-    if key.__class__ is not str or not 0 < len(key) <= KEY_MAX_LENGTH or key in (".", ".."):  # type: ignore[arg-type]
+    if key.__class__ is not str or not 0 < len(key) <= KEY_MAX_LENGTH or key in (".", ".."):
         return False
     if key.isascii():
-        return key.isprintable()  # type: ignore[union-attr]
-    return not any(unicodedata.category(char) in _KEY_REFUSED_CATEGORIES for char in key)  # type: ignore[union-attr]
+        return key.isprintable()
+    return not any(unicodedata.category(char) in _KEY_REFUSED_CATEGORIES for char in key)
 
 
 def believable_count(value: object) -> int | None:
     """``value`` if it is a whole number of contacts from 0 to MAX_COUNT; otherwise None (unknown)."""
-    if value.__class__ is int and 0 <= value <= MAX_COUNT:  # type: ignore[operator]
-        return value  # type: ignore[return-value]
+    if value.__class__ is int and 0 <= value <= MAX_COUNT:
+        return value
     return None
 
 
