@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeGuard
 
 import msgspec
 
@@ -112,7 +112,7 @@ class Label(msgspec.Struct, frozen=True, gc=False, rename=_WIRE_NAMES):
 _KEY_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
-def valid_key(key: object) -> bool:
+def valid_key(key: object) -> TypeGuard[str]:
     """Whether ``key`` can be a label key LabelDesk uses: a string of 1 to KEY_MAX_LENGTH characters,
     not ``.`` or ``..`` (they would climb out of the label's address: ``/labels/..`` is ``/contacts/v4``),
     with no control, format or separator characters. Keys come from the service; one that breaks this

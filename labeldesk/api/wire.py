@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import msgspec
 
@@ -72,7 +72,7 @@ def _date(value: object) -> datetime | None:
         parsed = msgspec.convert(value, datetime)
     except msgspec.ValidationError:
         try:
-            parsed = datetime.fromisoformat(value)  # type: ignore[arg-type]
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
@@ -88,7 +88,7 @@ def label_from_json(obj: object) -> Label:
         if not isinstance(obj, Mapping):
             raise errors.MalformedResponseError(server_message="label is not an object")
         obj = dict(obj)
-    get = obj.get  # type: ignore[union-attr]
+    get = obj.get
     key, name, kind = get("key"), get("displayName"), get("labelType")
     if key.__class__ is not str or not key or name.__class__ is not str:
         raise errors.MalformedResponseError(server_message="label without key or displayName")
@@ -254,7 +254,7 @@ def facet_page_from_json(body: object) -> FacetPage:
     facets = body.get("facets", [])
     if not isinstance(facets, list):
         raise errors.MalformedResponseError(server_message="facets is not a list")
-    counts: dict[str, int] = {}
+    counts: dict[str, int | None] = {}
     keys: list[str] = []
     for facet in facets:
         if not isinstance(facet, Mapping):
@@ -305,6 +305,15 @@ def _violations(body: Mapping[str, Any]) -> tuple[errors.FieldViolation, ...]:
     return tuple(found)
 
 
+class _Common(TypedDict):
+    """What every error from an answer carries, for the log and support (errors.WixError's keywords)."""
+
+    status: int
+    code: str | None
+    request_id: str | None
+    server_message: str | None
+
+
 def error_from_response(
     status: int, body: object, *, request_id: str | None, retry_after: float | None
 ) -> errors.WixError:
@@ -312,7 +321,7 @@ def error_from_response(
     mapping: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
     code, data = _application_error(mapping)
     server_message = _optional_str(mapping.get("message"))
-    common = {"status": status, "code": code, "request_id": request_id, "server_message": server_message}
+    common: _Common = {"status": status, "code": code, "request_id": request_id, "server_message": server_message}
 
     if status == 401:
         return errors.AuthError(**common)
