@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import CancelledError as FutureCancelledError
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar, overload
 from urllib.parse import quote
 
 import httpx
@@ -66,9 +66,13 @@ MAX_RETRY_AFTER_SECONDS = 3600.0
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
+#: What a successful answer's body comes back as: the JSON object, or (``raw=True``) its bytes.
+_Body = TypeVar("_Body", dict[str, Any], bytes)
+
+
 @dataclass(frozen=True, slots=True)
-class _Outcome:
-    data: dict[str, Any]
+class _Outcome(Generic[_Body]):
+    data: _Body
     #: True if an earlier try failed in a way that may have reached the service (timeout, dropped reply).
     maybe_applied: bool
 
@@ -359,7 +363,11 @@ class WixLabelsClient:
         step = self._step  # labels per full page, as the service last gave them
         ledger = PageLedger(size, what="labels", max_pages=page_cap(min(size, QUERY_MAX_LIMIT)))
         pages: dict[int, wire.LabelPage] = {}
-        wanted = list(range(0, expected_total, step)[: self.max_in_flight]) if (expected_total or 0) > step else [0]
+        wanted = (
+            list(range(0, expected_total, step)[: self.max_in_flight])
+            if expected_total is not None and expected_total > step
+            else [0]
+        )
         while wanted:
             wanted = wanted[: self.max_in_flight]
             ledger.reserve(len(wanted))
@@ -506,6 +514,32 @@ class WixLabelsClient:
     ) -> dict[str, Any]:
         return self._request_ex(method, path, params=params, json_body=json_body).data
 
+    @overload
+    def _request_ex(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        label_path: bool = False,
+        raw: Literal[False] = False,
+        write: bool = False,
+    ) -> _Outcome[dict[str, Any]]: ...
+
+    @overload
+    def _request_ex(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        label_path: bool = False,
+        raw: Literal[True],
+        write: bool = False,
+    ) -> _Outcome[bytes]: ...
+
     def _request_ex(
         self,
         method: str,
@@ -516,7 +550,7 @@ class WixLabelsClient:
         label_path: bool = False,
         raw: bool = False,
         write: bool = False,
-    ) -> _Outcome:
+    ) -> _Outcome[dict[str, Any]] | _Outcome[bytes]:
         """Send with bounded retries. ``label_path``: a 404 means the label is gone, whatever its code.
         ``raw``: a successful answer's body comes back as bytes, for the caller to parse. ``write``: a
         change the person asked for, which takes its slot from the writes' share of the rate budget."""
@@ -530,7 +564,11 @@ class WixLabelsClient:
             if self._stop.is_set() or not self._budget.acquire(self._stop, write=write):
                 raise errors.CancelledError()
             try:
-                return _Outcome(self._send_once(method, path, params, json_body, raw), maybe_applied)
+                content, request_id = self._send_once(method, path, params, json_body)
+                if raw:
+                    return _Outcome(content, maybe_applied)
+                # (read here, in the try: a 200 whose body isn't a JSON object is retried as unreadable)
+                return _Outcome(wire.json_object(content, request_id), maybe_applied)
             except errors.WixError as exc:
                 if self._stop.is_set():
                     raise errors.CancelledError() from None  # close() cut the connection: not Wix's doing
@@ -574,10 +612,12 @@ class WixLabelsClient:
         )
 
     def _send_once(
-        self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any, raw: bool = False
-    ) -> Any:
+        self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any
+    ) -> tuple[bytes, str | None]:
+        """One try: a 200 answer's body and its request ID; any other answer, or none, raises its WixError."""
         sent = time.monotonic()
         failure: errors.WixError | None = None
+        reason: Exception  # what went wrong underneath, for the log only
         try:
             http = getattr(self._page_local, "http", None) or self._http
             give_way()
@@ -628,7 +668,7 @@ class WixLabelsClient:
             request_id,
         )
         if response.status_code == 200:
-            return content if raw else wire.json_object(content, request_id)
+            return content, request_id
         try:
             body = json.loads(content) if content else {}
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # (nested past any real answer)
@@ -849,7 +889,9 @@ def _proxy_in_force(base_url: str) -> str | None:
     if name is None:
         return None
     try:
-        if urllib.request.proxy_bypass_environment(url.host):
+        # typeshed's urllib/request.pyi leaves out proxy_bypass_environment (CPython has it on every
+        # platform, undocumented): the stub is incomplete, the call is fine.
+        if urllib.request.proxy_bypass_environment(url.host):  # type: ignore[attr-defined]
             return None
     except (ValueError, TypeError):  # a NO_PROXY that can't be read: httpx says so as the client is made
         return name
