@@ -386,13 +386,13 @@ class LabelCache:
             blob = connection.execute("SELECT ordered_by, data FROM snapshot").fetchone()
             if blob is not None:
                 try:
-                    labels, texts = _decode_snapshot(blob[1])
+                    saved, texts = _decode_snapshot(blob[1])
                 except msgspec.DecodeError as exc:  # damaged, or saved before it came in parts
                     log.warning("the saved snapshot of %s is unreadable (%s); reading the rows", self.path.name, exc)
                 else:
-                    keys = [label.key for label in labels]
+                    keys = [label.key for label in saved]
                     return Snapshot(
-                        tuple(labels),
+                        tuple(saved),
                         counts,
                         _when(meta.get("synced_at")),
                         search=dict(zip(keys, texts, strict=True)),
