@@ -259,6 +259,9 @@ class Emulator:
         if self._server is None:
             raise RuntimeError("the emulator is not running")
         host, port = self._server.server_address[:2]
+        # server_bind stores getsockname() here, whose host is always a str for AF_INET and AF_INET6;
+        # typeshed's type also allows the bytes a caller may pass in, which this server never does.
+        assert isinstance(host, str)
         return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def start(self) -> Emulator:

@@ -8,6 +8,7 @@ Thread-safe: one lock around the state, because the HTTP front serves requests o
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -248,13 +249,9 @@ def compile_filter(spec: object) -> _Predicate:
             if not isinstance(value, list) or not value:
                 raise ApiError(400, f"{name} takes a non-empty list of filters", code="MALFORMED_FILTER")
             subs = [compile_filter(item) for item in value]
-            if name == "$and":
-                parts.append(lambda label, subs=subs: all(s(label) for s in subs))
-            else:
-                parts.append(lambda label, subs=subs: any(s(label) for s in subs))
+            parts.append(_all_of(subs) if name == "$and" else _any_of(subs))
         elif name == "$not":
-            sub = compile_filter(value)
-            parts.append(lambda label, sub=sub: not sub(label))
+            parts.append(_negated(compile_filter(value)))
         elif name.startswith("$"):
             raise ApiError(400, f"{name} is not supported here", code="UNSUPPORTED_FILTER")
         elif isinstance(value, Mapping) and any(str(k).startswith("$") for k in value):
@@ -262,7 +259,20 @@ def compile_filter(spec: object) -> _Predicate:
                 parts.append(_compile_condition(name, str(operator), operand))
         else:
             parts.append(_compile_condition(name, "$eq", value))
-    return lambda label: all(p(label) for p in parts)
+    return _all_of(parts)
+
+
+# Predicates built by functions rather than lambdas in the loop, so each closes over its own parts.
+def _all_of(predicates: list[_Predicate]) -> _Predicate:
+    return lambda label: all(p(label) for p in predicates)
+
+
+def _any_of(predicates: list[_Predicate]) -> _Predicate:
+    return lambda label: any(p(label) for p in predicates)
+
+
+def _negated(predicate: _Predicate) -> _Predicate:
+    return lambda label: not predicate(label)
 
 
 def _sort_spec(entries: object) -> list[tuple[str, bool]]:
@@ -569,7 +579,7 @@ class LabelStore:
             return cached[1]
         ordered = sorted(self._labels.values(), key=lambda label: label.key)
         for field_name, descending in reversed(spec):
-            ordered.sort(key=lambda label, f=field_name: _sort_value(label, f), reverse=descending)
+            ordered.sort(key=functools.partial(_sort_value, field_name=field_name), reverse=descending)
         self._sorted[spec] = (self._version, ordered)
         return ordered
 
