@@ -26,8 +26,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from labeldesk.paths import open_private
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ class SingleInstance:
         self.folder = folder
         self.name = server_name(folder)
         self._fd: int | None = None
-        self._server = None
+        self._server: QLocalServer | None = None
 
     def claim(self) -> bool:
         """Take the folder's lock without waiting. False when another running copy holds it.
@@ -116,7 +120,7 @@ class SingleInstance:
             log.warning("can't reach the LabelDesk that is open: %s", exc)
             return False
 
-        message = {"activate": True}
+        message: dict[str, bool | str] = {"activate": True}
         for variable in ("XDG_ACTIVATION_TOKEN", "DESKTOP_STARTUP_ID"):  # lets the desktop give it focus
             if os.environ.get(variable):
                 message[variable] = os.environ[variable]
