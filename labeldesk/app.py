@@ -6,11 +6,15 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from labeldesk import __version__
 from labeldesk.api.errors import InvalidBaseUrlError
 from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
 from labeldesk.paths import AppPaths
+
+if TYPE_CHECKING:
+    from labeldesk.sites import Site, SiteDirectory
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +99,7 @@ class DemoSite:
 def _arm_selftest(app, window) -> None:
     from PySide6.QtCore import QTimer
 
-    reported = []
+    reported: list[int] = []
 
     def report(line: str, code: int) -> None:
         if reported:
@@ -253,7 +257,9 @@ def run(argv: list[str]) -> int:
     from labeldesk.ui.settings import WindowSettings
     from labeldesk.ui.site_manager import SiteManager
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # (instance() is typed as the QCoreApplication base; the one made in this process is a QApplication)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("LabelDesk")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("labeldesk")
@@ -263,7 +269,7 @@ def run(argv: list[str]) -> int:
     manager = SiteManager(
         directory, CredentialStore(), default_api_base=args.api_base or DEFAULT_BASE_URL, cache_dir=paths.cache
     )
-    if preloaded is not None:
+    if opening is not None and preloaded is not None:  # (there is a preloaded copy only for a site opening)
         manager.adopt_preloaded(opening, preloaded)
     demo = DemoSite(args.demo_latency_ms)
     window = MainWindow(settings, manager=manager)
@@ -288,6 +294,7 @@ def run(argv: list[str]) -> int:
     if args.demo:
         open_demo()
     elif args.site_id:
+        assert opening is not None  # _site_to_open always makes a Site for --site-id
         manager.open_site(opening)
     else:
         manager.start()
@@ -312,7 +319,7 @@ def run(argv: list[str]) -> int:
         log_handler.close()
 
 
-def _site_to_open(args: argparse.Namespace, directory):
+def _site_to_open(args: argparse.Namespace, directory: SiteDirectory) -> Site | None:
     """The site this start opens: ``--site-id`` at ``--api-base`` (Wix unless given), else the Wix site
     used last (a plain start never goes to a test server's address: see sites.py), else None."""
     from labeldesk.sites import Site
