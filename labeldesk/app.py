@@ -6,7 +6,8 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, TextIO
 
 from labeldesk import __version__
 from labeldesk.api.errors import InvalidBaseUrlError
@@ -14,7 +15,16 @@ from labeldesk.api.urls import DEFAULT_BASE_URL, validate_base_url
 from labeldesk.paths import AppPaths
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from labeldesk.api import WixLabelsClient
+    from labeldesk.emulator import Emulator
+    from labeldesk.instance import SingleInstance
     from labeldesk.sites import Site, SiteDirectory
+    from labeldesk.ui.controller import LabelsController
+    from labeldesk.ui.main_window import MainWindow
+    from labeldesk.ui.settings import WindowSettings
+    from labeldesk.ui.site_manager import OpenedSite
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_window(client, settings, *, site_name: str, demo: bool = False):
+def open_window(
+    client: WixLabelsClient, settings: WindowSettings, *, site_name: str, demo: bool = False
+) -> tuple[MainWindow, LabelsController]:
     """A main window over ``client`` alone (no saved sites), shown, with its first refresh started."""
     from labeldesk.sites import Site
     from labeldesk.ui.controller import LabelsController
@@ -73,9 +85,9 @@ class DemoSite:
 
     def __init__(self, latency_ms: int) -> None:
         self.latency_ms = latency_ms
-        self.emulator = None
+        self.emulator: Emulator | None = None
 
-    def open(self):
+    def open(self) -> OpenedSite:
         from labeldesk.api import WixLabelsClient
         from labeldesk.emulator import Emulator, LabelStore, seed_demo
         from labeldesk.logs import register_secret
@@ -96,7 +108,7 @@ class DemoSite:
             self.emulator.stop()
 
 
-def _arm_selftest(app, window) -> None:
+def _arm_selftest(app: QApplication, window: MainWindow) -> None:
     from PySide6.QtCore import QTimer
 
     reported: list[int] = []
@@ -148,7 +160,7 @@ def install_excepthook(show: Callable[[str, str], None] | None = None) -> Callab
     previous = sys.excepthook
     seen: dict[tuple[object, ...], int] = {}
 
-    def hook(kind, value, tb) -> None:
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         if not issubclass(kind, Exception):  # KeyboardInterrupt, SystemExit: not a problem to report
             previous(kind, value, tb)
             return
@@ -181,7 +193,7 @@ def install_excepthook(show: Callable[[str, str], None] | None = None) -> Callab
     return restore
 
 
-def _problem_reporter(window):
+def _problem_reporter(window: MainWindow) -> Callable[[str, str], None]:
     """A ``show`` for install_excepthook: a queued signal to the window's status bar, from any thread."""
     from PySide6.QtCore import QObject, Signal
 
@@ -338,7 +350,7 @@ NO_ANSWER_NEXT = (
 )
 
 
-def _hand_over(instance) -> int:
+def _hand_over(instance: SingleInstance) -> int:
     """Another LabelDesk has this folder: bring its window to the front, and leave (0), or say why not (1).
 
     Said in a small message box as well as on the console: a start from the desktop has no console,
@@ -371,12 +383,12 @@ def _show_no_answer() -> None:
     box.exec()
 
 
-def _say(line: str, stream) -> None:
+def _say(line: str, stream: TextIO | None) -> None:
     if stream is not None:  # a windowed app on Windows has no console to print to
         print(line, file=stream, flush=True)
 
 
-def _report_first_paint(window) -> None:
+def _report_first_paint(window: MainWindow) -> None:
     """For the start-up benchmark: say the first rows are on screen, and leave at once."""
     import os
 
@@ -388,7 +400,7 @@ def _report_first_paint(window) -> None:
     os._exit(0)
 
 
-def _controller_for(client):
+def _controller_for(client: WixLabelsClient) -> LabelsController:
     from labeldesk.ui.controller import LabelsController
 
     return LabelsController(client)
