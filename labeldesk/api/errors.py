@@ -13,6 +13,7 @@ import itertools
 import math
 import re
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,21 @@ class FieldViolation:
     field: str
     description: str
     rule: str | None = None
+
+
+class _Answer(TypedDict, total=False):
+    """What an error knows of the answer that brought it (WixError's keywords but the wait)."""
+
+    status: int | None
+    code: str | None
+    request_id: str | None
+    server_message: str | None
+
+
+class _Details(_Answer, total=False):
+    """All of WixError's keywords, which its subclasses pass on."""
+
+    retry_after: float | None
 
 
 class WixError(Exception):
@@ -188,7 +204,13 @@ class ValidationError(WixError):
         "copy the details for support."
     )
 
-    def __init__(self, message: str | None = None, *, violations: tuple[FieldViolation, ...] = (), **kwargs) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        violations: tuple[FieldViolation, ...] = (),
+        **kwargs: Unpack[_Details],
+    ) -> None:
         self.violations = violations
         if message is None:
             message = _violation_words(violations)
@@ -227,7 +249,7 @@ class InvalidNameError(ValidationError):
 
 
 class QuotaReachedError(WixError):
-    def __init__(self, quota: int | None, current_total: int | None, **kwargs) -> None:
+    def __init__(self, quota: int | None, current_total: int | None, **kwargs: Unpack[_Details]) -> None:
         self.quota = quota
         self.current_total = current_total
         if quota is not None:
@@ -244,7 +266,7 @@ class QuotaReachedError(WixError):
 class RateLimitedError(WixError):
     retryable = True
 
-    def __init__(self, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, retry_after: float | None = None, **kwargs: Unpack[_Answer]) -> None:
         if retry_after and math.isfinite(retry_after):
             message = f"Wix is receiving too many requests from LabelDesk. Try again in {_wait_words(retry_after)}."
         else:
@@ -337,7 +359,7 @@ class IncompleteReadError(WixError):
 
     retryable = True
 
-    def __init__(self, what: str, received: int, total: int | None = None, **kwargs) -> None:
+    def __init__(self, what: str, received: int, total: int | None = None, **kwargs: Unpack[_Details]) -> None:
         self.what = what
         self.received = received
         self.total = total
