@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +38,7 @@ def _leave_without_waiting_for_the_network(code: int) -> None:
 CLIPBOARD_HAND_OVER_SECONDS = 1.5
 
 
-def _hand_over_the_clipboard(leave, limit: float = CLIPBOARD_HAND_OVER_SECONDS) -> bool:
+def _hand_over_the_clipboard(leave: Callable[[], object], limit: float = CLIPBOARD_HAND_OVER_SECONDS) -> bool:
     """When what was last copied is LabelDesk's, let the system keep it before the quick exit. True if so.
 
     What a program copies stays with that program until someone pastes it. At exit Qt offers it to

@@ -17,10 +17,11 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 
@@ -30,6 +31,8 @@ from labeldesk.giveway import STEP, give_way, in_steps
 from labeldesk.paths import open_private, private_file, private_folder
 
 log = logging.getLogger(__name__)
+#: What a piece of work on the database gives back (see LabelCache._run).
+_T = TypeVar("_T")
 
 #: Each entry takes the schema from the version before it (its index) to the next. Never edit one
 #: that has shipped: add another.
@@ -191,7 +194,7 @@ def _row(label: Label, position: int, stamp: str | None, search: str | None) -> 
 class _Preload:
     """``read()`` running on a daemon thread; ``result()`` waits for it (and raises what it raised)."""
 
-    def __init__(self, read) -> None:
+    def __init__(self, read: Callable[[], Snapshot]) -> None:
         self._read = read
         self._value: Snapshot | None = None
         self._error: BaseException | None = None
@@ -339,7 +342,7 @@ class LabelCache:
                 shutil.move(source, Path(f"{aside}{suffix}"))
         self._recovered = True
 
-    def _run(self, work):
+    def _run(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``work(connection)``; if the file turns out to be damaged, set it aside and start afresh.
 
         Raises CacheUnavailableError when the file or its folder refuses us (read-only, locked,
@@ -422,7 +425,7 @@ class LabelCache:
 
     # -- writing --------------------------------------------------------------------------------------
 
-    def _transaction(self, work, source: str | None = None) -> None:
+    def _transaction(self, work: Callable[[sqlite3.Connection], None], source: str | None = None) -> None:
         """``work(connection)`` in one transaction, after checking that an answer from ``source``
         (None: unchecked) may be saved here; raises ForeignAnswerError if not."""
         if self.unavailable:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from labeldesk.paths import open_private
 
 if TYPE_CHECKING:
-    from PySide6.QtNetwork import QLocalServer
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -150,21 +150,21 @@ class SingleInstance:
             self._fd = None
 
 
-def _server_options():
+def _server_options() -> QLocalServer.SocketOption:
     from PySide6.QtNetwork import QLocalServer
 
     options = QLocalServer.SocketOption
     return options.UserAccessOption | options.AbstractNamespaceOption if _ABSTRACT else options.UserAccessOption
 
 
-def _socket_options():
+def _socket_options() -> QLocalSocket.SocketOption:
     from PySide6.QtNetwork import QLocalSocket
 
     options = QLocalSocket.SocketOption
     return options.AbstractNamespaceOption if _ABSTRACT else options.NoOptions
 
 
-def _answer(socket, on_activate: Callable[[], None]) -> None:
+def _answer(socket: QLocalSocket, on_activate: Callable[[], None]) -> None:
     def read() -> None:
         if not socket.canReadLine():
             return

@@ -11,7 +11,9 @@ import logging.handlers
 import re
 import sys
 import threading
+from io import TextIOWrapper
 from pathlib import Path
+from typing import cast
 
 from labeldesk.paths import open_private, private_folder
 
@@ -105,8 +107,12 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """The standard rotating handler, its files made for this user alone (0600) and never opened
     through a link (see paths.open_private): the stock one opens with the default mode, 0644."""
 
-    def _open(self):
-        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=_private_opener)
+    def _open(self) -> TextIOWrapper:
+        # A text stream: this handler's mode is the default "a" (typeshed can't tell that from a str mode).
+        return cast(
+            TextIOWrapper,
+            open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=_private_opener),
+        )
 
 
 def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> logging.Handler:

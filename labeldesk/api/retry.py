@@ -6,6 +6,7 @@ import random
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -41,7 +42,12 @@ class RateBudget:
     """
 
     def __init__(
-        self, limit: int = 200, window: float = 60.0, clock=time.monotonic, *, read_limit: int | None = None
+        self,
+        limit: int = 200,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        read_limit: int | None = None,
     ) -> None:
         self.limit = limit
         #: The most requests in a window after which reads wait (default: three quarters of ``limit``).

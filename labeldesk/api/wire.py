@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypedDict
@@ -51,7 +51,7 @@ class LabelList(list):
 
     __slots__ = ("unreadable",)
 
-    def __init__(self, labels=(), unreadable: int = 0) -> None:
+    def __init__(self, labels: Iterable[Label] = (), unreadable: int = 0) -> None:
         super().__init__(labels)
         self.unreadable = unreadable
 
