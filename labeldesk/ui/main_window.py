@@ -6,7 +6,18 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QRect,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -737,13 +748,14 @@ class MainWindow(QMainWindow):
     # -- settings -------------------------------------------------------------------------------------
 
     def _restore_settings(self) -> None:
+        # (anything but bytes, from a hand-edited settings file, counts as none saved)
         geometry = self.settings.value("window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
+        if not isinstance(geometry, QByteArray | bytes) or not self.restoreGeometry(geometry):
             self._fit_first_size()
         else:
             self._keep_on_screen()
         header = self.settings.value("window/header")
-        if header is not None:
+        if isinstance(header, QByteArray | bytes):
             self.table.horizontalHeader().restoreState(header)
 
     def _available_area(self) -> QRect:
@@ -1051,9 +1063,15 @@ class MainWindow(QMainWindow):
             return
         from labeldesk.ui import dialogs
 
+        controller = self.controller
         confirmed = dialogs.confirm_delete(self, selected, self.model.contact_count)
         self._focus_table()
         if not confirmed:
+            return
+        if controller is None or controller is not self.controller:
+            # The question waited for an answer while the site was signed out of or another was opened:
+            # the labels asked about were that site's, and another site may have the same keys.
+            self.show_message("Nothing was deleted: the site changed while LabelDesk was asking.", "info")
             return
         pending = {label.key for label in selected}
         done: list[Label] = []
@@ -1069,7 +1087,7 @@ class MainWindow(QMainWindow):
                 self._report_deletes(done, failures)
 
         for label in selected:
-            self.controller.delete(
+            controller.delete(
                 label,
                 on_success=lambda _, label=label: finish_one(label),
                 on_failure=lambda error, label=label: finish_one(label, error),
