@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -34,7 +34,7 @@ from labeldesk.api.errors import (
     WixError,
 )
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
-from labeldesk.cache import CacheUnavailableError, LabelCache, Snapshot
+from labeldesk.cache import CacheUnavailableError, LabelCache
 from labeldesk.domain import FindOrCreateResult, Label, quoted, search_text
 from labeldesk.memory import collector_paused
 from labeldesk.paths import private_file
@@ -46,7 +46,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: What a create, rename or delete calls back with: its result (FindOrCreateResult, or the Label),
+#: or the WixError it failed with (a task's failures are WixErrors, UnexpectedError included).
 Callback = Callable[[object], None] | None
+FailureCallback = Callable[[WixError], None] | None
 #: Seconds between background tries while offline; the last one repeats.
 OFFLINE_RETRY_SECONDS: tuple[float, ...] = (5, 10, 20, 40, 80, 160, 300)
 #: The longest a background try of a slow read waits for Wix's answer (seconds): each slow try doubles
@@ -77,6 +80,16 @@ def _remove(marker: Path) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class SavedCopy:
+    """The saved copy as ``cache_loaded`` hands it over: a Snapshot whose labels are a ready LabelBatch."""
+
+    labels: LabelBatch
+    counts: dict[str, int | None] | None
+    synced_at: datetime | None
+    recovered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class _Mutation:
     seq: int
     label: Label | None  # the label as it now is, or None when it was deleted
@@ -88,7 +101,7 @@ class LabelsController(QObject):
 
     Signals:
 
-    - ``cache_loaded(Snapshot)``: the saved copy, if it arrives before the service's answer
+    - ``cache_loaded(SavedCopy)``: the saved copy, if it arrives before the service's answer
     - ``cache_settled()``: the saved copy is shown, or there was none (sent once, also without a cache)
     - ``cache_unavailable(str)``: the saved copy can't be read or written (read-only, locked); the text
       says so in plain words. Sent once; labels then come from the service only
@@ -200,7 +213,7 @@ class LabelsController(QObject):
             cache, spec = self.cache, self._spec()
             marker = showing_marker(cache)
 
-            def load() -> Snapshot | None:
+            def load() -> SavedCopy | None:
                 if marker.exists():
                     # The last start ended (a crash) between showing this copy and painting it:
                     # don't replay it into the same crash. The next refresh replaces it.
@@ -212,21 +225,21 @@ class LabelsController(QObject):
                         private_file(marker)  # 0600, never through a link, like the copy itself
                     except OSError as exc:  # (a read-only folder: nothing can be replayed from it either)
                         log.warning("couldn't write %s: %r", marker.name, exc)
-                name = sort_name(spec) if spec is not None else None
                 if (
-                    name is not None
-                    and snapshot.ordered_by == name
+                    spec is not None
+                    and snapshot.ordered_by is not None
+                    and snapshot.ordered_by == sort_name(spec)
                     and snapshot.search_list is not None
                     and snapshot.search is not None
                 ):  # saved in this order
                     batch = presorted_batch(snapshot.labels, snapshot.search_list, spec, snapshot.search)
                 else:
                     batch = prepare_batch(snapshot.labels, spec, known_search=snapshot.search)
-                return replace(snapshot, labels=batch)
+                return SavedCopy(batch, snapshot.counts, snapshot.synced_at, snapshot.recovered)
 
             self.runner.disk(load, "load the cache", on_success=self._on_cache, on_failure=self._on_cache_failed)
         else:
-            QTimer.singleShot(0, self.cache_settled)
+            QTimer.singleShot(0, self.cache_settled.emit)
         if self.client is not None:
             self.refresh()
 
@@ -287,7 +300,7 @@ class LabelsController(QObject):
             self.cache.close()
             _remove(showing_marker(self.cache))  # closed in good order: the copy shown did no harm
 
-    def _on_cache(self, snapshot: Snapshot | None) -> None:
+    def _on_cache(self, snapshot: SavedCopy | None) -> None:
         if snapshot is None:
             self.saved_copy_skipped.emit()
         elif not self.service_loaded:  # the service was quicker: its answer is newer
@@ -388,7 +401,7 @@ class LabelsController(QObject):
         if self._refresh_again:
             self.refresh()
 
-    def _on_labels(self, generation: int, started_at: int, labels: list[Label], source: str | None = None) -> None:
+    def _on_labels(self, generation: int, started_at: int, labels: LabelBatch, source: str | None = None) -> None:
         try:
             self._apply_labels(generation, started_at, labels, source)
         finally:
@@ -399,7 +412,7 @@ class LabelsController(QObject):
             log.debug("dropping a stale refresh (%d, newest %d)", generation, self._generation)
             return
         self._mutations = [m for m in self._mutations if m.seq > started_at]
-        result: LabelBatch | list[Label] = batch
+        result = batch
         if self._mutations:
             merged = {label.key: label for label in batch}
             search = dict(batch.search)  # the batch's texts are of the labels as the service listed them
@@ -417,13 +430,12 @@ class LabelsController(QObject):
         self.slow_tries = 0
         self._retry_timer.stop()
         self.labels_loaded.emit(result)
-        search = result.search if isinstance(result, LabelBatch) else None
-        ordered_by = sort_name(result.sort_spec) if isinstance(result, LabelBatch) and result.sort_spec else None
+        ordered_by = sort_name(result.sort_spec) if result.sort_spec else None
         order = result.order if ordered_by is not None else None
 
         def save(cache: LabelCache, now: datetime) -> None:
             # ``source``: a copy saved from another address is kept, never wiped (see LabelCache).
-            cache.replace_labels(result, now, search, order=order, ordered_by=ordered_by, source=source)
+            cache.replace_labels(result, now, result.search, order=order, ordered_by=ordered_by, source=source)
             _remove(showing_marker(cache))  # a copy that made a start fail is gone now
 
         self._save("save labels", save)
@@ -494,8 +506,15 @@ class LabelsController(QObject):
 
     # -- writes ---------------------------------------------------------------------------------------
 
-    def create(self, name: str, on_success: Callback = None, on_failure: Callback = None) -> None:
-        client = self.client
+    def _write_client(self) -> WixLabelsClient:
+        """The client a write goes through. The window offers no write until the key is known (see
+        MainWindow._blocked_reason), so a write without one is a bug, said at once, not on a worker."""
+        if self.client is None:
+            raise RuntimeError("a write was asked for before the site's key was known")
+        return self.client
+
+    def create(self, name: str, on_success: Callback = None, on_failure: FailureCallback = None) -> None:
+        client = self._write_client()
         self._write(
             lambda: client.find_or_create(name),
             f"Saving {quoted(name)}…",
@@ -505,8 +524,8 @@ class LabelsController(QObject):
             key=None,
         )
 
-    def rename(self, label: Label, name: str, on_success: Callback = None, on_failure: Callback = None) -> None:
-        client = self.client
+    def rename(self, label: Label, name: str, on_success: Callback = None, on_failure: FailureCallback = None) -> None:
+        client = self._write_client()
 
         def failed(error: WixError) -> None:
             if isinstance(error, ConflictError):
@@ -542,8 +561,8 @@ class LabelsController(QObject):
             on_failure=lambda error: log.info("couldn't find the label named as the refused rename: %r", error),
         )
 
-    def delete(self, label: Label, on_success: Callback = None, on_failure: Callback = None) -> None:
-        client = self.client
+    def delete(self, label: Label, on_success: Callback = None, on_failure: FailureCallback = None) -> None:
+        client = self._write_client()
 
         def call() -> Label:
             client.delete(label.key)
@@ -553,7 +572,16 @@ class LabelsController(QObject):
             call, f"Deleting {quoted(label.display_name)}…", self._on_deleted, on_success, on_failure, key=label.key
         )
 
-    def _write(self, fn, doing: str, handler, on_success: Callback, on_failure: Callback, *, key: str | None) -> None:
+    def _write(
+        self,
+        fn: Callable[[], object],
+        doing: str,
+        handler: Callable[[Any], None],
+        on_success: Callback,
+        on_failure: FailureCallback,
+        *,
+        key: str | None,
+    ) -> None:
         if key is not None:
             self.pending_keys.add(key)
         self.changes_in_flight.append(doing)

@@ -276,16 +276,16 @@ class LabelNameDialog(TextDialog):
                 kind="warning",
             )
             ok_text = "Create anyway"
-        offer_twin = twin is not None and self._label is None and problem is None
-        self._twin = twin if offer_twin else None
+        self._twin = twin if twin is not None and self._label is None and problem is None else None
+        offer_twin = self._twin is not None
         self.use_button.setVisible(offer_twin)
-        if offer_twin:
+        if twin is not None and offer_twin:
             self.use_button.setText(_literal(f"Use {quoted(twin.display_name, 32)}"))
             self.use_button.setToolTip(
                 plain_tooltip(f"Select the existing label {quoted(twin.display_name)}; nothing is created.")
             )
         # Creating the very name that exists would only find the same label: "Use" says it plainly.
-        self.ok_button.setVisible(not (offer_twin and twin.display_name == cleaned))
+        self.ok_button.setVisible(not (twin is not None and offer_twin and twin.display_name == cleaned))
         self.ok_button.setText(ok_text)
         self.ok_button.setEnabled(refusal is None and not unchanged)
         self.ok_button.setToolTip(plain_tooltip(refusal or ""))

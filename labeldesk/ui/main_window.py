@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QRect,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,13 +50,12 @@ from labeldesk.api.errors import (
     in_context,
 )
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
-from labeldesk.cache import Snapshot
 from labeldesk.credentials import YOUR_KEYRING
 from labeldesk.domain import FindOrCreateResult, Label, quoted, shown_name, valid_key
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import icons
-from labeldesk.ui.controller import LabelsController
+from labeldesk.ui.controller import LabelsController, SavedCopy
 from labeldesk.ui.models import Column, LabelTableModel, TypeFilter, never_fatal
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 from labeldesk.ui.text import plain_tooltip
@@ -324,7 +335,7 @@ class MainWindow(QMainWindow):
         self.session_banner.setVisible(session_only)
         self._show_address(site, demo)
         self._show_offline(controller.offline)
-        self._connect_controller()
+        self._connect_controller(controller)
         self._rebuild_site_menu()
         self._update_actions()
         self._update_count()
@@ -396,7 +407,7 @@ class MainWindow(QMainWindow):
             self.attach(LabelsController(None, self._cache_for(site)), site)
 
     def open_site(self, opened: OpenedSite) -> None:
-        if self._is_current(opened.site):
+        if self.controller is not None and self._is_current(opened.site):
             # The key became known (or was replaced): same table, same cache, a new client.
             self.site = opened.site
             self.paused = False
@@ -458,7 +469,7 @@ class MainWindow(QMainWindow):
             sign_out = menu.addAction("Sign out of this site…", self.sign_out)
             sign_out.setEnabled(current is not None)
             menu.addSeparator()
-        demo = menu.addAction("Open the demo site", self.demo_requested)
+        demo = menu.addAction("Open the demo site", self.demo_requested.emit)
         demo.setCheckable(True)
         demo.setChecked(self.demo)
         if self.site is None:
@@ -704,8 +715,7 @@ class MainWindow(QMainWindow):
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         bar.addPermanentWidget(self.count_label)
 
-    def _connect_controller(self) -> None:
-        c = self.controller
+    def _connect_controller(self, c: LabelsController) -> None:
         c.sort_spec = lambda: self.model.target_sort_spec
         c.model_snapshot = self.model.snapshot
         c.auth_failed.connect(self._on_auth_failed)
@@ -737,13 +747,14 @@ class MainWindow(QMainWindow):
     # -- settings -------------------------------------------------------------------------------------
 
     def _restore_settings(self) -> None:
+        # (anything but bytes, from a hand-edited settings file, counts as none saved)
         geometry = self.settings.value("window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
+        if not isinstance(geometry, QByteArray | bytes) or not self.restoreGeometry(geometry):
             self._fit_first_size()
         else:
             self._keep_on_screen()
         header = self.settings.value("window/header")
-        if header is not None:
+        if isinstance(header, QByteArray | bytes):
             self.table.horizontalHeader().restoreState(header)
 
     def _available_area(self) -> QRect:
@@ -861,7 +872,8 @@ class MainWindow(QMainWindow):
         """
         last = self.model.columnCount() - 1
         rows: set[int] = set()
-        for span in self.table.selectionModel().selection():
+        selection = self.table.selectionModel().selection()
+        for span in map(selection.at, range(selection.count())):
             if span.left() == 0 and span.right() == last:
                 rows.update(range(span.top(), span.bottom() + 1))
         return self.model.labels_at(sorted(rows))
@@ -873,7 +885,10 @@ class MainWindow(QMainWindow):
         if self.model.row_of(key) is None:  # hidden by the search or the type filter
             self.search.clear()
             self.type_filter.setCurrentIndex(0)
-        index = self.model.index(self.model.row_of(key), 0)
+        row = self.model.row_of(key)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
         selection = self.table.selectionModel()
         selection.setCurrentIndex(
             index,
@@ -881,6 +896,14 @@ class MainWindow(QMainWindow):
         )
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
         return True
+
+    @property
+    def _open_controller(self) -> LabelsController:
+        """The open site's controller, where one must be: an action offered only with a site open (see
+        _blocked_reason), or a slot of the controller (a retired one says nothing more)."""
+        if self.controller is None:
+            raise RuntimeError("no site is open")
+        return self.controller
 
     def _blocked_reason(self, *, write: bool = True) -> str | None:
         """Why nothing (or, with ``write``, no change) can be sent right now, or None."""
@@ -959,7 +982,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         if self._blocked_reason(write=False) is None:
-            self.controller.refresh()
+            self._open_controller.refresh()
 
     def _try_again(self) -> None:
         if self.controller is not None:
@@ -1015,7 +1038,7 @@ class MainWindow(QMainWindow):
             return None
         from labeldesk.ui.dialogs import LabelNameDialog
 
-        dialog = LabelNameDialog(self.controller, self._twin_of, parent=self, labels_known=self._labels_known)
+        dialog = LabelNameDialog(self._open_controller, self._twin_of, parent=self, labels_known=self._labels_known)
         prefill = self.search.text().strip()
         if prefill and self.model.rowCount() == 0:
             dialog.name_edit.setText(prefill)  # searched for it, didn't find it: offer to create it
@@ -1037,7 +1060,7 @@ class MainWindow(QMainWindow):
         from labeldesk.ui.dialogs import LabelNameDialog
 
         dialog = LabelNameDialog(
-            self.controller, self._twin_of, label=label, parent=self, labels_known=self._labels_known
+            self._open_controller, self._twin_of, label=label, parent=self, labels_known=self._labels_known
         )
         dialog.saved.connect(lambda renamed: self._on_renamed_in_dialog(label, renamed))
         dialog.finished.connect(self._focus_table)
@@ -1051,9 +1074,15 @@ class MainWindow(QMainWindow):
             return
         from labeldesk.ui import dialogs
 
+        controller = self.controller
         confirmed = dialogs.confirm_delete(self, selected, self.model.contact_count)
         self._focus_table()
         if not confirmed:
+            return
+        if controller is None or controller is not self.controller:
+            # The question waited for an answer while the site was signed out of or another was opened:
+            # the labels asked about were that site's, and another site may have the same keys.
+            self.show_message("Nothing was deleted: the site changed while LabelDesk was asking.", "info")
             return
         pending = {label.key for label in selected}
         done: list[Label] = []
@@ -1068,12 +1097,14 @@ class MainWindow(QMainWindow):
             if not pending:
                 self._report_deletes(done, failures)
 
+        def succeeded(label: Label) -> Callable[[object], None]:
+            return lambda _: finish_one(label)
+
+        def failed(label: Label) -> Callable[[WixError], None]:
+            return lambda error: finish_one(label, error)
+
         for label in selected:
-            self.controller.delete(
-                label,
-                on_success=lambda _, label=label: finish_one(label),
-                on_failure=lambda error, label=label: finish_one(label, error),
-            )
+            controller.delete(label, on_success=succeeded(label), on_failure=failed(label))
         if len(selected) > 1:
             self.show_message(f"Deleting {len(selected)} labels…")
 
@@ -1133,7 +1164,7 @@ class MainWindow(QMainWindow):
         else:
             self.show_message("Loading labels…" if not self.loaded_once else "Refreshing…")
 
-    def _on_cache_loaded(self, snapshot: Snapshot) -> None:
+    def _on_cache_loaded(self, snapshot: SavedCopy) -> None:
         self.synced_at = snapshot.synced_at
         if snapshot.recovered:
             self.show_message(
@@ -1146,15 +1177,15 @@ class MainWindow(QMainWindow):
         self.rows_from_cache = True
         self.loaded_once = True
         self.model.apply_labels(snapshot.labels)
-        controller = self.controller  # (painted for this site, not one attached since)
+        controller = self._open_controller  # (painted for this site, not one attached since)
         self.table.after_next_paint(lambda: controller.saved_copy_shown() if controller is self.controller else None)
         if snapshot.counts is not None:
             self.model.set_counts(snapshot.counts)
         if not snapshot.recovered:
             self._show_cached_message()
         self._update_count()
-        self._show_offline(self.controller.offline)
-        if self.controller.offline or self._network_trouble:
+        self._show_offline(controller.offline)
+        if controller.offline or self._network_trouble:
             self._report_first_load_from_cache()
 
     def _on_saved_copy_skipped(self) -> None:

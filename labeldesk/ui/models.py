@@ -31,11 +31,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import compress, islice
 from operator import attrgetter, ne
-from typing import NamedTuple, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleData,
     QModelRoleDataSpan,
     QPersistentModelIndex,
     Qt,
@@ -57,6 +58,9 @@ from labeldesk.domain import (
 from labeldesk.giveway import STEP, give_way, gui_busy, in_steps
 from labeldesk.ui import icons
 from labeldesk.ui.text import plain_tooltip
+
+if TYPE_CHECKING:
+    from labeldesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -370,7 +374,8 @@ def prepare_batch(
     for start in range(0, len(listed), STEP):
         give_way()
         by_key.update(zip(keys[start : start + STEP], listed[start : start + STEP], strict=True))
-    gone = changed = None
+    gone: list[str] | None = None
+    changed: list[Label] | None = None
     if base is not None:
         version, before, before_search = base
         same_keys = len(before) == len(by_key) and before.keys() == by_key.keys()  # one C-level compare
@@ -481,7 +486,7 @@ class LabelTableModel(QAbstractTableModel):
         self._by_key: dict[str, Label] = {}
         self._search: dict[str, str] = {}
         self._text_cache: dict[str, tuple[str | None, ...]] = {}
-        self._counts: dict[str, int] | None = None
+        self._counts: dict[str, int | None] | None = None
         #: True while _by_key, _search and _counts may be being read by a worker (lent by snapshot(),
         #: to a background sort, or taken from a batch still being saved): they are then copied
         #: before their first change (_own), never changed in place.
@@ -504,7 +509,7 @@ class LabelTableModel(QAbstractTableModel):
         #: ...and the one being worked out on a worker, as (generation, spec), or None.
         self._pending_sort: tuple[int, SortSpec] | None = None
         self._sort_generation = 0
-        self._sorter = None  # a TaskRunner, made for the first background sort
+        self._sorter: TaskRunner | None = None  # made for the first background sort
         self.background_sort_from = BACKGROUND_SORT_FROM
         #: The rows are in a refresh's order, not quite in sort_spec's: sorted without the contact
         #: counts, shown so until a worker has sorted them by the counts (see apply_labels).
@@ -535,17 +540,19 @@ class LabelTableModel(QAbstractTableModel):
         return self.value(index.row(), index.column(), role) if role in _HANDLED_ROLES else None
 
     @never_fatal()
-    def multiData(self, index: _Index, span: QModelRoleDataSpan) -> None:
+    def multiData(self, index: _Index, span: QModelRoleDataSpan | QModelRoleData) -> None:
         self.fill(index.row(), index.column(), span)
 
-    def fill(self, row: int, column: int, span: QModelRoleDataSpan) -> None:
+    def fill(self, row: int, column: int, span: QModelRoleDataSpan | QModelRoleData) -> None:
         """Every role the view asks for about one cell, in one call from C++.
 
         A paint asks each visible cell for seven roles; answered one ``data()`` call at a time, that
         is seven calls into Python per cell, each needing the interpreter lock, which a busy worker
         thread holds.
         """
-        for item in span:
+        # Qt always hands a QModelRoleDataSpan here; PySide6's stub widens the argument to QModelRoleData
+        # too (a span converts from one) and gives QModelRoleDataSpan no __iter__, though it iterates.
+        for item in span:  # type: ignore[union-attr]
             # Every entry is set, the unanswered ones to "no value": the view hands the same span
             # from cell to cell, so anything left alone would show the previous cell's value.
             role = item.role()
@@ -928,15 +935,23 @@ class LabelTableModel(QAbstractTableModel):
         # A batch comes sorted for the order being worked out, or (prepared before a header click)
         # for the order shown; either spares the GUI thread a sort.
         target = self.target_sort_spec
-        order_spec = batch.sort_spec if batch is not None and batch.sort_spec in (target, self.sort_spec) else None
-        presorted = batch.order if order_spec is not None else None
+        order_spec: SortSpec | None = None
+        presorted: list[str] | None = None
+        order_texts: list[str] | None = None
+        if batch is not None and batch.sort_spec is not None and batch.sort_spec in (target, self.sort_spec):
+            order_spec, presorted, order_texts = batch.sort_spec, batch.order, batch.order_texts
         sort_again = False
-        if presorted is not None and self._counts is not None and order_spec[0] == Column.CONTACTS:
+        if (
+            presorted is not None
+            and order_spec is not None
+            and self._counts is not None
+            and order_spec[0] == Column.CONTACTS
+        ):
             # Sorted without the counts the model has now. A big table shows that order for a moment
             # and is sorted again on a worker; a small one is sorted here.
             sort_again = len(new) >= self.background_sort_from and len(presorted) == len(new)
             presorted = presorted if sort_again else None
-        order = None if presorted is None else _Order(presorted, batch.order_texts, order_spec)
+        order = None if presorted is None or order_spec is None else _Order(presorted, order_texts, order_spec)
         if not self._by_key:
             if not new:
                 return
@@ -977,12 +992,12 @@ class LabelTableModel(QAbstractTableModel):
     def _take_order(self, order: _Order | None, *, provisional: bool) -> None:
         """Use a worker's order (and the search texts in it) for the labels just put in, if it names
         them all; else the order is worked out when first needed. ``provisional``: see _now_in_order_of."""
-        usable = order is not None and len(order.keys) == len(self._by_key)
-        self._sorted_all = list(order.keys) if usable else None  # copies: both are changed in place later
-        self._sorted_texts = list(order.texts) if usable and order.texts is not None else None
+        usable = order if order is not None and len(order.keys) == len(self._by_key) else None
+        self._sorted_all = list(usable.keys) if usable is not None else None  # copies: both are changed in place later
+        self._sorted_texts = list(usable.texts) if usable is not None and usable.texts is not None else None
         self._provisional = False
-        if usable:
-            self._now_in_order_of(order.spec, provisional=provisional)
+        if usable is not None:
+            self._now_in_order_of(usable.spec, provisional=provisional)
 
     def _apply_changes(self, gone: list[str], changed: list[Label], known: Mapping[str, str]) -> None:
         for key in gone:

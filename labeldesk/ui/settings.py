@@ -66,7 +66,7 @@ class WindowSettings:
 
 def _encode(value: object) -> object:
     if isinstance(value, QByteArray | bytes):
-        return {"bytes": base64.b64encode(bytes(value)).decode("ascii")}
+        return {"bytes": base64.b64encode(value.data() if isinstance(value, QByteArray) else value).decode("ascii")}
     return value
 
 

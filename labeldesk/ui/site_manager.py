@@ -254,7 +254,10 @@ class SiteManager(QObject):
                 reason = problem or f"LabelDesk has no API key saved for {title}. Enter it to open the site."
                 self.sign_in_needed.emit(SignInRequest(site, reason, keyring_failed=problem is not None))
 
-        self.defer_key_lookup(lambda: self.runner.read(find_key, f"find key for {site.site_id}", on_success=found))
+        def look_up() -> None:
+            self.runner.read(find_key, f"find key for {site.site_id}", on_success=found)
+
+        self.defer_key_lookup(look_up)
 
     # -- signing in -----------------------------------------------------------------------------------
 
@@ -264,8 +267,8 @@ class SiteManager(QObject):
         api_key: str,
         *,
         session_only: bool,
-        on_success: Callable[[object], None],
-        on_failure: Callable[[object], None],
+        on_success: Callable[[OpenedSite], None],
+        on_failure: Callable[[SignInError], None],
     ) -> None:
         """Check the key with one cheap call, then keep it (keyring, or memory if asked) and open the site.
 
@@ -294,14 +297,14 @@ class SiteManager(QObject):
             self.site_opened.emit(result)
             on_success(result)
 
-        def failed(error: object) -> None:
+        def failed(error: Exception) -> None:  # (a task fails with an exception: see workers.Task)
             on_failure(error.reason if isinstance(error, _SignInFailedError) else explain_sign_in_failure(error))
 
         self.runner.write(check_and_keep, f"sign in to {site.site_id}", on_success=opened, on_failure=failed)
 
     # -- signing out ----------------------------------------------------------------------------------
 
-    def sign_out(self, site: Site, on_failure: Callable[[object], None] | None = None) -> None:
+    def sign_out(self, site: Site, on_failure: Callable[[Exception], None] | None = None) -> None:
         """Delete the site's key (for its address) from the keyring (and memory) and forget its settings."""
         account = key_account(site.site_id, site.api_base)
 
@@ -320,7 +323,7 @@ class SiteManager(QObject):
             self._changed()
             self.signed_out.emit(site)
 
-        def failed(error: object) -> None:
+        def failed(error: Exception) -> None:
             if on_failure is not None:
                 on_failure(error)
 

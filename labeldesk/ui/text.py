@@ -9,6 +9,8 @@ text, escaped.
 
 from __future__ import annotations
 
+from typing import overload
+
 from PySide6.QtGui import Qt
 
 #: The longest tooltip, in characters (then "…"): Qt lays out every character of a tooltip when it
@@ -16,6 +18,10 @@ from PySide6.QtGui import Qt
 TOOLTIP_MAX_LENGTH = 600
 
 
+@overload
+def plain_tooltip(text: str) -> str: ...
+@overload
+def plain_tooltip(text: None) -> None: ...
 def plain_tooltip(text: str | None) -> str | None:
     """``text`` for ``setToolTip`` or a model's ToolTipRole, shown exactly as written, never as HTML.
 

@@ -61,3 +61,15 @@ def test_the_size_and_columns_an_older_version_kept_are_taken_over(labeldesk_hom
     settings = WindowSettings(paths.settings_file, legacy_ini=paths.config / "labeldesk.ini")
     assert settings.value("window/geometry") == QByteArray(b"geometry")
     assert settings.value("window/header") == QByteArray(b"header")
+
+
+def test_a_size_and_columns_of_the_wrong_kind_open_the_window_at_its_first_size(tmp_path, qtbot):
+    """A hand-edited file may hold text or a number where bytes belong: the window opens, as for none."""
+    from labeldesk.ui.main_window import MainWindow
+
+    path = tmp_path / "config" / "window.json"
+    path.parent.mkdir()
+    path.write_text('{"window/geometry": "wide", "window/header": 3}')
+    window = MainWindow(WindowSettings(path))
+    qtbot.addWidget(window)
+    assert window.width() > 0

@@ -586,3 +586,41 @@ def test_the_header_keeps_out_of_the_selection_and_still_sorts_on_a_click(demo, 
     assert window.model.sort_spec == (Column.KEY, False)
     keys = [window.model.label_at(row).key for row in range(window.model.rowCount())]
     assert keys == sorted(keys)
+
+
+def test_a_delete_confirmed_after_another_site_was_opened_deletes_nothing(qtbot, settings, demo_store, monkeypatch):
+    """The question waits for an answer while events run: a site opened meanwhile (a key found in the
+    background) must not receive the delete of the labels asked about, which were the other site's."""
+    from labeldesk.emulator import Emulator
+    from labeldesk.sites import Site
+    from labeldesk.ui.controller import LabelsController
+    from labeldesk.ui.main_window import MainWindow
+    from tests.conftest import make_client
+
+    with Emulator(demo_store, rate_limit=None) as emulator:
+        window = MainWindow(settings)
+        qtbot.addWidget(window)
+        window.show()
+        first = LabelsController(make_client(emulator))
+        second = LabelsController(make_client(emulator))
+        sent: list[str] = []
+        second.write_started.connect(sent.append)
+        messages: list[str] = []
+        window.message_shown.connect(lambda text, kind: messages.append(text))
+        try:
+            window.attach(first, Site("site-one", "One", emulator.base_url))
+            qtbot.waitUntil(lambda: window.loaded_once, timeout=10_000)
+            select(window, "VIP")
+            key = window.selected_labels()[0].key
+
+            def confirm(parent, labels, count_of):
+                window.attach(second, Site("site-two", "Two", emulator.base_url))
+                return True
+
+            monkeypatch.setattr(dialogs, "confirm_delete", confirm)
+            window.delete_selected()
+            assert not sent and not second.changes_in_flight
+            assert key in {label["key"] for label in demo_store.snapshot()}
+            assert any("Nothing was deleted" in text for text in messages)
+        finally:
+            second.shutdown()
