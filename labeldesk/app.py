@@ -294,7 +294,7 @@ def run(argv: list[str]) -> int:
 
     window.demo_requested.connect(open_demo)
     if args.report_first_paint:
-        window.table.on_first_rows_painted = lambda: _report_first_paint(window)
+        window.table.first_rows_painted.connect(lambda: _report_first_paint(window))
     if args.selftest:
         _arm_selftest(app, window)
     window.show()

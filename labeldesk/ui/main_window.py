@@ -201,7 +201,13 @@ class StatusMessage(QWidget):
 
 
 class LabelsTable(QTableView):
-    """The table, with a centred hint when there is nothing to show."""
+    """The table, with a centred hint when there is nothing to show.
+
+    Signals: ``first_rows_painted()``, once, right after the first paint that showed rows (start-up
+    measurements use it).
+    """
+
+    first_rows_painted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -211,8 +217,7 @@ class LabelsTable(QTableView):
         self.empty_hint.setStyleSheet("color: palette(placeholder-text); font-size: 13pt; padding: 24px;")
         self.empty_hint.hide()
 
-        #: Called once, right after the first paint that showed rows (start-up measurements use it).
-        self.on_first_rows_painted = None
+        self._rows_painted = False
         self._after_paint: list = []
 
     def after_next_paint(self, callback) -> None:
@@ -227,9 +232,9 @@ class LabelsTable(QTableView):
     def paintEvent(self, event) -> None:
         with gui_busy():  # a paint calls into Python for every cell: workers wait their turn
             super().paintEvent(event)
-        if self.on_first_rows_painted is not None and self.model() is not None and self.model().rowCount():
-            callback, self.on_first_rows_painted = self.on_first_rows_painted, None
-            callback()
+        if not self._rows_painted and self.model() is not None and self.model().rowCount():
+            self._rows_painted = True
+            self.first_rows_painted.emit()
         if self._after_paint:
             callbacks, self._after_paint = self._after_paint, []
             for callback in callbacks:

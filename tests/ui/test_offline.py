@@ -205,7 +205,7 @@ def test_the_key_is_looked_up_only_once_the_saved_rows_are_painted(paths, site_s
     with Emulator(site_store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
         SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Offline Café"))
         window, manager = site_window(backend, cache=True, wix=emulator.base_url)
-        window.table.on_first_rows_painted = lambda: painted.append(1)
+        window.table.first_rows_painted.connect(lambda: painted.append(1))
         manager.start()
 
         def served() -> bool:  # the service's labels replaced the saved ones
