@@ -296,6 +296,14 @@ class SyncMachine(RuleBasedStateMachine):
         else:
             faults.latency_ms = args[0]
 
+    def _refresh_in_flight(self) -> None:
+        """Starts a refresh whose first two reads (the labels, the contact counts) the emulator holds back a
+        moment, and returns once both have reached it, so the write that follows is sent while the refresh
+        is in flight. (The emulator reads the site after the pause, so the answer includes the write.)"""
+        self.emulator.faults.stall_next(2, seconds=0.2)
+        self.driver.refresh(wait=False)
+        self.qtbot.waitUntil(lambda: self.emulator.faults.pending == 0, timeout=SETTLE_MS)
+
     def _calm(self) -> None:
         """Ends a step's fault: what it didn't use doesn't spill into the next step."""
         self.emulator.faults.clear()
@@ -338,18 +346,22 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule(fault=FAULTS)
     def refresh(self, fault) -> None:
+        before = self.driver.table()
         self._fault(fault)
         self.driver.refresh()
         self._calm()
+        if not any(kind == "loaded" for kind, _ in self.driver.events.seen):  # it failed, and no later try got through
+            assert any(kind == "refresh_failed" for kind, _ in self.driver.events.seen)
+            assert self.driver.table() == before, "a refresh that failed changed the table"
         self._take_events()
 
     @rule(name=st.sampled_from(GOOD_NAMES + BAD_NAMES), fault=FAULTS, during_refresh=st.booleans())
     def create(self, name: str, fault, during_refresh: bool) -> None:
         before, writes = self.driver.table(), self._writes_sent()
         existed = self._names_on_site(clean_name(name)) if name_problem(name) is None else []
-        self._fault(fault)
         if during_refresh:
-            self.driver.refresh(wait=False)
+            self._refresh_in_flight()
+        self._fault(fault)
         outcome = self.driver.create(name)
         self._calm()
         if name_problem(name) is not None:
@@ -378,9 +390,9 @@ class SyncMachine(RuleBasedStateMachine):
         if key is None:
             return
         before, writes = self.driver.table(), self._writes_sent()
-        self._fault(fault)
         if during_refresh:
-            self.driver.refresh(wait=False)
+            self._refresh_in_flight()
+        self._fault(fault)
         outcome = self.driver.rename(key, name)
         self._calm()
         if name_problem(name) is not None:
@@ -411,9 +423,9 @@ class SyncMachine(RuleBasedStateMachine):
         if key is None:
             return
         before = self.driver.table()
-        self._fault(fault)
         if during_refresh:
-            self.driver.refresh(wait=False)
+            self._refresh_in_flight()
+        self._fault(fault)
         outcome = self.driver.delete(key)
         self._calm()
         if outcome.ok:
