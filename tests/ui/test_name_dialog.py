@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
 
 from labeldesk.ui import dialogs
 from labeldesk.ui.dialogs import LabelNameDialog
-from tests.ui.test_window import select
+from tests.ui.test_window import rename_to_a_name_made_elsewhere, select
 
 
 def writes(emulator):
@@ -261,11 +261,7 @@ def test_after_a_refusal_enter_does_not_resend_it_and_the_table_learns_the_block
     """A 409 from a label made elsewhere: Rename stayed the default, so Enter sent the same refused change
     again; and the table never learned of the label, so the next try wasn't warned either."""
     window, emulator = demo
-    emulator.store.add_label("Trade Customers")  # made elsewhere: the table doesn't know it yet
-    select(window, "Wholesale")
-    dialog = window.rename_selected()
-    dialog.name_edit.setText("Trade Customers")
-    dialog.ok_button.click()
+    dialog = rename_to_a_name_made_elsewhere(window, emulator)
     qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
     refused = dialog.message.text()
     assert not dialog.ok_button.isEnabled()
@@ -286,11 +282,7 @@ def test_after_a_refusal_enter_does_not_resend_it_and_the_table_learns_the_block
 
 def test_copy_details_sits_apart_on_the_left_and_gives_the_status_bars_format(demo, qtbot):
     window, emulator = demo
-    emulator.store.add_label("Trade Customers")
-    select(window, "Wholesale")
-    dialog = window.rename_selected()
-    dialog.name_edit.setText("Trade Customers")
-    dialog.ok_button.click()
+    dialog = rename_to_a_name_made_elsewhere(window, emulator)
     qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
     button = dialog.details_button
     assert button.isVisibleTo(dialog) and button not in dialog.buttons.buttons()

@@ -29,6 +29,18 @@ def select(window, *names):
         )
 
 
+def rename_to_a_name_made_elsewhere(window, emulator):
+    """Open the rename dialog on 'Wholesale' with a name another label has on Wix, which the table
+    doesn't know yet (so nothing stops it before Wix refuses it with a 409), and press Rename."""
+    emulator.store.add_label("Trade Customers")
+    select(window, "Wholesale")
+    dialog = window.rename_selected()
+    dialog.name_edit.setText("Trade Customers")
+    assert dialog.ok_button.isEnabled()
+    dialog.ok_button.click()
+    return dialog
+
+
 # -- loading, counts, status -------------------------------------------------------------------------------
 
 
@@ -318,11 +330,7 @@ def test_a_label_being_deleted_cannot_be_deleted_again(open_app, demo_store, qtb
 
 def test_a_failed_save_replaces_saving_in_the_status_bar(demo, qtbot):
     window, emulator = demo
-    emulator.store.add_label("Trade Customers")  # made elsewhere: the table doesn't know it yet
-    select(window, "Wholesale")
-    dialog = window.rename_selected()
-    dialog.name_edit.setText("Trade Customers")
-    dialog.ok_button.click()
+    dialog = rename_to_a_name_made_elsewhere(window, emulator)
     qtbot.waitUntil(lambda: window.status.kind == "error", timeout=10_000)
     assert window.status.text.text().startswith("Renaming ‘Wholesale’ failed: Another label already has this name.")
     dialog.reject()
@@ -330,11 +338,7 @@ def test_a_failed_save_replaces_saving_in_the_status_bar(demo, qtbot):
 
 def test_rename_conflict_is_shown_in_the_dialog(demo, qtbot):
     window, emulator = demo
-    emulator.store.add_label("Trade Customers")  # made elsewhere: the table doesn't know it yet
-    select(window, "Wholesale")
-    dialog = window.rename_selected()
-    dialog.name_edit.setText("Trade Customers")
-    dialog.ok_button.click()
+    dialog = rename_to_a_name_made_elsewhere(window, emulator)
     qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
     assert dialog.message.text() == "Another label already has this name. Choose a different name."
     assert dialog.isVisible() and not dialog.ok_button.isEnabled()  # the refused name isn't sent again

@@ -14,7 +14,7 @@ from labeldesk.api import errors, wire
 from labeldesk.domain import Label, LabelType
 from labeldesk.ui.models import Column, TypeFilter
 from labeldesk.ui.workers import UnexpectedError
-from tests.ui.test_window import select
+from tests.ui.test_window import rename_to_a_name_made_elsewhere, select
 
 SUPPORT = {"status": 503, "code": "WDE0110", "request_id": "1712345678.9876543210", "server_message": "upstream x"}
 
@@ -158,11 +158,7 @@ def test_a_refresh_that_failed_with_no_rows_says_it_once_in_the_empty_table(demo
 
 def test_a_failed_change_offers_its_details_for_support(demo, qtbot):
     window, emulator = demo
-    emulator.store.add_label("Trade Customers")  # made elsewhere: the table doesn't know it yet
-    select(window, "Wholesale")
-    dialog = window.rename_selected()
-    dialog.name_edit.setText("Trade Customers")
-    dialog.ok_button.click()
+    dialog = rename_to_a_name_made_elsewhere(window, emulator)
     qtbot.waitUntil(lambda: window.status.kind == "error", timeout=10_000)
     text = window.status.text.text()
     assert text == "Renaming ‘Wholesale’ failed: Another label already has this name. Choose a different name."
