@@ -65,6 +65,21 @@ def paths():
     return AppPaths.from_environment().ensure()
 
 
+def open_saved_site(site_window, paths, emulator, qtbot):
+    """A saved Wix site (the emulator standing in for Wix), opened by a plain start, with its labels
+    loaded and saved: the window."""
+    backend = MemoryKeyring()
+    backend.set_password(SERVICE, SITE, KEY)
+    SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Paging Café"))
+    window, manager = site_window(backend, cache=True, wix=emulator.base_url)
+    manager.start()
+    qtbot.waitUntil(
+        lambda: window.controller is not None and window.model.rowCount() > 0 and not window.controller.busy,
+        timeout=15_000,
+    )
+    return window
+
+
 def saved_copy(paths):
     cache = LabelCache(cache_path(paths.cache, SITE))
     try:
@@ -78,15 +93,8 @@ def test_a_refresh_that_gets_only_part_of_the_labels_keeps_the_table_and_the_sav
     store = LabelStore()
     seed_many(store, 4998)  # 5,000 with the system labels
     with Emulator(store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
-        backend = MemoryKeyring()
-        backend.set_password(SERVICE, SITE, KEY)
-        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Paging Café"))
-        window, manager = site_window(backend, cache=True, wix=emulator.base_url)  # standing in for Wix
-        manager.start()
-        qtbot.waitUntil(
-            lambda: window.controller is not None and window.model.rowCount() == 5000 and not window.controller.busy,
-            timeout=15_000,
-        )
+        window = open_saved_site(site_window, paths, emulator, qtbot)
+        assert window.model.rowCount() == 5000
         shown, before = names_in_view(window), saved_copy(paths)
         assert len(before[0]) == 5000
 
@@ -119,15 +127,7 @@ def test_a_refresh_stopped_at_a_cap_keeps_the_table_and_the_saved_copy(site_wind
     store = LabelStore()
     seed_demo(store)
     with Emulator(store, api_key=KEY, site_id=SITE, rate_limit=None) as emulator:
-        backend = MemoryKeyring()
-        backend.set_password(SERVICE, SITE, KEY)
-        SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Bomb Café"))
-        window, manager = site_window(backend, cache=True, wix=emulator.base_url)  # standing in for Wix
-        manager.start()
-        qtbot.waitUntil(
-            lambda: window.controller is not None and window.model.rowCount() > 0 and not window.controller.busy,
-            timeout=15_000,
-        )
+        window = open_saved_site(site_window, paths, emulator, qtbot)
         qtbot.waitUntil(lambda: saved_copy(paths)[0] != [], timeout=5000)
         shown, before = names_in_view(window), saved_copy(paths)
 
