@@ -21,7 +21,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from labeldesk.api.errors import WixError
-from labeldesk.cache import CacheUnavailableError
+from labeldesk.cache import CacheUnavailableError, ForeignAnswerError
 from labeldesk.credentials import KeyringUnavailableError
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,9 @@ class Task(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn()
-        except (WixError, KeyringUnavailableError, CacheUnavailableError) as exc:
+        # Expected failures: said in plain words by whoever asked. (A foreign answer is a save refused on
+        # purpose: the copy came from another address and stays as it was.)
+        except (WixError, KeyringUnavailableError, CacheUnavailableError, ForeignAnswerError) as exc:
             log.info("%s failed: %r", self.name, exc)
             self.signals.failed.emit(exc)
         except Exception:

@@ -222,7 +222,7 @@ def test_a_key_entered_for_a_test_server_is_kept_for_that_address_only(qtbot, si
     assert SiteDirectory(labeldesk_home / "config" / "sites.json").sites == []
 
 
-def test_a_refresh_from_another_address_is_shown_but_never_saved_over_the_copy(qtbot, tmp_path):
+def test_a_refresh_from_another_address_is_shown_but_never_saved_over_the_copy(qtbot, tmp_path, caplog):
     from labeldesk.api import WixLabelsClient
     from labeldesk.ui.controller import LabelsController
     from tests.conftest import FAST_RETRY
@@ -240,3 +240,5 @@ def test_a_refresh_from_another_address_is_shown_but_never_saved_over_the_copy(q
         controller.shutdown()
     assert len(loaded.args[0]) == 2  # shown: it is what that server says
     assert len(LabelCache(path).load().labels) == 37  # but the copy is Wix's, and stays
+    # A refusal on purpose, not a crash: no traceback, no "unexpected problem".
+    assert not [r for r in caplog.records if "crashed" in r.getMessage()]
