@@ -42,7 +42,7 @@ from labeldesk.domain import (
 )
 from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController
-from labeldesk.ui.text import plain_tooltip
+from labeldesk.ui.text import literal, plain_tooltip
 from labeldesk.ui.widgets import plain_label
 
 log = logging.getLogger(__name__)
@@ -280,7 +280,7 @@ class LabelNameDialog(TextDialog):
         offer_twin = self._twin is not None
         self.use_button.setVisible(offer_twin)
         if twin is not None and offer_twin:
-            self.use_button.setText(_literal(f"Use {quoted(twin.display_name, 32)}"))
+            self.use_button.setText(literal(f"Use {quoted(twin.display_name, 32)}"))
             self.use_button.setToolTip(
                 plain_tooltip(f"Select the existing label {quoted(twin.display_name)}; nothing is created.")
             )
@@ -422,11 +422,6 @@ class LabelNameDialog(TextDialog):
 #: What the name field holds at most: far past any name, so nothing anyone pastes by mistake is cut
 #: without a word (the rule says the length); a bound all the same, so a huge paste stays quick.
 _EDIT_MAX_LENGTH = 10_000
-
-
-def _literal(text: str) -> str:
-    """Text for a button, shown as typed: '&' would otherwise underline the next letter."""
-    return text.replace("&", "&&")
 
 
 def _error_details(doing: str, name: str, error: WixError) -> str:

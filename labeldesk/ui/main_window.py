@@ -58,7 +58,7 @@ from labeldesk.ui import icons
 from labeldesk.ui.controller import LabelsController, SavedCopy
 from labeldesk.ui.models import Column, LabelTableModel, TypeFilter, never_fatal
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
-from labeldesk.ui.text import plain_tooltip
+from labeldesk.ui.text import literal, plain_tooltip
 from labeldesk.ui.widgets import SearchBox, date_column_width, plain_label
 
 if TYPE_CHECKING:
@@ -74,11 +74,6 @@ KEY_LOOKUP_WAIT_MS = 500
 FIRST_SIZE = (1100, 680)
 #: ...and at most this share of the screen's available width and height when it hasn't.
 FIRST_SHARE = 0.9
-
-
-def _literal(text: str) -> str:
-    """Text for a button or menu item, shown as typed: '&' would otherwise underline the next letter."""
-    return text.replace("&", "&&")
 
 
 def describe_when(moment: datetime | None, now: datetime | None = None) -> str:
@@ -464,7 +459,7 @@ class MainWindow(QMainWindow):
             for site in self.manager.directory.sites:
                 # A test server's site says so, beside the Wix site with the same ID if there is one.
                 title = site.title if site.is_wix else f"{site.title} ({site.where})"
-                action = menu.addAction(_literal(title))
+                action = menu.addAction(literal(title))
                 action.setCheckable(True)
                 action.setChecked(site.identity == current)
                 action.triggered.connect(lambda _=False, site=site: self._switch_to(site))
@@ -480,7 +475,7 @@ class MainWindow(QMainWindow):
         if self.site is None:
             self.site_button.setText("No site")
         else:
-            self.site_button.setText(_literal(self.site.title))
+            self.site_button.setText(literal(self.site.title))
         self.site_button.setToolTip("Switch site, add a site, or sign out")
 
     def _switch_to(self, site: Site) -> None:

@@ -776,14 +776,11 @@ class LabelTableModel(QAbstractTableModel):
         Of several, the closest: the very same name, then the same but for case, then the lowest key.
         """
         if self._twins is None:
+            # One rule for building, keeping and asking the index (near_duplicate_form, which has its
+            # own quick path for ASCII names): never a form borrowed from the search texts.
             twins: dict[str, set[str]] = {}
-            search = self._search
             for key, label in self._by_key.items():
-                shown = label.display_name
-                # An ASCII name's search text starts with its near-duplicate form (the two rules agree on
-                # ASCII): take it ready-made rather than work it out again.
-                form = search[key].partition("\n")[0] if shown.isascii() else near_duplicate_form(shown)
-                twins.setdefault(form, set()).add(key)
+                twins.setdefault(near_duplicate_form(label.display_name), set()).add(key)
             self._twins = twins
         found = [self._by_key[key] for key in self._twins.get(near_duplicate_form(name), ()) if key != ignore_key]
         if not found:

@@ -38,3 +38,8 @@ def plain_tooltip(text: str | None) -> str | None:
 
     # As HTML: the text escaped, its line breaks and spaces kept, wrapped like any long tooltip.
     return f"<p style='white-space:pre-wrap'>{html.escape(text, quote=False)}</p>"
+
+
+def literal(text: str) -> str:
+    """Text for a button or menu item, shown as typed: '&' would otherwise underline the next letter."""
+    return text.replace("&", "&&")

@@ -62,6 +62,19 @@ def vip_customers(open_app, demo_store):
     return window, emulator
 
 
+def test_the_use_button_shows_an_ampersand_as_typed(demo, qtbot):
+    """'&' in a button's text underlines the next letter unless doubled: 'Use ‘Bread & Butter’' must
+    not read 'Use ‘Bread  Butter’'."""
+    from labeldesk.domain import Label, LabelType
+
+    window, _emulator = demo
+    window.model.upsert(Label("custom.bread-butter", "Bread & Butter", LabelType.USER_DEFINED))
+    dialog = window.new_label()
+    qtbot.keyClicks(dialog.name_edit, "bread & butter ")
+    assert dialog.use_button.text() == "Use ‘Bread && Butter’"  # shown as "Use ‘Bread & Butter’"
+    dialog.reject()
+
+
 def test_one_enter_never_creates_a_near_duplicate(vip_customers, qtbot):
     window, emulator = vip_customers
     dialog = window.new_label()
