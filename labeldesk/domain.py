@@ -187,13 +187,6 @@ def clean_name(name: str) -> str:
 LINES_JOINED_NOTE = "Line breaks and tabs were turned into spaces."
 
 
-def cleaning_note(name: str) -> str | None:
-    """What :func:`clean_name` changed inside ``name``, in words for a note under the field; None if nothing."""
-    if any(ch in _LINE_BREAKS for ch in name.strip()):
-        return LINES_JOINED_NOTE
-    return None
-
-
 def name_length(name: str) -> int:
     """A name's length as Wix counts it for its 1-180 rule: in characters (code points), so an emoji
     counts 1, not 2 as in UTF-16 (which Qt's QLineEdit.maxLength counts)."""

@@ -13,7 +13,6 @@ from labeldesk.domain import (
     LabelType,
     RevealedName,
     clean_name,
-    cleaning_note,
     comparable_name,
     name_problem,
     near_duplicate_form,
@@ -69,12 +68,9 @@ def test_bad_names_say_why(name, words):
     assert words in name_problem(name)
 
 
-def test_line_breaks_and_tabs_become_one_space_with_a_note():
+def test_line_breaks_and_tabs_become_one_space():  # (the note: tests/ui/test_name_dialog.py)
     assert clean_name("Line one\nLine two\tTabbed") == "Line one Line two Tabbed"
     assert clean_name("  a \r\n\r\n b\x0bc\u2028d\t") == "a b c d"
-    assert cleaning_note("Line one\nLine two") == "Line breaks and tabs were turned into spaces."
-    assert cleaning_note(" VIP \n") is None  # only trimmed: nothing to say
-    assert cleaning_note("VIP") is None
 
 
 def test_the_length_limit_counts_characters_not_utf16_units():

@@ -143,8 +143,9 @@ class WixLabelsClient:
         # operating system's trust store (truststore), not certifi's list alone: behind a company's
         # TLS inspection, its root certificate is in the OS store and nowhere else.
         tls = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if transport is None else True
-        #: Why no request can be sent (a proxy setting httpx can't use), raised by every call; or None.
-        self._unusable: errors.WixError | None = None
+        #: The proxy setting httpx can't use (its name), so that every call raises ProxySettingError; or None.
+        #: (A new error each time: one raised again and again would grow its traceback for good.)
+        self._unusable_proxy: str | None = None
         # Never through a proxy to this computer, whatever NO_PROXY says: a proxy would see the key in
         # the clear (the emulator speaks plain http), and it can't reach our loopback anyway.
         use_environment = not is_loopback_url(self.base_url)
@@ -172,9 +173,9 @@ class WixLabelsClient:
             # A proxy setting httpx can't use ('::::', a SOCKS proxy without its package): the
             # client still comes to be, so whoever made it shows this error as a failed call
             # rather than crashing (the demo) or waiting forever (a saved site).
-            self._unusable = errors.ProxySettingError(_proxy_variable())
-            log.warning("can't use the proxy setting %s: %s", self._unusable.variable, type(exc).__name__)
-            use_environment = False  # (never used to send: every call raises _unusable first)
+            self._unusable_proxy = _proxy_variable()
+            log.warning("can't use the proxy setting %s: %s", self._unusable_proxy, type(exc).__name__)
+            use_environment = False  # (never used to send: every call raises ProxySettingError first)
             self._http = new_http(8)
         # fetch_all's page requests run on threads of their own, each with its own connection: 25
         # threads sharing one connection pool spent their time queueing for its lock (and checking
@@ -299,7 +300,7 @@ class WixLabelsClient:
 
     def fetch_all(
         self, *, expected_total: int | None = None, on_progress: Callable[[int, int | None], None] | None = None
-    ) -> list[Label]:
+    ) -> wire.LabelList:
         """Every label on the site, in the service's stable order (oldest first), as a
         ``wire.LabelList``: its ``unreadable`` says how many more the service sent that couldn't be
         read (they are left out; see wire.decode_page).
@@ -355,7 +356,7 @@ class WixLabelsClient:
 
     def _fetch_all_once(
         self, expected_total: int | None, on_progress: Callable[[int, int | None], None] | None = None
-    ) -> tuple[list[Label], errors.IncompleteReadError | None]:
+    ) -> tuple[wire.LabelList, errors.IncompleteReadError | None]:
         """One read of every page: the labels, and an error if they fall short of the total (the site
         may have changed meanwhile: worth reading again). Raises IncompleteReadError for the faults
         that reading again won't mend."""
@@ -557,8 +558,8 @@ class WixLabelsClient:
         started = time.monotonic()
         attempt = 0
         maybe_applied = False  # an earlier try may have reached the service before its answer was lost
-        if self._unusable is not None:
-            raise self._unusable
+        if self._unusable_proxy is not None:
+            raise errors.ProxySettingError(self._unusable_proxy)
         while True:
             attempt += 1
             if self._stop.is_set() or not self._budget.acquire(self._stop, write=write):

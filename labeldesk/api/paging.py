@@ -82,10 +82,14 @@ class PageLedger:
             return total is None or offset >= total
         end = offset + len(keys)
         expected_new = not _covers(self._covered, offset, end)
-        before = len(self.seen)
+        # Whether the page brought anything new is judged by real keys: a label that couldn't be read
+        # and had no key stands in by its place ("\0unreadable 7", wire.py), which is "new" on every
+        # page, so a server sending the same page again would never be caught. A page of stand-ins
+        # alone is judged by them, having nothing else.
+        real = [key for key in keys if not key.startswith("\0")] or keys
+        fresh = not self.seen.issuperset(real)
         self.seen.update(keys)
         self._covered.append((offset, end))
-        fresh = len(self.seen) > before
         if fresh and offset:
             self.offsets_honoured = True
         return fresh or not expected_new

@@ -373,7 +373,7 @@ class LabelsController(QObject):
             with collector_paused():  # the labels and their search texts are made in one pause
                 labels = client.fetch_all(expected_total=expected, on_progress=progress)
                 batch = prepare_batch(labels, spec, base=base)
-                unreadable = getattr(labels, "unreadable", 0)
+                unreadable = labels.unreadable
                 return replace(batch, unreadable=unreadable) if unreadable else batch
 
         source = _origin(client)

@@ -276,3 +276,32 @@ def _error_of(call):
     except errors.WixError as exc:
         return exc
     return None
+
+
+def test_a_label_that_cant_be_read_doesnt_hide_a_server_that_ignores_offsets():
+    """A keyless label that can't be read stands in by its place, which is 'new' on every page: a server
+    sending the same full page again and again (no total) was read 1,001 times instead of caught at once."""
+    import json
+
+    import httpx
+
+    from labeldesk.api import WixLabelsClient
+    from tests.conftest import FAST_RETRY
+
+    good = [{"key": f"custom.l{n}", "displayName": f"L{n}", "labelType": "USER_DEFINED"} for n in range(1999)]
+    body = json.dumps({"labels": [*good, {"displayName": "no key at all"}]}).encode()
+    sent = []
+
+    def same_page_whatever_the_offset(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.params.get("paging.offset"))
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    client = WixLabelsClient(
+        "k",
+        "11111111-2222-4333-8444-555555555555",
+        transport=httpx.MockTransport(same_page_whatever_the_offset),
+        retry=FAST_RETRY,
+    )
+    with client, pytest.raises(errors.IncompleteReadError):
+        client.fetch_all()
+    assert len(sent) <= 3
