@@ -93,6 +93,9 @@ class WixError(Exception):
 
     #: Whether trying the same call again later may succeed without the user changing anything.
     retryable = False
+    #: Whether Wix couldn't be reached at all (the window goes offline and keeps trying), as against
+    #: reached but slow, or reached and refusing.
+    unreachable = False
     #: Whether the person asking again (F5) can help, as against changing something first (a setting,
     #: the key, the site ID) and starting again: the window offers "Press F5" only when it can.
     asking_again_helps = True
@@ -108,6 +111,7 @@ class NetworkError(WixError):
     """The request never got a proper answer."""
 
     retryable = True
+    unreachable = True
 
 
 class OfflineError(NetworkError):
@@ -121,6 +125,7 @@ class ConnectionDroppedError(NetworkError):
 
 class TimeoutError(NetworkError):  # noqa: A001 - deliberately ours, not the builtin
     default_message = "Wix took too long to answer. Your connection may be slow; please try again."
+    unreachable = False  # reached, just slow to answer: not offline
 
 
 class MalformedResponseError(WixError):

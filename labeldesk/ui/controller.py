@@ -29,7 +29,6 @@ from labeldesk.api.errors import (
     AuthError,
     ConflictError,
     LabelNotFoundError,
-    NetworkError,
     PermissionDeniedError,
     WixError,
 )
@@ -451,7 +450,7 @@ class LabelsController(QObject):
                 self.slow_tries += 1
                 self.waits_longer = self._lengthen_read_timeout()
                 self._schedule_retry()
-            elif isinstance(error, NetworkError):
+            elif error.unreachable:
                 self._set_offline(True)
                 self._schedule_retry()
             self.refresh_failed.emit(error)
@@ -606,7 +605,7 @@ class LabelsController(QObject):
             if isinstance(error, LabelNotFoundError) and key is not None:
                 self._remember(None, key)
                 self.label_vanished.emit(key)
-            if isinstance(error, NetworkError) and not isinstance(error, SlowAnswerError) and not self.offline:
+            if error.unreachable and not self.offline:
                 self._set_offline(True)
                 self._schedule_retry()
             if on_failure is not None:

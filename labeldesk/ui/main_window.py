@@ -44,7 +44,6 @@ from PySide6.QtWidgets import (
 from labeldesk.api.errors import (
     IncompleteReadError,
     LabelNotFoundError,
-    NetworkError,
     PermissionDeniedError,
     WixError,
     in_context,
@@ -1217,7 +1216,7 @@ class MainWindow(QMainWindow):
                 "error",
                 error.details,
             )
-        elif isinstance(error, NetworkError):
+        elif error.unreachable:
             self.show_message(in_context("Can't reach Wix", error), "error", error.details)
         elif isinstance(error, IncompleteReadError) and shown:
             # The controller applied none of it: the table and the saved copy are as they were.
@@ -1273,7 +1272,7 @@ class MainWindow(QMainWindow):
         self.busy.setAccessibleDescription(text)
 
     def _on_retrying(self, error: WixError) -> None:
-        if isinstance(error, NetworkError):
+        if error.unreachable:
             self._network_trouble = True
             if self.rows_from_cache:
                 # Don't wait out the retries to say what is on screen.

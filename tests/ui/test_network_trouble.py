@@ -9,7 +9,7 @@ import os
 import httpx
 import pytest
 
-from labeldesk.api import RetryPolicy
+from labeldesk.api import RetryPolicy, errors
 from labeldesk.app import open_window, run
 from labeldesk.credentials import SERVICE
 from labeldesk.emulator import Emulator
@@ -53,6 +53,28 @@ def test_a_slow_service_is_called_slow_not_offline(qtbot, settings, demo_store, 
         # ...and it is tried again in the background, as promised.
         qtbot.waitUntil(lambda: window.model.total == len(demo_store), timeout=10_000)
         assert offline == []
+    finally:
+        controller.shutdown()
+        emulator.stop()
+
+
+def test_a_slow_answer_to_a_change_doesnt_make_the_window_offline(qtbot, settings, demo_store):
+    """A write that timed out reading its answer reached Wix: it is slow, not unreachable, so the window
+    doesn't go offline (which would block every change) for it."""
+    emulator = Emulator(demo_store, rate_limit=None).start()
+    retry = RetryPolicy(max_attempts=1, max_total_seconds=1, base_delay=0.01, max_delay=0.02)
+    client = make_client(emulator, timeout=httpx.Timeout(2.0, read=0.3), retry=retry)
+    window, controller = open_window(client, settings, site_name="Slow site")
+    qtbot.addWidget(window)
+    offline, failures = [], []
+    controller.offline_changed.connect(offline.append)
+    try:
+        qtbot.waitUntil(lambda: window.model.total == len(demo_store) and not controller.busy, timeout=10_000)
+        emulator.faults.stall_next(1, seconds=3)
+        controller.create("Slow to answer", on_failure=failures.append)
+        qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
+        assert isinstance(failures[0], errors.TimeoutError)
+        assert offline == [] and not controller.offline and not window.offline_banner.isVisible()
     finally:
         controller.shutdown()
         emulator.stop()
