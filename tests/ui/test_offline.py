@@ -190,6 +190,19 @@ def test_a_snapshot_saved_in_another_order_is_sorted_again(app, paths, site_stor
         assert names == sorted(names)  # the window's own order (by name), not the saved one
 
 
+def test_a_snapshot_saved_in_the_old_case_only_name_order_is_sorted_again(app, paths, site_store, qtbot):
+    """Names were once ordered by case alone ('Zoë' before 'émile'); a start-up snapshot saved so says
+    'NAME:asc' without the sort's version, and is sorted again rather than shown in that order."""
+    labels = [Label(f"custom.n{i}", name, LabelType.USER_DEFINED) for i, name in enumerate(["Eve", "Zoë", "émile"])]
+    cache = LabelCache(cache_path(paths.cache, SITE))
+    cache.replace_labels(labels, datetime.now(UTC), order=[label.key for label in labels], ordered_by="NAME:asc")
+    cache.close()
+    with Emulator(site_store, api_key=KEY, site_id=SITE, latency_ms=2000, rate_limit=None) as emulator:
+        window = app(emulator.base_url)
+        qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=10_000)
+        assert [window.model.label_at(row).display_name for row in range(3)] == ["émile", "Eve", "Zoë"]
+
+
 def test_the_key_is_looked_up_only_once_the_saved_rows_are_painted(paths, site_store, site_window, qtbot):
     save_cache(paths, cached_labels(2000), datetime.now(UTC))
     painted = []
