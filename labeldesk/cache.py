@@ -26,7 +26,7 @@ from typing import TypeVar
 import msgspec
 
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_wix
-from labeldesk.domain import Label, LabelType, believable_count, search_text
+from labeldesk.domain import Label, LabelType, all_valid_keys, believable_count, search_text, valid_key
 from labeldesk.giveway import STEP, give_way, in_steps
 from labeldesk.paths import open_private, private_file, private_folder
 
@@ -235,6 +235,29 @@ class ForeignAnswerError(Exception):
         self.answered_by = answered_by
 
 
+def _without_invalid_keys(snapshot: Snapshot) -> Snapshot:
+    """The snapshot without labels whose key LabelDesk can't use (domain.valid_key): keys from Wix are
+    checked as they come (wire.py), but a copy saved by an older LabelDesk may hold others, and such a
+    label must not be shown, copied or renamed from here either."""
+    keys = [label.key for label in snapshot.labels]
+    if all_valid_keys(keys):
+        return snapshot
+    keep = [valid_key(key) for key in keys]
+    log.warning("left out %d saved label(s) whose key LabelDesk can't use", keep.count(False))
+    labels = tuple(label for label, kept in zip(snapshot.labels, keep, strict=True) if kept)
+    search = (
+        None
+        if snapshot.search is None
+        else {label.key: snapshot.search[label.key] for label in labels if label.key in snapshot.search}
+    )
+    search_list = (
+        None
+        if snapshot.search_list is None
+        else [text for text, kept in zip(snapshot.search_list, keep, strict=True) if kept]
+    )
+    return replace(snapshot, labels=labels, search=search, search_list=search_list)
+
+
 class LabelCache:
     """The saved copy of one site's labels, in the SQLite file ``path``.
 
@@ -417,7 +440,7 @@ class LabelCache:
                 search.update((row[0], row[7]) for row in part if row[7])
             return Snapshot(tuple(labels), counts, _when(meta.get("synced_at")), search=search)
 
-        snapshot = self._run(read)
+        snapshot = _without_invalid_keys(self._run(read))
         if self._recovered:
             self._recovered = False
             return replace(snapshot, recovered=True)

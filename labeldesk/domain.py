@@ -124,6 +124,24 @@ def valid_key(key: object) -> TypeGuard[str]:
     return not any(unicodedata.category(char) in _KEY_REFUSED_CATEGORIES for char in key)
 
 
+def all_valid_keys(keys: list[str]) -> bool:
+    """Whether every key of ``keys`` passes :func:`valid_key`. The usual list (printable ASCII, no dot
+    keys, lengths in range) is told in a few C calls over all the keys at once (a refresh of 50,000)."""
+    if not keys:
+        return True
+    joined = "".join(keys)
+    if (
+        joined.isascii()
+        and joined.isprintable()
+        and "." not in keys
+        and ".." not in keys
+        and min(map(len, keys)) > 0
+        and max(map(len, keys)) <= KEY_MAX_LENGTH
+    ):
+        return True
+    return all(valid_key(key) for key in keys)
+
+
 def believable_count(value: object) -> int | None:
     """``value`` if it is a whole number of contacts from 0 to MAX_COUNT; otherwise None (unknown)."""
     if value.__class__ is int and 0 <= value <= MAX_COUNT:

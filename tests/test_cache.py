@@ -295,6 +295,26 @@ def test_an_order_that_does_not_name_each_label_once_is_not_saved_as_the_order(c
     assert [label.key for label in snapshot.labels] == ["custom.a-0", "custom.a-1", "custom.a-2"]
 
 
+@pytest.mark.parametrize("in_order", [True, False])
+def test_a_saved_label_whose_key_cant_be_used_is_left_out_as_the_copy_is_read(cache, in_order):
+    """Keys from Wix are checked as they come; a copy saved by an older LabelDesk may hold others."""
+    bad_keys = ["..", "custom.a\nb"] + ([] if in_order else ["x" * 81])  # (an 81st character: no snapshot)
+    bad = [Label(key, f"bad {n}", LabelType.USER_DEFINED) for n, key in enumerate(bad_keys)]
+    saved = [*labels("a", 2), *bad, *labels("b", 1)]
+    order = [label.key for label in saved]
+    if in_order:  # the start-up snapshot, with its search texts in the same order
+        cache.replace_labels(saved, NOW, order=order, ordered_by="KEY:asc")
+    else:
+        cache.replace_labels(saved, NOW)
+    snapshot = cache.load()
+    kept = ["custom.a-0", "custom.a-1", "custom.b-0"]
+    assert [label.key for label in snapshot.labels] == kept
+    if in_order:
+        assert snapshot.search_list is not None
+        assert len(snapshot.search_list) == 3 and snapshot.search_list[2].startswith("b 0")
+    assert snapshot.search is None or set(snapshot.search) <= set(kept)
+
+
 # -- a file or folder that refuses us ------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from typing import Any, TypedDict
 import msgspec
 
 from labeldesk.api import errors
-from labeldesk.domain import Label, LabelType, believable_count, valid_key
+from labeldesk.domain import Label, LabelType, all_valid_keys, believable_count, valid_key
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def decode_page(content: bytes, *, requested_offset: int) -> LabelPage:
         page = _PAGE_DECODER.decode(content)
     except msgspec.DecodeError:  # ValidationError included
         return page_from_json(json_object(content), requested_offset=requested_offset)
-    if not _valid_keys([label.key for label in page.labels]):
+    if not all_valid_keys([label.key for label in page.labels]):
         return page_from_json(json_object(content), requested_offset=requested_offset)
     paging = page.paging_metadata or page.metadata or _Paging()
     return LabelPage(
@@ -158,15 +158,6 @@ def decode_page(content: bytes, *, requested_offset: int) -> LabelPage:
         offset=requested_offset if paging.offset is None else paging.offset,
         total=paging.total,
     )
-
-
-def _valid_keys(keys: list[str]) -> bool:
-    """Whether every key passes domain.valid_key (their lengths the decoder has checked already). The
-    usual page, printable ASCII and no dot keys, is told in a few C calls over all its keys at once."""
-    joined = "".join(keys)
-    if joined.isascii() and joined.isprintable() and "." not in keys and ".." not in keys:
-        return True
-    return all(valid_key(key) for key in keys)
 
 
 def json_object(content: bytes, request_id: str | None = None) -> dict[str, Any]:

@@ -50,7 +50,7 @@ from labeldesk.api.errors import (
 )
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.credentials import YOUR_KEYRING
-from labeldesk.domain import FindOrCreateResult, Label, quoted, shown_name, valid_key
+from labeldesk.domain import FindOrCreateResult, Label, quoted, shown_name
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import icons
@@ -1123,9 +1123,9 @@ class MainWindow(QMainWindow):
             self.show_message(f"Deleted {len(done) + len(vanished)} labels.", "done")
 
     def copy_keys(self) -> None:
-        # One key a line, so only keys that can't break a line (domain.valid_key; those from Wix are
-        # checked as they come, but a copy saved by an older LabelDesk may hold others).
-        keys = [label.key for label in self.selected_labels() if valid_key(label.key)]
+        # One key a line: every key shown is a valid one (domain.valid_key; checked as it comes from Wix
+        # and as the saved copy is read), so none can break a line.
+        keys = [label.key for label in self.selected_labels()]
         if not keys:
             return
         QGuiApplication.clipboard().setText("\n".join(keys))

@@ -279,3 +279,21 @@ def test_saved_rows_without_a_key_say_signing_in_is_what_checks_wix(paths, site_
     qtbot.waitUntil(lambda: getattr(window, "sign_in_dialog", None) is not None, timeout=10_000)
     assert window.model.rowCount() == 30
     assert window.status.text.text().endswith("sign in to check Wix for changes.")
+
+
+def test_copy_key_never_puts_a_line_break_on_the_clipboard(app, paths, site_store, qtbot):
+    """A copy saved by an older LabelDesk holds a key with a line break: the label is left out as the
+    copy is read (as Wix's are as they come), so it is never shown, and Ctrl+A, Ctrl+C copies one key
+    a line."""
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    two_lines = Label("custom.vip\nrm -rf ~", "Two Lines", LabelType.USER_DEFINED, "custom", "Labels")
+    vip = Label("custom.vip", "VIP", LabelType.USER_DEFINED, "custom", "Labels", when, when)
+    save_cache(paths, [vip, two_lines], when)
+    with Emulator(site_store, api_key=KEY, site_id=SITE, latency_ms=2000, rate_limit=None) as emulator:
+        window = app(emulator.base_url)
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
+        assert [label.key for label in window.model.labels] == ["custom.vip"]
+        window.table.selectAll()
+        window.copy_action.trigger()
+        assert QGuiApplication.clipboard().text() == "custom.vip"  # one key, one line
+        assert window.status.text.text() == "Copied the key custom.vip."
