@@ -120,6 +120,26 @@ def open_private(path: os.PathLike | str | bytes, flags: int = os.O_WRONLY | os.
     return fd
 
 
+def write_private(path: Path, text: str) -> None:
+    """Replace the file ``path`` with ``text`` (UTF-8) all at once: a crash or a full disk leaves the
+    old file, never half a new one. Written to a fresh 0600 file beside it (mkstemp: never through a
+    link), flushed to the disk, then renamed over it; the folder is made private if missing. Raises
+    OSError (and UnsafePathError for the folder) as open_private does; leaves no temporary file."""
+    import tempfile  # only when saving: importing it costs start-up time
+
+    private_folder(path.parent)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def private_file(path: os.PathLike | str | bytes) -> None:
     """Make ``path`` an empty file of LabelDesk's (0600) if it isn't there; check (and narrow) it if
     it is. Raises as open_private does."""

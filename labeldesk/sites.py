@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_wix, validate_base_url
-from labeldesk.paths import private_folder
+from labeldesk.paths import write_private
 
 log = logging.getLogger(__name__)
 
@@ -166,20 +165,8 @@ class SiteDirectory:
             )
 
     def _write(self) -> None:
-        import tempfile  # only when saving: importing it costs start-up time
-
         data = {"last_used": self._last_used, "sites": [asdict(site) for site in self._sites.values()]}
-        private_folder(self.path.parent)  # (mkstemp makes the file 0600, never through a link)
-        fd, tmp = tempfile.mkstemp(prefix=".sites-", suffix=".json", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2, ensure_ascii=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private(self.path, json.dumps(data, indent=2, ensure_ascii=False))
 
     @property
     def sites(self) -> list[Site]:

@@ -204,3 +204,22 @@ def test_another_users_file_is_refused(labeldesk_home):
     assert "belongs to another user" in (paths.ensure_writable() or "")
     with pytest.raises(UnsafePathError):
         os.close(open_private(log_file))
+
+
+def test_a_private_write_that_fails_leaves_the_old_file_and_nothing_else(tmp_path, monkeypatch):
+    """The sites file and the window settings are written one way: all at once, or not at all. (The
+    settings once left a 'window.json.new' behind on a failed write, unsynced.)"""
+    from labeldesk.paths import write_private
+
+    target = tmp_path / "config" / "window.json"
+    write_private(target, "old")
+    assert target.read_text() == "old" and stat.S_IMODE(target.stat().st_mode) == 0o600
+
+    def full_disk(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.replace", full_disk)
+    with pytest.raises(OSError):
+        write_private(target, "new")
+    assert target.read_text() == "old"
+    assert sorted(path.name for path in target.parent.iterdir()) == ["window.json"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray
 
-from labeldesk.paths import open_private, private_folder
+from labeldesk.paths import write_private
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,8 @@ class WindowSettings:
 
     def sync(self) -> None:
         text = json.dumps({key: _encode(value) for key, value in self._values.items()}, indent=1, sort_keys=True)
-        temporary = self.path.with_name(self.path.name + ".new")
         try:
-            private_folder(self.path.parent)
-            descriptor = open_private(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.replace(temporary, self.path)
+            write_private(self.path, text)
         except OSError as exc:
             log.warning("couldn't save the window settings: %s", exc)
 
