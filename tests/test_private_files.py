@@ -219,7 +219,7 @@ def test_a_private_write_that_fails_leaves_the_old_file_and_nothing_else(tmp_pat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("os.replace", full_disk)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space left"):
         write_private(target, "new")
     assert target.read_text() == "old"
     assert sorted(path.name for path in target.parent.iterdir()) == ["window.json"]
