@@ -205,25 +205,30 @@ class CredentialStore:
 
     def check_available(self) -> None:
         """Raise KeyringUnavailableError if there is no keyring that really keeps secrets."""
-        if not self._call(lambda: _usable(self._resolve()), "keep"):
+        self._call(self._usable_backend, "keep")
+
+    def _usable_backend(self) -> keyring.backend.KeyringBackend:
+        """The backend, if it really keeps secrets; else KeyringUnavailableError. Runs inside a _call,
+        so that a lookup and the work it guards share one thread and one time limit."""
+        backend = self._resolve()
+        if not _usable(backend):
             raise KeyringUnavailableError(
                 "This computer has no keyring LabelDesk can use to keep your API key safely "
                 "(on Linux: GNOME Keyring, KDE Wallet or another keyring)."
             )
+        return backend
 
     def get(self, site_id: str) -> str | None:
-        self.check_available()
-        key = self._call(lambda: self._resolve().get_password(SERVICE, site_id), "read")
+        key = self._call(lambda: self._usable_backend().get_password(SERVICE, site_id), "read")
         if key:
             register_secret(key)
         return key
 
     def set(self, site_id: str, api_key: str) -> None:
         register_secret(api_key)
-        self.check_available()
 
         def store() -> str:
-            backend = self._resolve()
+            backend = self._usable_backend()
             effective = _effective(backend)
             if _is_windows_vault(effective) and len(api_key.encode("utf-16-le")) > WINDOWS_MAX_SECRET_BYTES:
                 raise _TooLongError(len(api_key))
@@ -236,11 +241,9 @@ class CredentialStore:
     def delete(self, site_id: str) -> None:
         import keyring.errors
 
-        self.check_available()
-
         def remove() -> bool:
             try:
-                self._resolve().delete_password(SERVICE, site_id)
+                self._usable_backend().delete_password(SERVICE, site_id)
             except keyring.errors.PasswordDeleteError:
                 return False  # nothing was stored: the outcome the caller wants
             return True

@@ -345,3 +345,24 @@ def test_an_unexpected_sign_in_failure_shows_no_exception_text():
     reason = explain_sign_in_failure(ValueError("Traceback-ish detail with secret-key-789"))
     assert "unexpected problem" in reason.message
     assert "secret-key-789" not in reason.message and "ValueError" not in reason.message
+
+
+def test_each_keyring_operation_is_one_call_with_one_time_limit(monkeypatch):
+    """Reading, saving or removing a key checked the keyring in one timed call and then did the work
+    in another: two threads and up to twice the time limit for one answer. Now one of each."""
+    import threading
+
+    started = []
+    real_thread = threading.Thread
+
+    def counting_thread(*args, **kwargs):
+        if str(kwargs.get("name", "")).startswith("labeldesk-keyring-"):
+            started.append(kwargs["name"])
+        return real_thread(*args, **kwargs)
+
+    store = CredentialStore(MemoryKeyring())
+    monkeypatch.setattr(threading, "Thread", counting_thread)
+    store.set("site", "a-key")
+    store.get("site")
+    store.delete("site")
+    assert started == ["labeldesk-keyring-save", "labeldesk-keyring-read", "labeldesk-keyring-remove"]
