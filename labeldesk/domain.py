@@ -273,30 +273,29 @@ def near_duplicate_form(name: str) -> str:
 
 def name_order(name: str) -> str:
     """How the window orders names: without case or accents, so "Émile" sorts beside "Emile" and
-    before "Zoë" (Wix orders by code point, contract section 5; that order is only for paging).
-
-    ASCII names, nearly all of them, are only case-folded: they have no accents to drop.
-    """
-    if name.isascii():
-        return name.casefold()
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    before "Zoë" (Wix orders by code point, contract section 5; that order is only for paging)."""
+    return _without_accents(name).casefold()
 
 
 def comparable_name(name: str) -> str:
     """A form of a name for the search box: case, accents and spacing ignored (``cafe`` finds ``Café``).
 
-    Not for near-duplicates (see :func:`near_duplicate_form`). Runs for every label of a refresh
-    (50,000 on a big site): ASCII names, nearly all of them, skip the Unicode work, which can't change
-    them (ASCII has no decompositions and no combining marks).
+    Not for near-duplicates (see :func:`near_duplicate_form`).
     """
-    if not name.isascii():
-        decomposed = unicodedata.normalize("NFKD", name)
-        if not decomposed.isascii():
-            decomposed = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-        name = decomposed
     # split() with no argument splits on exactly the characters str.isspace() calls whitespace.
-    return " ".join(name.casefold().split())
+    return " ".join(_without_accents(name).casefold().split())
+
+
+def _without_accents(name: str) -> str:
+    """``name`` decomposed (NFKD) without its combining marks. Runs for every label of a refresh (50,000
+    on a big site): ASCII names, nearly all of them, skip the Unicode work, which can't change them
+    (ASCII has no decompositions and no combining marks)."""
+    if name.isascii():
+        return name
+    decomposed = unicodedata.normalize("NFKD", name)
+    if decomposed.isascii():
+        return decomposed
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def search_text(label: Label) -> str:

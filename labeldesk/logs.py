@@ -99,10 +99,6 @@ ROTATE_AT_BYTES = 1_000_000
 KEEP = 3
 
 
-def _private_opener(path: str, flags: int) -> int:
-    return open_private(path, flags)
-
-
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """The standard rotating handler, its files made for this user alone (0600) and never opened
     through a link (see paths.open_private): the stock one opens with the default mode, 0644."""
@@ -111,7 +107,7 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         # A text stream: this handler's mode is the default "a" (typeshed can't tell that from a str mode).
         return cast(
             TextIOWrapper,
-            open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=_private_opener),
+            open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=open_private),
         )
 
 
