@@ -322,7 +322,7 @@ def test_a_look_alike_note_shows_the_typed_names_hidden_characters(demo, renamin
     dialog.name_edit.setText("V\u200bIP")
     text = dialog.message.text()
     assert text.startswith("‘V⟨U+200B⟩IP’ looks like the existing label ‘VIP’."), text
-    assert "contains a hidden character" in text and "zero-width space" in text
+    assert "The name you typed contains a hidden character" in text and "zero-width space" in text
     dialog.reject()
 
 
