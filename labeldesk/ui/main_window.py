@@ -235,6 +235,16 @@ class LabelsTable(QTableView):
                 callback()
 
 
+def _banner(name: str, text: str, parent: QWidget, *, info: bool = False) -> QLabel:
+    """A note across the top of the window (plain text), hidden until it applies."""
+    banner = plain_label(text, parent)
+    banner.setObjectName(name)
+    colours = "background: #e8f0fe; color: #1a3d7c;" if info else "background: #fff4e5; color: #663c00;"
+    banner.setStyleSheet(f"{colours} padding: 6px 10px;")
+    banner.hide()
+    return banner
+
+
 def _again(error: WixError) -> str:
     """The advice after a failed load: press F5, unless only a change elsewhere and a new start can help."""
     return "Press F5 to load them again." if error.asking_again_helps else ""
@@ -654,30 +664,24 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.demo_banner = plain_label(
+        # Notes across the window's top, each hidden until it applies: blue for information, amber
+        # for what the person should know about how their work is kept.
+        self.demo_banner = _banner(
+            "demoBanner",
             "Demo site: a built-in copy of Wix's Labels API with a café's labels. "
             "Try anything; changes are forgotten when LabelDesk closes.",
             central,
+            info=True,
         )
-        self.demo_banner.setObjectName("demoBanner")
-        self.demo_banner.setStyleSheet("background: #e8f0fe; color: #1a3d7c; padding: 6px 10px;")
-        self.demo_banner.hide()
-        self.session_banner = plain_label(
-            "This site's API key is kept for this session only: you'll need to enter it again next time.", central
+        self.session_banner = _banner(
+            "sessionBanner",
+            "This site's API key is kept for this session only: you'll need to enter it again next time.",
+            central,
         )
-        self.session_banner.setObjectName("sessionBanner")
-        self.session_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
-        self.session_banner.hide()
         #: Names the address the window talks to when it isn't Wix (a test server, the emulator).
-        self.address_banner = plain_label(parent=central)
-        self.address_banner.setObjectName("addressBanner")
-        self.address_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
-        self.address_banner.hide()
+        self.address_banner = _banner("addressBanner", "", central)
         #: Says, once and until LabelDesk closes, that nothing can be saved on this computer.
-        self.storage_banner = plain_label(parent=central)
-        self.storage_banner.setObjectName("storageBanner")
-        self.storage_banner.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px 10px;")
-        self.storage_banner.hide()
+        self.storage_banner = _banner("storageBanner", "", central)
         self.offline_banner = QWidget(central)
         self.offline_banner.setObjectName("offlineBanner")
         self.offline_banner.setStyleSheet("#offlineBanner { background: #fdecea; } QLabel { color: #611a15; }")

@@ -132,7 +132,8 @@ class TaskRunner(QObject):
             self.busy_changed.emit(False)
 
     def wait_for_done(self, msecs: int = 10_000) -> bool:
-        """Block until every task has finished (for shutdown and tests)."""
+        """Block until every task has finished, network ones included (tests; quitting waits only
+        for the disk: wait_for_disk)."""
         return all(pool.waitForDone(msecs) for pool in (self._reads, self._writes, self._disk))
 
     def wait_for_disk(self, msecs: int = 10_000) -> bool:

@@ -8,6 +8,7 @@ import time
 from PySide6.QtCore import QElapsedTimer, QTimer
 
 from labeldesk.api.errors import WixError
+from labeldesk.api.wire import LabelList
 from labeldesk.domain import FindOrCreateResult, Label, LabelType, search_text
 from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.workers import TaskRunner, UnexpectedError
@@ -71,14 +72,14 @@ class FakeClient:
         self.results: list[list[Label]] = []
         self.threads: set[str] = set()
 
-    def fetch_all(self, *, expected_total: int | None = None, on_progress=None) -> list[Label]:
+    def fetch_all(self, *, expected_total: int | None = None, on_progress=None) -> LabelList:
         self.threads.add(threading.current_thread().name)
         assert threading.current_thread() is not threading.main_thread()
         gate = threading.Event()
         self.gates.append(gate)
         result = self.results[len(self.gates) - 1]
         gate.wait(10)
-        return result
+        return LabelList(result)  # as the adapter returns them
 
     def contact_counts(self) -> dict[str, int]:
         return {}
