@@ -1,9 +1,11 @@
 """The offline copy of a site's labels: one SQLite file per site, written one whole sync at a time.
 
 Qt-free. Every method may touch the disk, so the UI calls them from worker threads. One connection
-per cache, guarded by a lock, so any worker thread may use it. WAL mode and a busy timeout let two
-LabelDesk windows share a site's file; a sync is one transaction, so a crash (even SIGKILL) halfway
-leaves the previous snapshot whole. A file that isn't a readable database is moved aside, never
+per cache, guarded by a lock, so any worker thread may use it. A rollback journal and a busy timeout
+let two LabelDesk processes share a site's file; a sync is one transaction, so a crash (even SIGKILL)
+halfway leaves the previous snapshot whole. Not WAL: its index is a shared memory map of a -shm file,
+and where that map is not coherent (network home folders, FUSE, virtiofs, sandboxes) touching it kills
+the process with SIGBUS, which no ``except`` can catch. A file that isn't a readable database is moved aside, never
 deleted, and a fresh one takes its place.
 """
 
@@ -321,8 +323,11 @@ class LabelCache:
         )
         try:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: durable across app crashes
+            # DELETE also turns a WAL file of an older LabelDesk back, once its log is checkpointed.
+            mode = connection.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            if mode != "delete":  # another process still has the old WAL file open: it stays WAL
+                log.info("the label cache %s stays in %s mode while another process has it open", self.path.name, mode)
+            connection.execute("PRAGMA synchronous = FULL")  # in a rollback journal: durable on power loss
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise NewerSchemaError(f"written by a newer LabelDesk (schema {version})")

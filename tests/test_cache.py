@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import signal
 import sqlite3
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -89,7 +91,7 @@ def test_a_single_change_drops_the_snapshot_and_the_rows_take_over(cache, change
 
 def test_an_unreadable_snapshot_falls_back_to_the_rows(cache):
     cache.replace_labels(labels("a", 3), NOW)
-    with sqlite3.connect(cache.path) as raw:
+    with contextlib.closing(sqlite3.connect(cache.path)) as raw, raw:
         raw.execute("UPDATE snapshot SET data = x'c1c1c1'")
     assert [label.key for label in cache.load().labels] == ["custom.a-0", "custom.a-1", "custom.a-2"]
 
@@ -108,7 +110,7 @@ def test_a_big_snapshot_is_written_and_read_in_parts_that_give_way(cache, monkey
     assert [label.key for label in snapshot.labels] == order and snapshot.ordered_by == "KEY:desc"
     assert list(snapshot.labels) == list(reversed(written))
     assert snapshot.search_list == [snapshot.search[label.key] for label in snapshot.labels]
-    with sqlite3.connect(cache.path) as raw:
+    with contextlib.closing(sqlite3.connect(cache.path)) as raw, raw:
         (data,) = raw.execute("SELECT data FROM snapshot").fetchone()
     assert len(cache_module._PARTS_DECODER.decode(data).parts) == 3  # each encoded in a call of its own
     assert len(steps) - saved >= 3  # reading it back gives way between the parts
@@ -121,7 +123,7 @@ def test_a_snapshot_saved_before_it_came_in_parts_falls_back_to_the_rows(cache):
 
     written = labels("a", 3)
     cache.replace_labels(written, NOW, order=[label.key for label in reversed(written)], ordered_by="x")
-    with sqlite3.connect(cache.path) as raw:  # as an earlier LabelDesk wrote it: one _Blob
+    with contextlib.closing(sqlite3.connect(cache.path)) as raw, raw:  # as an earlier LabelDesk wrote it: one _Blob
         raw.execute("UPDATE snapshot SET data = ?", (msgspec.msgpack.encode(_Blob(written, ["a"] * 3)),))
     snapshot = LabelCache(cache.path).load()
     assert list(snapshot.labels) == written and snapshot.ordered_by is None  # the rows, in service order
@@ -135,11 +137,43 @@ def test_a_label_the_snapshot_cannot_hold_still_saves_as_rows(cache):
     assert snapshot.ordered_by is None
 
 
-def test_the_schema_version_is_recorded_and_wal_is_on(cache):
-    cache.load()
-    with sqlite3.connect(cache.path) as raw:
+def test_the_schema_version_is_recorded_and_no_shared_memory_map_is_used(cache):
+    """WAL keeps its index in a memory-mapped -shm file; on a file system where that map isn't
+    coherent (a network home folder, FUSE, a sandbox) SQLite then dies of SIGBUS, as CI once did."""
+    cache.replace_labels(labels("a", 10), NOW)
+    assert not Path(f"{cache.path}-shm").exists() and not Path(f"{cache.path}-wal").exists()
+    with contextlib.closing(sqlite3.connect(cache.path)) as raw, raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+OLD_WAL_WRITER = """
+import os, signal, sqlite3, sys
+raw = sqlite3.connect(sys.argv[1], isolation_level=None)
+raw.execute("PRAGMA journal_mode = WAL")
+raw.execute("PRAGMA wal_autocheckpoint = 0")
+raw.execute("BEGIN")
+raw.execute("UPDATE labels SET display_name = 'only in the log' WHERE key = 'custom.kept-0'")
+raw.execute("DELETE FROM snapshot")
+raw.execute("COMMIT")
+os.kill(os.getpid(), signal.SIGKILL)  # as an older LabelDesk that crashed: its last write is in the -wal
+"""
+
+
+def test_a_cache_an_older_labeldesk_left_in_wal_mode_is_turned_back_with_its_labels(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = LabelCache(path)
+    old.replace_labels(labels("kept", 50), NOW)
+    old.close()
+    subprocess.run([sys.executable, "-c", OLD_WAL_WRITER, str(path)], check=False)
+    assert Path(f"{path}-wal").stat().st_size > 0
+    cache = LabelCache(path)
+    names = {label.key: label.display_name for label in cache.load().labels}
+    cache.close()
+    assert len(names) == 50 and names["custom.kept-0"] == "only in the log"
+    assert not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists()
+    with contextlib.closing(sqlite3.connect(path)) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
 def test_a_corrupt_file_is_set_aside_not_deleted_and_reported_once(cache):
@@ -157,7 +191,7 @@ def test_a_corrupt_file_is_set_aside_not_deleted_and_reported_once(cache):
 def test_a_cache_from_a_newer_labeldesk_is_set_aside(cache):
     cache.replace_labels(labels("a", 1), NOW)
     cache.close()
-    with sqlite3.connect(cache.path) as raw:
+    with contextlib.closing(sqlite3.connect(cache.path)) as raw, raw:
         raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     snapshot = LabelCache(cache.path).load()
     assert snapshot.recovered and snapshot.labels == ()
@@ -167,7 +201,7 @@ def test_a_version_1_file_is_backed_up_then_migrated_with_its_rows(tmp_path):
     import labeldesk.cache as module
 
     path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as raw:  # a cache as LabelDesk's first schema wrote it
+    with contextlib.closing(sqlite3.connect(path)) as raw, raw:  # a cache as LabelDesk's first schema wrote it
         raw.executescript(module.MIGRATIONS[0])
         raw.execute(
             "INSERT INTO labels VALUES ('custom.vip', 'VIP', 'USER_DEFINED', 'custom', 'Labels', NULL, NULL, 0, ?)",
@@ -181,10 +215,10 @@ def test_a_version_1_file_is_backed_up_then_migrated_with_its_rows(tmp_path):
     assert [label.display_name for label in snapshot.labels] == ["VIP"] and snapshot.synced_at == NOW
     assert snapshot.search == {}  # none saved yet: the app computes them
     assert (tmp_path / "old.sqlite3.v1.bak").exists()
-    with sqlite3.connect(path) as raw:
+    with contextlib.closing(sqlite3.connect(path)) as raw, raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert "search" in [row[1] for row in raw.execute("PRAGMA table_info(labels)")]
-    with sqlite3.connect(tmp_path / "old.sqlite3.v1.bak") as raw:
+    with contextlib.closing(sqlite3.connect(tmp_path / "old.sqlite3.v1.bak")) as raw, raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
 
 
@@ -232,7 +266,7 @@ def test_sigkill_in_the_middle_of_a_sync_always_leaves_a_whole_snapshot(tmp_path
         assert not snapshot.recovered
         prefixes = {label.key.split(".")[1].split("-")[0] for label in snapshot.labels}
         assert len(snapshot.labels) == 10_000 and len(prefixes) == 1, prefixes
-        with sqlite3.connect(path) as raw:
+        with contextlib.closing(sqlite3.connect(path)) as raw, raw:
             assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert mid_sync >= 10, f"only {mid_sync} of 20 kills landed inside a sync"
 
@@ -250,7 +284,7 @@ def test_two_writers_on_one_site_do_not_corrupt_it(tmp_path):
     snapshot = LabelCache(path).load()
     assert len(snapshot.labels) == 2000
     assert len({label.key.split("-")[0] for label in snapshot.labels}) == 1
-    with sqlite3.connect(path) as raw:
+    with contextlib.closing(sqlite3.connect(path)) as raw, raw:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

@@ -58,28 +58,25 @@ def test_every_folder_and_file_labeldesk_makes_is_its_users_alone(umask_022, lab
         for n in range(60):  # past the size: the log is set aside while running, twice or more
             logging.getLogger("labeldesk.test").warning("line %d %s", n, "x" * 100)
         cache.replace_labels(LABELS, datetime(2026, 11, 29, tzinfo=UTC))
-        sidecars = [Path(f"{cache.path}{suffix}") for suffix in ("-wal", "-shm")]
-        assert all(path.exists() for path in sidecars)  # (WAL: they live while the file is open)
-        files = [cache.path, *sidecars]
         SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Café"))
         WindowSettings(paths.settings_file).sync()
         instance = SingleInstance(paths.config)
         assert instance.claim()
         instance.release()
         folders, files = everything_under(labeldesk_home)
-        modes = {path: mode(path) for path in folders + files}  # (the -wal and -shm go at close)
+        modes = {path: mode(path) for path in folders + files}
     finally:
         logging.getLogger().removeHandler(handler)
         handler.close()
         cache.close()
     names = {path.name for path in files}
     assert {"labeldesk.log", "labeldesk.log.1", "sites.json", "window.json", "labeldesk.lock"} <= names
-    assert {f"{SITE}.sqlite3-wal", f"{SITE}.sqlite3-shm"} <= names
+    assert f"{SITE}.sqlite3" in names
     assert {path: oct(modes[path]) for path in folders if modes[path] != 0o700} == {}
     assert {path: oct(modes[path]) for path in files if modes[path] != 0o600} == {}
 
 
-def test_the_journal_of_a_cache_not_in_wal_mode_is_private_too(umask_022, tmp_path):
+def test_the_rollback_journal_of_a_cache_is_private_too(umask_022, tmp_path):
     cache = LabelCache(tmp_path / "cache" / "sites" / "x.sqlite3")
     connection = cache._connect()
     try:

@@ -380,7 +380,14 @@ class StallTracer:
         self.last = time.perf_counter()
         self.started = self.last
         self.active = False
-        threading.Thread(target=self._watch, name="stall-tracer", daemon=True).start()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="stall-tracer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """End the watching thread (a test's tracer mustn't outlive the test)."""
+        self._stopped.set()
+        self._thread.join()
 
     def beat(self) -> None:
         self.last = time.perf_counter()
@@ -388,8 +395,7 @@ class StallTracer:
     def _watch(self) -> None:
         import traceback
 
-        while True:
-            time.sleep(0.005)
+        while not self._stopped.wait(0.005):
             late = time.perf_counter() - self.last
             if not self.active or not self.late < late < 1.0:
                 continue

@@ -81,6 +81,7 @@ def test_the_stall_tracer_reports_a_late_heartbeat_with_every_threads_stack(caps
         time.sleep(0.01)
         err += capsys.readouterr().err
     tracer.active = False
+    tracer.stop()
     parked.set()
     assert "ms late" in err
     assert "[parked-worker] wait:" in err  # every thread's stack, by name
