@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never let a test reach the user's real keyring, whatever the machine has.
@@ -55,6 +57,26 @@ def _test_process_keeps_its_core_limit(monkeypatch):
     import labeldesk.app
 
     monkeypatch.setattr(labeldesk.app, "forbid_core_dumps", lambda: None)
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads(request):
+    """A test ends with no Python thread it started still running (after 2 s of grace to finish)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2.0
+    while True:
+        leaked = [t for t in set(threading.enumerate()) - before if t.is_alive() and not _kept(t)]
+        if not leaked or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert not leaked, f"threads left running: {sorted(t.name for t in leaked)}"
+
+
+def _kept(thread: threading.Thread) -> bool:
+    # A _DummyThread is a thread Python didn't start (a QThreadPool's) that ran Python code: it
+    # stays listed, "alive", for ever. Qt's pools are checked by the Qt fixtures instead.
+    return isinstance(thread, threading._DummyThread)
 
 
 @pytest.fixture(autouse=True)
