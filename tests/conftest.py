@@ -60,6 +60,15 @@ def _test_process_keeps_its_core_limit(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _engines_on_threads(monkeypatch):
+    """Tests run the sync engine on a thread of the test process (same wire, same code), so they can
+    hand it clients with rigged transports; the tests in tests/engine/ start real engine processes."""
+    from labeldesk.engine import host
+
+    monkeypatch.setattr(host, "DEFAULT_MODE", "thread")
+
+
+@pytest.fixture(autouse=True)
 def _no_leaked_threads(request):
     """A test ends with no Python thread it started still running (after 2 s of grace to finish)."""
     before = set(threading.enumerate())

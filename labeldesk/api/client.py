@@ -118,6 +118,9 @@ class WixLabelsClient:
             )
         self.base_url = validate_base_url(base_url)
         self.site_id = site_id
+        #: Whether another process can build this same client from its settings (no transport of a
+        #: caller's own, which can't cross: see labeldesk.engine.protocol.client_settings).
+        self.portable = transport is None
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max(1, max_in_flight)
         self.max_body_bytes = max_body_bytes

@@ -1,12 +1,13 @@
-"""Between the window and the service: starts every call on a worker and reports back as signals.
+"""Between the window and the sync engine: sends it intents, and reports its events as signals.
 
-The window never calls the adapter or the cache itself, and workers never touch the model: the
-controller hands results to the window through queued signals.
+The window never calls the adapter or the cache itself: the engine (labeldesk.engine, in a process
+of its own) does every network call and every write of the saved copy, and the controller turns what
+it sends back into the signals below. Only the first read of the saved copy, for the first paint, is
+done in this process, on a worker.
 
 - Reads (refresh, contact counts) may overlap; writes (create, rename, delete) are serialized; the
-  cache is written on a disk thread of its own, one whole sync per transaction.
-- A refresh overtaken by a newer one is dropped, and writes that finished while a refresh was in
-  flight are replayed onto its result, so the table never jumps back to an older state.
+  engine replays writes that finished while a refresh was in flight onto its result, so the table
+  never jumps back to an older state. A refresh overtaken by a newer one is dropped.
 - When Wix can't be reached the controller goes offline: it says so, and keeps trying again in the
   background with growing pauses until a refresh gets through. A slow answer (a read timeout) is
   not "offline": Wix is there; it is tried again the same way, without the offline state.
@@ -14,12 +15,11 @@ controller hands results to the window through queued signals.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,11 +34,12 @@ from labeldesk.api.errors import (
 )
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import CacheUnavailableError, LabelCache
-from labeldesk.domain import FindOrCreateResult, Label, quoted, search_text
-from labeldesk.memory import collector_paused
+from labeldesk.domain import FindOrCreateResult, Label, quoted
+from labeldesk.engine import protocol as p
+from labeldesk.engine.host import EngineHost
 from labeldesk.paths import private_file
-from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
-from labeldesk.ui.workers import TaskRunner
+from labeldesk.ui.models import Column, LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
+from labeldesk.ui.workers import TaskRunner, UnexpectedError
 
 if TYPE_CHECKING:
     from labeldesk.api.client import WixLabelsClient
@@ -66,11 +67,6 @@ def showing_marker(cache: LabelCache) -> Path:
     return cache.path.with_name(cache.path.name + ".showing")
 
 
-def _origin(client: WixLabelsClient | None) -> str | None:
-    """The API address an answer from ``client`` came from (what the saved copy checks it against)."""
-    return getattr(client, "base_url", None)
-
-
 def _remove(marker: Path) -> None:
     try:
         marker.unlink(missing_ok=True)
@@ -88,11 +84,28 @@ class SavedCopy:
     recovered: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Mutation:
-    seq: int
-    label: Label | None  # the label as it now is, or None when it was deleted
-    key: str
+class EngineStoppedError(WixError):
+    """The engine ended while a change was on its way: it may or may not have reached Wix."""
+
+    default_message = (
+        "LabelDesk's connection to Wix restarted while this change was on its way. "
+        "It may or may not have been made: refresh (F5) to see."
+    )
+    asking_again_helps = True
+
+
+@dataclass(slots=True)
+class _Request:
+    on_success: Callable[[Any], None]
+    on_failure: Callable[[WixError], None]
+
+
+@dataclass(slots=True)
+class _Arriving:
+    """A refresh's labels as their parts arrive."""
+
+    labels: list[Label]
+    search: dict[str, str]
 
 
 class LabelsController(QObject):
@@ -155,13 +168,17 @@ class LabelsController(QObject):
         cache: LabelCache | None = None,
         *,
         retry_seconds: Sequence[float] | None = None,
+        engine: EngineHost | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``engine``: a started EngineHost to use (the app starts one early); else one is started
+        here, in a process of its own, or on a thread for a client that can't leave this process
+        (one with a rigged transport, in tests)."""
         super().__init__(parent)
         self.client: WixLabelsClient | None = None
         self.cache = cache
-        self.runner = TaskRunner(self)
-        self.runner.busy_changed.connect(self.busy_changed)
+        self.runner = TaskRunner(self)  # the first read of the saved copy, for the first paint
+        self.runner.busy_changed.connect(self._update_busy)
         self.offline = False
         self.service_loaded = False
         #: Refreshes in a row that failed because Wix answered too slowly, and whether the next
@@ -175,31 +192,126 @@ class LabelsController(QObject):
         self._retry_timer.timeout.connect(self.refresh)
         self._said_cache_unavailable = False
         self._generation = 0
-        self._seq = itertools.count(1)
-        self._last_seq = 0
-        self._mutations: list[_Mutation] = []
+        self._arriving: _Arriving | None = None
+        self._requests: dict[int, _Request] = {}
+        self._request_ids = itertools.count(1)
+        #: Intents that set the engine to work, sent and acknowledged (see protocol.Busy).
+        self._work_sent = 0
+        self._work_handled = 0
+        self._engine_busy = False
+        self._was_busy = False
+        self._shut_down = False
         #: Keys of labels with a rename or delete on its way: don't offer to change them again.
         self.pending_keys: set[str] = set()
         #: What each create, rename or delete sent and not yet answered is doing, for people ("Deleting ‘VIP’…").
         self.changes_in_flight: list[str] = []
         self._refreshing = False
         self._refresh_again = False
-        self._page_read.connect(self._on_page_read)  # queued: emitted on the refresh's worker
-        #: Tells workers the table's order, so they can sort for it (set by the window).
+        self._page_read.connect(self._on_page_read)
+        #: Tells the engine the table's order, so it can sort for it (set by the window).
         self.sort_spec: Callable[[], SortSpec] | None = None
-        #: The table's labels and version, so workers can work out what a refresh changes (set by the window).
+        #: The table's labels and version; its size lets a refresh ask for every page at once (set by the window).
         self.model_snapshot: Callable[[], tuple[int, dict[str, Label], dict[str, str]]] | None = None
+        self.engine = engine if engine is not None else EngineHost(_mode_for(client), self)
+        self.engine.setParent(self)
+        self.engine.event_received.connect(self._on_event)
+        self.engine.died.connect(self._on_engine_died)
         if client is not None:
-            self._use_client(client)
+            self.client = client
+        self._open()
 
     @property
     def busy(self) -> bool:
-        return self.runner.busy
+        return self.runner.busy or self._engine_busy or self._work_sent > self._work_handled
 
     @property
     def next_retry_in(self) -> float | None:
         """Seconds until the next background try while offline, or None."""
         return self._retry_timer.remainingTime() / 1000 if self._retry_timer.isActive() else None
+
+    # -- the engine -----------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        settings, handle = self._hand_over(self.client)
+        cache_path = str(self.cache.path) if self.cache is not None else None
+        self.engine.send(p.Open(settings, handle, cache_path))
+
+    def _hand_over(self, client: WixLabelsClient | None) -> tuple[p.ClientSettings | None, int | None]:
+        if client is None:
+            return None, None
+        named = self.engine.hand_over(client)
+        return (named, None) if isinstance(named, p.ClientSettings) else (None, named)
+
+    def _send(self, intent: p.Intent) -> None:
+        if isinstance(intent, p.WORK):
+            self._work_sent += 1
+            self._update_busy()
+        self.engine.send(intent)
+
+    def _update_busy(self, *_: object) -> None:
+        busy = self.busy
+        if busy != self._was_busy:
+            self._was_busy = busy
+            self.busy_changed.emit(busy)
+
+    def _on_event(self, event: p.Event) -> None:
+        if self._shut_down:
+            return  # answers still on their way go nowhere now
+        match event:
+            case p.RefreshProgress():
+                self._on_page_read(event.generation, event.read, event.total)
+            case p.LabelsPart():
+                self._on_labels_part(event)
+            case p.LabelsDone():
+                self._on_labels_done(event)
+            case p.RefreshFailed():
+                self._on_refresh_failed(event.generation, _error(event.error))
+            case p.CountsLoaded():
+                self._on_counts(event.generation, event.counts)
+            case p.CountsFailed():
+                self._on_counts_failed(event.generation, _error(event.error))
+            case p.Created():
+                self._answer(event.request, FindOrCreateResult(event.label, event.created))
+            case p.Renamed() | p.Deleted():
+                self._answer(event.request, event.label)
+            case p.Found():
+                self._answer(event.request, event.labels)
+            case p.RequestFailed():
+                self._answer(event.request, _error(event.error), failed=True)
+            case p.Retrying():
+                self.retrying.emit(_error(event.error))
+            case p.CacheTrouble():
+                error = _error(event.error)
+                log.warning("couldn't save the offline copy: %r", error)
+                self._cache_refused(error)
+            case p.Busy():
+                self._engine_busy = event.busy
+                self._work_handled = event.handled
+                self._update_busy()
+
+    def _answer(self, request_id: int, value: Any, *, failed: bool = False) -> None:
+        request = self._requests.pop(request_id, None)
+        if request is not None:
+            (request.on_failure if failed else request.on_success)(value)
+
+    def _on_engine_died(self) -> None:
+        """Start a new engine; what the old one had on its way is reported as not known to be done."""
+        log.warning("starting a new sync engine")
+        old = self.engine
+        old.event_received.disconnect(self._on_event)
+        self.engine = EngineHost(old.mode, self)
+        self.engine.event_received.connect(self._on_event)
+        self.engine.died.connect(self._on_engine_died)
+        old.deleteLater()
+        self._engine_busy = False
+        self._work_handled = self._work_sent = 0
+        self._open()
+        requests, self._requests = self._requests, {}
+        for request in requests.values():
+            request.on_failure(EngineStoppedError())
+        if self._refreshing:
+            self._on_refresh_failed(self._generation, EngineStoppedError("The refresh stopped. Press F5 to try again."))
+        self._update_busy()
 
     # -- lifetime -------------------------------------------------------------------------------------
 
@@ -244,31 +356,24 @@ class LabelsController(QObject):
 
     def set_client(self, client: WixLabelsClient) -> None:
         """Use ``client`` from now on (the key became known, or was replaced) and refresh."""
-        old = self.client
-        self._use_client(client)
-        if old is not None and old is not client:
-            old.close()
+        self.client = client
+        settings, handle = self._hand_over(client)
+        self.engine.send(p.UseClient(settings, handle))
         self.refresh(force=True)
 
-    def _use_client(self, client: WixLabelsClient) -> None:
-        self.client = client
-        # Runs on worker threads: a signal is the safe way to tell the GUI thread.
-        client.on_retry = lambda error, attempt, delay: self.retrying.emit(error)
-
     def retire(self) -> None:
-        """Stop without waiting: say nothing more, and close the cache once the last task is done."""
+        """Stop without waiting: say nothing more, and close the cache once the engine is done."""
         self.blockSignals(True)
         self._retry_timer.stop()
-        if self.client is not None:
-            self.client.close()
+        self.engine.send(p.Shutdown())  # the engine finishes its writes, then closes the copy
 
         def finish() -> None:
+            self.engine.shutdown(0)
             if self.cache is not None:
                 self.cache.close()
-                _remove(showing_marker(self.cache))  # closed in good order: that copy did no harm
             self.deleteLater()
 
-        if self.busy:
+        if self.runner.busy:
             self.runner.busy_changed.connect(lambda busy: None if busy else finish())
         else:
             finish()
@@ -277,23 +382,22 @@ class LabelsController(QObject):
         """Delete the saved copy (on sign-out), after any save already queued, and keep no more."""
         cache, self.cache = self.cache, None
         if cache is not None:
-
-            def destroy() -> None:
-                cache.destroy()
-                _remove(showing_marker(cache))
-
-            self.runner.disk(destroy, "delete the cache")
+            cache.close()
+            self._send(p.ForgetCache())
 
     def shutdown(self, wait_ms: int = 5000) -> None:
-        """Stop waiting on the network, finish the cache's writes (``wait_ms`` at most), close the cache.
+        """Stop waiting on the network, let the engine finish the saved copy's writes (``wait_ms`` at
+        most) and close it.
 
         Calls still out on the network are not waited for: their answers go nowhere now (a change
         in flight was confirmed as "Quit anyway"), and a slow network must not hold up the quit.
         """
+        if self._shut_down:
+            return
+        self._shut_down = True
         self._retry_timer.stop()
-        if self.client is not None:
-            self.client.close()
-        self.runner.stop()  # answers still on their way go nowhere now, so nothing new reaches the disk
+        self.runner.stop()  # answers still on their way go nowhere now
+        self.engine.shutdown(wait_ms)
         self.runner.wait_for_disk(wait_ms)
         if self.cache is not None:
             self.cache.close()
@@ -328,15 +432,6 @@ class LabelsController(QObject):
             self._said_cache_unavailable = True
             self.cache_unavailable.emit(str(error))
 
-    def _save(self, name: str, write: Callable[[LabelCache, datetime], None]) -> None:
-        if self.cache is not None:
-            cache, now = self.cache, datetime.now(UTC)
-            self.runner.disk(lambda: write(cache, now), name, on_failure=self._on_cache_write_failed)
-
-    def _on_cache_write_failed(self, error: object) -> None:
-        log.warning("couldn't save the offline copy: %r", error)
-        self._cache_refused(error)
-
     # -- reads ----------------------------------------------------------------------------------------
 
     def refresh(self, *, force: bool = False) -> None:
@@ -354,40 +449,15 @@ class LabelsController(QObject):
         self._refresh_again = False
         self._retry_timer.stop()
         self._generation += 1
-        generation = self._generation
-        started_at = self._last_seq
-        client = self.client
+        self._arriving = None
         self.refresh_started.emit()
         spec = self._spec()
         base = self.model_snapshot() if self.model_snapshot is not None else None
         # How many labels the table holds (from the cache or the last refresh) lets the client ask
         # for every page at once.
         expected = len(base[1]) if base is not None and base[1] else None
-
-        def progress(read: int, total: int | None) -> None:
-            with contextlib.suppress(RuntimeError):  # the controller is gone (window closed): nobody to tell
-                self._page_read.emit(generation, read, total)
-
-        def fetch() -> LabelBatch:
-            with collector_paused():  # the labels and their search texts are made in one pause
-                labels = client.fetch_all(expected_total=expected, on_progress=progress)
-                batch = prepare_batch(labels, spec, base=base)
-                unreadable = labels.unreadable
-                return replace(batch, unreadable=unreadable) if unreadable else batch
-
-        source = _origin(client)
-        self.runner.read(
-            fetch,
-            "refresh labels",
-            on_success=lambda labels: self._on_labels(generation, started_at, labels, source),
-            on_failure=lambda error: self._on_refresh_failed(generation, error),
-        )
-        self.runner.read(
-            client.contact_counts,
-            "contact counts",
-            on_success=lambda counts: self._on_counts(generation, counts, source),
-            on_failure=lambda error: self._on_counts_failed(generation, error),
-        )
+        order = None if spec is None else (int(spec[0]), spec[1])
+        self._send(p.Refresh(self._generation, order, expected))
 
     def _on_page_read(self, generation: int, read: int, total: int | None) -> None:
         if generation == self._generation:
@@ -400,48 +470,46 @@ class LabelsController(QObject):
         if self._refresh_again:
             self.refresh()
 
-    def _on_labels(self, generation: int, started_at: int, labels: LabelBatch, source: str | None = None) -> None:
-        try:
-            self._apply_labels(generation, started_at, labels, source)
-        finally:
-            self._refresh_done(generation)  # last: it may start the next refresh, a newer generation
-
-    def _apply_labels(self, generation: int, started_at: int, batch: LabelBatch, source: str | None = None) -> None:
-        if generation != self._generation:
-            log.debug("dropping a stale refresh (%d, newest %d)", generation, self._generation)
+    def _on_labels_part(self, event: p.LabelsPart) -> None:
+        if event.generation != self._generation:
             return
-        self._mutations = [m for m in self._mutations if m.seq > started_at]
-        result = batch
-        if self._mutations:
-            merged = {label.key: label for label in batch}
-            search = dict(batch.search)  # the batch's texts are of the labels as the service listed them
-            for mutation in self._mutations:
-                if mutation.label is None:
-                    merged.pop(mutation.key, None)
-                    search.pop(mutation.key, None)
-                else:
-                    merged[mutation.key] = mutation.label
-                    search[mutation.key] = search_text(mutation.label)
-            result = LabelBatch(list(merged.values()), search, unreadable=batch.unreadable)
+        if self._arriving is None:
+            self._arriving = _Arriving([], {})
+        self._arriving.labels.extend(event.labels)
+        self._arriving.search.update(zip((label.key for label in event.labels), event.texts, strict=True))
+
+    def _on_labels_done(self, event: p.LabelsDone) -> None:
+        if event.generation != self._generation:
+            log.debug("dropping a stale refresh (%d, newest %d)", event.generation, self._generation)
+            return
+        arriving, self._arriving = self._arriving or _Arriving([], {}), None
+        spec = None if event.sort_spec is None else (Column(event.sort_spec[0]), event.sort_spec[1])
+        batch = LabelBatch(
+            arriving.labels,
+            arriving.search,
+            event.order,
+            spec if event.order is not None else None,
+            unreadable=event.unreadable,
+        )
+        if event.order is not None:
+            batch = _with_order_texts(batch)
+        try:
+            self._apply_labels(batch)
+        finally:
+            self._refresh_done(event.generation)  # last: it may start the next refresh, a newer generation
+
+    def _apply_labels(self, batch: LabelBatch) -> None:
         self.service_loaded = True
         self._set_offline(False)
         self._offline_tries = 0  # (also after slow answers, which are tried again without going offline)
         self.slow_tries = 0
         self._retry_timer.stop()
-        self.labels_loaded.emit(result)
-        ordered_by = sort_name(result.sort_spec) if result.sort_spec else None
-        order = result.order if ordered_by is not None else None
-
-        def save(cache: LabelCache, now: datetime) -> None:
-            # ``source``: a copy saved from another address is kept, never wiped (see LabelCache).
-            cache.replace_labels(result, now, result.search, order=order, ordered_by=ordered_by, source=source)
-            _remove(showing_marker(cache))  # a copy that made a start fail is gone now
-
-        self._save("save labels", save)
+        self.labels_loaded.emit(batch)
 
     def _on_refresh_failed(self, generation: int, error: WixError) -> None:
         self._check_auth(error)
         if generation == self._generation:
+            self._arriving = None
             if isinstance(error, SlowAnswerError):
                 # Wix answered the call, just too slowly: it is reachable, so no offline state
                 # (and no banner); the background tries go on all the same, each waiting longer
@@ -456,10 +524,9 @@ class LabelsController(QObject):
             self.refresh_failed.emit(error)
         self._refresh_done(generation)
 
-    def _on_counts(self, generation: int, counts: dict[str, int | None], source: str | None = None) -> None:
+    def _on_counts(self, generation: int, counts: dict[str, int | None]) -> None:
         if generation == self._generation:
             self.counts_loaded.emit(counts)
-            self._save("save counts", lambda cache, now: cache.replace_counts(counts, now, source=source))
 
     def _on_counts_failed(self, generation: int, error: WixError) -> None:
         # A 403 here means the key may not read contacts; labels still work, so don't pause for it.
@@ -491,6 +558,7 @@ class LabelsController(QObject):
         if client is None or client.read_timeout is None or client.read_timeout >= SLOW_READ_TIMEOUT_MAX:
             return False
         client.read_timeout = min(client.read_timeout * 2, SLOW_READ_TIMEOUT_MAX)
+        self.engine.send(p.SetReadTimeout(client.read_timeout))
         log.info("Wix is answering slowly: reads now wait up to %g s", client.read_timeout)
         return True
 
@@ -505,26 +573,19 @@ class LabelsController(QObject):
 
     # -- writes ---------------------------------------------------------------------------------------
 
-    def _write_client(self) -> WixLabelsClient:
-        """The client a write goes through. The window offers no write until the key is known (see
-        MainWindow._blocked_reason), so a write without one is a bug, said at once, not on a worker."""
+    def _check_client(self) -> None:
+        """The window offers no write until the key is known (see MainWindow._blocked_reason), so a
+        write without one is a bug, said at once."""
         if self.client is None:
             raise RuntimeError("a write was asked for before the site's key was known")
-        return self.client
 
     def create(self, name: str, on_success: Callback = None, on_failure: FailureCallback = None) -> None:
-        client = self._write_client()
-        self._write(
-            lambda: client.find_or_create(name),
-            f"Saving {quoted(name)}…",
-            self._on_created,
-            on_success,
-            on_failure,
-            key=None,
-        )
+        self._check_client()
+        request = next(self._request_ids)
+        self._write(p.CreateLabel(request, name), f"Saving {quoted(name)}…", self._on_created, on_success, on_failure)
 
     def rename(self, label: Label, name: str, on_success: Callback = None, on_failure: FailureCallback = None) -> None:
-        client = self._write_client()
+        self._check_client()
 
         def failed(error: WixError) -> None:
             if isinstance(error, ConflictError):
@@ -532,10 +593,11 @@ class LabelsController(QObject):
             if on_failure is not None:
                 on_failure(error)
 
+        request = next(self._request_ids)
         self._write(
-            lambda: client.rename(label.key, name),
+            p.RenameLabel(request, label.key, name),
             f"Renaming {quoted(label.display_name)}…",
-            self._on_renamed,
+            self.label_renamed.emit,
             on_success,
             failed,
             key=label.key,
@@ -544,42 +606,41 @@ class LabelsController(QObject):
     def _learn_label_named(self, name: str) -> None:
         """Fetch the label called ``name`` (the one that blocked a rename: made elsewhere, so the table
         doesn't know it) and hand it to the table (``label_learned``). Contract section 5: displayName $eq."""
-        client = self.client
-        if client is None:
+        if self.client is None:
             return
 
         def learned(labels: list[Label]) -> None:
             for found in labels:
-                self._remember(found, found.key)
                 self.label_learned.emit(found)
 
-        self.runner.read(
-            lambda: list(client.query_labels(filter={"displayName": name}, limit=10).labels),
-            "find the label that has the name",
-            on_success=learned,
-            on_failure=lambda error: log.info("couldn't find the label named as the refused rename: %r", error),
-        )
+        def failed(error: WixError) -> None:
+            log.info("couldn't find the label named as the refused rename: %r", error)
+
+        request = next(self._request_ids)
+        self._requests[request] = _Request(learned, failed)
+        self._send(p.FindLabelsNamed(request, name))
 
     def delete(self, label: Label, on_success: Callback = None, on_failure: FailureCallback = None) -> None:
-        client = self._write_client()
-
-        def call() -> Label:
-            client.delete(label.key)
-            return label
-
+        self._check_client()
+        request = next(self._request_ids)
         self._write(
-            call, f"Deleting {quoted(label.display_name)}…", self._on_deleted, on_success, on_failure, key=label.key
+            p.DeleteLabel(request, label),
+            f"Deleting {quoted(label.display_name)}…",
+            self.label_deleted.emit,
+            on_success,
+            on_failure,
+            key=label.key,
         )
 
     def _write(
         self,
-        fn: Callable[[], object],
+        intent: p.CreateLabel | p.RenameLabel | p.DeleteLabel,
         doing: str,
         handler: Callable[[Any], None],
         on_success: Callback,
         on_failure: FailureCallback,
         *,
-        key: str | None,
+        key: str | None = None,
     ) -> None:
         if key is not None:
             self.pending_keys.add(key)
@@ -603,8 +664,7 @@ class LabelsController(QObject):
             self.write_failed.emit(doing, error)
             self._check_auth(error)
             if isinstance(error, LabelNotFoundError) and key is not None:
-                self._remember(None, key)
-                self.label_vanished.emit(key)
+                self.label_vanished.emit(key)  # (the engine has taken it out of the saved copy)
             if error.unreachable and not self.offline:
                 self._set_offline(True)
                 self._schedule_retry()
@@ -612,26 +672,41 @@ class LabelsController(QObject):
                 on_failure(error)
 
         # The controller's own handlers run first, so the model has changed before a dialog looks at it.
-        self.runner.write(fn, doing, on_success=succeeded, on_failure=failed)
+        self._requests[intent.request] = _Request(succeeded, failed)
+        self._send(intent)
         self.write_started.emit(doing)
 
-    def _remember(self, label: Label | None, key: str) -> None:
-        self._last_seq = next(self._seq)
-        self._mutations.append(_Mutation(self._last_seq, label, key))
-        source = _origin(self.client)
-        if label is None:
-            self._save("forget label", lambda cache, now: cache.remove(key, source=source))
-        else:
-            self._save("save label", lambda cache, now: cache.upsert(label, now, source=source))
-
     def _on_created(self, result: FindOrCreateResult) -> None:
-        self._remember(result.label, result.label.key)
         self.label_created.emit(result)
 
-    def _on_renamed(self, label: Label) -> None:
-        self._remember(label, label.key)
-        self.label_renamed.emit(label)
 
-    def _on_deleted(self, label: Label) -> None:
-        self._remember(None, label.key)
-        self.label_deleted.emit(label)
+def _mode_for(client: object) -> str | None:
+    """Where an engine for ``client`` runs: the default, unless the client can't leave this process."""
+    portable = client is None or (type(client).__name__ == "WixLabelsClient" and getattr(client, "portable", True))
+    return None if portable else "thread"
+
+
+def _error(info: p.ErrorInfo) -> WixError:
+    """An error from the engine, as the class it was raised as (UnexpectedError for a bug)."""
+    if info.kind == UnexpectedError.__name__:
+        return UnexpectedError(info.message)
+    error = p.rebuild_error(info)
+    if isinstance(error, WixError):
+        return error
+    return _WrappedError(error)
+
+
+class _WrappedError(WixError):
+    """A cache or keyring failure, reported where a WixError is expected (its message as it was)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _with_order_texts(batch: LabelBatch) -> LabelBatch:
+    from dataclasses import replace
+
+    search = batch.search
+    order = batch.order or []
+    return replace(batch, order_texts=[search[key] for key in order])

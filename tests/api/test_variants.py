@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import httpx
 import pytest
 
@@ -132,7 +134,8 @@ def test_proxy_settings_from_the_environment_are_used(monkeypatch):
         except OSError:
             return
 
-    threading.Thread(target=proxy, daemon=True).start()
+    thread = threading.Thread(target=proxy, daemon=True)
+    thread.start()
     monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{server.getsockname()[1]}")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
@@ -143,6 +146,9 @@ def test_proxy_settings_from_the_environment_are_used(monkeypatch):
             client.list_labels(limit=1)
         with pytest.raises(errors.WixError):
             client.fetch_all(expected_total=6000)  # three pages at once, on page threads
+    with contextlib.suppress(OSError):
+        server.shutdown(socket.SHUT_RDWR)  # wakes the accept() (closing alone may not)
     server.close()
+    thread.join(5)
     assert len(seen) >= 2  # the plain call, and page requests (the first failure cancels the rest)
     assert all(line == b"CONNECT www.wixapis.com:443 HTTP/1.1" for line in seen)

@@ -112,7 +112,7 @@ def test_a_refresh_overtaken_by_a_newer_one_is_dropped(qtbot):
     client.gates[1].set()
     qtbot.waitUntil(lambda: len(loaded) == 1)
     client.gates[0].set()  # the older one finishes last...
-    assert controller.runner.wait_for_done(5000)
+    qtbot.waitUntil(lambda: not controller.busy, timeout=5000)
     qtbot.wait(50)  # let any queued signal arrive (there must be none)
     assert [[label.key for label in labels] for labels in loaded] == [["custom.new"]]
     assert threading.main_thread().name not in client.threads  # the fetches ran on workers
@@ -133,7 +133,7 @@ def test_refreshes_asked_for_while_one_runs_cost_one_more_not_many(qtbot):
     qtbot.waitUntil(lambda: len(client.gates) == 2)
     client.gates[1].set()
     qtbot.waitUntil(lambda: len(loaded) == 2)
-    assert controller.runner.wait_for_done(5000)
+    qtbot.waitUntil(lambda: not controller.busy, timeout=5000)
     qtbot.wait(50)
     assert len(client.gates) == 2
     assert [[label.key for label in labels] for labels in loaded] == [["custom.a"], ["custom.b"]]

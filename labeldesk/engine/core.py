@@ -1,0 +1,376 @@
+"""The sync engine: one site's client, its saved copy's writes, and the order of changes. Qt-free.
+
+The window sends intents (:mod:`labeldesk.engine.protocol`) and gets events back through ``send``;
+the engine never waits on the window. Inside, ``concurrent.futures`` pools do the slow work: reads
+(a refresh's labels and its contact counts, side by side), writes (one at a time, so they reach Wix
+in the order the person made them) and the disk (one writer of the saved copy, one whole sync per
+transaction).
+
+Changes and refreshes meet here, so this is where a refresh that was overtaken by a write is made
+right: every write that finished after a refresh started is replayed onto that refresh's answer
+before it is sent, so the table never jumps back to an older state. The same record of changes is
+where the offline journal and undo will live.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from labeldesk.api.errors import LabelNotFoundError
+from labeldesk.cache import CacheUnavailableError, ForeignAnswerError, LabelCache
+from labeldesk.domain import Label, search_text
+from labeldesk.engine import protocol as p
+
+log = logging.getLogger(__name__)
+
+#: Labels in one LabelsPart: small enough that the window decodes one between two paints.
+PART_SIZE = 2_000
+
+#: Expected failures: said in plain words by the window. Anything else is a bug (logged as one).
+_EXPECTED: tuple[type[BaseException], ...]
+
+
+def _expected() -> tuple[type[BaseException], ...]:
+    from labeldesk.api.errors import WixError
+    from labeldesk.credentials import KeyringUnavailableError
+
+    return (WixError, KeyringUnavailableError, CacheUnavailableError, ForeignAnswerError)
+
+
+_EXPECTED = _expected()
+_UNEXPECTED = p.ErrorInfo("UnexpectedError", "LabelDesk hit an unexpected problem. The details are in the log file.")
+
+
+def describe(error: BaseException, doing: str) -> p.ErrorInfo:
+    """``error`` for the wire; a bug is logged with its traceback and crosses as UnexpectedError."""
+    if isinstance(error, _EXPECTED):
+        log.info("%s failed: %r", doing, error)
+        return p.error_info(error)
+    log.error("%s crashed", doing, exc_info=error)
+    return _UNEXPECTED
+
+
+def showing_marker(cache_path: Path) -> Path:
+    """The file that says a site's saved copy is on its way to the screen for the first time (see
+    labeldesk.ui.controller.showing_marker, which the window writes)."""
+    return cache_path.with_name(cache_path.name + ".showing")
+
+
+def remove_marker(marker: Path) -> None:
+    try:
+        marker.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("couldn't remove %s: %r", marker.name, exc)
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    seq: int
+    key: str
+    label: Label | None  # as it now is; None when it is gone
+
+
+class SyncEngine:
+    """Serves one site. ``send(event)`` may be called from any of the engine's threads.
+
+    ``clients``: client objects handed over in the same process (an engine on a thread, in tests),
+    by id; an engine in its own process builds its client from ClientSettings.
+    """
+
+    def __init__(self, send: Callable[[p.Event], None], clients: dict[int, Any] | None = None) -> None:
+        self._send = send
+        self._clients = clients if clients is not None else {}
+        self._reads = ThreadPoolExecutor(2, "engine-read")
+        self._writes = ThreadPoolExecutor(1, "engine-write")
+        self._disk = ThreadPoolExecutor(1, "engine-disk")
+        self._lock = threading.Lock()
+        self.client: Any = None
+        self.cache: LabelCache | None = None
+        self._generation = 0
+        self._seq = 0
+        self._changes: list[_Change] = []
+        self._jobs = 0
+        self._handled = 0
+
+    # -- intents ----------------------------------------------------------------------------------------
+
+    def handle(self, intent: p.Intent) -> bool:
+        """Act on one intent (quickly: slow work goes to a pool). False after Shutdown."""
+        if isinstance(intent, p.WORK):
+            with self._lock:
+                self._handled += 1
+                self._jobs += 1  # until this intent is handed to its pools
+            try:
+                return self._act(intent)
+            finally:
+                self._job_done()
+        return self._act(intent)
+
+    def _submit(self, pool: ThreadPoolExecutor, fn: Callable[..., None], *args: Any) -> None:
+        """Run ``fn(*args)`` on ``pool``, counted as work under way (see Busy)."""
+        with self._lock:
+            self._jobs += 1
+            if self._jobs == 1:
+                self._send(p.Busy(True, self._handled))
+
+        def run() -> None:
+            try:
+                fn(*args)
+            finally:
+                self._job_done()
+
+        try:
+            pool.submit(run)
+        except RuntimeError:  # shut down: nothing more is done
+            self._job_done()
+
+    def _job_done(self) -> None:
+        with self._lock:
+            self._jobs -= 1
+            if self._jobs == 0:
+                self._send(p.Busy(False, self._handled))
+
+    def _act(self, intent: p.Intent) -> bool:
+        match intent:
+            case p.Open():
+                self._use_client(intent.client, intent.in_process_client)
+                self.cache = LabelCache(Path(intent.cache_path)) if intent.cache_path else None
+            case p.UseClient():
+                self._use_client(intent.client, intent.in_process_client)
+            case p.Refresh():
+                self._refresh(intent)
+            case p.CreateLabel():
+                self._write(intent.request, "create a label", lambda c: self._created(intent.request, c, intent.name))
+            case p.RenameLabel():
+                self._write(intent.request, "rename a label", lambda c: self._renamed(intent, c), key=intent.key)
+            case p.DeleteLabel():
+                self._write(intent.request, "delete a label", lambda c: self._deleted(intent, c), key=intent.label.key)
+            case p.FindLabelsNamed():
+                self._find(intent)
+            case p.SetReadTimeout():
+                if self.client is not None:
+                    self.client.read_timeout = intent.seconds
+            case p.ForgetCache():
+                cache, self.cache = self.cache, None
+                if cache is not None:
+                    self._submit(self._disk, self._destroy, cache)
+            case p.Shutdown():
+                self.shutdown()
+                return False
+        return True
+
+    def shutdown(self, *, in_good_order: bool = True) -> None:
+        """Stop waiting on the network, finish the saved copy's writes, close it; then Stopped.
+        ``in_good_order``: the window asked (else it is gone, perhaps crashed: the marker of a saved
+        copy on its way to the screen stays, so the next start doesn't show it again)."""
+        if self.client is not None:
+            self.client.close()
+        for pool in (self._reads, self._writes):
+            pool.shutdown(wait=False, cancel_futures=True)
+        self._disk.shutdown(wait=True)
+        if self.cache is not None:
+            self.cache.close()
+            if in_good_order:
+                remove_marker(showing_marker(self.cache.path))  # the copy shown did no harm
+        self._send(p.Stopped())
+
+    def _use_client(self, settings: p.ClientSettings | None, handed: int | None) -> None:
+        if handed is not None:
+            client = self._clients.pop(handed)
+        elif settings is not None:
+            client = _build_client(settings)
+        else:
+            return
+        old, self.client = self.client, client
+        if old is not None and old is not client:
+            old.close()
+        client.on_retry = lambda error, attempt, delay: self._send(p.Retrying(p.error_info(error)))
+
+    # -- reads --------------------------------------------------------------------------------------------
+
+    def _refresh(self, intent: p.Refresh) -> None:
+        client = self.client
+        if client is None:
+            return
+        with self._lock:
+            self._generation = generation = intent.generation
+            started_at = self._seq
+        source = getattr(client, "base_url", None)
+        self._submit(self._reads, self._read_labels, client, intent, started_at, source)
+        self._submit(self._reads, self._read_counts, client, generation, source)
+
+    def _read_labels(self, client: Any, intent: p.Refresh, started_at: int, source: str) -> None:
+        from labeldesk.ui.models import Column, LabelBatch, prepare_batch, sort_name
+
+        generation = intent.generation
+        spec = (Column(intent.order[0]), intent.order[1]) if intent.order is not None else None
+        try:
+            labels = client.fetch_all(
+                expected_total=intent.expected,
+                on_progress=lambda read, total: self._send(p.RefreshProgress(generation, read, total)),
+            )
+            batch = prepare_batch(labels, spec)
+        except Exception as exc:
+            self._send(p.RefreshFailed(generation, describe(exc, "refresh labels")))
+            return
+        with self._lock:
+            if generation != self._generation:
+                log.debug("dropping a stale refresh (%d, newest %d)", generation, self._generation)
+                return
+            self._changes = changes = [change for change in self._changes if change.seq > started_at]
+        if changes:  # writes that finished while this refresh was reading: its answer is older than they are
+            merged = {label.key: label for label in batch}
+            search = dict(batch.search)
+            for change in changes:
+                if change.label is None:
+                    merged.pop(change.key, None)
+                    search.pop(change.key, None)
+                else:
+                    merged[change.key] = change.label
+                    search[change.key] = search_text(change.label)
+            batch = LabelBatch(list(merged.values()), search)
+        for labels_part, texts in _parts(batch.labels, batch.search):
+            self._send(p.LabelsPart(generation, labels_part, texts))
+        wire_spec = None if batch.sort_spec is None else (int(batch.sort_spec[0]), batch.sort_spec[1])
+        self._send(p.LabelsDone(generation, labels.unreadable, batch.order, wire_spec))
+        ordered_by = sort_name(batch.sort_spec) if batch.sort_spec else None
+        order = batch.order if ordered_by is not None else None
+        self._save(
+            "save labels",
+            lambda cache, now: cache.replace_labels(
+                batch.labels, now, batch.search, order=order, ordered_by=ordered_by, source=source
+            ),
+            after=lambda cache: remove_marker(showing_marker(cache.path)),  # a copy that made a start fail is gone
+        )
+
+    def _read_counts(self, client: Any, generation: int, source: str) -> None:
+        try:
+            counts = client.contact_counts()
+        except Exception as exc:
+            self._send(p.CountsFailed(generation, describe(exc, "contact counts")))
+            return
+        with self._lock:
+            if generation != self._generation:
+                return
+        self._send(p.CountsLoaded(generation, counts))
+        self._save("save counts", lambda cache, now: cache.replace_counts(counts, now, source=source))
+
+    def _find(self, intent: p.FindLabelsNamed) -> None:
+        client = self.client
+        if client is None:
+            return
+
+        def find() -> None:
+            try:
+                found = list(client.query_labels(filter={"displayName": intent.name}, limit=10).labels)
+            except Exception as exc:
+                self._send(p.RequestFailed(intent.request, describe(exc, "find the label that has the name")))
+                return
+            for label in found:
+                self._remember(label.key, label)
+            self._send(p.Found(intent.request, found))
+
+        self._submit(self._reads, find)
+
+    # -- writes -------------------------------------------------------------------------------------------
+
+    def _write(self, request: int, doing: str, call: Callable[[Any], p.Event], *, key: str | None = None) -> None:
+        client = self.client
+
+        def run() -> None:
+            try:
+                if client is None:
+                    raise RuntimeError("a write was asked for before the site's key was known")
+                event = call(client)
+            except Exception as exc:
+                if isinstance(exc, LabelNotFoundError) and key is not None:
+                    self._remember(key, None)  # gone from Wix: gone from the table and the copy
+                self._send(p.RequestFailed(request, describe(exc, doing)))
+            else:
+                self._send(event)
+
+        self._submit(self._writes, run)
+
+    def _created(self, request: int, client: Any, name: str) -> p.Event:
+        result = client.find_or_create(name)
+        self._remember(result.label.key, result.label)
+        return p.Created(request, result.label, result.created)
+
+    def _renamed(self, intent: p.RenameLabel, client: Any) -> p.Event:
+        label = client.rename(intent.key, intent.name)
+        self._remember(label.key, label)
+        return p.Renamed(intent.request, label)
+
+    def _deleted(self, intent: p.DeleteLabel, client: Any) -> p.Event:
+        client.delete(intent.label.key)
+        self._remember(intent.label.key, None)
+        return p.Deleted(intent.request, intent.label)
+
+    def _remember(self, key: str, label: Label | None) -> None:
+        """A change Wix confirmed: kept for replaying onto an older refresh, and saved."""
+        with self._lock:
+            self._seq += 1
+            self._changes.append(_Change(self._seq, key, label))
+        source = getattr(self.client, "base_url", None)
+        if label is None:
+            self._save("forget label", lambda cache, now: cache.remove(key, source=source))
+        else:
+            self._save("save label", lambda cache, now: cache.upsert(label, now, source=source))
+
+    # -- the saved copy -----------------------------------------------------------------------------------
+
+    def _save(
+        self,
+        doing: str,
+        write: Callable[[LabelCache, datetime], None],
+        after: Callable[[LabelCache], None] | None = None,
+    ) -> None:
+        cache = self.cache
+        if cache is None:
+            return
+        now = datetime.now(UTC)
+
+        def run() -> None:
+            try:
+                write(cache, now)
+                if after is not None:
+                    after(cache)
+            except Exception as exc:
+                self._send(p.CacheTrouble(describe(exc, doing)))
+
+        self._submit(self._disk, run)
+
+    @staticmethod
+    def _destroy(cache: LabelCache) -> None:
+        cache.destroy()
+        remove_marker(showing_marker(cache.path))
+
+
+def _parts(labels: list[Label], search: dict[str, str]) -> Iterator[tuple[list[Label], list[str]]]:
+    for first in range(0, max(len(labels), 1), PART_SIZE):
+        part = labels[first : first + PART_SIZE]
+        yield part, [search.get(label.key) or search_text(label) for label in part]
+
+
+def _build_client(settings: p.ClientSettings) -> Any:
+    import httpx
+
+    from labeldesk.api.client import WixLabelsClient
+
+    connect, read, write, pool = settings.timeout
+    return WixLabelsClient(
+        settings.api_key,
+        settings.site_id,
+        base_url=settings.base_url,
+        retry=settings.retry_policy(),
+        timeout=httpx.Timeout(connect=connect, read=read, write=write, pool=pool),
+        max_in_flight=settings.max_in_flight,
+        max_body_bytes=settings.max_body_bytes,
+    )

@@ -1,0 +1,177 @@
+"""The window's end of the engine: starts it, sends intents, turns its events into a Qt signal.
+
+The engine runs in a process of its own (the app), or on a thread of this one (tests that hand it a
+client object they have rigged); either way every intent and event crosses the same encoded pipe. A
+QSocketNotifier on the pipe wakes the GUI thread when events arrive; each wake-up reads for a few
+milliseconds at most, so a first load of many parts is decoded between paints, never in one go.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
+
+from labeldesk.engine import protocol as p
+from labeldesk.engine.serve import process_main, serve
+
+log = logging.getLogger(__name__)
+
+#: Where engines run unless asked otherwise: "process" (the app) or "thread" (the test suite sets it,
+#: so that tests can hand the engine clients with rigged transports).
+DEFAULT_MODE = "process"
+#: The longest the GUI thread reads events in one go, in seconds, before it lets Qt paint.
+READ_SLICE_SECONDS = 0.004
+
+_handles = itertools.count(1)
+
+
+class EngineHost(QObject):
+    """One engine. Signals: ``event_received(Event)`` for each event, in order; ``died()`` when the
+    engine ended without being told to (a crash): whoever owns the host starts a new one."""
+
+    event_received = Signal(object)
+    died = Signal()
+
+    def __init__(self, mode: str | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.mode = mode or DEFAULT_MODE
+        self._conn, engine_end = multiprocessing.Pipe(duplex=True)
+        self._clients: dict[int, Any] = {}
+        self._stopping = False
+        self._ended = False
+        self._process: Any = None
+        self._thread: threading.Thread | None = None
+        self._log_conn: Connection | None = None
+        if self.mode == "process":
+            self._log_conn, log_end = multiprocessing.Pipe(duplex=False)
+            context = multiprocessing.get_context("spawn")
+            level = logging.getLogger().getEffectiveLevel()
+            self._process = context.Process(
+                target=process_main, args=(engine_end, log_end, level), name="labeldesk-engine", daemon=True
+            )
+            self._process.start()
+            engine_end.close()
+            log_end.close()
+            self._log_notifier = QSocketNotifier(self._log_conn.fileno(), QSocketNotifier.Type.Read, self)
+            self._log_notifier.activated.connect(self._read_logs)
+        else:
+            self._thread = threading.Thread(
+                target=serve, args=(engine_end, self._clients), name="labeldesk-engine", daemon=True
+            )
+            self._thread.start()
+        self._notifier = QSocketNotifier(self._conn.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._read)
+
+    @property
+    def alive(self) -> bool:
+        return not self._ended
+
+    def hand_over(self, client: Any) -> p.ClientSettings | int:
+        """How an Open or UseClient names ``client``: its settings (an engine in a process builds its
+        own), or (on a thread) a handle to the object itself."""
+        if self.mode == "process":
+            return p.client_settings(client)
+        handle = next(_handles)
+        self._clients[handle] = client
+        return handle
+
+    def send(self, intent: p.Intent) -> bool:
+        """False if the engine is gone (then ``died`` was or will be emitted)."""
+        if self._ended:
+            return False
+        try:
+            self._conn.send_bytes(p.encode(intent))
+        except (OSError, ValueError):
+            QTimer.singleShot(0, self._lost)
+            return False
+        return True
+
+    def _read(self) -> None:
+        deadline = time.perf_counter() + READ_SLICE_SECONDS
+        while not self._ended:
+            try:
+                if not self._conn.poll():
+                    return
+                data = self._conn.recv_bytes()
+            except (EOFError, OSError):
+                self._lost()
+                return
+            event = p.decode_event(data)
+            if isinstance(event, p.EngineLog):
+                self._log(event)
+            else:
+                self.event_received.emit(event)
+            if time.perf_counter() > deadline:
+                return  # the notifier fires again for the rest, after Qt has had its turn
+
+    def _read_logs(self) -> None:
+        conn = self._log_conn
+        try:
+            while conn is not None and conn.poll():
+                event = p.decode_event(conn.recv_bytes())
+                if isinstance(event, p.EngineLog):
+                    self._log(event)
+        except (EOFError, OSError):
+            self._log_notifier.setEnabled(False)
+
+    @staticmethod
+    def _log(event: p.EngineLog) -> None:
+        logging.getLogger(event.name).log(event.level, "[engine] %s", event.message)
+
+    def _lost(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        self._notifier.setEnabled(False)
+        if not self._stopping:
+            log.error("the sync engine stopped unexpectedly")
+            self.died.emit()
+
+    def shutdown(self, wait_ms: int = 5000) -> bool:
+        """Tell the engine to finish its saved copy's writes and stop; wait ``wait_ms`` at most for it
+        (the network is never waited for). Events that arrive meanwhile are delivered. True if it
+        stopped in time; else a process is ended, and False."""
+        if self._stopping:
+            return True
+        self._stopping = True
+        deadline = time.monotonic() + wait_ms / 1000
+        stopped = False
+        if self.send(p.Shutdown()):
+            self._notifier.setEnabled(False)
+            while not stopped:
+                remaining = deadline - time.monotonic()
+                try:
+                    if remaining <= 0 or not self._conn.poll(remaining):
+                        break
+                    event = p.decode_event(self._conn.recv_bytes())
+                except (EOFError, OSError):
+                    break
+                if isinstance(event, p.Stopped):
+                    stopped = True
+                elif isinstance(event, p.EngineLog):
+                    self._log(event)
+                else:
+                    self.event_received.emit(event)
+        self._ended = True
+        self._notifier.setEnabled(False)
+        self._conn.close()
+        if self._process is not None:
+            self._process.join(max(0.0, deadline - time.monotonic()) if stopped else 0)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join(1)
+            self._read_logs()
+            if self._log_conn is not None:
+                self._log_notifier.setEnabled(False)
+                self._log_conn.close()
+                self._log_conn = None
+        if self._thread is not None:
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+        return stopped

@@ -1,0 +1,87 @@
+"""The engine's loop: intents in from a connection, events out, until Shutdown or the window goes.
+
+:func:`serve` runs wherever the engine lives: :func:`process_main` is the entry point of the engine's
+own process (started with ``multiprocessing``'s spawn method, which works the same from the source
+tree and inside the PyInstaller bundle); tests may run :func:`serve` on a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from multiprocessing.connection import Connection
+from typing import Any
+
+import msgspec
+
+from labeldesk.engine import protocol as p
+from labeldesk.engine.core import SyncEngine
+
+log = logging.getLogger(__name__)
+
+
+def serve(conn: Connection, clients: dict[int, Any] | None = None) -> None:
+    """Answer intents from ``conn`` until Shutdown, or until the other end closes (then stop as if
+    told to). ``clients``: client objects handed over in this process (see SyncEngine)."""
+    lock = threading.Lock()
+    gone = threading.Event()
+
+    def send(event: p.Event) -> None:
+        data = p.encode(event)
+        with lock:
+            if gone.is_set():
+                return
+            try:
+                conn.send_bytes(data)
+            except (OSError, ValueError):  # the window has gone: nobody to tell
+                gone.set()
+
+    engine = SyncEngine(send, clients)
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            gone.set()
+            engine.shutdown(in_good_order=False)  # the window is gone: maybe it crashed
+            break
+        try:
+            intent = p.decode_intent(data)
+        except msgspec.DecodeError:
+            log.error("the engine got a message it can't read (%d bytes)", len(data))
+            continue
+        try:
+            if not engine.handle(intent):
+                break
+        except Exception:
+            log.exception("the engine couldn't act on %s", type(intent).__name__)
+    conn.close()
+
+
+class _ToWindow(logging.Handler):
+    """Sends the engine process's log records to the window, which writes the one log file."""
+
+    def __init__(self, conn: Connection, lock: threading.Lock) -> None:
+        super().__init__(logging.DEBUG)
+        self._conn = conn
+        self._lock = lock
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = self.format(record)
+            data = p.encode(p.EngineLog(record.levelno, record.name, message))
+            with self._lock:
+                self._conn.send_bytes(data)
+        except Exception:  # never let logging break the engine (the window may be gone)
+            pass
+
+
+def process_main(conn: Connection, log_conn: Connection, level: int) -> None:
+    """The engine process: log through ``log_conn``, serve ``conn``. Ctrl+C in a terminal is the
+    window's to handle: the engine stops when the window tells it, or when the window is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    root = logging.getLogger()
+    root.handlers[:] = [_ToWindow(log_conn, threading.Lock())]
+    root.setLevel(level)
+    serve(conn)
+    log_conn.close()
