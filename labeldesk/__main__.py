@@ -7,6 +7,9 @@ from collections.abc import Callable
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # (frozen: a spawned sync engine becomes the engine here)
     from labeldesk.app import run
 
     code = run(sys.argv[1:] if argv is None else argv)

@@ -8,6 +8,7 @@ tree and inside the PyInstaller bundle); tests may run :func:`serve` on a thread
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from multiprocessing.connection import Connection
@@ -83,5 +84,6 @@ def process_main(conn: Connection, log_conn: Connection, level: int) -> None:
     root = logging.getLogger()
     root.handlers[:] = [_ToWindow(log_conn, threading.Lock())]
     root.setLevel(level)
+    log.info("the sync engine started in its own process (%d)", os.getpid())
     serve(conn)
     log_conn.close()

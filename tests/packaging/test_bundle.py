@@ -41,6 +41,8 @@ def test_the_bundled_app_passes_its_demo_selftest(bundle, tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "selftest: 45 labels shown (source: service)"
+    log = next(tmp_path.rglob("labeldesk.log")).read_text()
+    assert "[engine] the sync engine started in its own process" in log  # the labels came through it
 
 
 def test_the_bundle_carries_no_host_graphics_or_desktop_libraries(bundle):

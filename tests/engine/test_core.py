@@ -1,0 +1,158 @@
+"""The engine alone, Qt-free, against the emulator over loopback: what it sends for each intent."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from labeldesk.cache import LabelCache
+from labeldesk.emulator import Emulator, LabelStore, seed_demo
+from labeldesk.engine import protocol as p
+from labeldesk.engine.core import PART_SIZE, SyncEngine
+from tests.conftest import make_client
+
+
+class Inbox:
+    """Collects what the engine sends, from any of its threads."""
+
+    def __init__(self) -> None:
+        self.events: list[p.Event] = []
+        self._changed = threading.Condition()
+
+    def send(self, event: p.Event) -> None:
+        p.decode_event(p.encode(event))  # everything it sends must cross the wire
+        with self._changed:
+            self.events.append(event)
+            self._changed.notify_all()
+
+    def wait_for(self, kind: type, count: int = 1, timeout: float = 10.0) -> list:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self.of(kind)) < count:
+                remaining = deadline - time.monotonic()
+                assert remaining > 0, f"no {kind.__name__} in {[type(e).__name__ for e in self.events]}"
+                self._changed.wait(remaining)
+        return self.of(kind)
+
+    def of(self, kind: type) -> list:
+        return [event for event in self.events if isinstance(event, kind)]
+
+    def idle(self, timeout: float = 10.0) -> None:
+        """Until the engine says it has nothing under way and has taken in every intent."""
+        deadline = time.monotonic() + timeout
+        while True:
+            busy = self.of(p.Busy)
+            if busy and not busy[-1].busy:
+                return
+            assert time.monotonic() < deadline, "the engine never went idle"
+            time.sleep(0.01)
+
+
+@pytest.fixture
+def demo_emulator():
+    store = LabelStore()
+    seed_demo(store)
+    with Emulator(store, rate_limit=None) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def engine_for(tmp_path):
+    made: list[SyncEngine] = []
+
+    def make(emulator: Emulator, *, cache: bool = True) -> tuple[SyncEngine, Inbox]:
+        inbox = Inbox()
+        clients = {1: make_client(emulator)}
+        engine = SyncEngine(inbox.send, clients)
+        path = str(tmp_path / "site.sqlite3") if cache else None
+        engine.handle(p.Open(None, 1, path))
+        made.append(engine)
+        return engine, inbox
+
+    yield make
+    for engine in made:
+        engine.shutdown()
+
+
+def test_a_refresh_sends_its_labels_in_parts_then_done_then_saves_them(engine_for, demo_emulator, tmp_path):
+    engine, inbox = engine_for(demo_emulator)
+    engine.handle(p.Refresh(1, (0, False)))
+    done = inbox.wait_for(p.LabelsDone)[0]
+    parts = inbox.of(p.LabelsPart)
+    labels = [label for part in parts for label in part.labels]
+    assert {label.key for label in labels} == {row["key"] for row in demo_emulator.store.snapshot()}
+    assert all(len(part.labels) <= PART_SIZE and len(part.texts) == len(part.labels) for part in parts)
+    assert done.order is not None and sorted(done.order) == sorted(label.key for label in labels)
+    inbox.wait_for(p.CountsLoaded)
+    inbox.idle()
+    saved = LabelCache(tmp_path / "site.sqlite3").load()
+    assert {label.key for label in saved.labels} == {row["key"] for row in demo_emulator.store.snapshot()}
+
+
+def test_a_write_that_lands_while_an_older_refresh_reads_is_replayed_onto_its_answer(engine_for, demo_emulator):
+    engine, inbox = engine_for(demo_emulator)
+    reading, release = threading.Event(), threading.Event()
+    fetch_all = engine.client.fetch_all
+
+    def slow_fetch_all(**kwargs):
+        labels = fetch_all(**kwargs)  # read before the rename...
+        reading.set()
+        release.wait(10)  # ...answered after it
+        return labels
+
+    engine.client.fetch_all = slow_fetch_all
+    engine.handle(p.Refresh(1))
+    assert reading.wait(10)
+    engine.handle(p.RenameLabel(1, "custom.vip", "Very Important"))
+    renamed = inbox.wait_for(p.Renamed)[0]
+    assert renamed.label.display_name == "Very Important"
+    release.set()
+    inbox.wait_for(p.LabelsDone)
+    shown = {label.key: label for part in inbox.of(p.LabelsPart) for label in part.labels}
+    assert shown["custom.vip"].display_name == "Very Important"
+
+
+def test_a_stale_refresh_is_dropped(engine_for, demo_emulator):
+    engine, inbox = engine_for(demo_emulator)
+    gate = threading.Event()
+    fetch_all = engine.client.fetch_all
+    calls = []
+
+    def gated(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            gate.wait(10)
+        return fetch_all(**kwargs)
+
+    engine.client.fetch_all = gated
+    engine.handle(p.Refresh(1))
+    engine.handle(p.Refresh(2))
+    inbox.wait_for(p.LabelsDone)
+    gate.set()
+    inbox.idle()
+    assert [done.generation for done in inbox.of(p.LabelsDone)] == [2]
+
+
+def test_a_failure_crosses_as_its_class_and_a_bug_as_unexpected(engine_for, demo_emulator, caplog):
+    engine, inbox = engine_for(demo_emulator)
+    engine.handle(p.RenameLabel(1, "custom.does-not-exist", "X"))
+    failed = inbox.wait_for(p.RequestFailed)[0]
+    assert failed.error.kind == "LabelNotFoundError"
+
+    def broken(**kwargs):
+        raise KeyError("a bug")
+
+    engine.client.fetch_all = broken
+    engine.handle(p.Refresh(1))
+    assert inbox.wait_for(p.RefreshFailed)[0].error.kind == "UnexpectedError"
+    assert "refresh labels crashed" in caplog.text
+
+
+def test_busy_counts_every_intent_it_took_in(engine_for, demo_emulator):
+    engine, inbox = engine_for(demo_emulator)
+    engine.handle(p.Refresh(1))
+    engine.handle(p.CreateLabel(1, "Fresh"))
+    inbox.idle()
+    assert inbox.of(p.Busy)[-1] == p.Busy(False, 2)
