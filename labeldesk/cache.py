@@ -29,7 +29,6 @@ import msgspec
 
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_wix
 from labeldesk.domain import Label, LabelType, all_valid_keys, believable_count, search_text, valid_key
-from labeldesk.giveway import STEP, give_way, in_steps
 from labeldesk.paths import open_private, private_file, private_folder
 
 log = logging.getLogger(__name__)
@@ -93,7 +92,7 @@ class _Blob(msgspec.Struct, array_like=True):
 
 
 class _Parts(msgspec.Struct, array_like=True, tag="parts"):
-    """The start-up snapshot as parts of up to STEP labels, each an encoded _Blob.
+    """The start-up snapshot as parts of up to SNAPSHOT_PART labels, each an encoded _Blob.
 
     Each part is encoded, and read back, in a call of its own, with the GUI thread given its turn
     in between: one call for 50,000 labels holds the interpreter lock for ~25 ms to encode and
@@ -103,6 +102,9 @@ class _Parts(msgspec.Struct, array_like=True, tag="parts"):
     parts: list[msgspec.Raw]
 
 
+#: Labels in one part of the start-up snapshot (its file format is a list of parts).
+SNAPSHOT_PART = 2_000
+
 _BLOB_ENCODER = msgspec.msgpack.Encoder()
 _BLOB_DECODER = msgspec.msgpack.Decoder(_Blob)
 _PARTS_DECODER = msgspec.msgpack.Decoder(_Parts)
@@ -110,11 +112,9 @@ _PARTS_DECODER = msgspec.msgpack.Decoder(_Parts)
 
 def _encode_snapshot(labels: list[Label], texts: list[str]) -> bytes:
     parts = []
-    for first in range(0, len(labels), STEP):
-        give_way()
-        part = _Blob(labels[first : first + STEP], texts[first : first + STEP])
+    for first in range(0, len(labels), SNAPSHOT_PART):
+        part = _Blob(labels[first : first + SNAPSHOT_PART], texts[first : first + SNAPSHOT_PART])
         parts.append(msgspec.Raw(_BLOB_ENCODER.encode(part)))
-    give_way()
     return _BLOB_ENCODER.encode(_Parts(parts))  # (the parts are copied as they are)
 
 
@@ -123,7 +123,6 @@ def _decode_snapshot(data: bytes) -> tuple[list[Label], list[str]]:
     labels: list[Label] = []
     search: list[str] = []
     for part in _PARTS_DECODER.decode(data).parts:
-        give_way()
         blob = _BLOB_DECODER.decode(part)
         labels.extend(blob.labels)
         search.extend(blob.search)
@@ -437,12 +436,11 @@ class LabelCache:
             types = {kind.value: kind for kind in LabelType}
             labels: list[Label] = []
             search: dict[str, str] = {}
-            for part in in_steps(rows):
-                labels.extend(
-                    Label(key, name, types.get(kind, LabelType.UNKNOWN), ns, ns_name, _when(created), _when(updated))
-                    for key, name, kind, ns, ns_name, created, updated, _ in part
-                )
-                search.update((row[0], row[7]) for row in part if row[7])
+            labels.extend(
+                Label(key, name, types.get(kind, LabelType.UNKNOWN), ns, ns_name, _when(created), _when(updated))
+                for key, name, kind, ns, ns_name, created, updated, _ in rows
+            )
+            search.update((row[0], row[7]) for row in rows if row[7])
             return Snapshot(tuple(labels), counts, _when(meta.get("synced_at")), search=search)
 
         snapshot = _without_invalid_keys(self._run(read))
@@ -498,18 +496,13 @@ class LabelCache:
         stamp = _iso(synced_at)
         search = search or {}
         listed = list(labels)
-        rows: list[tuple] = []
-        for first in range(0, len(listed), STEP):
-            give_way()
-            part = enumerate(listed[first : first + STEP], first)
-            rows.extend(_row(label, position, stamp, search.get(label.key)) for position, label in part)
+        rows = [_row(label, position, stamp, search.get(label.key)) for position, label in enumerate(listed)]
 
         blob, in_order = self._blob(listed, rows, order)
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels")
-            for part in in_steps(rows):
-                connection.executemany(_INSERT_LABEL, part)
+            connection.executemany(_INSERT_LABEL, rows)
             connection.execute("DELETE FROM snapshot")
             if blob is not None:
                 connection.execute("INSERT INTO snapshot VALUES (1, ?, ?)", (ordered_by if in_order else None, blob))
