@@ -259,6 +259,9 @@ def run(argv: list[str]) -> int:
         preloaded = LabelCache(cache_path(paths.cache, opening.site_id, opening.api_base), source=opening.api_base)
     if preloaded is not None:
         preloaded.preload()
+    from labeldesk.engine.host import prestart
+
+    prestart()  # the sync engine's process starts while Qt loads and the window is built
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication

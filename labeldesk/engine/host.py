@@ -32,6 +32,41 @@ READ_SLICE_SECONDS = 0.004
 _handles = itertools.count(1)
 
 
+class _Started:
+    """An engine process and the window's ends of its pipes (Qt-free, so it can start before Qt)."""
+
+    def __init__(self) -> None:
+        self.conn, engine_end = multiprocessing.Pipe(duplex=True)
+        self.log_conn, log_end = multiprocessing.Pipe(duplex=False)
+        context = multiprocessing.get_context("spawn")
+        level = logging.getLogger().getEffectiveLevel()
+        self.process = context.Process(
+            target=process_main, args=(engine_end, log_end, level), name="labeldesk-engine", daemon=True
+        )
+        self.process.start()
+        engine_end.close()
+        log_end.close()
+
+
+#: An engine started ahead of need (at most one), for the next EngineHost in a process to take.
+_spare: list[_Started] = []
+
+
+def prestart() -> None:
+    """Start an engine process now, for the first EngineHost to take: at start-up, before Qt is
+    loaded and the window built, so Python starting and importing in the engine overlaps them."""
+    if not _spare and DEFAULT_MODE == "process":
+        _spare.append(_Started())
+
+
+def _take_spare() -> _Started:
+    if _spare:
+        started = _spare.pop()
+        if started.process.is_alive():
+            return started
+    return _Started()
+
+
 class EngineHost(QObject):
     """One engine. Signals: ``event_received(Event)`` for each event, in order; ``died()`` when the
     engine ended without being told to (a crash): whoever owns the host starts a new one."""
@@ -42,7 +77,6 @@ class EngineHost(QObject):
     def __init__(self, mode: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.mode = mode or DEFAULT_MODE
-        self._conn, engine_end = multiprocessing.Pipe(duplex=True)
         self._clients: dict[int, Any] = {}
         self._stopping = False
         self._ended = False
@@ -50,18 +84,12 @@ class EngineHost(QObject):
         self._thread: threading.Thread | None = None
         self._log_conn: Connection | None = None
         if self.mode == "process":
-            self._log_conn, log_end = multiprocessing.Pipe(duplex=False)
-            context = multiprocessing.get_context("spawn")
-            level = logging.getLogger().getEffectiveLevel()
-            self._process = context.Process(
-                target=process_main, args=(engine_end, log_end, level), name="labeldesk-engine", daemon=True
-            )
-            self._process.start()
-            engine_end.close()
-            log_end.close()
+            started = _take_spare()
+            self._conn, self._log_conn, self._process = started.conn, started.log_conn, started.process
             self._log_notifier = QSocketNotifier(self._log_conn.fileno(), QSocketNotifier.Type.Read, self)
             self._log_notifier.activated.connect(self._read_logs)
         else:
+            self._conn, engine_end = multiprocessing.Pipe(duplex=True)
             self._thread = threading.Thread(
                 target=serve, args=(engine_end, self._clients), name="labeldesk-engine", daemon=True
             )
