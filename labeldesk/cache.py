@@ -29,6 +29,7 @@ import msgspec
 
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_wix
 from labeldesk.domain import Label, LabelType, all_valid_keys, believable_count, search_text, valid_key
+from labeldesk.errors import KnownError
 from labeldesk.paths import open_private, private_file, private_folder
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ def _when(value: str | None) -> datetime | None:
 BUSY_TIMEOUT_SECONDS = 1.0
 
 
-class CacheUnavailableError(Exception):
+class CacheUnavailableError(KnownError):
     """The offline copy can't be read or saved: its folder or file is read-only, locked by another
     program, or the disk refused. Not the file's fault, so it is left as it is. The message is plain
     words for the person and names the folder; after a failed save, later saves fail at once."""
@@ -161,7 +162,7 @@ class CacheUnavailableError(Exception):
         self.path = path
 
 
-class NewerSchemaError(sqlite3.DatabaseError):
+class NewerSchemaError(KnownError, sqlite3.DatabaseError):
     """The file was written by a newer LabelDesk; set aside rather than guessed at."""
 
 
@@ -226,7 +227,7 @@ def cache_path(cache_dir: Path, site_id: str, api_base: str = DEFAULT_BASE_URL) 
     return cache_dir / "sites" / f"{safe}.sqlite3"
 
 
-class ForeignAnswerError(Exception):
+class ForeignAnswerError(KnownError):
     """An answer from another API address than the one the saved copy came from: it is not saved
     (the copy is kept as it was). Says so in plain words."""
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from labeldesk.api.urls import is_wix
+from labeldesk.errors import KnownError
 from labeldesk.logs import register_secret
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def key_account(site_id: str, api_base: str) -> str:
     return site_id if is_wix(api_base) else f"{site_id} at {api_base}"
 
 
-class KeyringUnavailableError(Exception):
+class KeyringUnavailableError(KnownError):
     """No usable keyring: missing, locked, not answering, or it refused the key. The message says which."""
 
 

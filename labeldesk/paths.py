@@ -11,6 +11,8 @@ from pathlib import Path
 
 import platformdirs
 
+from labeldesk.errors import KnownError
+
 APP_NAME = "LabelDesk"
 HOME_VARIABLE = "LABELDESK_HOME"
 
@@ -22,7 +24,7 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows: there a link is chec
 _OWNED = hasattr(os, "getuid")  # POSIX: files have an owner and a mode
 
 
-class UnsafePathError(PermissionError):
+class UnsafePathError(KnownError, PermissionError):
     """A folder or file LabelDesk would use is a link to somewhere else, or belongs to another user.
 
     Either could have been put there by someone else on the computer, to read LabelDesk's files or
@@ -32,6 +34,9 @@ class UnsafePathError(PermissionError):
 
     def __init__(self, path: os.PathLike | str | bytes, why: str) -> None:
         super().__init__(errno.EPERM, why, os.fsdecode(path))
+
+    def __str__(self) -> str:
+        return f"LabelDesk won't use {self.filename}: {self.strerror}."
 
 
 def _check_own(path: os.PathLike | str | bytes, status: os.stat_result) -> None:

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import TypedDict, Unpack
 
+from labeldesk.errors import KnownError
+
 
 @dataclass(frozen=True, slots=True)
 class FieldViolation:
@@ -38,10 +40,10 @@ class _Details(_Answer, total=False):
     retry_after: float | None
 
 
-class WixError(Exception):
-    """Base of every error the adapter raises on purpose.
+class WixError(KnownError):
+    """Base of every error the adapter raises on purpose: an expected failure (a KnownError).
 
-    ``message`` is for people; ``status``, ``code`` and ``request_id`` are for support.
+    ``message`` (what ``str()`` gives) is for people; ``status``, ``code`` and ``request_id`` are for support.
     """
 
     default_message = "Something went wrong talking to Wix. Please try again."
@@ -56,7 +58,6 @@ class WixError(Exception):
         server_message: str | None = None,
         retry_after: float | None = None,
     ) -> None:
-        self.message = message or self.default_message
         #: Seconds the service asked us to wait before trying again (429 and 503), if it said.
         self.retry_after = retry_after
         self.status = status
@@ -64,10 +65,7 @@ class WixError(Exception):
         self.request_id = request_id
         #: Wix's own (English, technical) message, kept for the log and support.
         self.server_message = server_message
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
+        super().__init__(message or self.default_message)
 
     @property
     def details(self) -> str:
@@ -293,7 +291,7 @@ class MalformedKeyError(AuthError):
     )
 
 
-class InvalidBaseUrlError(ValueError):
+class InvalidBaseUrlError(KnownError, ValueError):
     """An API base URL that could leak the key: not https, and not plain http to this computer."""
 
 
@@ -390,10 +388,10 @@ def in_context(context: str, error: BaseException, advice: str = "") -> str:
     ``context`` is what LabelDesk was doing ("Couldn't refresh the labels"); it is left out when the
     error's message already opens with it ("Can't reach Wix" + "Can't reach Wix. Check …"). ``advice``
     (what to do next, "Press F5 to try again.") is left out when the message already says the same
-    (two words in a row in common: "Please try again in a few minutes."). Other exceptions than
-    WixError give their text as it is (they are ours: plain words, no class names).
+    (two words in a row in common: "Please try again in a few minutes."). ``error`` is a KnownError
+    or a BugError (labeldesk.errors): its text is plain words, with no class names.
     """
-    message = error.message if isinstance(error, WixError) else str(error)
+    message = str(error)
     opening = _words(message)[: len(_words(context))]
     parts = [] if not context or opening == _words(context) else [f"{context}:"]
     parts.append(message)

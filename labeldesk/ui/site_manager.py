@@ -21,11 +21,12 @@ from labeldesk.api.errors import (
     OfflineError,
     PermissionDeniedError,
     SiteNotFoundError,
-    WixError,
 )
 from labeldesk.api.urls import DEFAULT_BASE_URL
 from labeldesk.cache import LabelCache, cache_path
 from labeldesk.credentials import YOUR_KEYRING, CredentialStore, KeyringUnavailableError, SessionOnlyStore, key_account
+from labeldesk.errors import BugError, KnownError
+from labeldesk.logs import register_secret
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui.workers import TaskRunner
 
@@ -54,12 +55,11 @@ class Field(enum.Enum):
     NONE = "none"
 
 
-class SignInError(Exception):
-    """Why sign-in failed, in words for the person, and which field to look at."""
+class SignInError(KnownError):
+    """Why sign-in failed, in words for the person (``message``), and which field to look at."""
 
     def __init__(self, message: str, field: Field) -> None:
         super().__init__(message)
-        self.message = message
         self.field = field
 
 
@@ -89,10 +89,12 @@ def explain_sign_in_failure(error: Exception) -> SignInError:
     if isinstance(error, OfflineError):
         # Not the window's "LabelDesk will try again": nothing retries a sign-in by itself.
         return SignInError("Can't reach Wix. Check your internet connection, then press Sign in again.", Field.NONE)
-    if isinstance(error, WixError):
+    if isinstance(error, KnownError):
         return SignInError(str(error), Field.NONE)
-    # A bug, not the person's doing: its text is for the log, never the dialog.
-    log.error("sign-in failed unexpectedly: %s", type(error).__name__)
+    # A bug, not the person's doing: its text is for the log, never the dialog. (A BugError's
+    # traceback is in the log already: the worker that caught it put it there.)
+    if not isinstance(error, BugError):
+        log.error("sign-in failed unexpectedly: %s", type(error).__name__)
     return SignInError(
         "LabelDesk hit an unexpected problem while signing in. The details are in the log file.", Field.NONE
     )
@@ -243,7 +245,7 @@ class SiteManager(QObject):
                     log.warning("the API key saved for site %s is damaged; asking for it again", site.site_id)
                     self.sign_in_needed.emit(SignInRequest(site, DAMAGED_KEY, replace_key=True))
                     return
-                except WixError as exc:  # a site ID no client takes (a damaged sites.json, --site-id): ask anew
+                except KnownError as exc:  # a site ID no client takes (a damaged sites.json, --site-id): ask anew
                     log.warning("site %r can't be opened: %r", site.site_id, exc)
                     self.sign_in_needed.emit(SignInRequest(None, exc.message))
                     return
@@ -278,6 +280,7 @@ class SiteManager(QObject):
         account = key_account(site.site_id, site.api_base)  # the key is kept for this address only
 
         def check_and_keep() -> OpenedSite:
+            register_secret(api_key)  # before anything can fail: a bug's traceback in the log never shows it
             client = self.client_factory(api_key, site)
             try:
                 client.list_labels(limit=1)
@@ -287,9 +290,12 @@ class SiteManager(QObject):
                     self.credentials.set(account, api_key)
                     self.session_keys.delete(account)
                 saved = self.directory.remember(site)
-            except Exception as exc:
+            except KnownError as exc:
                 client.close()
                 raise _SignInFailedError(explain_sign_in_failure(exc)) from None
+            except BaseException:  # a bug: the runner logs its traceback and reports it as one
+                client.close()
+                raise
             return OpenedSite(saved, client, session_only)
 
         def opened(result: OpenedSite) -> None:
@@ -348,8 +354,8 @@ class SiteManager(QObject):
         self._preloaded.clear()
 
 
-class _SignInFailedError(WixError):
-    """Carries a SignInError out of a worker (the runner passes WixErrors through as they are)."""
+class _SignInFailedError(KnownError):
+    """Carries a SignInError out of a worker (the runner passes KnownErrors through as they are)."""
 
     def __init__(self, reason: SignInError) -> None:
         super().__init__(reason.message)

@@ -20,15 +20,13 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from labeldesk.api.errors import WixError
-from labeldesk.cache import CacheUnavailableError, ForeignAnswerError
-from labeldesk.credentials import KeyringUnavailableError
+from labeldesk.errors import BugError, KnownError
 
 log = logging.getLogger(__name__)
 
 
-class UnexpectedError(WixError):
-    """A bug, not the user's world: the message says so and points to the log."""
+class UnexpectedError(BugError):
+    """A bug, not the user's world: the message says so and points to the log; the details carry its traceback."""
 
     default_message = "LabelDesk hit an unexpected problem. The details are in the log file."
 
@@ -54,7 +52,7 @@ class Task(QRunnable):
             result = self.fn()
         # Expected failures: said in plain words by whoever asked. (A foreign answer is a save refused on
         # purpose: the copy came from another address and stays as it was.)
-        except (WixError, KeyringUnavailableError, CacheUnavailableError, ForeignAnswerError) as exc:
+        except KnownError as exc:
             log.info("%s failed: %r", self.name, exc)
             self.signals.failed.emit(exc)
         except Exception:

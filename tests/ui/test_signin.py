@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import re
 import threading
 import time
@@ -122,6 +123,30 @@ def test_a_wrong_site_id_points_at_the_site_field(qtbot, make_app, emulators):
     qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
     assert "doesn't know this site ID" in dialog.message.text()
     assert "c62828" in dialog.site_edit.styleSheet()
+
+
+def test_a_bug_while_signing_in_is_logged_with_its_traceback_and_said_as_a_bug(
+    qtbot, make_app, emulators, backend, monkeypatch, caplog
+):
+    """Not an expected failure: the log gets its traceback (before, only its class name), the dialog
+    plain words, and the key typed never shows in either."""
+
+    def broken(self, site):
+        raise KeyError(f"a bug while saving {site.site_id} with key-for-a in it")
+
+    monkeypatch.setattr(SiteDirectory, "remember", broken)
+    window, manager = make_app(api_base=emulators[SITE_A].base_url)
+    dialog = start_and_get_dialog(qtbot, window, manager)
+    with caplog.at_level(logging.INFO):
+        sign_in(dialog, "key-for-a", emulators[SITE_A])
+        qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
+    assert dialog.message.text() == (
+        "LabelDesk hit an unexpected problem while signing in. The details are in the log file."
+    )
+    tracebacks = [record for record in caplog.records if record.exc_info]
+    assert [record.exc_info[0] for record in tracebacks] == [KeyError]
+    assert "key-for-a" not in dialog.message.text()
+    assert dialog.isVisible() and dialog.sign_in_button.isEnabled()
 
 
 def test_without_a_keyring_the_key_can_be_used_for_this_session_only(qtbot, make_app, emulators, labeldesk_home):

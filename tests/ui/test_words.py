@@ -19,10 +19,14 @@ from tests.ui.test_window import rename_to_a_name_made_elsewhere, select
 SUPPORT = {"status": 503, "code": "WDE0110", "request_id": "1712345678.9876543210", "server_message": "upstream x"}
 
 
-def every_error() -> list[errors.WixError]:
-    """One of each error the window can be handed, each carrying what only support needs."""
-    made: list[errors.WixError] = []
-    for cls in [*vars(errors).values(), UnexpectedError]:
+def every_error() -> list[errors.WixError | UnexpectedError]:
+    """One of each error the window can be handed, each carrying what only support needs (a bug: its
+    traceback), and the bug a worker reports."""
+    try:
+        raise KeyError("a bug in a worker")
+    except KeyError:
+        made: list[errors.WixError | UnexpectedError] = [UnexpectedError()]
+    for cls in vars(errors).values():
         if not (inspect.isclass(cls) and issubclass(cls, errors.WixError)):
             continue
         if cls is errors.QuotaReachedError:
