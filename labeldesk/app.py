@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
@@ -134,7 +135,8 @@ def _arm_selftest(app: QApplication, window: MainWindow) -> None:
     QTimer.singleShot(SELFTEST_TIMEOUT_MS, lambda: report("selftest: failed: no labels after 30 seconds", 1))
 
 
-#: What the status bar says when an exception escaped into Qt (a bug in LabelDesk, not the user's world).
+#: The one line the hook hands to ``show`` with a report when an exception escaped into Qt (a bug in
+#: LabelDesk, not the user's world); the crash dialog (ui/crash_dialog.py) says it at more length.
 UNEXPECTED_PROBLEM = (
     "LabelDesk hit an unexpected problem and carried on. If something looks wrong, restart LabelDesk; "
     "the details are in the log file."
@@ -179,7 +181,7 @@ def install_excepthook(show: Callable[[str, str], None] | None = None) -> Callab
                 report = redact("".join(traceback.format_exception(kind, value, tb)))
                 if len(report) > MAX_REPORT_CHARS:
                     report = report[-MAX_REPORT_CHARS:]  # the end says where it happened
-                show(UNEXPECTED_PROBLEM, f"LabelDesk {__version__}\n{report}")
+                show(UNEXPECTED_PROBLEM, f"{_versions()}\n{report}")
         except Exception:  # the hook itself must never fail: the hook before it still gets the problem
             log.debug("the exception hook failed", exc_info=True)
         previous(kind, value, tb)
@@ -193,16 +195,24 @@ def install_excepthook(show: Callable[[str, str], None] | None = None) -> Callab
     return restore
 
 
-def _problem_reporter(window: MainWindow) -> Callable[[str, str], None]:
-    """A ``show`` for install_excepthook: a queued signal to the window's status bar, from any thread."""
-    from PySide6.QtCore import QObject, Signal
+def _versions() -> str:
+    """The first line of a bug report: what support asks first."""
+    import platform
 
-    class ProblemReporter(QObject):
-        problem = Signal(str, str)
+    return f"LabelDesk {__version__} (Python {platform.python_version()}, {platform.system()} {platform.release()})"
 
-    reporter = ProblemReporter(window)
-    reporter.problem.connect(lambda text, report: window.show_message(text, "error", report))
-    return reporter.problem.emit
+
+def _problem_reporter(window: MainWindow, log_handler: logging.Handler) -> Callable[[str, str], None]:
+    """A ``show`` for install_excepthook, safe from any thread: the crash dialog over ``window``, which
+    says where the log file of ``log_handler`` is (if it writes to one)."""
+    from labeldesk.ui.crash_dialog import CrashReporter
+
+    return CrashReporter(window, _log_folder(log_handler)).report
+
+
+def _log_folder(log_handler: logging.Handler) -> Path | None:
+    """The folder of the file ``log_handler`` writes to; None if it writes to no file (a console)."""
+    return Path(log_handler.baseFilename).parent if isinstance(log_handler, logging.FileHandler) else None
 
 
 def forbid_core_dumps() -> None:
@@ -314,7 +324,7 @@ def run(argv: list[str]) -> int:
     else:
         manager.start()
 
-    restore_excepthook = install_excepthook(_problem_reporter(window))
+    restore_excepthook = install_excepthook(_problem_reporter(window, log_handler))
     try:
         return app.exec()
     finally:

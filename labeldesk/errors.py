@@ -106,4 +106,3 @@ def _current_traceback() -> str:
     from labeldesk.logs import redact  # (only when there is a bug to report: keeps this module light)
 
     return redact("".join(traceback.format_exception(current)))
-

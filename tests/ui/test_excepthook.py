@@ -1,5 +1,5 @@
-"""An exception nothing caught (in a slot, a key press, an event filter) reaches the log and the person,
-never only a console a windowed app doesn't have; and pytest-qt still sees it in tests."""
+"""An exception nothing caught (in a slot, a key press, an event filter) reaches the log and the person
+(the crash dialog), never only a console a windowed app doesn't have; and pytest-qt still sees it in tests."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import time
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from labeldesk.app import UNEXPECTED_PROBLEM, install_excepthook, run
 from labeldesk.logs import REDACTED, register_secret
+from labeldesk.ui.crash_dialog import CrashDialog
 from labeldesk.ui.main_window import MainWindow
 
 SECRET = "IST.canary-in-a-traceback-0123456789"
@@ -116,22 +118,43 @@ def test_restoring_puts_the_previous_hook_back():
     assert sys.excepthook is before
 
 
-def test_the_app_reports_a_failing_command_in_its_status_bar_and_log(qapp, labeldesk_home, monkeypatch, qtbot):
-    """The composition root installs it: a slot that raises in the real window says so, and LabelDesk goes on."""
+def test_the_app_shows_a_failing_command_in_the_crash_dialog_and_keeps_working(
+    qapp, labeldesk_home, monkeypatch, qtbot
+):
+    """The composition root installs it: a slot that raises in the real window opens the crash dialog
+    (not a modal exec: the window behind it still filters on a key press and still refreshes)."""
     monkeypatch.setattr(MainWindow, "copy_keys", lambda self: 1 / 0)
+    monkeypatch.setattr(CrashDialog, "exec", lambda self: pytest.fail("the crash dialog must never block"))
     seen: dict[str, object] = {}
+    stage = ["load"]
 
     def step() -> None:
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         if not windows or not windows[0].loaded_once:
             return
         window = windows[0]
-        timer.stop()
-        window.table.selectRow(0)
-        window.copy_action.trigger()
-        QApplication.processEvents()  # (the report reaches the status bar through a queued signal)
-        seen["status"] = (window.status.text.text(), window.status.kind, window.status.details)
-        window.close()
+        if stage[0] == "load":
+            stage[0] = "crash"
+            window.table.selectRow(0)
+            window.copy_action.trigger()  # raises in the slot; the dialog comes through a queued signal
+        elif stage[0] == "crash":
+            dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, CrashDialog) and w.isVisible()]
+            if not dialogs:
+                return
+            stage[0] = "refresh"
+            seen["dialogs"] = len(dialogs)
+            seen["heading"] = dialogs[0].heading.text()
+            seen["details"] = dialogs[0].details_text()
+            seen["log folder"] = dialogs[0].log_path.text()
+            seen["status"] = window.status.kind
+            rows = window.model.rowCount()
+            QTest.keyClicks(window.search, "vip")  # a key press in the window: the table filters
+            seen["filtered"] = 0 < window.model.rowCount() < rows
+            window.controller.labels_loaded.connect(lambda batch: stage.__setitem__(0, "refreshed"))
+            window.refresh_action.trigger()
+        elif stage[0] == "refreshed":
+            timer.stop()
+            window.close()
 
     timer = QTimer()
     timer.timeout.connect(step)
@@ -150,8 +173,10 @@ def test_the_app_reports_a_failing_command_in_its_status_bar_and_log(qapp, label
     assert time.monotonic() - started < 30
     assert sys.excepthook is before  # put back as the app ended
     assert [kind for kind, _, _ in captured] == [ZeroDivisionError]
-    text, kind, details = seen["status"]
-    assert (text, kind) == (UNEXPECTED_PROBLEM, "error")
-    assert "ZeroDivisionError" in details
+    assert stage == ["refreshed"]  # the refresh after the crash finished
+    assert seen["dialogs"] == 1 and seen["heading"] == "Something went wrong" and seen["filtered"]
+    assert "ZeroDivisionError" in seen["details"] and "in <lambda>" in seen["details"]
+    assert seen["log folder"] == str(labeldesk_home / "logs")
+    assert seen["status"] != "error"  # the dialog says it, not the status bar as well
     log = (labeldesk_home / "logs" / "labeldesk.log").read_text()
     assert "an unexpected problem nothing else caught" in log and "ZeroDivisionError" in log
