@@ -60,6 +60,8 @@ def _rebuild(cls: type[KnownError], args: tuple[Any, ...], state: dict[str, Any]
 
 #: What a bug carried as a value says to people (the crash dialog says more).
 BUG_MESSAGE = "LabelDesk hit an unexpected problem. The details are in the log file."
+#: The longest traceback a BugError keeps, in characters (its end: where it happened).
+MAX_REPORT_CHARS = 8_000
 
 
 class BugError(Exception):
@@ -105,4 +107,4 @@ def _current_traceback() -> str:
         return ""
     from labeldesk.logs import redact  # (only when there is a bug to report: keeps this module light)
 
-    return redact("".join(traceback.format_exception(current)))
+    return redact("".join(traceback.format_exception(current)))[-MAX_REPORT_CHARS:]

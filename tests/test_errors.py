@@ -16,7 +16,7 @@ import labeldesk
 from labeldesk.api import errors as api_errors
 from labeldesk.cache import CacheUnavailableError, ForeignAnswerError, NewerSchemaError
 from labeldesk.credentials import KeyringUnavailableError
-from labeldesk.errors import BUG_MESSAGE, BugError, KnownError
+from labeldesk.errors import BUG_MESSAGE, MAX_REPORT_CHARS, BugError, KnownError
 from labeldesk.logs import REDACTED, register_secret
 from labeldesk.paths import UnsafePathError
 
@@ -136,6 +136,14 @@ def test_a_bug_made_while_handling_an_exception_carries_its_traceback_with_secre
     back = pickle.loads(pickle.dumps(bug))
     assert (type(back), back.message, back.details) == (BugError, bug.message, bug.details)
     assert BugError().details == BUG_MESSAGE  # (made outside any handler: nothing more to say)
+
+
+def test_a_bug_with_a_huge_message_keeps_the_end_of_its_traceback_only():
+    try:
+        raise KeyError("a name " + "x" * 20_000)
+    except KeyError:
+        bug = BugError()
+    assert len(bug.report) == MAX_REPORT_CHARS and bug.report.endswith("xxx'\n")
 
 
 def test_the_errors_module_is_light():
