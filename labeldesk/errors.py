@@ -3,7 +3,7 @@
 :class:`KnownError` is the base of every failure LabelDesk expects: the person's world went wrong (no
 network, a revoked key, a locked keyring, a read-only folder), not LabelDesk. Whoever catches one says
 it in plain words (the status bar, the row, the dialog) and carries on. Everything else that escapes
-is a bug: it is logged with its traceback and shown as a bug (see :class:`BugError` and the crash
+is a bug: it is logged with its traceback and shown as a bug (see :class:`UnexpectedError` and the crash
 dialog), never dressed up as one of the expected failures.
 
 Qt-free and light: the core, the engine and the window all import it.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 
 class KnownError(Exception):
@@ -60,20 +60,25 @@ def _rebuild(cls: type[KnownError], args: tuple[Any, ...], state: dict[str, Any]
 
 #: What a bug carried as a value says to people (the crash dialog says more).
 BUG_MESSAGE = "LabelDesk hit an unexpected problem. The details are in the log file."
-#: The longest traceback a BugError keeps, in characters (its end: where it happened).
+#: The longest traceback an UnexpectedError keeps, in characters (its end: where it happened).
 MAX_REPORT_CHARS = 8_000
 
 
-class BugError(Exception):
-    """A bug caught where it can't rise any further (a worker thread), carried to whoever waits for the
-    answer so it can stop waiting. Never a :class:`KnownError`: ``isinstance(error, KnownError)`` is
-    how code tells an expected failure from a bug.
+class UnexpectedError(Exception):
+    """A bug caught where it can't rise any further (a worker thread, the engine), carried to whoever
+    waits for the answer so it can stop waiting. Never a :class:`KnownError`: ``isinstance(error,
+    KnownError)`` is how code tells an expected failure from a bug.
 
     It answers what a KnownError does (``message``, ``details``, the flags), so a handler that shows
     failures shows this one too, as a bug: ``message`` says LabelDesk hit an unexpected problem, and
-    ``details`` is the traceback of the exception being handled when it was made (secrets blotted
-    out, as in the log), for support. Only strings are kept: it pickles, and holds no frames alive.
+    ``details`` adds ``report``, the traceback of the exception being handled when it was made (or
+    the one given), for support; registered secrets are blotted out of it, as in the log, when it is
+    made and again when it is read. Only strings are kept: it pickles, and holds no frames alive.
     """
+
+    #: The traceback, for support ('' when there is none: made outside an except block, or rebuilt
+    #: from a report that had none).
+    report: str = ""
 
     default_message: ClassVar[str] = BUG_MESSAGE
     retryable: ClassVar[bool] = False
@@ -90,21 +95,32 @@ class BugError(Exception):
 
     @property
     def details(self) -> str:
-        return f"{self.message}\n{self.report}".rstrip()
+        from labeldesk.logs import redact  # (only when a bug is shown: keeps this module light)
+
+        return redact(f"{self.message}\n{self.report}".rstrip())
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_bug, (type(self), str(self), self.report))
 
 
-def _rebuild_bug(cls: type[BugError], message: str, report: str) -> BugError:
+#: What a handler of a failure is given: an expected failure, or a bug said as one (both answer
+#: ``message``, ``details`` and the flags).
+Failure: TypeAlias = KnownError | UnexpectedError
+
+
+def _rebuild_bug(cls: type[UnexpectedError], message: str, report: str) -> UnexpectedError:
     return cls(message, report=report)
 
 
 def _current_traceback() -> str:
-    """The traceback of the exception being handled, secrets blotted out; '' outside an except block."""
+    """The traceback of the exception being handled, as bug_report gives it; '' outside an except block."""
     current = sys.exc_info()[1]
-    if current is None:
-        return ""
+    return "" if current is None else bug_report(current)
+
+
+def bug_report(error: BaseException) -> str:
+    """``error``'s traceback for support: registered secrets blotted out, its end kept (where it
+    happened) up to MAX_REPORT_CHARS characters."""
     from labeldesk.logs import redact  # (only when there is a bug to report: keeps this module light)
 
-    return redact("".join(traceback.format_exception(current)))[-MAX_REPORT_CHARS:]
+    return redact("".join(traceback.format_exception(error)))[-MAX_REPORT_CHARS:]

@@ -36,6 +36,8 @@ class UnsafePathError(KnownError, PermissionError):
         super().__init__(errno.EPERM, why, os.fsdecode(path))
 
     def __str__(self) -> str:
+        if self.filename is None:  # (rebuilt from its words alone, as the engine's wire does)
+            return super().__str__()
         return f"LabelDesk won't use {self.filename}: {self.strerror}."
 
 

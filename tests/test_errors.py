@@ -16,7 +16,7 @@ import labeldesk
 from labeldesk.api import errors as api_errors
 from labeldesk.cache import CacheUnavailableError, ForeignAnswerError, NewerSchemaError
 from labeldesk.credentials import KeyringUnavailableError
-from labeldesk.errors import BUG_MESSAGE, MAX_REPORT_CHARS, BugError, KnownError
+from labeldesk.errors import BUG_MESSAGE, MAX_REPORT_CHARS, KnownError, UnexpectedError
 from labeldesk.logs import REDACTED, register_secret
 from labeldesk.paths import UnsafePathError
 
@@ -44,9 +44,11 @@ def test_every_error_labeldesk_defines_is_expected_or_a_bug_never_neither():
     """Handlers ask ``isinstance(error, KnownError)``: an error class outside it is a bug by definition,
     so one meant as an expected failure must derive from KnownError (or be turned into one first)."""
     found = defined_exceptions()
-    assert "labeldesk.api.errors.WixError" in found and "labeldesk.ui.workers.UnexpectedError" in found
+    assert "labeldesk.api.errors.WixError" in found and "labeldesk.errors.UnexpectedError" in found
     neither = sorted(
-        name for name, cls in found.items() if not issubclass(cls, KnownError | BugError) and name not in NEVER_SHOWN
+        name
+        for name, cls in found.items()
+        if not issubclass(cls, KnownError | UnexpectedError) and name not in NEVER_SHOWN
     )
     assert neither == []
     assert set(found) >= NEVER_SHOWN  # (gone from the tree: take it off the list)
@@ -78,10 +80,10 @@ def test_a_known_error_keeps_the_builtin_kind_that_code_catches_it_by():
 
 
 def test_a_bug_is_neither_a_known_error_nor_a_wix_error():
-    assert not issubclass(BugError, KnownError) and not issubclass(BugError, api_errors.WixError)
-    from labeldesk.ui.workers import UnexpectedError
+    assert not issubclass(UnexpectedError, KnownError) and not issubclass(UnexpectedError, api_errors.WixError)
+    from labeldesk.ui import workers
 
-    assert issubclass(UnexpectedError, BugError) and not issubclass(UnexpectedError, api_errors.WixError)
+    assert workers.UnexpectedError is UnexpectedError  # (still importable from where it was)
 
 
 def every_known_error() -> list[KnownError]:
@@ -130,19 +132,19 @@ def test_a_bug_made_while_handling_an_exception_carries_its_traceback_with_secre
     try:
         {}[f"a key named {secret}"]
     except KeyError:
-        bug = BugError()
+        bug = UnexpectedError()
     assert bug.message == BUG_MESSAGE and "Traceback" in bug.details and "KeyError" in bug.details
     assert secret not in bug.details and REDACTED in bug.details
     back = pickle.loads(pickle.dumps(bug))
-    assert (type(back), back.message, back.details) == (BugError, bug.message, bug.details)
-    assert BugError().details == BUG_MESSAGE  # (made outside any handler: nothing more to say)
+    assert (type(back), back.message, back.details) == (UnexpectedError, bug.message, bug.details)
+    assert UnexpectedError().details == BUG_MESSAGE  # (made outside any handler: nothing more to say)
 
 
 def test_a_bug_with_a_huge_message_keeps_the_end_of_its_traceback_only():
     try:
         raise KeyError("a name " + "x" * 20_000)
     except KeyError:
-        bug = BugError()
+        bug = UnexpectedError()
     assert len(bug.report) == MAX_REPORT_CHARS and bug.report.endswith("xxx'\n")
 
 

@@ -389,7 +389,7 @@ def in_context(context: str, error: BaseException, advice: str = "") -> str:
     error's message already opens with it ("Can't reach Wix" + "Can't reach Wix. Check …"). ``advice``
     (what to do next, "Press F5 to try again.") is left out when the message already says the same
     (two words in a row in common: "Please try again in a few minutes."). ``error`` is a KnownError
-    or a BugError (labeldesk.errors): its text is plain words, with no class names.
+    or an UnexpectedError (labeldesk.errors): its text is plain words, with no class names.
     """
     message = str(error)
     opening = _words(message)[: len(_words(context))]

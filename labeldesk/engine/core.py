@@ -24,37 +24,25 @@ from pathlib import Path
 from typing import Any
 
 from labeldesk.api.errors import LabelNotFoundError
-from labeldesk.cache import CacheUnavailableError, ForeignAnswerError, LabelCache
+from labeldesk.cache import LabelCache
 from labeldesk.domain import Label, search_text
 from labeldesk.engine import protocol as p
+from labeldesk.errors import KnownError, UnexpectedError, bug_report
 
 log = logging.getLogger(__name__)
 
 #: Labels in one LabelsPart: small enough that the window decodes one between two paints.
 PART_SIZE = 2_000
 
-#: Expected failures: said in plain words by the window. Anything else is a bug (logged as one).
-_EXPECTED: tuple[type[BaseException], ...]
-
-
-def _expected() -> tuple[type[BaseException], ...]:
-    from labeldesk.api.errors import WixError
-    from labeldesk.credentials import KeyringUnavailableError
-
-    return (WixError, KeyringUnavailableError, CacheUnavailableError, ForeignAnswerError)
-
-
-_EXPECTED = _expected()
-_UNEXPECTED = p.ErrorInfo("UnexpectedError", "LabelDesk hit an unexpected problem. The details are in the log file.")
-
 
 def describe(error: BaseException, doing: str) -> p.ErrorInfo:
-    """``error`` for the wire; a bug is logged with its traceback and crosses as UnexpectedError."""
-    if isinstance(error, _EXPECTED):
+    """``error`` for the wire. Expected failures (KnownErrors) are said in plain words by the window;
+    anything else is a bug, logged with its traceback, that crosses as an UnexpectedError with it."""
+    if isinstance(error, KnownError):
         log.info("%s failed: %r", doing, error)
         return p.error_info(error)
     log.error("%s crashed", doing, exc_info=error)
-    return _UNEXPECTED
+    return p.error_info(UnexpectedError(report=bug_report(error)))
 
 
 def showing_marker(cache_path: Path) -> Path:

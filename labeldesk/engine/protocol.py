@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ import msgspec
 from labeldesk.api import errors as api_errors
 from labeldesk.api.retry import RetryPolicy
 from labeldesk.domain import FindOrCreateResult, Label
+from labeldesk.errors import KnownError, UnexpectedError
 
 log = logging.getLogger(__name__)
 
@@ -306,17 +308,15 @@ def client_settings(client: Any) -> ClientSettings:
 
 
 def _known_error_classes() -> dict[str, type[BaseException]]:
-    from labeldesk.cache import CacheUnavailableError, ForeignAnswerError
-    from labeldesk.credentials import KeyringUnavailableError
-
-    found: dict[str, type[BaseException]] = {}
-    pending: list[type[BaseException]] = [api_errors.WixError]
+    """Every expected failure (a KnownError) by its class's name, and the bug's (UnexpectedError)."""
+    for module in ("labeldesk.cache", "labeldesk.credentials", "labeldesk.paths"):
+        importlib.import_module(module)  # (their KnownErrors exist once they are loaded)
+    found: dict[str, type[BaseException]] = {UnexpectedError.__name__: UnexpectedError}
+    pending: list[type[BaseException]] = [KnownError]
     while pending:
         cls = pending.pop()
         found[cls.__name__] = cls
         pending.extend(cls.__subclasses__())
-    for cls in (CacheUnavailableError, ForeignAnswerError, KeyringUnavailableError):
-        found[cls.__name__] = cls
     return found
 
 
@@ -355,14 +355,12 @@ def _restore(name: str, value: object) -> object:
 
 
 def rebuild_error(info: ErrorInfo) -> BaseException:
-    """The exception ``info`` describes, as its own class (an UnexpectedError-like WixError for a
-    class this side doesn't know: a bug in the engine, said as one)."""
+    """The exception ``info`` describes, as its own class (an UnexpectedError for a class this side
+    doesn't know: a bug in the engine, said as one, never as an expected failure)."""
     cls = _known_error_classes().get(info.kind)
     if cls is None:
         log.warning("the engine reported an error of a kind the window doesn't know: %s", info.kind)
-        error: BaseException = api_errors.WixError(
-            "LabelDesk hit an unexpected problem. The details are in the log file."
-        )
+        error: BaseException = UnexpectedError(report="")
         return error
     error = cls.__new__(cls)
     BaseException.__init__(error, info.message)

@@ -37,6 +37,7 @@ from labeldesk.cache import CacheUnavailableError, LabelCache
 from labeldesk.domain import FindOrCreateResult, Label, quoted
 from labeldesk.engine import protocol as p
 from labeldesk.engine.host import EngineHost
+from labeldesk.errors import Failure
 from labeldesk.paths import private_file
 from labeldesk.ui.models import Column, LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
 from labeldesk.ui.workers import TaskRunner, UnexpectedError
@@ -506,7 +507,7 @@ class LabelsController(QObject):
         self._retry_timer.stop()
         self.labels_loaded.emit(batch)
 
-    def _on_refresh_failed(self, generation: int, error: WixError) -> None:
+    def _on_refresh_failed(self, generation: int, error: Failure) -> None:
         self._check_auth(error)
         if generation == self._generation:
             self._arriving = None
@@ -528,14 +529,14 @@ class LabelsController(QObject):
         if generation == self._generation:
             self.counts_loaded.emit(counts)
 
-    def _on_counts_failed(self, generation: int, error: WixError) -> None:
+    def _on_counts_failed(self, generation: int, error: Failure) -> None:
         # A 403 here means the key may not read contacts; labels still work, so don't pause for it.
         if not isinstance(error, PermissionDeniedError):
             self._check_auth(error)
         if generation == self._generation:
             self.counts_failed.emit(error)
 
-    def _check_auth(self, error: WixError) -> None:
+    def _check_auth(self, error: Failure) -> None:
         if isinstance(error, AuthError):
             self.auth_failed.emit(error)
 
@@ -686,11 +687,11 @@ def _mode_for(client: object) -> str | None:
     return None if portable else "thread"
 
 
-def _error(info: p.ErrorInfo) -> WixError:
+def _error(info: p.ErrorInfo) -> Failure:
     """An error from the engine, as the class it was raised as (UnexpectedError for a bug)."""
-    if info.kind == UnexpectedError.__name__:
-        return UnexpectedError(info.message)
     error = p.rebuild_error(info)
+    if isinstance(error, UnexpectedError):
+        return error
     if isinstance(error, WixError):
         return error
     return _WrappedError(error)

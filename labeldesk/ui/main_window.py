@@ -51,7 +51,7 @@ from labeldesk.api.errors import (
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.credentials import YOUR_KEYRING
 from labeldesk.domain import FindOrCreateResult, Label, quoted, shown_name
-from labeldesk.errors import BugError, KnownError
+from labeldesk.errors import KnownError, UnexpectedError
 from labeldesk.giveway import gui_busy
 from labeldesk.sites import Site
 from labeldesk.ui import icons
@@ -123,7 +123,7 @@ def locked_reason(label: Label) -> str:
 
 
 def _details(error: Exception) -> str | None:
-    return error.details if isinstance(error, KnownError | BugError) else None
+    return error.details if isinstance(error, KnownError | UnexpectedError) else None
 
 
 def stale_hint(synced_at: datetime | None, now: datetime | None = None) -> str:

@@ -25,7 +25,7 @@ from labeldesk.api.errors import (
 from labeldesk.api.urls import DEFAULT_BASE_URL
 from labeldesk.cache import LabelCache, cache_path
 from labeldesk.credentials import YOUR_KEYRING, CredentialStore, KeyringUnavailableError, SessionOnlyStore, key_account
-from labeldesk.errors import BugError, KnownError
+from labeldesk.errors import KnownError, UnexpectedError
 from labeldesk.logs import register_secret
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui.workers import TaskRunner
@@ -91,9 +91,9 @@ def explain_sign_in_failure(error: Exception) -> SignInError:
         return SignInError("Can't reach Wix. Check your internet connection, then press Sign in again.", Field.NONE)
     if isinstance(error, KnownError):
         return SignInError(str(error), Field.NONE)
-    # A bug, not the person's doing: its text is for the log, never the dialog. (A BugError's
+    # A bug, not the person's doing: its text is for the log, never the dialog. (An UnexpectedError's
     # traceback is in the log already: the worker that caught it put it there.)
-    if not isinstance(error, BugError):
+    if not isinstance(error, UnexpectedError):
         log.error("sign-in failed unexpectedly: %s", type(error).__name__)
     return SignInError(
         "LabelDesk hit an unexpected problem while signing in. The details are in the log file.", Field.NONE

@@ -20,15 +20,11 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from labeldesk.errors import BugError, KnownError
+from labeldesk.errors import KnownError, UnexpectedError
 
 log = logging.getLogger(__name__)
 
-
-class UnexpectedError(BugError):
-    """A bug, not the user's world: the message says so and points to the log; the details carry its traceback."""
-
-    default_message = "LabelDesk hit an unexpected problem. The details are in the log file."
+__all__ = ["Task", "TaskRunner", "TaskSignals", "UnexpectedError"]  # (UnexpectedError lived here: labeldesk.errors)
 
 
 class TaskSignals(QObject):

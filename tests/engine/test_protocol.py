@@ -13,8 +13,13 @@ from labeldesk.api.client import WixLabelsClient
 from labeldesk.cache import CacheUnavailableError
 from labeldesk.domain import Label, LabelType
 from labeldesk.engine import protocol as p
+from labeldesk.engine.core import describe
+from labeldesk.errors import KnownError, UnexpectedError
+from labeldesk.logs import REDACTED, register_secret
+from labeldesk.paths import UnsafePathError
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+SECRET = "IST.engine-bug-canary-0123456789"
 VIP = Label("custom.vip", "VIP ‘quoted’ \u202e", LabelType.USER_DEFINED, "custom", "Labels", NOW, NOW)
 
 
@@ -80,7 +85,28 @@ def test_errors_come_back_as_their_own_class_with_their_words_and_facts(error):
 
 def test_an_error_of_a_kind_the_window_does_not_know_is_said_as_a_problem_not_raised(caplog):
     back = p.rebuild_error(p.ErrorInfo("SomethingNew", "raw words"))
-    assert isinstance(back, errors.WixError) and "unexpected problem" in str(back)
+    assert isinstance(back, UnexpectedError) and "unexpected problem" in str(back)
+    assert not isinstance(back, KnownError)  # a bug, never posing as an expected failure (a WixError)
+
+
+def test_any_known_error_crosses_as_its_class_not_only_those_of_a_list():
+    """A refused folder (paths.UnsafePathError) is a KnownError no list in the engine named."""
+    error = UnsafePathError("/tmp/elsewhere", "it is a link to another place")
+    back = p.rebuild_error(p.decode_event(p.encode(p.RequestFailed(1, p.error_info(error)))).error)
+    assert type(back) is UnsafePathError and str(back) == str(error)
+
+
+def test_a_bug_in_the_engine_crosses_with_its_traceback_for_copy_details():
+    register_secret(SECRET)
+    try:
+        {}[f"custom.{SECRET}"]
+    except KeyError as exc:
+        info = describe(exc, "refresh labels")
+    back = p.rebuild_error(p.decode_event(p.encode(p.RefreshFailed(1, info))).error)
+    assert type(back) is UnexpectedError and not isinstance(back, KnownError)
+    assert back.message == "LabelDesk hit an unexpected problem. The details are in the log file."
+    assert "KeyError" in back.details and "Traceback" in back.details
+    assert SECRET not in back.details and REDACTED in back.details
 
 
 def test_the_client_settings_carry_the_key_but_never_show_it():
