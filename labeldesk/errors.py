@@ -103,13 +103,13 @@ class UnexpectedError(Exception):
         return (_rebuild_bug, (type(self), str(self), self.report))
 
 
+def _rebuild_bug(cls: type[UnexpectedError], message: str, report: str) -> UnexpectedError:
+    return cls(message, report=report)
+
+
 #: What a handler of a failure is given: an expected failure, or a bug said as one (both answer
 #: ``message``, ``details`` and the flags).
 Failure: TypeAlias = KnownError | UnexpectedError
-
-
-def _rebuild_bug(cls: type[UnexpectedError], message: str, report: str) -> UnexpectedError:
-    return cls(message, report=report)
 
 
 def _current_traceback() -> str:
