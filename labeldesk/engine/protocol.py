@@ -24,7 +24,7 @@ import msgspec
 from labeldesk.api import errors as api_errors
 from labeldesk.api.retry import RetryPolicy
 from labeldesk.domain import FindOrCreateResult, Label
-from labeldesk.errors import KnownError, UnexpectedError
+from labeldesk.errors import Failure, KnownError, UnexpectedError
 
 log = logging.getLogger(__name__)
 
@@ -307,12 +307,12 @@ def client_settings(client: Any) -> ClientSettings:
 # -- errors -------------------------------------------------------------------------------------------------
 
 
-def _known_error_classes() -> dict[str, type[BaseException]]:
+def _known_error_classes() -> dict[str, type[KnownError] | type[UnexpectedError]]:
     """Every expected failure (a KnownError) by its class's name, and the bug's (UnexpectedError)."""
     for module in ("labeldesk.cache", "labeldesk.credentials", "labeldesk.paths"):
         importlib.import_module(module)  # (their KnownErrors exist once they are loaded)
-    found: dict[str, type[BaseException]] = {UnexpectedError.__name__: UnexpectedError}
-    pending: list[type[BaseException]] = [KnownError]
+    found: dict[str, type[KnownError] | type[UnexpectedError]] = {UnexpectedError.__name__: UnexpectedError}
+    pending: list[type[KnownError]] = [KnownError]
     while pending:
         cls = pending.pop()
         found[cls.__name__] = cls
@@ -354,14 +354,13 @@ def _restore(name: str, value: object) -> object:
     return value
 
 
-def rebuild_error(info: ErrorInfo) -> BaseException:
+def rebuild_error(info: ErrorInfo) -> Failure:
     """The exception ``info`` describes, as its own class (an UnexpectedError for a class this side
     doesn't know: a bug in the engine, said as one, never as an expected failure)."""
     cls = _known_error_classes().get(info.kind)
     if cls is None:
         log.warning("the engine reported an error of a kind the window doesn't know: %s", info.kind)
-        error: BaseException = UnexpectedError(report="")
-        return error
+        return UnexpectedError(report="")
     error = cls.__new__(cls)
     BaseException.__init__(error, info.message)
     for name, value in info.state.items():

@@ -40,7 +40,7 @@ from labeldesk.engine.host import EngineHost
 from labeldesk.errors import Failure
 from labeldesk.paths import private_file
 from labeldesk.ui.models import Column, LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
-from labeldesk.ui.workers import TaskRunner, UnexpectedError
+from labeldesk.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from labeldesk.api.client import WixLabelsClient
@@ -689,20 +689,7 @@ def _mode_for(client: object) -> str | None:
 
 def _error(info: p.ErrorInfo) -> Failure:
     """An error from the engine, as the class it was raised as (UnexpectedError for a bug)."""
-    error = p.rebuild_error(info)
-    if isinstance(error, UnexpectedError):
-        return error
-    if isinstance(error, WixError):
-        return error
-    return _WrappedError(error)
-
-
-class _WrappedError(WixError):
-    """A cache or keyring failure, reported where a WixError is expected (its message as it was)."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
-        self.error = error
+    return p.rebuild_error(info)  # (a cache failure stays one: see _cache_refused)
 
 
 def _with_order_texts(batch: LabelBatch) -> LabelBatch:

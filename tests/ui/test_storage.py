@@ -68,6 +68,26 @@ def test_a_locked_cache_is_said_once_and_the_labels_come_from_wix(qtbot, site_wi
         holder.close()
 
 
+def test_a_cache_that_is_taken_after_it_was_read_is_said_by_the_window(qtbot, site_window, saved_cafe, cafe):
+    """The engine's save fails with a KnownError that is no WixError (CacheUnavailableError): it reaches
+    the window as itself, and is said. (It used to come wrapped as a WixError, and nothing was said.)"""
+    backend, path = saved_cafe
+    window, manager = site_window(backend, cache=True, wix=cafe.base_url)  # the café stands in for Wix
+    manager.start()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 45 and not window.controller.busy, timeout=10_000)
+    assert not window.storage_banner.isVisible()
+    holder = hold_exclusive_lock(path)  # another program takes the file while LabelDesk runs
+    try:
+        window.refresh_action.trigger()  # its save is refused
+        qtbot.waitUntil(window.storage_banner.isVisible, timeout=10_000)
+        assert "can't save labels on this computer" in window.storage_banner.text()
+        assert window.model.rowCount() == 45  # the labels still came from Wix
+        window.controller.shutdown()
+        manager.shutdown()
+    finally:
+        holder.close()
+
+
 def test_the_key_lookup_does_not_wait_for_a_slow_saved_copy(qtbot, site_window, saved_cafe, cafe, monkeypatch):
     backend, _ = saved_cafe
     release = threading.Event()
