@@ -33,7 +33,7 @@ import truststore
 from labeldesk import __version__
 from labeldesk.api import errors, wire
 from labeldesk.api.paging import MAX_SITE_ITEMS, PageLedger, page_cap, read_pages
-from labeldesk.api.retry import RateBudget, RetryPolicy
+from labeldesk.api.retry import RateBudget, RetryPolicy, retrying
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_loopback_url, validate_base_url
 from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem, valid_key
 from labeldesk.giveway import give_way
@@ -555,16 +555,17 @@ class WixLabelsClient:
         raw: bool = False,
         write: bool = False,
     ) -> _Outcome[dict[str, Any]] | _Outcome[bytes]:
-        """Send with bounded retries. ``label_path``: a 404 means the label is gone, whatever its code.
-        ``raw``: a successful answer's body comes back as bytes, for the caller to parse. ``write``: a
-        change the person asked for, which takes its slot from the writes' share of the rate budget."""
-        started = time.monotonic()
-        attempt = 0
-        maybe_applied = False  # an earlier try may have reached the service before its answer was lost
+        """Send, trying again as ``self.retry`` allows (:func:`~labeldesk.api.retry.retrying`: which
+        errors, how long to wait, when to stop; ``close()`` ends a wait at once with CancelledError).
+        ``label_path``: a 404 means the label is gone, whatever its code. ``raw``: a successful answer's
+        body comes back as bytes, for the caller to parse. ``write``: a change the person asked for,
+        which takes its slot from the writes' share of the rate budget."""
         if self._unusable_proxy is not None:
             raise errors.ProxySettingError(self._unusable_proxy)
-        while True:
-            attempt += 1
+        maybe_applied = False  # an earlier try may have reached the service before its answer was lost
+
+        def attempt() -> _Outcome[dict[str, Any]] | _Outcome[bytes]:
+            nonlocal maybe_applied
             if self._stop.is_set() or not self._budget.acquire(self._stop, write=write):
                 raise errors.CancelledError()
             try:
@@ -584,29 +585,33 @@ class WixLabelsClient:
                 )
             if isinstance(error, errors.LabelNotFoundError) and maybe_applied:
                 error.after_retry = True
-            if not self._should_retry(error, attempt):
-                log.info("%s %s failed after %d attempt(s): %r", method, path, attempt, error)
-                raise error
-            delay = self._retry_delay(error, attempt)
-            if time.monotonic() - started + delay > self.retry.max_total_seconds:
-                log.info(
-                    "%s %s: giving up, a retry in %.1fs would exceed the time budget: %r", method, path, delay, error
-                )
-                raise error
             maybe_applied = maybe_applied or isinstance(error, errors.TimeoutError | errors.ConnectionDroppedError)
+            raise error
+
+        def before_wait(error: errors.WixError, attempt: int, delay: float) -> None:
             log.debug("%s %s attempt %d failed (%r); retrying in %.2fs", method, path, attempt, error, delay)
-            if self.on_retry is not None:
-                self.on_retry(error, attempt, delay)
-            if self._stop.wait(delay):
-                raise errors.CancelledError()
+            self._on_retry_wait(error, attempt, delay)
 
-    def _should_retry(self, error: errors.WixError, attempt: int) -> bool:
-        return error.retryable and attempt < self.retry.max_attempts
+        def on_give_up(error: errors.WixError, attempt: int, delay: float) -> None:
+            if attempt < self.retry.max_attempts:
+                log.info("%s %s: giving up, a retry in %.1fs would exceed the time budget", method, path, delay)
 
-    def _retry_delay(self, error: errors.WixError, attempt: int) -> float:
-        if error.retry_after is not None:
-            return error.retry_after
-        return self.retry.backoff(attempt)
+        controller = retrying(self.retry, cancel=self._stop, before_wait=before_wait, on_give_up=on_give_up)
+        try:
+            return controller(attempt)
+        except errors.CancelledError:
+            raise
+        except errors.WixError as error:
+            tries = controller.statistics["attempt_number"]
+            log.info("%s %s failed after %d attempt(s): %r", method, path, tries, error)
+            raise
+
+    def _on_retry_wait(self, error: errors.WixError, attempt: int, delay: float) -> None:
+        """Before each wait between tries (on the calling thread): ``attempt`` is the try that just
+        failed, ``delay`` the wait in seconds. Tells ``on_retry``, if set, so a UI can say "trouble,
+        trying again" without waiting for the last try."""
+        if self.on_retry is not None:
+            self.on_retry(error, attempt, delay)
 
     def _timeout_for(self, method: str) -> httpx.Timeout:
         if method != "GET" or self.read_timeout == self._timeout.read:

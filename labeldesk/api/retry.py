@@ -1,4 +1,5 @@
-"""How the adapter waits: retry back-off and a client-side request budget."""
+"""How the adapter waits: retries (tenacity, with a Retry-After-aware wait and a stop event) and a
+client-side request budget."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
+
+import tenacity
+
+from labeldesk.api.errors import CancelledError, WixError
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +78,62 @@ class RateBudget:
                 wait = self.window - (now - self._sent[len(self._sent) - ceiling])
             if stop.wait(wait):
                 return False
+
+
+def retrying(
+    policy: RetryPolicy,
+    *,
+    cancel: threading.Event,
+    before_wait: Callable[[WixError, int, float], None],
+    on_give_up: Callable[[WixError, int, float], None] | None = None,
+) -> tenacity.Retrying:
+    """A tenacity controller that runs one call by ``policy``; make one per call (it keeps that
+    call's state).
+
+    - Tries again only after a :class:`~labeldesk.api.errors.WixError` whose ``retryable`` is true;
+      anything else (and a non-retryable WixError) is raised at once, as it is.
+    - Waits the error's ``retry_after`` (seconds, already capped by whoever read the header) when it
+      has one, else :meth:`RetryPolicy.backoff`.
+    - Gives up after ``policy.max_attempts`` tries, or at once when the next wait would end past
+      ``policy.max_total_seconds`` from the first try; the last error is raised itself (no RetryError).
+    - ``before_wait(error, attempt, delay)`` is called before each wait: ``attempt`` is the try that
+      just failed (1 for the first), ``delay`` the wait in seconds. ``on_give_up`` likewise, when
+      retrying stops with ``delay`` the wait that was not taken.
+    - A wait ends early when ``cancel`` is set, raising :class:`~labeldesk.api.errors.CancelledError`.
+    """
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        error = _failure(state)
+        if error.retry_after is not None:
+            return error.retry_after
+        return policy.backoff(state.attempt_number)
+
+    def sleep(seconds: float) -> None:
+        if cancel.wait(seconds):
+            raise CancelledError()
+
+    def announce(state: tenacity.RetryCallState) -> None:
+        before_wait(_failure(state), state.attempt_number, state.upcoming_sleep)
+
+    def give_up(state: tenacity.RetryCallState) -> NoReturn:
+        error = _failure(state)
+        if on_give_up is not None:
+            on_give_up(error, state.attempt_number, state.upcoming_sleep)
+        raise error
+
+    return tenacity.Retrying(
+        retry=tenacity.retry_if_exception(lambda exc: isinstance(exc, WixError) and exc.retryable),
+        wait=wait,
+        stop=tenacity.stop_after_attempt(policy.max_attempts) | tenacity.stop_before_delay(policy.max_total_seconds),
+        sleep=sleep,
+        before_sleep=announce,
+        retry_error_callback=give_up,
+    )
+
+
+def _failure(state: tenacity.RetryCallState) -> WixError:
+    """The error the last try raised (only retryable WixErrors get this far)."""
+    assert state.outcome is not None
+    error = state.outcome.exception()
+    assert isinstance(error, WixError)
+    return error
