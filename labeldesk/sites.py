@@ -8,16 +8,30 @@ emulator, a test server: ``--api-base``) is known for this run only, listed unde
 never opened again by a plain start: an address on this computer is whoever listens on its port, and
 the next one to listen there may be another user's program waiting for a key. A file written by an
 older LabelDesk that saved such an address has it dropped on loading: the site is a Wix site again.
+
+The file is read and written through msgspec Structs (``_SitesFile``, ``_SavedSite``), strictly typed.
+A file that can't be read as a whole (not JSON, not an object, ``sites`` not a list) is said in the log,
+and LabelDesk starts with no saved sites, as after a first start (the next save replaces the file). One
+damaged entry (a missing field, a site ID that isn't text, an address that isn't one) is left out with a
+warning and the others are kept; a ``last_used`` that names no saved site is forgotten. Fields LabelDesk
+doesn't know are ignored. The format is the one LabelDesk has
+always written, byte for byte::
+
+    {
+      "last_used": "<site ID>" or null,
+      "sites": [{"site_id": "<site ID>", "name": "<name>", "api_base": "https://www.wixapis.com"}, ...]
+    }
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import msgspec
 
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_wix, validate_base_url
 from labeldesk.paths import write_private
@@ -115,6 +129,29 @@ class Site:
         return "" if self.is_wix else f"Test server at {self.api_base}, not Wix"
 
 
+class _SavedSite(msgspec.Struct, kw_only=True, frozen=True):
+    """One entry of ``sites.json``: a Site as saved (fields in the order LabelDesk has always written)."""
+
+    site_id: str
+    name: str = ""
+    api_base: str
+
+
+class _SitesFile(msgspec.Struct, kw_only=True):
+    """The whole of ``sites.json``, as LabelDesk writes it."""
+
+    last_used: str | None = None
+    sites: list[_SavedSite] = []
+
+
+class _SitesFileParts(msgspec.Struct):
+    """``sites.json`` as read: each part is decoded on its own, so that a damaged part costs only
+    itself (a damaged entry, that entry; a ``last_used`` that isn't text, which site opens first)."""
+
+    last_used: msgspec.Raw = msgspec.Raw(b"null")
+    sites: list[msgspec.Raw] = []
+
+
 class SiteDirectory:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -127,18 +164,19 @@ class SiteDirectory:
 
     def _load(self) -> None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = msgspec.json.decode(self.path.read_bytes(), type=_SitesFileParts)
         except FileNotFoundError:
             return
-        except (OSError, ValueError) as exc:
+        except (OSError, msgspec.DecodeError) as exc:  # (a ValidationError is a DecodeError)
             log.warning("couldn't read %s (%s); starting with no saved sites", self.path, exc)
             return
         moved = False
-        for item in data.get("sites", []):
+        for entry in data.sites:
             try:
-                site = Site(str(item["site_id"]), str(item.get("name", "")), validate_base_url(item["api_base"]))
-            except (KeyError, TypeError, ValueError):
-                log.warning("ignoring a damaged site entry in %s", self.path)
+                saved = msgspec.json.decode(entry, type=_SavedSite)
+                site = Site(saved.site_id, saved.name, validate_base_url(saved.api_base))
+            except (msgspec.DecodeError, ValueError) as exc:
+                log.warning("ignoring a damaged site entry in %s (%s)", self.path, exc)
                 continue
             if not site.is_wix:
                 # Saved by an older LabelDesk. Its key (kept by site ID alone) is taken for the site's
@@ -147,7 +185,10 @@ class SiteDirectory:
                 site = replace(site, api_base=DEFAULT_BASE_URL)
                 moved = True
             self._sites[site.site_id] = site
-        last = data.get("last_used")
+        try:
+            last = msgspec.json.decode(data.last_used, type=str | None)
+        except msgspec.DecodeError:
+            last = None  # (hand-edited: then no site is the one used last, as when it names no saved site)
         self._last_used = last if last in self._sites else None
         if moved:
             self._save()
@@ -165,8 +206,11 @@ class SiteDirectory:
             )
 
     def _write(self) -> None:
-        data = {"last_used": self._last_used, "sites": [asdict(site) for site in self._sites.values()]}
-        write_private(self.path, json.dumps(data, indent=2, ensure_ascii=False))
+        saved = [
+            _SavedSite(site_id=site.site_id, name=site.name, api_base=site.api_base) for site in self._sites.values()
+        ]
+        data = _SitesFile(last_used=self._last_used, sites=saved)
+        write_private(self.path, msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8"))
 
     @property
     def sites(self) -> list[Site]:
