@@ -1,4 +1,4 @@
-"""The log file: rotated at start-up once it has grown, never losing the last three."""
+"""The log file: set aside at start-up and while running once it has grown, never losing the last three."""
 
 from __future__ import annotations
 
