@@ -3,7 +3,6 @@ client-side request budget."""
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections import deque
@@ -29,10 +28,13 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 8.0
 
-    def backoff(self, failed_attempts: int, rng: random.Random | None = None) -> float:
-        """The wait before the next try, after ``failed_attempts`` (1 or more) failures."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (failed_attempts - 1))
-        return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+    def backoff(self) -> tenacity.wait.wait_base:
+        """The back-off as a tenacity wait: after the n-th failed try (n from 1), with ``ceiling`` =
+        min(max_delay, base_delay × 2^(n-1)) seconds, a fixed ceiling/2 plus a random 0 to ceiling/2."""
+        half, half_most = self.base_delay / 2, self.max_delay / 2
+        return tenacity.wait_exponential(multiplier=half, max=half_most) + tenacity.wait_random_exponential(
+            multiplier=half, max=half_most
+        )
 
 
 class RateBudget:
@@ -93,7 +95,7 @@ def retrying(
     - Tries again only after a :class:`~labeldesk.api.errors.WixError` whose ``retryable`` is true;
       anything else (and a non-retryable WixError) is raised at once, as it is.
     - Waits the error's ``retry_after`` (seconds, already capped by whoever read the header) when it
-      has one, else :meth:`RetryPolicy.backoff`.
+      has one, else the policy's :meth:`RetryPolicy.backoff`.
     - Gives up after ``policy.max_attempts`` tries, or at once when the next wait would end past
       ``policy.max_total_seconds`` from the first try; the last error is raised itself (no RetryError).
     - ``before_wait(error, attempt, delay)`` is called before each wait: ``attempt`` is the try that
@@ -102,11 +104,13 @@ def retrying(
     - A wait ends early when ``cancel`` is set, raising :class:`~labeldesk.api.errors.CancelledError`.
     """
 
+    backoff = policy.backoff()
+
     def wait(state: tenacity.RetryCallState) -> float:
         error = _failure(state)
         if error.retry_after is not None:
             return error.retry_after
-        return policy.backoff(state.attempt_number)
+        return backoff(state)
 
     def sleep(seconds: float) -> None:
         if cancel.wait(seconds):

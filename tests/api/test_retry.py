@@ -70,6 +70,20 @@ def test_a_retry_after_is_the_wait_and_the_back_off_fills_in_without_one():
     assert second[:2] == (errors.ServerError, 2) and 2 <= second[2] <= 4  # equal jitter on 2 × 2 s
 
 
+def test_the_back_off_doubles_up_to_its_most_half_fixed_half_random():
+    policy = RetryPolicy(max_attempts=6, max_total_seconds=600, base_delay=2, max_delay=8)
+    ceilings = [2, 4, 8, 8, 8]  # min(max_delay, base_delay × 2^(n-1)) after the n-th failure
+    seen: list[list[float]] = [[] for _ in ceilings]
+    for _ in range(40):
+        waits = Waits()
+        controller(policy, waits)(failing(*[errors.ServerError(status=503)] * len(ceilings)))
+        for n, (_, _, delay) in enumerate(waits.announced):
+            seen[n].append(delay)
+    for ceiling, delays in zip(ceilings, seen, strict=True):
+        assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
+        assert len(set(delays)) > 1  # jittered: clients that failed together don't come back together
+
+
 def test_trying_stops_after_the_attempts_with_the_last_error():
     last = errors.ServerError(status=500)
     call = failing(*[errors.ServerError(status=502)] * 3, last)
