@@ -14,7 +14,7 @@ A file that can't be read as a whole (not JSON, not an object, ``sites`` not a l
 and LabelDesk starts with no saved sites, as after a first start (the next save replaces the file). One
 damaged entry (a missing field, a site ID that isn't text, an address that isn't one) is left out with a
 warning and the others are kept; a ``last_used`` that names no saved site is forgotten. Fields LabelDesk
-doesn't know are ignored. The format is the one LabelDesk has
+doesn't know are ignored, and so is a byte-order mark that an editor put first. The format is the one LabelDesk has
 always written, byte for byte::
 
     {
@@ -25,6 +25,7 @@ always written, byte for byte::
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import threading
@@ -164,7 +165,9 @@ class SiteDirectory:
 
     def _load(self) -> None:
         try:
-            data = msgspec.json.decode(self.path.read_bytes(), type=_SitesFileParts)
+            # (less the byte-order mark an editor such as Windows Notepad may put before a hand edit)
+            content = self.path.read_bytes().removeprefix(codecs.BOM_UTF8)
+            data = msgspec.json.decode(content, type=_SitesFileParts)
         except FileNotFoundError:
             return
         except (OSError, msgspec.DecodeError) as exc:  # (a ValidationError is a DecodeError)

@@ -44,6 +44,12 @@ def test_a_file_in_todays_format_loads_and_is_written_back_unchanged(tmp_path):
     assert json.loads(path.read_text(encoding="utf-8"))["last_used"] == CAFE
 
 
+def test_a_file_saved_by_an_editor_with_a_byte_order_mark_still_loads(tmp_path):
+    path = tmp_path / "sites.json"
+    path.write_bytes(b"\xef\xbb\xbf" + TODAYS_FILE.encode())  # as Windows Notepad saves "UTF-8 with BOM"
+    assert [site.site_id for site in SiteDirectory(path).sites] == [BAKERY, CAFE]
+
+
 def test_a_first_save_writes_what_an_older_labeldesk_reads(tmp_path):
     path = tmp_path / "sites.json"
     SiteDirectory(path).remember(Site(CAFE, "Café"))
