@@ -16,7 +16,6 @@ from labeldesk.ui.table.pacing import (
     ordered_keys,
     prepare_batch,
     search_texts,
-    sorted_in_steps,
 )
 
 __all__ = [
@@ -38,5 +37,4 @@ __all__ = [
     "search_texts",
     "sort_key_function",
     "sort_name",
-    "sorted_in_steps",
 ]

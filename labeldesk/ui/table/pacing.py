@@ -15,7 +15,7 @@ from typing import ParamSpec, TypeVar
 from labeldesk import index
 from labeldesk.domain import Label
 from labeldesk.giveway import give_way, gui_busy
-from labeldesk.index import LabelBatch, SortSpec
+from labeldesk.index import SortSpec
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,16 +46,9 @@ def holding_workers_back(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def prepare_batch(
-    labels: Iterable[Label],
-    sort_spec: SortSpec | None = None,
-    counts: Mapping[str, int | None] | None = None,
-    known_search: Mapping[str, str] | None = None,
-    base: tuple[int, Mapping[str, Label], Mapping[str, str]] | None = None,
-) -> LabelBatch:
-    """index.prepare_batch for worker threads: giving way to the GUI thread between steps, and only
-    the differences when a refresh brings at most BULK_CHANGES of them (see index.prepare_batch)."""
-    return index.prepare_batch(labels, sort_spec, counts, known_search, base, diff_up_to=BULK_CHANGES, pause=give_way)
+#: index.prepare_batch for worker threads: giving way to the GUI thread between steps, and only the
+#: differences when a refresh brings at most BULK_CHANGES of them (see index.prepare_batch).
+prepare_batch = functools.partial(index.prepare_batch, diff_up_to=BULK_CHANGES, pause=give_way)
 
 
 def ordered_keys(by_key: Mapping[str, Label], counts: Mapping[str, int | None] | None, spec: SortSpec) -> list[str]:
@@ -72,8 +65,3 @@ def search_texts(labels: Sequence[Label], known: Mapping[str, str] | None = None
 def texts_in_order(search: Mapping[str, str], keys: Iterable[str]) -> list[str]:
     """index.texts_in_order, giving way to the GUI thread between steps."""
     return index.texts_in_order(search, keys, give_way)
-
-
-def sorted_in_steps(texts: list[str], *, descending: bool = False) -> list[str]:
-    """index.sorted_in_steps, giving way to the GUI thread between steps."""
-    return index.sorted_in_steps(texts, descending=descending, pause=give_way)
