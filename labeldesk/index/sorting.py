@@ -123,9 +123,10 @@ def sort_key_function(
 ) -> Callable[[str], str]:
     """The key (label key -> string) that orders ``labels`` by ``column``, ties as :data:`TIES` says.
 
-    Made from :func:`sort_values`: the values as texts that sort the same way, joined by NUL (which
-    sorts before any character a value holds). Strings, not tuples: a list of strings sorts in a
-    fraction of the time the same list of tuples takes.
+    Made from :func:`sort_values`: the values as texts that sort the same way, joined by NUL, which
+    sorts before every other character (keys, titles, counts and dates never hold it; a name that
+    does, made elsewhere, may sort out of turn among names that begin the same). Strings, not
+    tuples: a list of strings sorts in a fraction of the time the same list of tuples takes.
     """
     texts = [_as_text(one, counts) for one in (column, *TIES[column])]
     if len(texts) == 1:
