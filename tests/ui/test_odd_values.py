@@ -125,7 +125,7 @@ def test_an_exception_inside_a_qt_override_is_logged_once_and_never_fatal(caplog
     model.apply_labels(odd(datetime(2025, 1, 1, tzinfo=UTC)))
     item = QModelRoleData(int(Qt.ItemDataRole.DisplayRole))
     item.setData("left over from the previous cell")
-    with caplog.at_level(logging.DEBUG, logger="labeldesk.ui.models"):
+    with caplog.at_level(logging.DEBUG, logger="labeldesk.ui.overrides"):
         for _ in range(3):
             assert model.data(model.index(0, 0)) is None
             model.multiData(model.index(0, 0), QModelRoleDataSpan(item))

@@ -377,15 +377,15 @@ def sorts_by_thread(monkeypatch):
     """Which threads worked out an order (ordered_keys)."""
     import threading
 
-    from labeldesk.ui import models
+    from labeldesk.ui.table import pacing
 
-    real, threads = models.ordered_keys, []
+    real, threads = pacing.ordered_keys, []
 
     def recording(*args):
         threads.append("gui" if threading.current_thread() is threading.main_thread() else "worker")
         return real(*args)
 
-    monkeypatch.setattr(models, "ordered_keys", recording)
+    monkeypatch.setattr(pacing, "ordered_keys", recording)  # (every sort of the table's goes through it)
     return threads
 
 
@@ -526,16 +526,16 @@ def test_counts_that_arrive_while_a_worker_sorts_by_them_are_sorted_by(qtbot, bi
 def test_a_sort_that_fails_on_the_worker_is_done_here_instead(qtbot, big_model, monkeypatch):
     import threading
 
-    from labeldesk.ui import models
+    from labeldesk.ui.table import pacing
 
-    real = models.ordered_keys
+    real = pacing.ordered_keys
 
     def broken_off_the_gui_thread(*args):
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError("a bug")
         return real(*args)
 
-    monkeypatch.setattr(models, "ordered_keys", broken_off_the_gui_thread)
+    monkeypatch.setattr(pacing, "ordered_keys", broken_off_the_gui_thread)
     big_model.sort(Column.KEY, Qt.SortOrder.DescendingOrder)
     qtbot.waitUntil(lambda: not big_model.sorting, timeout=5000)
     assert keys_shown(big_model) == sorted_here(many(), Column.KEY, Qt.SortOrder.DescendingOrder)

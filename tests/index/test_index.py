@@ -1,0 +1,61 @@
+"""The label index on its own: Qt-free, no give-way, exact date order, the near-duplicate index."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+from labeldesk.domain import Label, LabelType
+from labeldesk.index import NearDuplicates, sort_key_function, sort_value
+from labeldesk.index.sorting import Column
+
+
+def test_the_index_imports_neither_qt_nor_the_give_way_calls():
+    """Both processes build it: the engine's has no Qt and no GUI thread to give way to."""
+    code = (
+        "import sys, labeldesk.index\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken', 'labeldesk.giveway', "
+        "'labeldesk.ui'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_date_sort_texts_order_exactly_as_the_sort_values_do():
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    moments = [
+        None,
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(1970, 1, 1, tzinfo=UTC),
+        base,
+        base + timedelta(microseconds=1),
+        base + timedelta(microseconds=100),
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+    ]
+    labels = {
+        f"custom.k{9 - n}": Label(f"custom.k{9 - n}", "x", LabelType.USER_DEFINED, created=m)
+        for n, m in enumerate(moments)
+    }
+    values = [sort_value(label, Column.CREATED) for label in labels.values()]
+    assert values[0] == -math.inf and values == sorted(values) and len(set(values)) == len(values)
+    texts = list(map(sort_key_function(labels, None, Column.CREATED), labels))
+    assert texts == sorted(texts)  # in time order, though the keys run the other way
+
+
+def test_the_near_duplicate_index_answers_by_domains_rule_and_prefers_the_closest():
+    labels = {
+        "custom.a": Label("custom.a", "ＶＩＰ", LabelType.USER_DEFINED),
+        "custom.b": Label("custom.b", "vip", LabelType.USER_DEFINED),
+        "custom.c": Label("custom.c", "Café", LabelType.USER_DEFINED),
+    }
+    twins = NearDuplicates.of(labels)
+    assert twins.closest(" vip ", labels).key == "custom.b"
+    assert twins.closest("VIP", labels, ignore_key="custom.b").key == "custom.a"
+    assert twins.closest("cafe", labels) is None  # an accent makes a different word
+    twins.forget("custom.c", "Café")
+    assert twins.closest("CAFÉ", labels) is None and twins == NearDuplicates.of(
+        {k: v for k, v in labels.items() if k != "custom.c"}
+    )
