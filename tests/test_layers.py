@@ -5,7 +5,19 @@ from __future__ import annotations
 import subprocess
 import sys
 
-CORE = ["labeldesk.domain", "labeldesk.api", "labeldesk.emulator", "labeldesk.paths", "labeldesk.logs"]
+CORE = [
+    "labeldesk.domain",
+    "labeldesk.api",
+    "labeldesk.emulator",
+    "labeldesk.paths",
+    "labeldesk.logs",
+    "labeldesk.errors",
+    "labeldesk.index",
+    "labeldesk.cache",
+    "labeldesk.engine.core",  # the engine's process never loads Qt
+    "labeldesk.engine.protocol",
+    "labeldesk.engine.serve",
+]
 
 
 def test_the_core_never_imports_qt():

@@ -28,6 +28,7 @@ from labeldesk.cache import LabelCache
 from labeldesk.domain import Label, search_text
 from labeldesk.engine import protocol as p
 from labeldesk.errors import KnownError, UnexpectedError, bug_report
+from labeldesk.index import Column, LabelBatch, prepare_batch, sort_name
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class SyncEngine:
         self._changes: list[_Change] = []
         self._jobs = 0
         self._handled = 0
+        self._stopped = threading.Event()
 
     # -- intents ----------------------------------------------------------------------------------------
 
@@ -158,6 +160,7 @@ class SyncEngine:
         """Stop waiting on the network, finish the saved copy's writes, close it; then Stopped.
         ``in_good_order``: the window asked (else it is gone, perhaps crashed: the marker of a saved
         copy on its way to the screen stays, so the next start doesn't show it again)."""
+        self._stopped.set()
         if self.client is not None:
             self.client.close()
         for pool in (self._reads, self._writes):
@@ -168,6 +171,13 @@ class SyncEngine:
             if in_good_order:
                 remove_marker(showing_marker(self.cache.path))  # the copy shown did no harm
         self._send(p.Stopped())
+
+    def _describe(self, error: BaseException, doing: str) -> p.ErrorInfo:
+        """As describe(); after shutdown, quietly: the calls it cut short fail, and nobody is listening
+        (the window may already have closed its log)."""
+        if self._stopped.is_set():
+            return p.error_info(error)
+        return describe(error, doing)
 
     def _use_client(self, settings: p.ClientSettings | None, handed: int | None) -> None:
         if handed is not None:
@@ -195,8 +205,6 @@ class SyncEngine:
         self._submit(self._reads, self._read_counts, client, generation, source)
 
     def _read_labels(self, client: Any, intent: p.Refresh, started_at: int, source: str) -> None:
-        from labeldesk.ui.models import Column, LabelBatch, prepare_batch, sort_name
-
         generation = intent.generation
         spec = (Column(intent.order[0]), intent.order[1]) if intent.order is not None else None
         try:
@@ -206,7 +214,7 @@ class SyncEngine:
             )
             batch = prepare_batch(labels, spec)
         except Exception as exc:
-            self._send(p.RefreshFailed(generation, describe(exc, "refresh labels")))
+            self._send(p.RefreshFailed(generation, self._describe(exc, "refresh labels")))
             return
         with self._lock:
             if generation != self._generation:
@@ -242,7 +250,7 @@ class SyncEngine:
         try:
             counts = client.contact_counts()
         except Exception as exc:
-            self._send(p.CountsFailed(generation, describe(exc, "contact counts")))
+            self._send(p.CountsFailed(generation, self._describe(exc, "contact counts")))
             return
         with self._lock:
             if generation != self._generation:
@@ -259,7 +267,7 @@ class SyncEngine:
             try:
                 found = list(client.query_labels(filter={"displayName": intent.name}, limit=10).labels)
             except Exception as exc:
-                self._send(p.RequestFailed(intent.request, describe(exc, "find the label that has the name")))
+                self._send(p.RequestFailed(intent.request, self._describe(exc, "find the label that has the name")))
                 return
             for label in found:
                 self._remember(label.key, label)
@@ -280,7 +288,7 @@ class SyncEngine:
             except Exception as exc:
                 if isinstance(exc, LabelNotFoundError) and key is not None:
                     self._remember(key, None)  # gone from Wix: gone from the table and the copy
-                self._send(p.RequestFailed(request, describe(exc, doing)))
+                self._send(p.RequestFailed(request, self._describe(exc, doing)))
             else:
                 self._send(event)
 
@@ -331,7 +339,7 @@ class SyncEngine:
                 if after is not None:
                     after(cache)
             except Exception as exc:
-                self._send(p.CacheTrouble(describe(exc, doing)))
+                self._send(p.CacheTrouble(self._describe(exc, doing)))
 
         self._submit(self._disk, run)
 
