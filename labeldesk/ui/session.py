@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from labeldesk.api.errors import WixError
+from labeldesk.api.errors import WixError, in_context
 from labeldesk.domain import FindOrCreateResult, Label
+from labeldesk.errors import KnownError, UnexpectedError
 from labeldesk.sites import Site
 from labeldesk.ui import actions
 from labeldesk.ui import status_texts as texts
 from labeldesk.ui.controller import LabelsController, SavedCopy
 from labeldesk.ui.models import LabelTableModel
+from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 
 if TYPE_CHECKING:
     from labeldesk.api.client import WixLabelsClient
@@ -56,9 +58,11 @@ class SiteSession(QObject):
     - ``rows_changed()``: the rows or what is known about them changed (the count, the hint)
     - ``state_changed()``: what the actions depend on changed (paused, offline, changes in flight)
     - ``first_load_finished(bool, str)``: the first load of a site succeeded or failed (message)
-    - ``key_refused(str, object)``: Wix refused the key (reason, details); a new one is needed
-    - ``key_lookups_held(bool)``: hold a key lookup until this site's saved copy is on screen, or
-      let it go: a keyring lookup (and D-Bus) would compete with that first paint
+    - ``site_attached(Site, bool, bool)``: a site is shown (the site, demo, its key kept for this
+      session only), just before its controller starts
+    - ``key_known(Site, bool)``: the key of the site shown became known (the site, session only)
+    - ``signed_out(Site)``: the site shown was signed out of: no site is shown
+    - ``sign_in_needed(SignInRequest)``: Wix refused the key; ask for a new one
     - ``storage_problem(str)``: nothing can be saved on this computer (plain words)
     - ``busy_changed(bool)``, ``refresh_progress(int, object)``, ``working()``: for the working bar
     - ``all_changes_saved()``: the person chose to wait for the changes in flight, and they all landed
@@ -71,8 +75,10 @@ class SiteSession(QObject):
     rows_changed = Signal()
     state_changed = Signal()
     first_load_finished = Signal(bool, str)
-    key_refused = Signal(str, object)
-    key_lookups_held = Signal(bool)
+    site_attached = Signal(object, bool, bool)
+    key_known = Signal(object, bool)
+    signed_out = Signal(object)
+    sign_in_needed = Signal(object)
     storage_problem = Signal(str)
     busy_changed = Signal(bool)
     refresh_progress = Signal(int, object)
@@ -84,12 +90,14 @@ class SiteSession(QObject):
         model: LabelTableModel,
         view: PaintedView,
         *,
+        manager: SiteManager | None = None,
         controller_factory: ControllerFactory = LabelsController,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.model = model
         self.view = view
+        self.manager = manager
         self.controller_factory = controller_factory
         self.controller: LabelsController | None = None
         self.site: Site | None = None
@@ -109,15 +117,18 @@ class SiteSession(QObject):
         self.close_when_saved = False
         self._first_load_pending = True
         self._network_trouble = False
+        if manager is not None:
+            manager.site_opening.connect(self._on_site_opening)
+            manager.site_opened.connect(self.open_site)
+            manager.signed_out.connect(self._on_signed_out)
 
     # -- a site's life --------------------------------------------------------------------------------
 
-    def make_controller(self, client: WixLabelsClient | None, cache: LabelCache | None) -> LabelsController:
-        return self.controller_factory(client, cache)
-
-    def attach(self, controller: LabelsController, site: Site, *, demo: bool = False) -> None:
-        """Show ``site`` through ``controller`` (started by ``start``); keeps the rows if it is the site
-        already shown."""
+    def attach(
+        self, controller: LabelsController, site: Site, *, demo: bool = False, session_only: bool = False
+    ) -> None:
+        """Show ``site`` through ``controller``, and start it; keeps the rows if it is the site already
+        shown. ``session_only``: the site's key is kept for this session only."""
         same_site = self.site is not None and self.site.identity == site.identity and self.demo == demo
         self.retire()
         self.controller = controller
@@ -134,32 +145,66 @@ class SiteSession(QObject):
             self._network_trouble = False
             self._first_load_pending = True
         self._connect(controller)
-        self.key_lookups_held.emit(True)  # (lookups waiting for another site's copy no longer apply)
-        # ...but never for long: a saved copy that is slow to read (a locked file) mustn't hold up the key.
-        QTimer.singleShot(KEY_LOOKUP_WAIT_MS, self, self._release_lookups_for(controller))
+        if self.manager is not None:
+            # A key lookup (keyring, D-Bus) waits until this site's saved copy is on screen (one waiting
+            # for another site's copy no longer applies)...
+            self.manager.hold_key_lookups(True)
+            # ...but never for long: a saved copy that is slow to read (a locked file) mustn't hold up the key.
+            QTimer.singleShot(KEY_LOOKUP_WAIT_MS, self, self._release_lookups_for(controller))
         self.offline_note.emit(self._offline_text() if controller.offline else "")
+        self.site_attached.emit(site, demo, session_only)
+        controller.start()
 
-    def start(self) -> None:
-        """Start the attached controller: its saved copy, and its refresh if the key is known."""
-        if self.controller is not None:
-            self.controller.start()
+    def _is_showing(self, site: Site) -> bool:
+        shown = self.site
+        return self.controller is not None and shown is not None and shown.identity == site.identity and not self.demo
 
-    def is_showing(self, site: Site) -> bool:
-        """Whether ``site`` (at its address) is the one shown, not the demo."""
-        return (
-            self.controller is not None
-            and self.site is not None
-            and self.site.identity == site.identity
-            and not self.demo
-        )
+    def _open(self, site: Site, client: WixLabelsClient | None, *, session_only: bool = False) -> None:
+        cache = None if self.manager is None else self.manager.cache_for(site)
+        self.attach(self.controller_factory(client, cache), site, session_only=session_only)
 
-    def use_client(self, site: Site, client: WixLabelsClient) -> None:
-        """The key of the site shown became known (or was replaced): same table, same cache, a new client."""
-        self.site = site
+    def _on_site_opening(self, site: Site) -> None:
+        """Show the site's saved copy while its key is being looked up."""
+        if not self._is_showing(site):
+            self._open(site, None)
+
+    def open_site(self, opened: OpenedSite) -> None:
+        """Show a site whose key is known; the site shown keeps its table and its cache, with a new client."""
+        if not self._is_showing(opened.site):
+            self._open(opened.site, opened.client, session_only=opened.session_only)
+            return
+        self.site = opened.site
         self.paused = False
+        self.key_known.emit(opened.site, opened.session_only)
         if self.controller is not None:
-            self.controller.set_client(client)
+            self.controller.set_client(opened.client)
         self.state_changed.emit()
+
+    def switch_to(self, site: Site) -> None:
+        """Open another of the manager's sites (not the one shown)."""
+        if self.manager is None or (self.site is not None and self.site.identity == site.identity and not self.demo):
+            return
+        self._say(texts.opening(site.title))
+        self.manager.open_site(site)
+
+    def sign_out(self) -> None:
+        """Forget the site shown: its saved copy, its key and its place in the site list (not the demo)."""
+        if self.manager is None or self.site is None or self.demo:
+            return
+        if self.controller is not None:
+            self.controller.forget_cache()
+        self.manager.sign_out(self.site, on_failure=self._on_sign_out_failed)
+
+    def _on_sign_out_failed(self, error: Exception) -> None:
+        details = error.details if isinstance(error, KnownError | UnexpectedError) else None
+        self._say(in_context("Couldn't sign out", error), "error", details)
+
+    def _on_signed_out(self, site: Site) -> None:
+        if self.site is not None and self.site.identity == site.identity and not self.demo:
+            self.close()
+            self.signed_out.emit(site)
+            if self.manager is not None:
+                self.manager.start()
 
     def retire(self) -> None:
         """Let the controller go (it finishes its last saves by itself); the table stays as it is."""
@@ -246,6 +291,17 @@ class SiteSession(QObject):
         """The person chose to wait for the changes in flight: ``all_changes_saved`` once they land."""
         self.close_when_saved = True
 
+    def asking_to_sign_in(self, request: SignInRequest) -> None:
+        """Say why a sign-in is asked for, and what the table shows meanwhile."""
+        if request.replace_key:
+            self._say(request.reason, "error")
+        elif self.rows_from_cache and self.model.total:
+            self._say(texts.showing_saved(self.synced_at, signed_in=False))
+            self.report_first_load_from_cache()
+        else:
+            self.empty_table_text.emit(texts.SIGN_IN_HINT)
+            self.report_first_load(False, request.reason or texts.NO_SITE_SIGNED_IN)
+
     # -- the first load -------------------------------------------------------------------------------
 
     def report_first_load(self, ok: bool, message: str) -> None:
@@ -297,8 +353,8 @@ class SiteSession(QObject):
 
     def _release_lookups_for(self, controller: LabelsController) -> Callable[[], None]:
         def release() -> None:
-            if self.controller is controller:  # another site attached meanwhile holds them for its own copy
-                self.key_lookups_held.emit(False)
+            if self.controller is controller and self.manager is not None:  # (another site's hold is its own)
+                self.manager.hold_key_lookups(False)
 
         return release
 
@@ -395,7 +451,11 @@ class SiteSession(QObject):
             return
         self.paused = True
         self.state_changed.emit()
-        self.key_refused.emit(texts.key_refused(self.site.title, error), error.details)
+        reason = texts.key_refused(self.site.title, error)
+        if self.manager is None:
+            self._say(reason, "error", error.details)
+        else:
+            self.sign_in_needed.emit(SignInRequest(self.site, reason, replace_key=True))
 
     def _on_counts_loaded(self, _counts: object) -> None:
         self.counts_problem = None

@@ -263,7 +263,7 @@ def test_switching_sites_while_a_key_lookup_waits_opens_the_new_site(paths, site
         opened = []
         manager.site_opened.connect(lambda result: opened.append(result.site.site_id))
         with qtbot.waitSignal(manager.site_opening, timeout=5000):
-            window._switch_to(Site(site_b, "Site B"))
+            window.session.switch_to(Site(site_b, "Site B"))
         slow_a.set()  # now A's key arrives, after B was asked for (B's lookup waits behind it)
         qtbot.waitUntil(
             lambda: window.session.site.site_id == site_b and window.controller.client is not None, timeout=10_000

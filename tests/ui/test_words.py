@@ -120,7 +120,7 @@ def test_errors_reach_the_status_bar_plainly_and_never_repeat_themselves(shown):
         window.controller.refresh_failed.emit(error)
         window.controller.write_failed.emit("Renaming ‘VIP’…", error)
         window.show_message(*status_texts.deletes_done([], [(label, error)]))
-        window._on_sign_out_failed(error)  # the sign-out's failure, as the site manager reports it
+        window.session._on_sign_out_failed(error)  # the sign-out's failure, as the site manager reports it
         window.session.counts_problem = None
         window.controller.counts_failed.emit(error)
         said.append(window.session.counts_problem)
