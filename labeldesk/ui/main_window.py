@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
             self.model, self.table, manager=manager, controller_factory=controller_factory, parent=self
         )
         self._connect_session(self.session)
-        self.labels = LabelCommands(
+        self.commands = LabelCommands(
             self,
             table=self.table,
             model=self.model,
@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
             search=self.search,
             type_filter=self.type_filter,
         )
-        self.labels.message.connect(self.show_message)
+        self.commands.message.connect(self.show_message)
         window_geometry.restore(self, self.table.horizontalHeader(), settings)
         if manager is not None:
             manager.sites_changed.connect(self._rebuild_site_menu)
@@ -334,32 +334,32 @@ class MainWindow(QMainWindow):
 
     def selected_labels(self) -> list[Label]:
         """The selected labels, in table order."""
-        return self.labels.selected_labels()
+        return self.commands.selected_labels()
 
     def select_key(self, key: str) -> bool:
         """Select and show the row of ``key``, clearing search and filter if they hide it."""
-        return self.labels.select_key(key)
+        return self.commands.select_key(key)
 
     def new_label(self) -> LabelNameDialog | None:
-        return self.labels.new_label()
+        return self.commands.new_label()
 
     def rename_selected(self) -> LabelNameDialog | None:
-        return self.labels.rename_selected()
+        return self.commands.rename_selected()
 
     def delete_selected(self) -> None:
-        self.labels.delete_selected()
+        self.commands.delete_selected()
 
     def copy_keys(self) -> None:
-        self.labels.copy_keys()
+        self.commands.copy_keys()
 
     def focus_search(self) -> None:
-        self.labels.focus_search()
+        self.commands.focus_search()
 
     def _focus_table(self, *_: object) -> None:
-        self.labels.focus_table()
+        self.commands.focus_table()
 
     def keyPressEvent(self, event) -> None:
-        if self.labels.say_why_disabled(event):
+        if self.commands.say_why_disabled(event):
             event.accept()
             return
         super().keyPressEvent(event)

@@ -47,7 +47,8 @@ class SiteSession(QObject):
     """The site shown in the window (``site``, or None), through ``controller``, into ``model``.
 
     Collaborators: ``model`` (the table's), ``view`` (where it is painted: the saved copy counts as
-    shown once painted), ``controller_factory`` (makes a controller for a site opened by key).
+    shown once painted), ``manager`` (opens sites and finds their keys; without one, only sites
+    given to ``attach`` are shown), ``controller_factory`` (makes the controller of a site it opens).
 
     Signals:
 
