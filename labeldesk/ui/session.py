@@ -317,7 +317,9 @@ class SiteSession(QObject):
     # -- the controller's news ------------------------------------------------------------------------
 
     def _connect(self, c: LabelsController) -> None:
-        # Callbacks assigned onto the controller, for its workers (the lead replaces them by intents).
+        # KNOWN EXCEPTION to "nothing is called back up the stack through assigned attributes": the
+        # controller's workers ask the table for its order and its rows through these two. They go when
+        # the controller takes the table's state with its intents instead (issue 14).
         c.sort_spec = lambda: self.model.target_sort_spec
         c.model_snapshot = self.model.snapshot
         c.auth_failed.connect(self._on_auth_failed)
