@@ -297,7 +297,9 @@ def run(argv: list[str]) -> int:
     if opening is not None and preloaded is not None:  # (there is a preloaded copy only for a site opening)
         manager.adopt_preloaded(opening, preloaded)
     demo = DemoSite(args.demo_latency_ms)
-    window = MainWindow(settings, manager=manager)
+    from labeldesk.ui.controller import LabelsController
+
+    window = MainWindow(settings, manager=manager, controller_factory=LabelsController)
     if storage_problem:
         window.show_storage_problem(storage_problem)
 
@@ -335,8 +337,7 @@ def run(argv: list[str]) -> int:
             # Before anything below waits (the cache's last writes, a keyring): a start that comes
             # meanwhile opens its own window instead of finding this one gone and the folder taken.
             instance.release()
-        if window.controller is not None:
-            window.controller.shutdown()
+        window.session.shutdown()
         manager.shutdown()
         demo.stop()
         log.info("LabelDesk closed")

@@ -162,12 +162,24 @@ class SiteManager(QObject):
         self.keyring_description: str | None = None
         self.keyring_problem: str | None = None
         self._probing = False
-        #: Runs the key lookup of a site being opened. The window sets it to wait until the site's saved
-        #: copy is on screen: importing keyring and talking to D-Bus would otherwise compete with it.
-        self.defer_key_lookup: Callable[[Callable[[], None]], None] = lambda lookup: lookup()
+        #: Key lookups of sites being opened wait while held (see hold_key_lookups).
+        self._lookups_held = False
+        self._held_lookups: list[Callable[[], None]] = []
         self._preloaded: dict[tuple[str, str], LabelCache] = {}
         #: The site (its identity) whose key is being looked up (the last asked for).
         self._opening: tuple[str, str] | None = None
+
+    def hold_key_lookups(self, held: bool) -> None:
+        """Hold the key lookup of a site being opened (dropping any held for another), or let them run.
+
+        The window holds them while a site's saved copy is on its way to the screen: importing keyring
+        and talking to D-Bus would otherwise compete with that first paint.
+        """
+        self._lookups_held = held
+        waiting, self._held_lookups = self._held_lookups, []
+        if not held:
+            for lookup in waiting:
+                lookup()
 
     def check_keyring(self) -> None:
         """Find out (once, on a worker) where keys go and whether that works; then ``keyring_checked``."""
@@ -259,7 +271,10 @@ class SiteManager(QObject):
         def look_up() -> None:
             self.runner.read(find_key, f"find key for {site.site_id}", on_success=found)
 
-        self.defer_key_lookup(look_up)
+        if self._lookups_held:
+            self._held_lookups.append(look_up)
+        else:
+            look_up()
 
     # -- signing in -----------------------------------------------------------------------------------
 

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QPixmap
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
+
+from labeldesk.domain import shown_name
+from labeldesk.ui import icons
+from labeldesk.ui.text import plain_tooltip
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -46,3 +59,122 @@ class SearchBox(QLineEdit):
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
         return QSize(max(hint.width(), self._placeholder_width() * 2 // 3), hint.height())
+
+
+def banner(name: str, text: str, parent: QWidget, *, info: bool = False) -> QLabel:
+    """A note across the top of the window (plain text), hidden until it applies."""
+    note = plain_label(text, parent)
+    note.setObjectName(name)
+    colours = "background: #e8f0fe; color: #1a3d7c;" if info else "background: #fff4e5; color: #663c00;"
+    note.setStyleSheet(f"{colours} padding: 6px 10px;")
+    note.hide()
+    return note
+
+
+class StatusMessage(QWidget):
+    """The status bar's message: an icon and plain text, kept until the next message.
+
+    A failure can come with details for support (the kind of error, the HTTP status, Wix's request
+    ID): they are never in the text, and a "Copy details" button puts them on the clipboard.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.icon = QLabel(self)
+        self.icon.setFixedSize(16, 16)
+        self.text = QLabel(self)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.copy_details = QToolButton(self)
+        self.copy_details.setText("Copy details")
+        self.copy_details.setAutoRaise(False)  # a button that looks like one, not more status text
+        self.copy_details.setToolTip("Copy what went wrong, with the details support needs")
+        self.copy_details.clicked.connect(self._copy_details)
+        self.copy_details.hide()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.copy_details)
+        self.kind = "info"
+        self.details: str | None = None
+
+    def _copy_details(self) -> None:
+        if self.details:
+            QGuiApplication.clipboard().setText(self.details)
+            self.copy_details.setText("Details copied")
+
+    def show_message(self, text: str, kind: str = "info", details: str | None = None) -> None:
+        self.kind = kind
+        self.details = details
+        self.copy_details.setText("Copy details")
+        self.copy_details.setVisible(bool(details))
+        # Wix's words can be in it (why a name was refused): hidden characters shown, and short enough
+        # to lay out at once.
+        shown = shown_name(text)
+        self.text.setText(shown)
+        self.text.setToolTip(plain_tooltip(shown))
+        name = {"error": "error", "done": "done"}.get(kind)
+        colour = "#c62828" if kind == "error" else None
+        self.icon.setPixmap(icons.icon(name, colour).pixmap(16, 16) if name else QPixmap())
+        self.text.setStyleSheet(f"color: {colour};" if colour else "")
+
+
+class WorkingBar(QProgressBar):
+    """The status bar's "working" bar: shown while any call is in flight, with how far a refresh of
+    many pages got when it knows."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRange(0, 0)
+        self.setFixedWidth(90)
+        self.setMaximumHeight(12)
+        self.setTextVisible(False)
+        self.setAccessibleName("Working")
+        self.hide()
+
+    def show_busy(self, busy: bool) -> None:
+        self.setVisible(busy)
+        if not busy:
+            self.show_working()
+
+    def show_working(self, *_: object) -> None:
+        """The bar says only "working": what runs next may not say how far it got."""
+        self.setRange(0, 0)
+        self.setToolTip("")
+        self.setAccessibleDescription("")
+
+    def show_progress(self, read: int, total: int | None) -> None:
+        """A site of many pages: show how far the refresh got (a one-page site is done at once)."""
+        if total is None or read >= total:
+            self.show_working()  # all read: what is left (sorting, counts, saving) has no figures
+            return
+        self.setRange(0, total)
+        self.setValue(read)
+        text = f"Read {read:,} of {total:,} labels"
+        self.setToolTip(plain_tooltip(text))
+        self.setAccessibleDescription(text)
+
+
+class OfflineBanner(QWidget):
+    """The red note across the top while Wix can't be reached, with a "Try again" button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("offlineBanner")
+        # A QWidget subclass paints its style sheet's background only when asked to (a plain QWidget does).
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("#offlineBanner { background: #fdecea; } QLabel { color: #611a15; }")
+        self.text = plain_label(parent=self)
+        self.try_again_button = QPushButton("Try again", self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 6, 4)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.try_again_button)
+        self.hide()
+
+    def show_note(self, text: str) -> None:
+        """Show ``text`` in it, or hide it for ''."""
+        if text:
+            self.text.setText(text)
+        self.setVisible(bool(text))

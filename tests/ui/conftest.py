@@ -41,7 +41,9 @@ def open_app(qtbot, settings):
         qtbot.addWidget(window)
         opened.append((window, controller, emulator))
         if wait:
-            qtbot.waitUntil(lambda: window.loaded_once and window.model.contact_count("x") is not None, timeout=10_000)
+            qtbot.waitUntil(
+                lambda: window.session.loaded_once and window.model.contact_count("x") is not None, timeout=10_000
+            )
         return window, emulator
 
     yield opener

@@ -124,12 +124,12 @@ def test_the_api_key_is_nowhere_after_every_action(qtbot, caplog, monkeypatch, l
 
         emulator.api_key = CANARY_2  # revoked: the window pauses and asks again
         window.refresh_action.trigger()
-        qtbot.waitUntil(lambda: window.paused, timeout=10_000)
+        qtbot.waitUntil(lambda: window.session.paused, timeout=10_000)
         dialog = window.sign_in_dialog
         seen_in_dialog(dialog)
         dialog.key_edit.setText(CANARY_2)
         dialog.sign_in_button.click()
-        qtbot.waitUntil(lambda: not window.paused, timeout=10_000)
+        qtbot.waitUntil(lambda: not window.session.paused, timeout=10_000)
         monkeypatch.setattr(dialogs, "confirm_sign_out", lambda *args: True)
         window.sign_out()
         qtbot.waitUntil(lambda: not backend.items, timeout=10_000)

@@ -130,7 +130,7 @@ def test_the_app_shows_a_failing_command_in_the_crash_dialog_and_keeps_working(
 
     def step() -> None:
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        if not windows or not windows[0].loaded_once:
+        if not windows or not windows[0].session.loaded_once:
             return
         window = windows[0]
         if stage[0] == "load":

@@ -128,7 +128,7 @@ def test_the_sign_in_and_sign_out_dialogs_give_the_keys_back_to_the_table(site_w
         dialog.reject()
     assert table_has_the_keys(window, qtbot)
 
-    window.site = Site("deadbeef-0000-4000-8000-0000000000aa", "Harbour")
+    window.session.site = Site("deadbeef-0000-4000-8000-0000000000aa", "Harbour")
 
     def confirm(parent, site, where):
         focus_elsewhere(window, qtbot)
@@ -153,4 +153,4 @@ def test_wait_in_the_quit_question_gives_the_keys_back_to_the_table(vip_customer
     window.close()
     assert window.isVisible()
     assert QApplication.focusWidget() is window.table
-    monkeypatch.setattr(window, "_close_when_saved", False)
+    monkeypatch.setattr(window.session, "close_when_saved", False)

@@ -331,8 +331,8 @@ def test_new_label_with_no_labels_loaded_says_it_couldnt_check_and_still_creates
 
     window, _ = demo
     window.model.clear()  # a first load that failed: nothing to compare a name with
-    window.synced_at = None
-    window._on_refresh_failed(errors.ServerError())
+    window.session.synced_at = None
+    window.controller.refresh_failed.emit(errors.ServerError())
     dialog = window.new_label()
     assert dialog is not None
     dialog.name_edit.setText("VIP")

@@ -280,8 +280,8 @@ def test_after_a_skipped_copy_a_fresh_refresh_replaces_it_and_clears_the_mark(qt
         controller.cache_loaded.connect(replayed.append)
         try:
             window.attach(controller, Site(SAVED_SITE, "Café", emulator.base_url))
-            qtbot.waitUntil(lambda: window.loaded_once and not marker.exists(), timeout=10_000)
-            assert not window.rows_from_cache and not replayed
+            qtbot.waitUntil(lambda: window.session.loaded_once and not marker.exists(), timeout=10_000)
+            assert not window.session.rows_from_cache and not replayed
             assert sorted(label.key for label in window.model.labels) == sorted(
                 label["key"] for label in store.snapshot()
             )  # the service's labels; none of the saved copy's was ever shown

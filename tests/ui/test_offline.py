@@ -69,13 +69,13 @@ def test_a_cold_start_shows_10000_cached_labels_before_the_service_answers(app, 
         window = app(emulator.base_url)
         qtbot.waitUntil(lambda: window.model.rowCount() == 10_000, timeout=10_000)
         assert emulator.requests == []  # nothing has come back from the service yet
-        assert window.rows_from_cache
+        assert window.session.rows_from_cache
         assert window.model.label_at(0).display_name.startswith("Cached")
         assert "Showing labels saved today" in window.status.text.text()
         # Then the service's answer replaces what differs, without a reset.
         resets = []
         window.model.modelReset.connect(lambda: resets.append(1))
-        qtbot.waitUntil(lambda: not window.rows_from_cache, timeout=15_000)
+        qtbot.waitUntil(lambda: not window.session.rows_from_cache, timeout=15_000)
         assert window.model.rowCount() == 10_000 and resets == []
         assert not window.model.label("custom.label-000001").display_name.startswith("Cached")
 
@@ -171,7 +171,7 @@ def test_a_refresh_saves_a_start_up_snapshot_that_the_next_start_uses_without_so
     with Emulator(site_store, api_key=KEY, site_id=SITE, latency_ms=2000, rate_limit=None) as emulator:
         window = app(emulator.base_url)
         qtbot.waitUntil(lambda: window.model.rowCount() == 10_000, timeout=10_000)
-        assert window.rows_from_cache and sorted_here == []
+        assert window.session.rows_from_cache and sorted_here == []
         assert [window.model.label_at(row).key for row in range(window.model.rowCount())] == shown
         window.search.setText("label-00004")
         assert window.model.rowCount() == 10
@@ -263,9 +263,11 @@ def test_switching_sites_while_a_key_lookup_waits_opens_the_new_site(paths, site
         opened = []
         manager.site_opened.connect(lambda result: opened.append(result.site.site_id))
         with qtbot.waitSignal(manager.site_opening, timeout=5000):
-            window._switch_to(Site(site_b, "Site B"))
+            window.session.switch_to(Site(site_b, "Site B"))
         slow_a.set()  # now A's key arrives, after B was asked for (B's lookup waits behind it)
-        qtbot.waitUntil(lambda: window.site.site_id == site_b and window.controller.client is not None, timeout=10_000)
+        qtbot.waitUntil(
+            lambda: window.session.site.site_id == site_b and window.controller.client is not None, timeout=10_000
+        )
         qtbot.waitUntil(lambda: not manager.runner.busy, timeout=10_000)
         assert opened == [site_b]  # A's late answer was dropped, not opened on the way
         assert window.controller.client.site_id == site_b

@@ -41,7 +41,7 @@ def test_a_rename_during_a_refresh_over_facets_that_ignore_offsets_reaches_wix_w
         # Counts come (an endless loop would instead stop only once it had used up the budget).
         qtbot.waitUntil(
             lambda: (
-                (window.loaded_once and window.model.contact_count("custom.vip") is not None)
+                (window.session.loaded_once and window.model.contact_count("custom.vip") is not None)
                 or facet_requests(emulator) >= 11
             ),
             timeout=10_000,

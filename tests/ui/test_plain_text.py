@@ -198,7 +198,7 @@ def test_no_tooltip_or_label_anywhere_renders_the_html_in_a_wix_apps_name(hostil
 
     for label in model.labels:  # each selected: the Rename and Delete buttons say why not, naming the app
         window.select_key(label.key)
-        window._on_table_double_clicked(model.index(model.row_of(label.key), 0))  # the status bar says it too
+        window.table.doubleClicked.emit(model.index(model.row_of(label.key), 0))  # the status bar says it too
         assert markup_anywhere(window) == {}, label.namespace_display_name[:40]
         assert len(window.status.text.toolTip()) < 1_000 and len(window.status.text.text()) <= 1_000
     window.select_key(next(label.key for label in model.labels if label.namespace_display_name == HOSTILE[0]))

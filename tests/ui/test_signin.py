@@ -92,7 +92,7 @@ def test_sign_in_checks_the_key_then_saves_it_only_in_the_keyring(qtbot, make_ap
     dialog = start_and_get_dialog(qtbot, window, manager)
     emulator.clear_requests()
     sign_in(dialog, "key-for-a", emulator, name="Harbour")
-    qtbot.waitUntil(lambda: window.loaded_once and window.model.rowCount() == 45, timeout=10_000)
+    qtbot.waitUntil(lambda: window.session.loaded_once and window.model.rowCount() == 45, timeout=10_000)
     assert backend.items == {(SERVICE, SITE_A): "key-for-a"}
     saved = json.loads((labeldesk_home / "config" / "sites.json").read_text())
     assert saved["last_used"] == SITE_A and saved["sites"][0]["name"] == "Harbour"
@@ -205,7 +205,10 @@ def test_switching_sites_reloads_and_sign_out_removes_the_key(
     bookshop = next(a for a in window.site_menu.actions() if a.text() == "Bookshop")
     bookshop.trigger()
     qtbot.waitUntil(
-        lambda: window.site is not None and window.site.site_id == SITE_B and window.loaded_once, timeout=10_000
+        lambda: (
+            window.session.site is not None and window.session.site.site_id == SITE_B and window.session.loaded_once
+        ),
+        timeout=10_000,
     )
     qtbot.waitUntil(lambda: window.model.rowCount() == 2)  # only the system labels on the bookshop site
     assert window.windowTitle() == "Bookshop — LabelDesk"
@@ -213,7 +216,7 @@ def test_switching_sites_reloads_and_sign_out_removes_the_key(
     monkeypatch.setattr(dialogs, "confirm_sign_out", lambda *args: True)
     window.sign_out()
     qtbot.waitUntil(lambda: (SERVICE, SITE_B) not in backend.items, timeout=10_000)
-    qtbot.waitUntil(lambda: window.site is not None and window.site.site_id == SITE_A, timeout=10_000)
+    qtbot.waitUntil(lambda: window.session.site is not None and window.session.site.site_id == SITE_A, timeout=10_000)
     assert SiteDirectory(labeldesk_home / "config" / "sites.json").get(SITE_B) is None
     assert (SERVICE, SITE_A) in backend.items
     assert next(a.text() for a in window.site_menu.actions() if a.isCheckable()) == "Harbour"
@@ -225,14 +228,14 @@ def test_a_key_revoked_during_use_pauses_and_asks_for_a_new_one_in_place(
     window, emulator = open_saved_site_a(qtbot, make_app, emulators, backend, labeldesk_home)
     emulator.api_key = "rotated-key"  # the owner revoked the key in Wix
     window.refresh_action.trigger()
-    qtbot.waitUntil(lambda: window.paused, timeout=10_000)
+    qtbot.waitUntil(lambda: window.session.paused, timeout=10_000)
     dialog = window.sign_in_dialog
     assert dialog.isVisible() and dialog.site_edit.isReadOnly() and not dialog.demo_button.isVisible()
     assert window.model.rowCount() == 45  # the table stays
     assert not window.new_action.isEnabled() and "new API key" in window.new_action.toolTip()
     dialog.key_edit.setText("rotated-key")
     dialog.sign_in_button.click()
-    qtbot.waitUntil(lambda: not window.paused and window.new_action.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.session.paused and window.new_action.isEnabled(), timeout=10_000)
     assert backend.items[(SERVICE, SITE_A)] == "rotated-key"
     assert window.model.rowCount() == 45
 
@@ -357,7 +360,7 @@ def test_the_keyring_is_named_as_people_know_it(qtbot, make_app, monkeypatch):
     assert dialog.where.text() == "Your API key will be kept in GNOME Keyring, not in a file."
     named = []
     monkeypatch.setattr(dialogs, "confirm_sign_out", lambda parent, site, where: named.append(where))
-    window.site = Site(SITE_A, "Harbour")
+    window.session.site = Site(SITE_A, "Harbour")
     window.sign_out()
     assert named == ["GNOME Keyring"]
 

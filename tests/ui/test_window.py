@@ -79,17 +79,17 @@ def test_contact_counts_refused_for_permission_keep_the_labels_working(open_app,
 
     monkeypatch.setattr(demo_store, "facets", refuse)
     window, _ = open_app(demo_store, wait=False)
-    qtbot.waitUntil(lambda: window.model.rowCount() == 45 and window.counts_problem is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 45 and window.session.counts_problem is not None, timeout=10_000)
     qtbot.waitUntil(lambda: "Read Contacts" in window.status.text.text(), timeout=10_000)
     assert window.status.text.text().startswith("Last refreshed ")
-    assert not window.paused and window.new_action.isEnabled()
+    assert not window.session.paused and window.new_action.isEnabled()
 
 
 def test_a_failed_load_says_what_happened_and_what_to_do(open_app, demo_store, qtbot):
     from labeldesk.emulator import Emulator  # noqa: F401 - the fixture's emulator is reused
 
     window, emulator = open_app(demo_store, wait=False)
-    qtbot.waitUntil(lambda: window.loaded_once)
+    qtbot.waitUntil(lambda: window.session.loaded_once)
     emulator.faults.fail_next(20, status=500)
     window.refresh_action.trigger()
     qtbot.waitUntil(lambda: window.status.kind == "error", timeout=10_000)
@@ -109,7 +109,7 @@ def test_a_failed_first_load_shows_the_reason_in_the_empty_table(demo_store, qtb
         window, controller = open_window(make_client(emulator), settings, site_name="Test site")
         qtbot.addWidget(window)
         try:
-            qtbot.waitUntil(lambda: window.loaded_once and not controller.busy, timeout=10_000)
+            qtbot.waitUntil(lambda: window.session.loaded_once and not controller.busy, timeout=10_000)
             assert window.model.total == 0
             assert window.table.empty_hint.isVisible()
             assert window.table.empty_hint.text().startswith("Couldn't load the labels.\nWix is having trouble")
@@ -515,7 +515,7 @@ def test_a_site_name_with_an_ampersand_is_shown_as_typed(open_app, demo_store):
     window, _ = open_app(demo_store)
     from labeldesk.sites import Site
 
-    window.site = Site("x", "Harbour & Hive")
+    window.session.site = Site("x", "Harbour & Hive")
     window._rebuild_site_menu()
     assert window.site_button.text() == "Harbour && Hive"  # Qt shows '&&' as one '&', not a mnemonic
 
@@ -530,7 +530,7 @@ def test_a_refresh_of_many_pages_shows_how_far_it_got(open_app, qtbot):
         lambda read, total: seen.append((read, total, bar.value(), bar.maximum(), bar.toolTip()))
     )
     controller.labels_loaded.connect(lambda _: at_load.append((bar.maximum(), bar.toolTip())))
-    qtbot.waitUntil(lambda: window.loaded_once and not controller.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: window.session.loaded_once and not controller.busy, timeout=10_000)
     reads = [read for read, *_ in seen]
     assert reads[0] == 2000 and reads[-1] == 5000 and len(reads) == 3 and reads == sorted(reads)
     # Until the last page, the bar showed how far the refresh got, not just "working", in words too.
@@ -613,7 +613,7 @@ def test_a_delete_confirmed_after_another_site_was_opened_deletes_nothing(qtbot,
         window.message_shown.connect(lambda text, kind: messages.append(text))
         try:
             window.attach(first, Site("site-one", "One", emulator.base_url))
-            qtbot.waitUntil(lambda: window.loaded_once, timeout=10_000)
+            qtbot.waitUntil(lambda: window.session.loaded_once, timeout=10_000)
             select(window, "VIP")
             key = window.selected_labels()[0].key
 

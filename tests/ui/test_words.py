@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 
 from labeldesk.api import errors, wire
 from labeldesk.domain import Label, LabelType
+from labeldesk.ui import status_texts
 from labeldesk.ui.models import Column, TypeFilter
 from labeldesk.ui.workers import UnexpectedError
 from tests.ui.test_window import rename_to_a_name_made_elsewhere, select
@@ -116,15 +117,15 @@ def test_errors_reach_the_status_bar_plainly_and_never_repeat_themselves(shown):
         message_repeats = repeats(error.message)
         said.clear()
         window.model.apply_labels(window.model.labels)  # rows shown: "Couldn't refresh"
-        window._on_refresh_failed(error)
-        window._on_write_failed("Renaming ‘VIP’…", error)
-        window._report_deletes([], [(label, error)])
-        window._on_sign_out_failed(error)  # the sign-out's failure, as the site manager reports it
-        window.counts_problem = None
-        window._on_counts_failed(error)
-        said.append(window.counts_problem)
-        window.paused = False
-        window._on_auth_failed(error)
+        window.controller.refresh_failed.emit(error)
+        window.controller.write_failed.emit("Renaming ‘VIP’…", error)
+        window.show_message(*status_texts.deletes_done([], [(label, error)]))
+        window.session._on_sign_out_failed(error)  # the sign-out's failure, as the site manager reports it
+        window.session.counts_problem = None
+        window.controller.counts_failed.emit(error)
+        said.append(window.session.counts_problem)
+        window.session.paused = False
+        window.controller.auth_failed.emit(error)
         texts = [*said, window.table.empty_hint.text()]
         for text in texts:
             assert_plain(text)
@@ -152,11 +153,11 @@ def test_a_refused_request_names_what_the_person_can_change_and_keeps_wixs_words
 def test_a_refresh_that_failed_with_no_rows_says_it_once_in_the_empty_table(demo):
     window, _ = demo
     window.model.clear()
-    window._on_refresh_failed(errors.ServerError(**SUPPORT))
+    window.controller.refresh_failed.emit(errors.ServerError(**SUPPORT))
     hint = window.table.empty_hint.text()
     assert hint.startswith("Couldn't load the labels.\nWix is having trouble")
     assert hint.casefold().count("try again") == 1
-    window._on_refresh_failed(errors.OfflineError())
+    window.controller.refresh_failed.emit(errors.OfflineError())
     assert window.status.text.text() == errors.OfflineError.default_message  # not "Can't reach Wix: Can't reach…"
 
 
