@@ -12,6 +12,7 @@ import pytest
 RUN = Path(__file__).with_name("run.py")
 KEYS = [
     "startup_ratio",
+    "cold_start_ratio",
     "refresh_requests_2000",
     "refresh_round_trips_50000",
     "first_load_round_trips_50000",
