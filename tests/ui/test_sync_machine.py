@@ -311,11 +311,11 @@ class SyncMachine(RuleBasedStateMachine):
             faults.latency_ms = args[0]
 
     def _refresh_in_flight(self, when: str | None) -> None:
-        """Starts a refresh whose two reads (the labels, the contact counts) the emulator holds back a
-        moment, and returns once both have reached it, so the write that follows is sent while the refresh
-        is in flight. ``when`` says whether the emulator reads the site before the write reaches it (the
-        answer is older than the write: LabelDesk must keep the write) or after (the answer includes it).
-        """
+        """Unless ``when`` is None: starts a refresh whose two reads (the labels, the contact counts) the
+        emulator holds back a moment, and returns once both have reached it, so the write that follows is
+        sent while the refresh is in flight. ``when`` says whether the emulator reads the site before the
+        write reaches it (the answer is older than the write: LabelDesk must keep the write) or after (the
+        answer includes it)."""
         faults = self.emulator.faults
         if when is None:
             return
