@@ -294,14 +294,15 @@ def measure_cold_start(labels: int, runs: int, latency_ms: int = 100) -> dict[st
     from tests.benchmarks.keyring_backend import EMULATOR_KEY
 
     emulator = EmulatorProcess(labels, latency_ms)
+    folder = tempfile.TemporaryDirectory(prefix="labeldesk-bench-")
     try:
         assert emulator.api_key == EMULATOR_KEY
         # Compiled modules are kept between starts (as an installed copy keeps them); settings,
         # saved copies and logs are not: each start gets an empty LABELDESK_HOME of its own.
-        pycache = Path(tempfile.mkdtemp(prefix="labeldesk-bench-"))
+        pycache = Path(folder.name) / "pycache"
 
         def fresh_env() -> dict[str, str]:
-            env = child_env(Path(tempfile.mkdtemp(prefix="labeldesk-bench-")))
+            env = child_env(Path(tempfile.mkdtemp(prefix="home-", dir=folder.name)))
             env["PYTHONPYCACHEPREFIX"] = str(pycache)
             env["PYTHON_KEYRING_BACKEND"] = "tests.benchmarks.keyring_backend.BenchmarkKeyring"
             env["LABELDESK_BENCH_ACCOUNT"] = key_account(emulator.site_id, emulator.base_url)
@@ -318,6 +319,7 @@ def measure_cold_start(labels: int, runs: int, latency_ms: int = 100) -> dict[st
             times["bare"].append(timed_line(bare, fresh_env(), "first-paint"))
     finally:
         emulator.stop()
+        folder.cleanup()
     app_s, bare_s = statistics.median(times["app"]), statistics.median(times["bare"])
     return {
         "cold_start_ms": round(app_s * 1000, 1),
