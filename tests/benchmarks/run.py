@@ -351,7 +351,8 @@ class EmulatorProcess:
         ]
         env = child_env(Path(tempfile.mkdtemp(prefix="labeldesk-bench-")))
         self.log = Path(tempfile.mkdtemp(prefix="labeldesk-bench-")) / "emulator.log"
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log.open("w"), text=True, env=env)
+        self._log_file = self.log.open("w")
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self._log_file, text=True, env=env)
         self.base_url = self.process.stdout.readline().strip()
         self.api_key, self.site_id = "labeldesk-emulator-key", "11111111-2222-4333-8444-555555555555"
 
@@ -366,6 +367,8 @@ class EmulatorProcess:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(10)
+        self.process.stdout.close()
+        self._log_file.close()
 
 
 def requests_per_minute(moments: list[float]) -> int:
