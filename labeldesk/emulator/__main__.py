@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     faults.add_argument("--stall-next", type=int, default=0, metavar="N", help="say nothing for --stall-seconds")
     faults.add_argument("--stall-seconds", type=float, default=30.0)
+    faults.add_argument(
+        "--answer-late-next",
+        type=int,
+        default=0,
+        metavar="N",
+        help="carry out the request at once (read the labels as they are), answer --answer-late-seconds later",
+    )
+    faults.add_argument("--answer-late-seconds", type=float, default=1.0)
     paging = parser.add_argument_group("paging that breaks the rules (for every request)")
     paging.add_argument(
         "--facets-ignore-offset",
@@ -104,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     emulator.faults.malformed_next(args.malformed_next)
     emulator.faults.bomb_next(args.bomb_next)
     emulator.faults.stall_next(args.stall_next, args.stall_seconds)
+    emulator.faults.answer_late_next(args.answer_late_next, args.answer_late_seconds)
     emulator.faults.paging = PagingFaults(args.facets_ignore_offset, args.list_ignore_offset, args.list_empty_from)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

@@ -21,6 +21,10 @@ class FaultKind(enum.Enum):
     STALL = "stall"
     #: Answer 200 with a gzip "bomb": 64 KB that unpack to 64 MB of zeros (a hostile server's trick).
     BOMB = "bomb"
+    #: Carry the request out at once (a list reads the site as it is now), then wait before answering:
+    #: what arrives is older than it looks, as a slow network's answer is. (STALL and latency wait
+    #: before reading, so their answers include whatever changed meanwhile.)
+    ANSWER_LATE = "answer_late"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ class Faults:
         self.paging = PagingFaults()
         self._pending: deque[Fault] = deque()
         self._lock = threading.Lock()
+        self._held = 0
 
     def _queue(self, fault: Fault, count: int) -> None:
         with self._lock:
@@ -86,6 +91,24 @@ class Faults:
 
     def stall_next(self, count: int = 1, seconds: float = 30.0) -> None:
         self._queue(Fault(FaultKind.STALL, seconds=seconds), count)
+
+    def answer_late_next(self, count: int = 1, seconds: float = 1.0) -> None:
+        """Carry out the next ``count`` requests at once, and answer each ``seconds`` later (a list of
+        labels is read before the wait: a change made meanwhile is not in it). See :attr:`held`."""
+        self._queue(Fault(FaultKind.ANSWER_LATE, seconds=seconds), count)
+
+    @property
+    def held(self) -> int:
+        """How many answers ANSWER_LATE has held back so far, each counted once its request was carried
+        out (the site read or changed) and its wait began: a test waits for this before the change it
+        wants the answer to miss."""
+        with self._lock:
+            return self._held
+
+    def note_held(self) -> None:
+        """Called by the server when an ANSWER_LATE request has been carried out and its wait begins."""
+        with self._lock:
+            self._held += 1
 
     def clear(self) -> None:
         with self._lock:

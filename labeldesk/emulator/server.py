@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from labeldesk.emulator.faults import FaultKind, Faults, PagingFaults
+from labeldesk.emulator.faults import Fault, FaultKind, Faults, PagingFaults
 from labeldesk.emulator.state import ApiError, LabelStore
 
 log = logging.getLogger(__name__)
@@ -128,10 +128,22 @@ class _Handler(BaseHTTPRequestHandler):
         except ApiError as exc:
             if fault is not None and fault.kind is FaultKind.DROP_REPLY:
                 return self._drop()
+            if self._held_back(emulator, fault):
+                return self._drop()
             return self._send_json(exc.status, exc.body(), exc.headers)
         if fault is not None and fault.kind is FaultKind.DROP_REPLY:
             return self._drop()  # done, but the client never hears of it
+        if self._held_back(emulator, fault):
+            return self._drop()
         return self._send_json(200, answer)
+
+    @staticmethod
+    def _held_back(emulator: Emulator, fault: Fault | None) -> bool:
+        """An ANSWER_LATE fault: the request is done, its answer waits. True if the emulator stops meanwhile."""
+        if fault is None or fault.kind is not FaultKind.ANSWER_LATE:
+            return False
+        emulator.faults.note_held()
+        return emulator._pause(fault.seconds)
 
     def _route(
         self, store: LabelStore, method: str, body: dict[str, Any], paging: PagingFaults

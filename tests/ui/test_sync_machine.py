@@ -1,7 +1,10 @@
 """The safety net for the move to a sync engine (issue 14): a Hypothesis state machine that drives random
 sequences of create, rename, delete and refresh, and changes made elsewhere on the site, through LabelDesk
 against the emulator over loopback, with random faults (5xx, dropped connections and lost replies, 429 with
-Retry-After, latency). After every step, once things have settled, it checks that:
+Retry-After, latency), and writes sent while a refresh is in flight: one that reaches the site before the
+refresh reads it, or after (the emulator reads the site, then holds the answer back: LabelDesk gets a list
+older than the write it has just made, and must keep the write). After every step, once things have
+settled, it checks that:
 
 - the table's labels equal the emulator's (key -> display name, type) whenever a refresh has succeeded
   since the last change LabelDesk couldn't know about, and the saved copy (reopened) equals the table;
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck
+from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -52,6 +55,10 @@ hypothesis_settings.register_profile(
     deadline=None,
     derandomize=True,  # the same examples on every run: CI is never red by luck
     database=None,  # nothing written into the repo
+    # No shrinking: over real sockets it takes minutes, past the test's time limit, and a run cut off
+    # by that limit shows only "Timeout", not the steps that failed. CI prints the failing example as
+    # found; the long profile shrinks it.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow],
 )
 hypothesis_settings.register_profile(
@@ -229,6 +236,13 @@ FAULTS = st.one_of(
     st.tuples(st.just("latency"), st.sampled_from([20, 80, 150])),
 )
 PICK = st.integers(0, 10_000)
+#: A write sent while a refresh is in flight reaches the site after the refresh has read it (its answer,
+#: on its way back, is older than the write), or before (the answer includes the write); or no refresh.
+READ_BEFORE_THE_WRITE, READ_AFTER_THE_WRITE = "read before the write", "read after the write"
+DURING_REFRESH = st.sampled_from([None, READ_BEFORE_THE_WRITE, READ_AFTER_THE_WRITE])
+#: How long the emulator holds back an answer read before the write: long enough for a write that meets
+#: no fault (or a quick one) to be answered first.
+HELD_ANSWER_SECONDS = 0.3
 
 
 def site_labels(store: LabelStore) -> dict[str, tuple[str, str]]:
@@ -296,13 +310,24 @@ class SyncMachine(RuleBasedStateMachine):
         else:
             faults.latency_ms = args[0]
 
-    def _refresh_in_flight(self) -> None:
-        """Starts a refresh whose first two reads (the labels, the contact counts) the emulator holds back a
-        moment, and returns once both have reached it, so the write that follows is sent while the refresh
-        is in flight. (The emulator reads the site after the pause, so the answer includes the write.)"""
-        self.emulator.faults.stall_next(2, seconds=0.2)
-        self.driver.refresh(wait=False)
-        self.qtbot.waitUntil(lambda: self.emulator.faults.pending == 0, timeout=SETTLE_MS)
+    def _refresh_in_flight(self, when: str | None) -> None:
+        """Unless ``when`` is None: starts a refresh whose two reads (the labels, the contact counts) the
+        emulator holds back a moment, and returns once both have reached it, so the write that follows is
+        sent while the refresh is in flight. ``when`` says whether the emulator reads the site before the
+        write reaches it (the answer is older than the write: LabelDesk must keep the write) or after (the
+        answer includes it)."""
+        faults = self.emulator.faults
+        if when is None:
+            return
+        if when == READ_BEFORE_THE_WRITE:
+            held = faults.held
+            faults.answer_late_next(2, seconds=HELD_ANSWER_SECONDS)
+            self.driver.refresh(wait=False)
+            self.qtbot.waitUntil(lambda: faults.held == held + 2, timeout=SETTLE_MS)
+        else:
+            faults.stall_next(2, seconds=0.2)
+            self.driver.refresh(wait=False)
+            self.qtbot.waitUntil(lambda: faults.pending == 0, timeout=SETTLE_MS)
 
     def _calm(self) -> None:
         """Ends a step's fault: what it didn't use doesn't spill into the next step."""
@@ -355,12 +380,11 @@ class SyncMachine(RuleBasedStateMachine):
             assert self.driver.table() == before, "a refresh that failed changed the table"
         self._take_events()
 
-    @rule(name=st.sampled_from(GOOD_NAMES + BAD_NAMES), fault=FAULTS, during_refresh=st.booleans())
-    def create(self, name: str, fault, during_refresh: bool) -> None:
+    @rule(name=st.sampled_from(GOOD_NAMES + BAD_NAMES), fault=FAULTS, during_refresh=DURING_REFRESH)
+    def create(self, name: str, fault, during_refresh: str | None) -> None:
         before, writes = self.driver.table(), self._writes_sent()
         existed = self._names_on_site(clean_name(name)) if name_problem(name) is None else []
-        if during_refresh:
-            self._refresh_in_flight()
+        self._refresh_in_flight(during_refresh)
         self._fault(fault)
         outcome = self.driver.create(name)
         self._calm()
@@ -384,14 +408,13 @@ class SyncMachine(RuleBasedStateMachine):
             assert len(self._names_on_site(clean_name(name))) <= 1
         self._take_events()
 
-    @rule(pick=PICK, name=st.sampled_from(GOOD_NAMES + BAD_NAMES), fault=FAULTS, during_refresh=st.booleans())
-    def rename(self, pick: int, name: str, fault, during_refresh: bool) -> None:
+    @rule(pick=PICK, name=st.sampled_from(GOOD_NAMES + BAD_NAMES), fault=FAULTS, during_refresh=DURING_REFRESH)
+    def rename(self, pick: int, name: str, fault, during_refresh: str | None) -> None:
         key = self._pick_shown(pick, editable=True)
         if key is None:
             return
         before, writes = self.driver.table(), self._writes_sent()
-        if during_refresh:
-            self._refresh_in_flight()
+        self._refresh_in_flight(during_refresh)
         self._fault(fault)
         outcome = self.driver.rename(key, name)
         self._calm()
@@ -417,14 +440,13 @@ class SyncMachine(RuleBasedStateMachine):
         assert isinstance(outcome.error, errors.LabelNotEditableError), outcome
         assert self.driver.table() == before and site_labels(self.store) == site
 
-    @rule(pick=PICK, fault=FAULTS, during_refresh=st.booleans())
-    def delete(self, pick: int, fault, during_refresh: bool) -> None:
+    @rule(pick=PICK, fault=FAULTS, during_refresh=DURING_REFRESH)
+    def delete(self, pick: int, fault, during_refresh: str | None) -> None:
         key = self._pick_shown(pick, editable=True)
         if key is None:
             return
         before = self.driver.table()
-        if during_refresh:
-            self._refresh_in_flight()
+        self._refresh_in_flight(during_refresh)
         self._fault(fault)
         outcome = self.driver.delete(key)
         self._calm()
