@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SELFTEST_TIMEOUT_MS = 30_000
-GUI_SWITCH_INTERVAL = 0.001
 DEMO_SITE_NAME = "Harbour & Hive (demo)"
 
 
@@ -250,10 +249,6 @@ def run(argv: list[str]) -> int:
 
     from labeldesk.logs import setup_logging
 
-    # Workers parse JSON and save the cache while the GUI thread paints; with Python's default 5 ms
-    # switch interval a busy worker can hold the interpreter for several of them in a row. 1 ms keeps the
-    # event loop's waits short at a small cost in worker throughput.
-    sys.setswitchinterval(GUI_SWITCH_INTERVAL)
     log_handler = setup_logging(paths.logs)
     log.info("LabelDesk %s starting", __version__)
 

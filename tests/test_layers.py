@@ -37,3 +37,20 @@ def test_labeldesk_home_moves_every_path(tmp_path, monkeypatch):
     paths = AppPaths.from_environment()
     for folder in (paths.config, paths.cache, paths.logs):
         assert folder.is_relative_to(tmp_path)
+
+
+def test_the_gui_process_plays_no_interpreter_games():
+    """No switch-interval or garbage-collector settings anywhere in the app: the engine's process
+    keeps the network and the disk away from the GUI thread instead (issue 14)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "labeldesk"
+    games = re.compile(r"setswitchinterval|\bgc\.(disable|freeze|set_threshold)|give_way|gui_busy")
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for path in root.rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if games.search(line)
+    ]
+    assert found == []

@@ -36,8 +36,6 @@ from labeldesk.api.paging import MAX_SITE_ITEMS, PageLedger, page_cap, read_page
 from labeldesk.api.retry import RateBudget, RetryPolicy, retrying
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_loopback_url, validate_base_url
 from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem, valid_key
-from labeldesk.giveway import give_way
-from labeldesk.memory import collector_paused
 
 log = logging.getLogger(__name__)
 
@@ -335,19 +333,16 @@ class WixLabelsClient:
         as the service gives it, or None).
         """
         for attempt in (1, 2):
-            with collector_paused():
-                try:
-                    labels, short = self._fetch_all_once(expected_total, on_progress)
-                except errors.ValidationError as exc:
-                    # The contract leaves the maximum page size open (1,000 or 2,000): if the service
-                    # objects to ours, use the lower one.
-                    if self._page_size == QUERY_MAX_LIMIT or not any(
-                        v.field.startswith("paging") for v in exc.violations
-                    ):
-                        raise
-                    log.info("the service refused pages of %d; using %d", self._page_size, QUERY_MAX_LIMIT)
-                    self._page_size = self._step = QUERY_MAX_LIMIT
-                    labels, short = self._fetch_all_once(None, on_progress)
+            try:
+                labels, short = self._fetch_all_once(expected_total, on_progress)
+            except errors.ValidationError as exc:
+                # The contract leaves the maximum page size open (1,000 or 2,000): if the service
+                # objects to ours, use the lower one.
+                if self._page_size == QUERY_MAX_LIMIT or not any(v.field.startswith("paging") for v in exc.violations):
+                    raise
+                log.info("the service refused pages of %d; using %d", self._page_size, QUERY_MAX_LIMIT)
+                self._page_size = self._step = QUERY_MAX_LIMIT
+                labels, short = self._fetch_all_once(None, on_progress)
             if short is None:
                 return labels
             if attempt == 2:
@@ -444,7 +439,6 @@ class WixLabelsClient:
         futures: dict[Future[bytes], int] = {}
         try:
             for offset in offsets:
-                give_way()
                 if self._stop.is_set():
                     raise errors.CancelledError()
                 try:
@@ -457,7 +451,6 @@ class WixLabelsClient:
                 if self._stop.is_set():
                     raise errors.CancelledError()  # closed: don't wait for answers nobody will read
                 for future in done:  # parse whichever page came first
-                    give_way()
                     honoured = parse(futures[future], future.result()) and honoured
         except FutureCancelledError:
             raise errors.CancelledError() from None  # close() called meanwhile
@@ -629,7 +622,6 @@ class WixLabelsClient:
         reason: Exception  # what went wrong underneath, for the log only
         try:
             http = getattr(self._page_local, "http", None) or self._http
-            give_way()
             timeout = self._timeout_for(method)
             with http.stream(method, path, params=params, json=json_body, timeout=timeout) as response:
                 content = _read_body(response, self.max_body_bytes)
@@ -744,12 +736,6 @@ class _PagePool:
                 self._work.put(None)
 
 
-def _giving_way(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    for chunk in chunks:
-        give_way()
-        yield chunk
-
-
 def _read_body(response: httpx.Response, most: int) -> bytes:
     """The body of ``response``, unpacked (gzip, deflate or neither), reading at most ``most`` bytes off
     the wire and unpacking at most ``most``: past either, OversizedResponseError, and the rest is never
@@ -770,7 +756,7 @@ def _read_body(response: httpx.Response, most: int) -> bytes:
     try:
         # Read in steps that give way to the GUI thread: 25 page threads receiving 500 KB each run
         # a little Python per chunk, and together they can hold up a paint.
-        for chunk in _giving_way(response.iter_raw()):
+        for chunk in response.iter_raw():
             received += len(chunk)
             if received > most:
                 raise errors.OversizedResponseError()

@@ -163,6 +163,9 @@ class SyncEngine:
         self._stopped.set()
         if self.client is not None:
             self.client.close()
+        for unused in self._clients.values():  # handed over, never taken: closed all the same
+            unused.close()
+        self._clients.clear()
         for pool in (self._reads, self._writes):
             pool.shutdown(wait=False, cancel_futures=True)
         self._disk.shutdown(wait=True)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -93,6 +93,16 @@ class EngineStoppedError(WixError):
         "It may or may not have been made: refresh (F5) to see."
     )
     asking_again_helps = True
+
+
+class ShownTable(Protocol):
+    """What the controller reads of the table it fills (LabelTableModel is one)."""
+
+    @property
+    def target_sort_spec(self) -> SortSpec: ...
+
+    @property
+    def total(self) -> int: ...
 
 
 @dataclass(slots=True)
@@ -209,10 +219,7 @@ class LabelsController(QObject):
         self._refreshing = False
         self._refresh_again = False
         self._page_read.connect(self._on_page_read)
-        #: Tells the engine the table's order, so it can sort for it (set by the window).
-        self.sort_spec: Callable[[], SortSpec] | None = None
-        #: The table's labels and version; its size lets a refresh ask for every page at once (set by the window).
-        self.model_snapshot: Callable[[], tuple[int, dict[str, Label], dict[str, str]]] | None = None
+        self._table: ShownTable | None = None
         self.engine = engine if engine is not None else EngineHost(_mode_for(client), self)
         self.engine.setParent(self)
         self.engine.event_received.connect(self._on_event)
@@ -316,8 +323,13 @@ class LabelsController(QObject):
 
     # -- lifetime -------------------------------------------------------------------------------------
 
+    def show_in(self, table: ShownTable) -> None:
+        """The table this site's labels are shown in: its order is the one the engine sorts a refresh
+        in (so the GUI thread needn't), and its size lets a refresh ask for every page at once."""
+        self._table = table
+
     def _spec(self) -> SortSpec | None:
-        return self.sort_spec() if self.sort_spec is not None else None
+        return self._table.target_sort_spec if self._table is not None else None
 
     def start(self) -> None:
         """Show the saved copy (if any) at once, and ask the service (if the key is known yet)."""
@@ -357,7 +369,9 @@ class LabelsController(QObject):
 
     def set_client(self, client: WixLabelsClient) -> None:
         """Use ``client`` from now on (the key became known, or was replaced) and refresh."""
-        self.client = client
+        old, self.client = self.client, client
+        if old is not None and old is not client:
+            old.close()  # (the engine closes its own; this is the window's, which checked the key)
         settings, handle = self._hand_over(client)
         self.engine.send(p.UseClient(settings, handle))
         self.refresh(force=True)
@@ -366,6 +380,8 @@ class LabelsController(QObject):
         """Stop without waiting: say nothing more, and close the cache once the engine is done."""
         self.blockSignals(True)
         self._retry_timer.stop()
+        if self.client is not None:
+            self.client.close()
         self.engine.send(p.Shutdown())  # the engine finishes its writes, then closes the copy
 
         def finish() -> None:
@@ -398,6 +414,8 @@ class LabelsController(QObject):
         self._shut_down = True
         self._retry_timer.stop()
         self.runner.stop()  # answers still on their way go nowhere now
+        if self.client is not None:
+            self.client.close()  # (a call still out is cut short: nobody waits for it now)
         self.engine.shutdown(wait_ms)
         self.runner.wait_for_disk(wait_ms)
         if self.cache is not None:
@@ -453,10 +471,9 @@ class LabelsController(QObject):
         self._arriving = None
         self.refresh_started.emit()
         spec = self._spec()
-        base = self.model_snapshot() if self.model_snapshot is not None else None
         # How many labels the table holds (from the cache or the last refresh) lets the client ask
         # for every page at once.
-        expected = len(base[1]) if base is not None and base[1] else None
+        expected = (self._table.total or None) if self._table is not None else None
         order = None if spec is None else (int(spec[0]), spec[1])
         self._send(p.Refresh(self._generation, order, expected))
 
@@ -575,7 +592,7 @@ class LabelsController(QObject):
     # -- writes ---------------------------------------------------------------------------------------
 
     def _check_client(self) -> None:
-        """The window offers no write until the key is known (see MainWindow._blocked_reason), so a
+        """The window offers no write until the key is known (see SiteSession.blocked_reason), so a
         write without one is a bug, said at once."""
         if self.client is None:
             raise RuntimeError("a write was asked for before the site's key was known")

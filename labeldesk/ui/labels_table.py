@@ -7,7 +7,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from labeldesk.giveway import gui_busy
 from labeldesk.ui.models import Column, LabelTableModel, never_fatal
 from labeldesk.ui.widgets import date_column_width, plain_label
 
@@ -87,8 +86,7 @@ class LabelsTable(QTableView):
 
     @never_fatal()
     def paintEvent(self, event) -> None:
-        with gui_busy():  # a paint calls into Python for every cell: workers wait their turn
-            super().paintEvent(event)
+        super().paintEvent(event)
         if not self._rows_painted and self.model() is not None and self.model().rowCount():
             self._rows_painted = True
             self.first_rows_painted.emit()

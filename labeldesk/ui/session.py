@@ -317,11 +317,7 @@ class SiteSession(QObject):
     # -- the controller's news ------------------------------------------------------------------------
 
     def _connect(self, c: LabelsController) -> None:
-        # KNOWN EXCEPTION to "nothing is called back up the stack through assigned attributes": the
-        # controller's workers ask the table for its order and its rows through these two. They go when
-        # the controller takes the table's state with its intents instead (issue 14).
-        c.sort_spec = lambda: self.model.target_sort_spec
-        c.model_snapshot = self.model.snapshot
+        c.show_in(self.model)  # (the controller reads the table's order and size when it refreshes)
         c.auth_failed.connect(self._on_auth_failed)
         c.cache_loaded.connect(self._on_cache_loaded)
         c.cache_settled.connect(self._on_cache_settled)

@@ -383,12 +383,10 @@ def requests_per_minute(moments: list[float]) -> int:
 
 def measure_refresh(small: int, large: int) -> dict[str, float]:
     from labeldesk.api import WixLabelsClient
-    from labeldesk.app import GUI_SWITCH_INTERVAL
 
     results: dict[str, float] = {}
     latency = 0.1
     starts: list[float] = []
-    sys.setswitchinterval(GUI_SWITCH_INTERVAL)  # as in the app, whose refreshes these are
     for size in (small, large):
         emulator = EmulatorProcess(size, int(latency * 1000))
         try:
@@ -548,9 +546,6 @@ def child_gui(refresh_size: int, filter_size: int, trace_stalls: bool = False) -
     app = QApplication([])
     from PySide6.QtCore import QSettings
 
-    from labeldesk.app import GUI_SWITCH_INTERVAL
-
-    sys.setswitchinterval(GUI_SWITCH_INTERVAL)  # as labeldesk.app.run sets it
     from labeldesk.api import WixLabelsClient
     from labeldesk.sites import Site
     from labeldesk.ui.controller import LabelsController

@@ -557,13 +557,21 @@ def test_a_refresh_that_fails_half_way_leaves_no_figures_on_the_bar(demo):
     assert (bar.maximum(), bar.toolTip(), bar.accessibleDescription()) == (0, "", "")
 
 
-def test_refreshes_are_prepared_in_the_order_the_table_is_about_to_show(demo, qtbot):
+def test_refreshes_are_prepared_in_the_order_the_table_is_about_to_show(demo, qtbot, monkeypatch):
+    from labeldesk.engine import protocol
+
     window, _ = demo
     window.model.background_sort_from = 10  # the demo's 45 labels are sorted on a worker
     window.table.sortByColumn(Column.KEY, Qt.SortOrder.DescendingOrder)
     assert window.model.sorting and window.model.sort_spec == (Column.NAME, False)
-    assert window.controller.sort_spec() == (Column.KEY, True)  # what a refresh started now sorts for
-    qtbot.waitUntil(lambda: not window.model.sorting, timeout=5000)
+    engine, sent = window.controller.engine, []
+    send = engine.send
+    monkeypatch.setattr(engine, "send", lambda intent: sent.append(intent) or send(intent))
+    window.controller.refresh(force=True)
+    refresh = next(intent for intent in sent if isinstance(intent, protocol.Refresh))
+    assert refresh.order == (Column.KEY, True)  # what a refresh started now sorts for
+    assert refresh.expected == window.model.total
+    qtbot.waitUntil(lambda: not window.model.sorting and not window.controller.busy, timeout=5000)
 
 
 def test_select_all_and_scattered_rows_give_the_selected_labels_in_table_order(demo, qtbot):

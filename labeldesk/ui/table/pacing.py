@@ -1,24 +1,15 @@
-"""How the table shares one interpreter with worker threads: the give-way calls and the size
-thresholds that pick between ways of applying a change.
+"""The size thresholds that pick between ways of applying a change to the table, and the label
+index's helpers as the table uses them.
 
-All of it goes when the sync engine runs in a process of its own (issue 14); until then, the
-label index (labeldesk.index, which knows nothing of threads) is called through these, with
-``giveway.give_way`` as its pause.
+The network and the saved copy's writes run in the sync engine's own process, so no worker in
+this one takes turns with the GUI thread for long: the index's loops run without pauses.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import ParamSpec, TypeVar
 
 from labeldesk import index
-from labeldesk.domain import Label
-from labeldesk.giveway import give_way, gui_busy
-from labeldesk.index import SortSpec
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 #: Past this many differences a refresh is applied as one layout change instead of row by row.
 #: A change applied row by row costs time in proportion to the table (finding its rows, moving it),
@@ -34,34 +25,10 @@ ROW_BY_ROW_WITHOUT_ORDER = 200
 BACKGROUND_SORT_FROM = 10_000
 
 
-def holding_workers_back(method: Callable[P, R]) -> Callable[P, R]:
-    """Run a model method inside giveway.gui_busy(): the heavier ones (filtering, sorting, applying a
-    refresh) go faster when worker threads aren't taking turns with them for the interpreter."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with gui_busy():
-            return method(*args, **kwargs)
-
-    return wrapper
-
-
-#: index.prepare_batch for worker threads: giving way to the GUI thread between steps, and only the
-#: differences when a refresh brings at most BULK_CHANGES of them (see index.prepare_batch).
-prepare_batch = functools.partial(index.prepare_batch, diff_up_to=BULK_CHANGES, pause=give_way)
-
-
-def ordered_keys(by_key: Mapping[str, Label], counts: Mapping[str, int | None] | None, spec: SortSpec) -> list[str]:
-    """index.ordered_keys, giving way to the GUI thread between steps (the GUI thread itself, on a
-    header click, never waits there)."""
-    return index.ordered_keys(by_key, counts, spec, give_way)
-
-
-def search_texts(labels: Sequence[Label], known: Mapping[str, str] | None = None) -> dict[str, str]:
-    """index.search_texts, giving way to the GUI thread between steps."""
-    return index.search_texts(labels, known, give_way)
-
-
-def texts_in_order(search: Mapping[str, str], keys: Iterable[str]) -> list[str]:
-    """index.texts_in_order, giving way to the GUI thread between steps."""
-    return index.texts_in_order(search, keys, give_way)
+#: index.prepare_batch, working out only the differences when a refresh brings at most
+#: BULK_CHANGES of them (see index.prepare_batch).
+prepare_batch = functools.partial(index.prepare_batch, diff_up_to=BULK_CHANGES)
+#: The table's sorts and texts go through these names (tests record them here).
+ordered_keys = index.ordered_keys
+search_texts = index.search_texts
+texts_in_order = index.texts_in_order

@@ -23,7 +23,6 @@ from labeldesk.ui import icons
 from labeldesk.ui.overrides import log_override_failure, never_fatal
 from labeldesk.ui.table import pacing
 from labeldesk.ui.table.columns import COLUMNS, RIGHT, Column, Role, TypeFilter, cell_texts, count_text, tooltip
-from labeldesk.ui.table.pacing import holding_workers_back
 
 _Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
@@ -201,7 +200,6 @@ class TableRows(QAbstractTableModel):
 
     # -- filtering ----------------------------------------------------------------------------------------
 
-    @holding_workers_back
     def set_search(self, text: str) -> None:
         needle = comparable_name(text)
         if needle == self._needle:
@@ -212,7 +210,6 @@ class TableRows(QAbstractTableModel):
         self._needle = needle
         self._relayout(self._filtered(self._visible if narrowing else self._all_sorted()))
 
-    @holding_workers_back
     def set_type_filter(self, type_filter: TypeFilter) -> None:
         if type_filter is not self._type_filter:
             self._type_filter = type_filter

@@ -14,7 +14,7 @@ from labeldesk.index import SortSpec
 from labeldesk.ui.overrides import never_fatal
 from labeldesk.ui.table import pacing
 from labeldesk.ui.table.columns import COLUMNS, Column
-from labeldesk.ui.table.pacing import BACKGROUND_SORT_FROM, holding_workers_back
+from labeldesk.ui.table.pacing import BACKGROUND_SORT_FROM
 from labeldesk.ui.table.rows import TableRows
 
 if TYPE_CHECKING:
@@ -81,7 +81,6 @@ class SortedRows(TableRows):
         else:
             self._sort_in_background(spec)
 
-    @holding_workers_back
     def _sort_now(self, spec: SortSpec) -> None:
         self._drop_pending_sort()
         self._provisional = False
@@ -133,7 +132,6 @@ class SortedRows(TableRows):
             return
         self._apply_sorted(spec, *result)
 
-    @holding_workers_back
     def _apply_sorted(self, spec: SortSpec, order: list[str], texts: list[str]) -> None:
         self._pending_sort = None
         self._provisional = False

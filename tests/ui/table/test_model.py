@@ -564,22 +564,6 @@ def test_a_small_table_is_sorted_at_once():
     assert keys_shown(model) == sorted(keys_shown(model), reverse=True)
 
 
-def test_what_a_worker_reads_never_changes_under_it_and_is_copied_only_when_needed():
-    """snapshot() lends the model's own dicts (no copy per refresh); a change copies them first."""
-    model = LabelTableModel()
-    model.apply_labels(LABELS)
-    version, by_key, search = model.snapshot()
-    again = model.snapshot()
-    assert again[1] is by_key and again[2] is search  # nothing changed: nothing copied
-    before_keys, before_texts = dict(by_key), dict(search)
-    model.upsert(label("custom.new", "New"))
-    model.remove("custom.vip")
-    model.upsert(label("custom.cafe", "Café au lait", day=2))
-    assert by_key == before_keys and search == before_texts  # the worker's view stayed as it was
-    assert model.label("custom.new") is not None and model.label("custom.vip") is None
-    assert model.snapshot()[0] > version
-
-
 def test_a_refresh_batch_being_saved_is_not_changed_by_the_table():
     """A first load takes the batch's search texts as they are; the cache may still be saving them."""
     from labeldesk.ui.models import prepare_batch

@@ -1,9 +1,9 @@
 """labeldesk.ui.models is now a shim over labeldesk.ui.table and labeldesk.index: what was imported
-from it still is, and its batch helpers are still the ones that give way to the GUI thread."""
+from it still is, and its batch helpers are the table's."""
 
 from __future__ import annotations
 
-from labeldesk import giveway, index
+from labeldesk import index
 from labeldesk.ui import models
 from labeldesk.ui.table import columns, model, pacing
 
@@ -18,7 +18,7 @@ def test_every_name_the_app_imports_from_the_old_module_is_still_there():
     assert models.LabelTableModel is model.LabelTableModel
 
 
-def test_the_old_modules_batch_helpers_give_way_as_they_did():
+def test_the_old_modules_batch_helpers_are_the_tables():
     assert models.prepare_batch is pacing.prepare_batch
-    assert models.prepare_batch.keywords == {"diff_up_to": pacing.BULK_CHANGES, "pause": giveway.give_way}
+    assert models.prepare_batch.keywords == {"diff_up_to": pacing.BULK_CHANGES}
     assert models.ordered_keys is pacing.ordered_keys and models.search_texts is pacing.search_texts
