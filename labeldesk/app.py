@@ -203,10 +203,28 @@ def _versions() -> str:
 
 def _problem_reporter(window: MainWindow, log_handler: logging.Handler) -> Callable[[str, str], None]:
     """A ``show`` for install_excepthook, safe from any thread: the crash dialog over ``window``, which
-    says where the log file of ``log_handler`` is (if it writes to one)."""
-    from labeldesk.ui.crash_dialog import CrashReporter
+    says where the log file of ``log_handler`` is (if it writes to one). The dialog's module is loaded
+    when a first problem is reported, not at start-up, where it would delay the first paint."""
+    from PySide6.QtCore import QObject, Signal, Slot
 
-    return CrashReporter(window, _log_folder(log_handler)).report
+    class Relay(QObject):
+        problem = Signal(str, str)  # emitted from any thread; its slot runs on the GUI thread
+
+        def __init__(self) -> None:
+            super().__init__(window)
+            self._show: Callable[[str, str], None] | None = None
+            self.problem.connect(self._report)
+
+        @Slot(str, str)
+        def _report(self, summary: str, details: str) -> None:
+            if self._show is None:
+                from labeldesk.ui.crash_dialog import CrashReporter
+
+                self._show = CrashReporter(window, _log_folder(log_handler)).report
+            self._show(summary, details)
+
+    relay = Relay()
+    return relay.problem.emit
 
 
 def _log_folder(log_handler: logging.Handler) -> Path | None:
@@ -264,9 +282,13 @@ def run(argv: list[str]) -> int:
         preloaded = LabelCache(cache_path(paths.cache, opening.site_id, opening.api_base), source=opening.api_base)
     if preloaded is not None:
         preloaded.preload()
-    from labeldesk.engine.host import prestart
+    if preloaded is None or not preloaded.path.exists():
+        # Nothing saved to show first (a first start, a new sign-in, the demo): the rows can only come
+        # from Wix, so the sync engine's process starts now, while Qt loads and the window is built.
+        # (With a saved copy it starts once that is painted: meanwhile it would only compete with it.)
+        from labeldesk.engine.host import prestart
 
-    prestart()  # the sync engine's process starts while Qt loads and the window is built
+        prestart()
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication

@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from labeldesk.engine import protocol as p
-from labeldesk.engine.serve import process_main, serve
+from labeldesk.engine.entry import engine_process, engine_thread
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class _Started:
         context = multiprocessing.get_context("spawn")
         level = logging.getLogger().getEffectiveLevel()
         self.process = context.Process(
-            target=process_main, args=(engine_end, log_end, level), name="labeldesk-engine", daemon=True
+            target=engine_process, args=(engine_end, log_end, level), name="labeldesk-engine", daemon=True
         )
         self.process.start()
         engine_end.close()
@@ -91,7 +91,7 @@ class EngineHost(QObject):
         else:
             self._conn, engine_end = multiprocessing.Pipe(duplex=True)
             self._thread = threading.Thread(
-                target=serve, args=(engine_end, self._clients), name="labeldesk-engine", daemon=True
+                target=engine_thread, args=(engine_end, self._clients), name="labeldesk-engine", daemon=True
             )
             self._thread.start()
         self._notifier = QSocketNotifier(self._conn.fileno(), QSocketNotifier.Type.Read, self)

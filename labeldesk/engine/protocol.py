@@ -17,14 +17,16 @@ import importlib
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from labeldesk.api import errors as api_errors
-from labeldesk.api.retry import RetryPolicy
 from labeldesk.domain import FindOrCreateResult, Label
 from labeldesk.errors import Failure, KnownError, UnexpectedError
+
+if TYPE_CHECKING:
+    from labeldesk.api.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class ClientSettings(msgspec.Struct, frozen=True):
         return f"ClientSettings(site_id={self.site_id!r}, base_url={self.base_url!r})"
 
     def retry_policy(self) -> RetryPolicy:
+        from labeldesk.api.retry import RetryPolicy  # (tenacity: only the engine needs it)
+
         return RetryPolicy(*self.retry)
 
 

@@ -220,13 +220,12 @@ class LabelsController(QObject):
         self._refresh_again = False
         self._page_read.connect(self._on_page_read)
         self._table: ShownTable | None = None
-        self.engine = engine if engine is not None else EngineHost(_mode_for(client), self)
-        self.engine.setParent(self)
-        self.engine.event_received.connect(self._on_event)
-        self.engine.died.connect(self._on_engine_died)
-        if client is not None:
-            self.client = client
-        self._open()
+        self.client = client
+        self._engine: EngineHost | None = None
+        if engine is not None or client is not None:
+            self._start_engine(engine)
+        # (else the engine starts when the key is known: a saved copy is shown first, and an engine
+        # starting meanwhile would only compete with that first paint)
 
     @property
     def busy(self) -> bool:
@@ -238,6 +237,19 @@ class LabelsController(QObject):
         return self._retry_timer.remainingTime() / 1000 if self._retry_timer.isActive() else None
 
     # -- the engine -----------------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> EngineHost:
+        """The site's sync engine (started now if it wasn't yet)."""
+        return self._engine if self._engine is not None else self._start_engine()
+
+    def _start_engine(self, engine: EngineHost | None = None) -> EngineHost:
+        self._engine = engine if engine is not None else EngineHost(_mode_for(self.client), self)
+        self._engine.setParent(self)
+        self._engine.event_received.connect(self._on_event)
+        self._engine.died.connect(self._on_engine_died)
+        self._open()
+        return self._engine
 
     def _open(self) -> None:
         settings, handle = self._hand_over(self.client)
@@ -307,13 +319,10 @@ class LabelsController(QObject):
         log.warning("starting a new sync engine")
         old = self.engine
         old.event_received.disconnect(self._on_event)
-        self.engine = EngineHost(old.mode, self)
-        self.engine.event_received.connect(self._on_event)
-        self.engine.died.connect(self._on_engine_died)
-        old.deleteLater()
         self._engine_busy = False
         self._work_handled = self._work_sent = 0
-        self._open()
+        self._start_engine(EngineHost(old.mode, self))
+        old.deleteLater()
         requests, self._requests = self._requests, {}
         for request in requests.values():
             request.on_failure(EngineStoppedError())
@@ -372,8 +381,11 @@ class LabelsController(QObject):
         old, self.client = self.client, client
         if old is not None and old is not client:
             old.close()  # (the engine closes its own; this is the window's, which checked the key)
-        settings, handle = self._hand_over(client)
-        self.engine.send(p.UseClient(settings, handle))
+        if self._engine is None:
+            self._start_engine()  # (its Open names the client)
+        else:
+            settings, handle = self._hand_over(client)
+            self._engine.send(p.UseClient(settings, handle))
         self.refresh(force=True)
 
     def retire(self) -> None:
@@ -382,10 +394,13 @@ class LabelsController(QObject):
         self._retry_timer.stop()
         if self.client is not None:
             self.client.close()
-        self.engine.send(p.Shutdown())  # the engine finishes its writes, then closes the copy
+        engine = self._engine
+        if engine is not None:
+            engine.send(p.Shutdown())  # the engine finishes its writes, then closes the copy
 
         def finish() -> None:
-            self.engine.shutdown(0)
+            if engine is not None:
+                engine.shutdown(0)
             if self.cache is not None:
                 self.cache.close()
             self.deleteLater()
@@ -398,9 +413,18 @@ class LabelsController(QObject):
     def forget_cache(self) -> None:
         """Delete the saved copy (on sign-out), after any save already queued, and keep no more."""
         cache, self.cache = self.cache, None
-        if cache is not None:
-            cache.close()
-            self._send(p.ForgetCache())
+        if cache is None:
+            return
+        cache.close()
+        if self._engine is not None:
+            self._send(p.ForgetCache())  # the engine's writes come first, then the file goes
+        else:  # no engine has written it: delete it here
+
+            def destroy() -> None:
+                cache.destroy()
+                _remove(showing_marker(cache))
+
+            self.runner.disk(destroy, "delete the cache")
 
     def shutdown(self, wait_ms: int = 5000) -> None:
         """Stop waiting on the network, let the engine finish the saved copy's writes (``wait_ms`` at
@@ -416,7 +440,8 @@ class LabelsController(QObject):
         self.runner.stop()  # answers still on their way go nowhere now
         if self.client is not None:
             self.client.close()  # (a call still out is cut short: nobody waits for it now)
-        self.engine.shutdown(wait_ms)
+        if self._engine is not None:
+            self._engine.shutdown(wait_ms)
         self.runner.wait_for_disk(wait_ms)
         if self.cache is not None:
             self.cache.close()
