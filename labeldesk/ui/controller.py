@@ -15,31 +15,27 @@ done in this process, on a worker.
 
 from __future__ import annotations
 
-import itertools
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from labeldesk.api.errors import (
     AuthError,
-    ConflictError,
-    LabelNotFoundError,
     PermissionDeniedError,
     WixError,
 )
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import CacheUnavailableError, LabelCache
-from labeldesk.domain import FindOrCreateResult, Label, quoted
+from labeldesk.domain import Label
 from labeldesk.engine import protocol as p
 from labeldesk.engine.host import EngineHost
 from labeldesk.errors import Failure
-from labeldesk.paths import private_file
-from labeldesk.ui.models import Column, LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
+from labeldesk.ui.engine_link import ArrivingLabels, EngineLink, EngineStoppedError, error_from
+from labeldesk.ui.label_writes import Callback, FailureCallback, LabelWrites
+from labeldesk.ui.models import LabelBatch, SortSpec
+from labeldesk.ui.saved_copy import SavedCopy, read_saved_copy, remove_marker, showing_marker
 from labeldesk.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -47,52 +43,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: What a create, rename or delete calls back with: its result (FindOrCreateResult, or the Label),
-#: or the WixError it failed with (a task's failures are WixErrors, UnexpectedError included).
-Callback = Callable[[object], None] | None
-FailureCallback = Callable[[WixError], None] | None
+_WRITE_SIGNALS = (
+    "write_started",
+    "write_failed",
+    "pending_changed",
+    "label_created",
+    "label_renamed",
+    "label_deleted",
+    "label_vanished",
+    "label_learned",
+)
 #: Seconds between background tries while offline; the last one repeats.
 OFFLINE_RETRY_SECONDS: tuple[float, ...] = (5, 10, 20, 40, 80, 160, 300)
 #: The longest a background try of a slow read waits for Wix's answer (seconds): each slow try doubles
 #: the client's read timeout up to this, so a service that answers in 25 s is read at last.
 SLOW_READ_TIMEOUT_MAX = 120.0
-
-
-def showing_marker(cache: LabelCache) -> Path:
-    """The file that says a site's saved copy is on its way to the screen for the first time.
-
-    Written before the copy is handed to the window, removed once the window has painted it (or
-    the app closed normally, or a refresh replaced the copy). Found at start-up, it means the last
-    start ended (crashed) in between: that copy is not shown again.
-    """
-    return cache.path.with_name(cache.path.name + ".showing")
-
-
-def _remove(marker: Path) -> None:
-    try:
-        marker.unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("couldn't remove %s: %r", marker.name, exc)
-
-
-@dataclass(frozen=True, slots=True)
-class SavedCopy:
-    """The saved copy as ``cache_loaded`` hands it over: a Snapshot whose labels are a ready LabelBatch."""
-
-    labels: LabelBatch
-    counts: dict[str, int | None] | None
-    synced_at: datetime | None
-    recovered: bool = False
-
-
-class EngineStoppedError(WixError):
-    """The engine ended while a change was on its way: it may or may not have reached Wix."""
-
-    default_message = (
-        "LabelDesk's connection to Wix restarted while this change was on its way. "
-        "It may or may not have been made: refresh (F5) to see."
-    )
-    asking_again_helps = True
 
 
 class ShownTable(Protocol):
@@ -103,20 +68,6 @@ class ShownTable(Protocol):
 
     @property
     def total(self) -> int: ...
-
-
-@dataclass(slots=True)
-class _Request:
-    on_success: Callable[[Any], None]
-    on_failure: Callable[[WixError], None]
-
-
-@dataclass(slots=True)
-class _Arriving:
-    """A refresh's labels as their parts arrive."""
-
-    labels: list[Label]
-    search: dict[str, str]
 
 
 class LabelsController(QObject):
@@ -203,33 +154,30 @@ class LabelsController(QObject):
         self._retry_timer.timeout.connect(self.refresh)
         self._said_cache_unavailable = False
         self._generation = 0
-        self._arriving: _Arriving | None = None
-        self._requests: dict[int, _Request] = {}
-        self._request_ids = itertools.count(1)
-        #: Intents that set the engine to work, sent and acknowledged (see protocol.Busy).
-        self._work_sent = 0
-        self._work_handled = 0
-        self._engine_busy = False
+        self._arriving: ArrivingLabels | None = None
         self._was_busy = False
         self._shut_down = False
-        #: Keys of labels with a rename or delete on its way: don't offer to change them again.
-        self.pending_keys: set[str] = set()
-        #: What each create, rename or delete sent and not yet answered is doing, for people ("Deleting ‘VIP’…").
-        self.changes_in_flight: list[str] = []
         self._refreshing = False
         self._refresh_again = False
         self._page_read.connect(self._on_page_read)
         self._table: ShownTable | None = None
         self.client = client
-        self._engine: EngineHost | None = None
+        self._link = EngineLink(str(cache.path) if cache is not None else None, self)
+        self._link.client = client
+        self._link.news.connect(self._on_event)
+        self._link.busy_changed.connect(self._update_busy)
+        self._link.restarted.connect(self._on_engine_restarted)
+        self.writes = LabelWrites(self._link, lambda: self.client is not None, self._after_write_failure, self)
+        for name in _WRITE_SIGNALS:
+            getattr(self.writes, name).connect(getattr(self, name))  # the writes' news is the controller's
         if engine is not None or client is not None:
-            self._start_engine(engine)
+            self._link.start(engine)
         # (else the engine starts when the key is known: a saved copy is shown first, and an engine
         # starting meanwhile would only compete with that first paint)
 
     @property
     def busy(self) -> bool:
-        return self.runner.busy or self._engine_busy or self._work_sent > self._work_handled
+        return self.runner.busy or self._link.busy
 
     @property
     def next_retry_in(self) -> float | None:
@@ -241,32 +189,7 @@ class LabelsController(QObject):
     @property
     def engine(self) -> EngineHost:
         """The site's sync engine (started now if it wasn't yet)."""
-        return self._engine if self._engine is not None else self._start_engine()
-
-    def _start_engine(self, engine: EngineHost | None = None) -> EngineHost:
-        self._engine = engine if engine is not None else EngineHost(_mode_for(self.client), self)
-        self._engine.setParent(self)
-        self._engine.event_received.connect(self._on_event)
-        self._engine.died.connect(self._on_engine_died)
-        self._open()
-        return self._engine
-
-    def _open(self) -> None:
-        settings, handle = self._hand_over(self.client)
-        cache_path = str(self.cache.path) if self.cache is not None else None
-        self.engine.send(p.Open(settings, handle, cache_path))
-
-    def _hand_over(self, client: WixLabelsClient | None) -> tuple[p.ClientSettings | None, int | None]:
-        if client is None:
-            return None, None
-        named = self.engine.hand_over(client)
-        return (named, None) if isinstance(named, p.ClientSettings) else (None, named)
-
-    def _send(self, intent: p.Intent) -> None:
-        if isinstance(intent, p.WORK):
-            self._work_sent += 1
-            self._update_busy()
-        self.engine.send(intent)
+        return self._link.host
 
     def _update_busy(self, *_: object) -> None:
         busy = self.busy
@@ -275,8 +198,6 @@ class LabelsController(QObject):
             self.busy_changed.emit(busy)
 
     def _on_event(self, event: p.Event) -> None:
-        if self._shut_down:
-            return  # answers still on their way go nowhere now
         match event:
             case p.RefreshProgress():
                 self._on_page_read(event.generation, event.read, event.total)
@@ -285,50 +206,21 @@ class LabelsController(QObject):
             case p.LabelsDone():
                 self._on_labels_done(event)
             case p.RefreshFailed():
-                self._on_refresh_failed(event.generation, _error(event.error))
+                self._on_refresh_failed(event.generation, error_from(event.error))
             case p.CountsLoaded():
                 self._on_counts(event.generation, event.counts)
             case p.CountsFailed():
-                self._on_counts_failed(event.generation, _error(event.error))
-            case p.Created():
-                self._answer(event.request, FindOrCreateResult(event.label, event.created))
-            case p.Renamed() | p.Deleted():
-                self._answer(event.request, event.label)
-            case p.Found():
-                self._answer(event.request, event.labels)
-            case p.RequestFailed():
-                self._answer(event.request, _error(event.error), failed=True)
+                self._on_counts_failed(event.generation, error_from(event.error))
             case p.Retrying():
-                self.retrying.emit(_error(event.error))
+                self.retrying.emit(error_from(event.error))
             case p.CacheTrouble():
-                error = _error(event.error)
+                error = error_from(event.error)
                 log.warning("couldn't save the offline copy: %r", error)
                 self._cache_refused(error)
-            case p.Busy():
-                self._engine_busy = event.busy
-                self._work_handled = event.handled
-                self._update_busy()
 
-    def _answer(self, request_id: int, value: Any, *, failed: bool = False) -> None:
-        request = self._requests.pop(request_id, None)
-        if request is not None:
-            (request.on_failure if failed else request.on_success)(value)
-
-    def _on_engine_died(self) -> None:
-        """Start a new engine; what the old one had on its way is reported as not known to be done."""
-        log.warning("starting a new sync engine")
-        old = self.engine
-        old.event_received.disconnect(self._on_event)
-        self._engine_busy = False
-        self._work_handled = self._work_sent = 0
-        self._start_engine(EngineHost(old.mode, self))
-        old.deleteLater()
-        requests, self._requests = self._requests, {}
-        for request in requests.values():
-            request.on_failure(EngineStoppedError())
+    def _on_engine_restarted(self) -> None:
         if self._refreshing:
             self._on_refresh_failed(self._generation, EngineStoppedError("The refresh stopped. Press F5 to try again."))
-        self._update_busy()
 
     # -- lifetime -------------------------------------------------------------------------------------
 
@@ -344,33 +236,12 @@ class LabelsController(QObject):
         """Show the saved copy (if any) at once, and ask the service (if the key is known yet)."""
         if self.cache is not None:
             cache, spec = self.cache, self._spec()
-            marker = showing_marker(cache)
-
-            def load() -> SavedCopy | None:
-                if marker.exists():
-                    # The last start ended (a crash) between showing this copy and painting it:
-                    # don't replay it into the same crash. The next refresh replaces it.
-                    log.warning("the saved copy %s was being shown when LabelDesk last stopped; skipping it", marker)
-                    return None
-                snapshot = cache.load()
-                if snapshot.labels:
-                    try:
-                        private_file(marker)  # 0600, never through a link, like the copy itself
-                    except OSError as exc:  # (a read-only folder: nothing can be replayed from it either)
-                        log.warning("couldn't write %s: %r", marker.name, exc)
-                if (
-                    spec is not None
-                    and snapshot.ordered_by is not None
-                    and snapshot.ordered_by == sort_name(spec)
-                    and snapshot.search_list is not None
-                    and snapshot.search is not None
-                ):  # saved in this order
-                    batch = presorted_batch(snapshot.labels, snapshot.search_list, spec, snapshot.search)
-                else:
-                    batch = prepare_batch(snapshot.labels, spec, known_search=snapshot.search)
-                return SavedCopy(batch, snapshot.counts, snapshot.synced_at, snapshot.recovered)
-
-            self.runner.disk(load, "load the cache", on_success=self._on_cache, on_failure=self._on_cache_failed)
+            self.runner.disk(
+                lambda: read_saved_copy(cache, spec),
+                "load the cache",
+                on_success=self._on_cache,
+                on_failure=self._on_cache_failed,
+            )
         else:
             QTimer.singleShot(0, self.cache_settled.emit)
         if self.client is not None:
@@ -381,11 +252,7 @@ class LabelsController(QObject):
         old, self.client = self.client, client
         if old is not None and old is not client:
             old.close()  # (the engine closes its own; this is the window's, which checked the key)
-        if self._engine is None:
-            self._start_engine()  # (its Open names the client)
-        else:
-            settings, handle = self._hand_over(client)
-            self._engine.send(p.UseClient(settings, handle))
+        self._link.use_client(client)
         self.refresh(force=True)
 
     def retire(self) -> None:
@@ -394,13 +261,10 @@ class LabelsController(QObject):
         self._retry_timer.stop()
         if self.client is not None:
             self.client.close()
-        engine = self._engine
-        if engine is not None:
-            engine.send(p.Shutdown())  # the engine finishes its writes, then closes the copy
+        self._link.send_if_started(p.Shutdown())  # the engine finishes its writes, then closes the copy
 
         def finish() -> None:
-            if engine is not None:
-                engine.shutdown(0)
+            self._link.close(0)
             if self.cache is not None:
                 self.cache.close()
             self.deleteLater()
@@ -416,13 +280,12 @@ class LabelsController(QObject):
         if cache is None:
             return
         cache.close()
-        if self._engine is not None:
-            self._send(p.ForgetCache())  # the engine's writes come first, then the file goes
-        else:  # no engine has written it: delete it here
+        if not self._link.send_if_started(p.ForgetCache()):  # (its writes come first, then the file goes)
+            # no engine has written it: delete it here
 
             def destroy() -> None:
                 cache.destroy()
-                _remove(showing_marker(cache))
+                remove_marker(showing_marker(cache))
 
             self.runner.disk(destroy, "delete the cache")
 
@@ -440,12 +303,11 @@ class LabelsController(QObject):
         self.runner.stop()  # answers still on their way go nowhere now
         if self.client is not None:
             self.client.close()  # (a call still out is cut short: nobody waits for it now)
-        if self._engine is not None:
-            self._engine.shutdown(wait_ms)
+        self._link.close(wait_ms)
         self.runner.wait_for_disk(wait_ms)
         if self.cache is not None:
             self.cache.close()
-            _remove(showing_marker(self.cache))  # closed in good order: the copy shown did no harm
+            remove_marker(showing_marker(self.cache))  # closed in good order: the copy shown did no harm
 
     def _on_cache(self, snapshot: SavedCopy | None) -> None:
         if snapshot is None:
@@ -462,9 +324,9 @@ class LabelsController(QObject):
         if self.cache is not None:
             marker = showing_marker(self.cache)
             if at_once:
-                _remove(marker)
+                remove_marker(marker)
             else:
-                self.runner.disk(lambda: _remove(marker), "saved copy shown")
+                self.runner.disk(lambda: remove_marker(marker), "saved copy shown")
 
     def _on_cache_failed(self, error: object) -> None:
         log.warning("couldn't read the offline copy: %r", error)
@@ -500,7 +362,7 @@ class LabelsController(QObject):
         # for every page at once.
         expected = (self._table.total or None) if self._table is not None else None
         order = None if spec is None else (int(spec[0]), spec[1])
-        self._send(p.Refresh(self._generation, order, expected))
+        self._link.send(p.Refresh(self._generation, order, expected))
 
     def _on_page_read(self, generation: int, read: int, total: int | None) -> None:
         if generation == self._generation:
@@ -514,30 +376,18 @@ class LabelsController(QObject):
             self.refresh()
 
     def _on_labels_part(self, event: p.LabelsPart) -> None:
-        if event.generation != self._generation:
-            return
-        if self._arriving is None:
-            self._arriving = _Arriving([], {})
-        self._arriving.labels.extend(event.labels)
-        self._arriving.search.update(zip((label.key for label in event.labels), event.texts, strict=True))
+        if event.generation == self._generation:
+            if self._arriving is None or self._arriving.generation != event.generation:
+                self._arriving = ArrivingLabels(event.generation)
+            self._arriving.add(event)
 
     def _on_labels_done(self, event: p.LabelsDone) -> None:
         if event.generation != self._generation:
             log.debug("dropping a stale refresh (%d, newest %d)", event.generation, self._generation)
             return
-        arriving, self._arriving = self._arriving or _Arriving([], {}), None
-        spec = None if event.sort_spec is None else (Column(event.sort_spec[0]), event.sort_spec[1])
-        batch = LabelBatch(
-            arriving.labels,
-            arriving.search,
-            event.order,
-            spec if event.order is not None else None,
-            unreadable=event.unreadable,
-        )
-        if event.order is not None:
-            batch = _with_order_texts(batch)
+        arriving, self._arriving = self._arriving or ArrivingLabels(event.generation), None
         try:
-            self._apply_labels(batch)
+            self._apply_labels(arriving.batch(event))
         finally:
             self._refresh_done(event.generation)  # last: it may start the next refresh, a newer generation
 
@@ -601,7 +451,7 @@ class LabelsController(QObject):
         if client is None or client.read_timeout is None or client.read_timeout >= SLOW_READ_TIMEOUT_MAX:
             return False
         client.read_timeout = min(client.read_timeout * 2, SLOW_READ_TIMEOUT_MAX)
-        self.engine.send(p.SetReadTimeout(client.read_timeout))
+        self._link.send_if_started(p.SetReadTimeout(client.read_timeout))
         log.info("Wix is answering slowly: reads now wait up to %g s", client.read_timeout)
         return True
 
@@ -614,129 +464,30 @@ class LabelsController(QObject):
         """The "Try again" button: don't wait for the next background try."""
         self.refresh()
 
-    # -- writes ---------------------------------------------------------------------------------------
+    # -- writes (see LabelWrites) ---------------------------------------------------------------------
 
-    def _check_client(self) -> None:
-        """The window offers no write until the key is known (see SiteSession.blocked_reason), so a
-        write without one is a bug, said at once."""
-        if self.client is None:
-            raise RuntimeError("a write was asked for before the site's key was known")
+    @property
+    def pending_keys(self) -> set[str]:
+        """Keys of labels with a rename or delete on its way: don't offer to change them again."""
+        return self.writes.pending_keys
+
+    @property
+    def changes_in_flight(self) -> list[str]:
+        """What each create, rename or delete sent and not yet answered is doing, for people."""
+        return self.writes.changes_in_flight
 
     def create(self, name: str, on_success: Callback = None, on_failure: FailureCallback = None) -> None:
-        self._check_client()
-        request = next(self._request_ids)
-        self._write(p.CreateLabel(request, name), f"Saving {quoted(name)}…", self._on_created, on_success, on_failure)
+        self.writes.create(name, on_success, on_failure)
 
     def rename(self, label: Label, name: str, on_success: Callback = None, on_failure: FailureCallback = None) -> None:
-        self._check_client()
-
-        def failed(error: WixError) -> None:
-            if isinstance(error, ConflictError):
-                self._learn_label_named(name)
-            if on_failure is not None:
-                on_failure(error)
-
-        request = next(self._request_ids)
-        self._write(
-            p.RenameLabel(request, label.key, name),
-            f"Renaming {quoted(label.display_name)}…",
-            self.label_renamed.emit,
-            on_success,
-            failed,
-            key=label.key,
-        )
-
-    def _learn_label_named(self, name: str) -> None:
-        """Fetch the label called ``name`` (the one that blocked a rename: made elsewhere, so the table
-        doesn't know it) and hand it to the table (``label_learned``). Contract section 5: displayName $eq."""
-        if self.client is None:
-            return
-
-        def learned(labels: list[Label]) -> None:
-            for found in labels:
-                self.label_learned.emit(found)
-
-        def failed(error: WixError) -> None:
-            log.info("couldn't find the label named as the refused rename: %r", error)
-
-        request = next(self._request_ids)
-        self._requests[request] = _Request(learned, failed)
-        self._send(p.FindLabelsNamed(request, name))
+        self.writes.rename(label, name, on_success, on_failure)
 
     def delete(self, label: Label, on_success: Callback = None, on_failure: FailureCallback = None) -> None:
-        self._check_client()
-        request = next(self._request_ids)
-        self._write(
-            p.DeleteLabel(request, label),
-            f"Deleting {quoted(label.display_name)}…",
-            self.label_deleted.emit,
-            on_success,
-            on_failure,
-            key=label.key,
-        )
+        self.writes.delete(label, on_success, on_failure)
 
-    def _write(
-        self,
-        intent: p.CreateLabel | p.RenameLabel | p.DeleteLabel,
-        doing: str,
-        handler: Callable[[Any], None],
-        on_success: Callback,
-        on_failure: FailureCallback,
-        *,
-        key: str | None = None,
-    ) -> None:
-        if key is not None:
-            self.pending_keys.add(key)
-        self.changes_in_flight.append(doing)
-        self.pending_changed.emit()
-
-        def settle() -> None:
-            if key is not None:
-                self.pending_keys.discard(key)
-            self.changes_in_flight.remove(doing)
-            self.pending_changed.emit()
-
-        def succeeded(result: object) -> None:
-            settle()
-            handler(result)
-            if on_success is not None:
-                on_success(result)
-
-        def failed(error: WixError) -> None:
-            settle()
-            self.write_failed.emit(doing, error)
+    def _after_write_failure(self, error: Failure) -> None:
+        if isinstance(error, WixError):
             self._check_auth(error)
-            if isinstance(error, LabelNotFoundError) and key is not None:
-                self.label_vanished.emit(key)  # (the engine has taken it out of the saved copy)
             if error.unreachable and not self.offline:
                 self._set_offline(True)
                 self._schedule_retry()
-            if on_failure is not None:
-                on_failure(error)
-
-        # The controller's own handlers run first, so the model has changed before a dialog looks at it.
-        self._requests[intent.request] = _Request(succeeded, failed)
-        self._send(intent)
-        self.write_started.emit(doing)
-
-    def _on_created(self, result: FindOrCreateResult) -> None:
-        self.label_created.emit(result)
-
-
-def _mode_for(client: object) -> str | None:
-    """Where an engine for ``client`` runs: the default, unless the client can't leave this process."""
-    portable = client is None or (type(client).__name__ == "WixLabelsClient" and getattr(client, "portable", True))
-    return None if portable else "thread"
-
-
-def _error(info: p.ErrorInfo) -> Failure:
-    """An error from the engine, as the class it was raised as (UnexpectedError for a bug)."""
-    return p.rebuild_error(info)  # (a cache failure stays one: see _cache_refused)
-
-
-def _with_order_texts(batch: LabelBatch) -> LabelBatch:
-    from dataclasses import replace
-
-    search = batch.search
-    order = batch.order or []
-    return replace(batch, order_texts=[search[key] for key in order])

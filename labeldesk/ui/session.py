@@ -19,8 +19,9 @@ from labeldesk.errors import KnownError, UnexpectedError
 from labeldesk.sites import Site
 from labeldesk.ui import actions
 from labeldesk.ui import status_texts as texts
-from labeldesk.ui.controller import LabelsController, SavedCopy
+from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.models import LabelTableModel
+from labeldesk.ui.saved_copy import SavedCopy
 from labeldesk.ui.site_manager import OpenedSite, SignInRequest, SiteManager
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ import pytest
 
 from labeldesk.emulator import Emulator, LabelStore, seed_demo
 from labeldesk.engine import host
-from labeldesk.ui.controller import EngineStoppedError, LabelsController
+from labeldesk.ui.controller import LabelsController
+from labeldesk.ui.engine_link import EngineStoppedError
 from tests.conftest import make_client
 
 KEY = "engine-test-key-0f3a9"

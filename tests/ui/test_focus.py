@@ -149,7 +149,7 @@ def test_wait_in_the_quit_question_gives_the_keys_back_to_the_table(vip_customer
         return False  # "Wait"
 
     monkeypatch.setattr(main_window, "ask_quit_while_saving", ask)
-    monkeypatch.setattr(window.controller, "changes_in_flight", ["Saving ‘X’…"])
+    monkeypatch.setattr(window.controller.writes, "changes_in_flight", ["Saving ‘X’…"])
     window.close()
     assert window.isVisible()
     assert QApplication.focusWidget() is window.table

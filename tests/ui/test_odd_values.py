@@ -220,7 +220,7 @@ def _save_a_copy(count: int = 12):
     from labeldesk.cache import LabelCache, cache_path
     from labeldesk.paths import AppPaths
     from labeldesk.sites import Site, SiteDirectory
-    from labeldesk.ui.controller import showing_marker
+    from labeldesk.ui.saved_copy import showing_marker
 
     paths = AppPaths.from_environment().ensure()
     cache = LabelCache(cache_path(paths.cache, SAVED_SITE))

@@ -14,6 +14,7 @@ from labeldesk.emulator import Emulator, LabelStore, seed_many
 from labeldesk.paths import AppPaths
 from labeldesk.sites import Site, SiteDirectory
 from labeldesk.ui import controller as controller_module
+from labeldesk.ui import saved_copy as saved_copy_module
 from labeldesk.ui.models import Column, sort_name
 from tests.keyrings import MemoryKeyring
 
@@ -166,8 +167,8 @@ def test_a_refresh_saves_a_start_up_snapshot_that_the_next_start_uses_without_so
 
     # Started again (the service is slow to answer): the saved order is used as it is.
     sorted_here = []
-    original = controller_module.prepare_batch
-    monkeypatch.setattr(controller_module, "prepare_batch", lambda *a, **k: sorted_here.append(1) or original(*a, **k))
+    original = saved_copy_module.prepare_batch
+    monkeypatch.setattr(saved_copy_module, "prepare_batch", lambda *a, **k: sorted_here.append(1) or original(*a, **k))
     with Emulator(site_store, api_key=KEY, site_id=SITE, latency_ms=2000, rate_limit=None) as emulator:
         window = app(emulator.base_url)
         qtbot.waitUntil(lambda: window.model.rowCount() == 10_000, timeout=10_000)

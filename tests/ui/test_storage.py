@@ -158,7 +158,7 @@ def test_the_crash_marker_is_made_private(qtbot, site_window, saved_cafe, monkey
     from labeldesk.ui import controller
 
     kept = []
-    monkeypatch.setattr(controller, "_remove", kept.append)  # keep the marker, to look at it
+    monkeypatch.setattr(controller, "remove_marker", kept.append)  # keep the marker, to look at it
     old = os.umask(0o022)
     try:
         backend, path = saved_cafe

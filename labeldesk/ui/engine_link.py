@@ -1,0 +1,224 @@
+"""One site's line to its sync engine: the engine's life, the work on its way, answers to requests.
+
+The controller (labeldesk.ui.controller) decides what to ask; this decides nothing. It starts the
+engine when first needed, and again if it dies; counts the intents that set it to work until the
+engine says it has taken them in (so ``busy`` is true from the moment something is asked); and hands
+each answer to the request that asked for it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from labeldesk.api.errors import WixError
+from labeldesk.domain import FindOrCreateResult, Label
+from labeldesk.engine import protocol as p
+from labeldesk.engine.host import EngineHost
+from labeldesk.errors import Failure
+from labeldesk.index import Column, LabelBatch
+
+if TYPE_CHECKING:
+    from labeldesk.api.client import WixLabelsClient
+
+log = logging.getLogger(__name__)
+
+
+class EngineStoppedError(WixError):
+    """The engine ended while a change was on its way: it may or may not have reached Wix."""
+
+    default_message = (
+        "LabelDesk's connection to Wix restarted while this change was on its way. "
+        "It may or may not have been made: refresh (F5) to see."
+    )
+    asking_again_helps = True
+
+
+@dataclass(slots=True)
+class _Request:
+    on_success: Callable[[Any], None]
+    on_failure: Callable[[Any], None]
+
+
+def error_from(info: p.ErrorInfo) -> Failure:
+    """An error from the engine, as the class it was raised as (UnexpectedError for a bug)."""
+    return p.rebuild_error(info)  # (a cache failure stays one: see LabelsController._cache_refused)
+
+
+class EngineLink(QObject):
+    """Signals: ``news(Event)`` for each event that answers no request (a refresh's parts, counts,
+    news); ``busy_changed(bool)``; ``restarted()`` when a new engine took over from one that died
+    (the requests on their way were failed with EngineStoppedError).
+
+    ``cache_path``: the saved copy the engine writes (None for none).
+    """
+
+    news = Signal(object)
+    busy_changed = Signal(bool)
+    restarted = Signal()
+
+    def __init__(self, cache_path: str | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.cache_path = cache_path
+        self.client: WixLabelsClient | None = None
+        self._host: EngineHost | None = None
+        self._requests: dict[int, _Request] = {}
+        self._request_ids = itertools.count(1)
+        #: Intents that set the engine to work, sent and acknowledged (see protocol.Busy).
+        self._work_sent = 0
+        self._work_handled = 0
+        self._engine_busy = False
+        self._was_busy = False
+        self._closed = False
+
+    @property
+    def started(self) -> bool:
+        return self._host is not None
+
+    @property
+    def host(self) -> EngineHost:
+        """The engine (started now if it wasn't yet)."""
+        return self._host if self._host is not None else self.start()
+
+    @property
+    def busy(self) -> bool:
+        return self._engine_busy or self._work_sent > self._work_handled
+
+    def start(self, host: EngineHost | None = None) -> EngineHost:
+        """Start the engine (or use ``host``, already started) and open the site in it."""
+        self._host = host if host is not None else EngineHost(_mode_for(self.client), self)
+        self._host.setParent(self)
+        self._host.event_received.connect(self._on_event)
+        self._host.died.connect(self._on_died)
+        settings, handle = self._hand_over(self.client)
+        self._host.send(p.Open(settings, handle, self.cache_path))
+        return self._host
+
+    def use_client(self, client: WixLabelsClient) -> None:
+        self.client = client
+        if self._host is None:
+            self.start()  # (its Open names the client)
+        else:
+            settings, handle = self._hand_over(client)
+            self._host.send(p.UseClient(settings, handle))
+
+    def _hand_over(self, client: WixLabelsClient | None) -> tuple[p.ClientSettings | None, int | None]:
+        if client is None or self._host is None:
+            return None, None
+        named = self._host.hand_over(client)
+        return (named, None) if isinstance(named, p.ClientSettings) else (None, named)
+
+    def next_request(self) -> int:
+        return next(self._request_ids)
+
+    def send(self, intent: p.Intent) -> None:
+        if isinstance(intent, p.WORK):
+            self._work_sent += 1
+            self._update_busy()
+        self.host.send(intent)
+
+    def request(
+        self,
+        intent: p.CreateLabel | p.RenameLabel | p.DeleteLabel | p.FindLabelsNamed,
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[Any], None],
+    ) -> None:
+        """Send ``intent``; its answer goes to ``on_success`` (the label, FindOrCreateResult or labels
+        found) or ``on_failure`` (the error)."""
+        self._requests[intent.request] = _Request(on_success, on_failure)
+        self.send(intent)
+
+    def send_if_started(self, intent: p.Intent) -> bool:
+        """Send ``intent`` only to an engine that is running already. False if there is none."""
+        if self._host is None:
+            return False
+        self.send(intent)
+        return True
+
+    def close(self, wait_ms: int) -> None:
+        """Tell the engine to finish the saved copy's writes and stop, waiting ``wait_ms`` at most;
+        nothing it sends from now on is passed on."""
+        self._closed = True
+        if self._host is not None:
+            self._host.shutdown(wait_ms)
+
+    # -- from the engine ------------------------------------------------------------------------------
+
+    def _on_event(self, event: p.Event) -> None:
+        if self._closed:
+            return  # answers still on their way go nowhere now
+        match event:
+            case p.Busy():
+                self._engine_busy = event.busy
+                self._work_handled = event.handled
+                self._update_busy()
+            case p.Created():
+                self._answer(event.request, FindOrCreateResult(event.label, event.created))
+            case p.Renamed() | p.Deleted():
+                self._answer(event.request, event.label)
+            case p.Found():
+                self._answer(event.request, event.labels)
+            case p.RequestFailed():
+                self._answer(event.request, error_from(event.error), failed=True)
+            case _:
+                self.news.emit(event)
+
+    def _answer(self, request_id: int, value: Any, *, failed: bool = False) -> None:
+        request = self._requests.pop(request_id, None)
+        if request is not None:
+            (request.on_failure if failed else request.on_success)(value)
+
+    def _update_busy(self) -> None:
+        busy = self.busy
+        if busy != self._was_busy:
+            self._was_busy = busy
+            self.busy_changed.emit(busy)
+
+    def _on_died(self) -> None:
+        """Start a new engine; what the old one had on its way is reported as not known to be done."""
+        old = self.host
+        log.warning("starting a new sync engine")
+        old.event_received.disconnect(self._on_event)
+        self._engine_busy = False
+        self._work_handled = self._work_sent = 0
+        self.start(EngineHost(old.mode, self))
+        old.deleteLater()
+        requests, self._requests = self._requests, {}
+        for request in requests.values():
+            request.on_failure(EngineStoppedError())
+        self.restarted.emit()
+        self._update_busy()
+
+
+def _mode_for(client: object) -> str | None:
+    """Where an engine for ``client`` runs: the default, unless the client can't leave this process."""
+    portable = client is None or (type(client).__name__ == "WixLabelsClient" and getattr(client, "portable", True))
+    return None if portable else "thread"
+
+
+class ArrivingLabels:
+    """A refresh's labels as the engine's parts arrive (LabelsPart), made a LabelBatch at the end."""
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self._labels: list[Label] = []
+        self._search: dict[str, str] = {}
+
+    def add(self, part: p.LabelsPart) -> None:
+        self._labels.extend(part.labels)
+        self._search.update(zip((label.key for label in part.labels), part.texts, strict=True))
+
+    def batch(self, done: p.LabelsDone) -> LabelBatch:
+        """Every label sent, with its search text and (when the engine sorted them) their order."""
+        if done.order is None or done.sort_spec is None:
+            return LabelBatch(self._labels, self._search, unreadable=done.unreadable)
+        spec = (Column(done.sort_spec[0]), done.sort_spec[1])
+        order_texts = [self._search[key] for key in done.order]
+        return LabelBatch(
+            self._labels, self._search, done.order, spec, order_texts=order_texts, unreadable=done.unreadable
+        )
