@@ -286,9 +286,13 @@ def run(argv: list[str]) -> int:
         # Nothing saved to show first (a first start, a new sign-in, the demo): the rows can only come
         # from Wix, so the sync engine's process starts now, while Qt loads and the window is built.
         # (With a saved copy it starts once that is painted: meanwhile it would only compete with it.)
-        from labeldesk.engine.host import prestart
+        from labeldesk.engine.host import prefetch, prestart
 
         prestart()
+        if opening is not None:  # a site whose key may be saved: the engine starts reading it now
+            from labeldesk.credentials import key_account
+
+            prefetch(opening.site_id, opening.api_base, key_account(opening.site_id, opening.api_base))
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: Labels in one LabelsPart: small enough that the window decodes one between two paints.
 PART_SIZE = 2_000
+#: The longest an Open waits for an early read that is still getting its key (seconds).
+PREFETCH_KEY_WAIT = 2.0
 
 
 def describe(error: BaseException, doing: str) -> p.ErrorInfo:
@@ -57,6 +60,25 @@ def remove_marker(marker: Path) -> None:
         marker.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("couldn't remove %s: %r", marker.name, exc)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefetched:
+    """A site's first read, started before the window opened it (see protocol.Prefetch)."""
+
+    site_id: str
+    base_url: str
+    api_key: str
+    client: Any
+    labels: Future[Any]
+    counts: Future[dict[str, int | None]]
+
+    def serves(self, settings: p.ClientSettings | None) -> bool:
+        return settings is not None and (settings.site_id, settings.base_url, settings.api_key) == (
+            self.site_id,
+            self.base_url,
+            self.api_key,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +110,10 @@ class SyncEngine:
         self._jobs = 0
         self._handled = 0
         self._stopped = threading.Event()
+        self._early = ThreadPoolExecutor(2, "engine-early")
+        #: The first read of a site, started before it was opened; taken by its first Refresh.
+        self._prefetched: _Prefetched | None = None
+        self._prefetch_started = threading.Event()
 
     # -- intents ----------------------------------------------------------------------------------------
 
@@ -129,6 +155,9 @@ class SyncEngine:
 
     def _act(self, intent: p.Intent) -> bool:
         match intent:
+            case p.Prefetch():
+                self._prefetch_started.set()
+                self._early.submit(self._prefetch, intent)
             case p.Open():
                 self._use_client(intent.client, intent.in_process_client)
                 self.cache = LabelCache(Path(intent.cache_path)) if intent.cache_path else None
@@ -166,7 +195,10 @@ class SyncEngine:
         for unused in self._clients.values():  # handed over, never taken: closed all the same
             unused.close()
         self._clients.clear()
-        for pool in (self._reads, self._writes):
+        prefetched = self._prefetched
+        if prefetched is not None and prefetched.client is not self.client:
+            prefetched.client.close()
+        for pool in (self._reads, self._writes, self._early):
             pool.shutdown(wait=False, cancel_futures=True)
         self._disk.shutdown(wait=True)
         if self.cache is not None:
@@ -183,18 +215,67 @@ class SyncEngine:
         return describe(error, doing)
 
     def _use_client(self, settings: p.ClientSettings | None, handed: int | None) -> None:
+        prefetched = self._take_prefetched()
         if handed is not None:
             client = self._clients.pop(handed)
+        elif prefetched is not None and prefetched.serves(settings):
+            client = prefetched.client  # already reading this site, with this key
+            self._prefetched = prefetched  # (for the first Refresh)
         elif settings is not None:
             client = _build_client(settings)
         else:
             return
+        if prefetched is not None and prefetched.client is not client:
+            prefetched.client.close()
         old, self.client = self.client, client
         if old is not None and old is not client:
             old.close()
         client.on_retry = lambda error, attempt, delay: self._send(p.Retrying(p.error_info(error)))
 
     # -- reads --------------------------------------------------------------------------------------------
+
+    def _prefetch(self, intent: p.Prefetch) -> None:
+        try:
+            found = self._early_client(intent)
+            if found is None:
+                return
+            client, key = found
+            labels: Future[Any] = Future()
+            counts = self._early.submit(client.contact_counts)
+            with self._lock:
+                self._prefetched = _Prefetched(intent.site_id, client.base_url, key, client, labels, counts)
+            log.info("reading the site's labels while the window opens")
+            try:
+                labels.set_result(client.fetch_all())
+            except BaseException as exc:  # handed to the Refresh that takes it, which says what it was
+                labels.set_exception(exc)
+        finally:
+            self._prefetch_started.clear()
+
+    def _early_client(self, intent: p.Prefetch) -> tuple[Any, str] | None:
+        """A client for the site and the key saved for it, or None (no key: the window asks)."""
+        from labeldesk.api.client import WixLabelsClient
+        from labeldesk.credentials import CredentialStore
+
+        try:
+            key = CredentialStore().get(intent.account)
+            if not key or self._stopped.is_set():
+                return None
+            client = WixLabelsClient(key, intent.site_id, base_url=intent.base_url)  # as the app's own are
+        except Exception as exc:  # the window looks the key up too, and says what is wrong
+            log.info("no early read of the site: %r", exc)
+            return None
+        return client, key
+
+    def _take_prefetched(self) -> _Prefetched | None:
+        """The early read, once it has its client (waiting a moment for a keyring still answering)."""
+        if self._prefetch_started.is_set():
+            deadline = time.monotonic() + PREFETCH_KEY_WAIT
+            while self._prefetched is None and self._prefetch_started.is_set() and time.monotonic() < deadline:
+                time.sleep(0.005)
+        with self._lock:
+            prefetched, self._prefetched = self._prefetched, None
+        return prefetched
 
     def _refresh(self, intent: p.Refresh) -> None:
         client = self.client
@@ -203,18 +284,27 @@ class SyncEngine:
         with self._lock:
             self._generation = generation = intent.generation
             started_at = self._seq
+            early, self._prefetched = self._prefetched, None
+        if early is not None and early.client is not client:
+            early = None
         source = getattr(client, "base_url", None)
-        self._submit(self._reads, self._read_labels, client, intent, started_at, source)
-        self._submit(self._reads, self._read_counts, client, generation, source)
+        self._submit(self._reads, self._read_labels, client, intent, started_at, source, early)
+        self._submit(self._reads, self._read_counts, client, generation, source, early)
 
-    def _read_labels(self, client: Any, intent: p.Refresh, started_at: int, source: str) -> None:
+    def _read_labels(
+        self, client: Any, intent: p.Refresh, started_at: int, source: str, early: _Prefetched | None = None
+    ) -> None:
         generation = intent.generation
         spec = (Column(intent.order[0]), intent.order[1]) if intent.order is not None else None
         try:
-            labels = client.fetch_all(
-                expected_total=intent.expected,
-                on_progress=lambda read, total: self._send(p.RefreshProgress(generation, read, total)),
-            )
+            if early is not None:
+                log.debug("the first refresh takes the early read")
+                labels = early.labels.result()  # read since before the window opened the site
+            else:
+                labels = client.fetch_all(
+                    expected_total=intent.expected,
+                    on_progress=lambda read, total: self._send(p.RefreshProgress(generation, read, total)),
+                )
             batch = prepare_batch(labels, spec)
         except Exception as exc:
             self._send(p.RefreshFailed(generation, self._describe(exc, "refresh labels")))
@@ -249,9 +339,9 @@ class SyncEngine:
             after=lambda cache: remove_marker(showing_marker(cache.path)),  # a copy that made a start fail is gone
         )
 
-    def _read_counts(self, client: Any, generation: int, source: str) -> None:
+    def _read_counts(self, client: Any, generation: int, source: str, early: _Prefetched | None = None) -> None:
         try:
-            counts = client.contact_counts()
+            counts = early.counts.result() if early is not None else client.contact_counts()
         except Exception as exc:
             self._send(p.CountsFailed(generation, self._describe(exc, "contact counts")))
             return

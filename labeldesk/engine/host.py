@@ -8,6 +8,7 @@ milliseconds at most, so a first load of many parts is decoded between paints, n
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import multiprocessing
@@ -57,6 +58,14 @@ def prestart() -> None:
     loaded and the window built, so Python starting and importing in the engine overlaps them."""
     if not _spare and DEFAULT_MODE == "process":
         _spare.append(_Started())
+
+
+def prefetch(site_id: str, base_url: str, account: str) -> None:
+    """Have the spare engine (see prestart) read the key saved as ``account`` and start reading the
+    site now, before the window has opened it (protocol.Prefetch). Nothing without a spare."""
+    if _spare:
+        with contextlib.suppress(OSError, ValueError):
+            _spare[0].conn.send_bytes(p.encode(p.Prefetch(site_id, base_url, account)))
 
 
 def _take_spare() -> _Started:
@@ -151,7 +160,12 @@ class EngineHost(QObject):
 
     @staticmethod
     def _log(event: p.EngineLog) -> None:
-        logging.getLogger(event.name).log(event.level, "[engine] %s", event.message)
+        logger = logging.getLogger(event.name)
+        if logger.isEnabledFor(event.level):
+            record = logger.makeRecord(event.name, event.level, "(engine)", 0, "[engine] %s", (event.message,), None)
+            if event.created:
+                record.created, record.msecs = event.created, (event.created % 1) * 1000
+            logger.handle(record)
 
     def _lost(self) -> None:
         if self._ended:

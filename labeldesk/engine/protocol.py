@@ -68,6 +68,16 @@ class Open(msgspec.Struct, tag=True):
     cache_path: str | None = None
 
 
+class Prefetch(msgspec.Struct, tag=True):
+    """Before the window has a site open: read the key saved as ``account`` from the keyring and
+    start reading the site's labels and counts, for the first Refresh of an Open that names the
+    same site, address and key to take. Nothing is said if there is no key (the window asks)."""
+
+    site_id: str
+    base_url: str
+    account: str
+
+
 class UseClient(msgspec.Struct, tag=True):
     """From now on use this client (the key became known, or was replaced)."""
 
@@ -124,6 +134,7 @@ WORK = (Refresh, CreateLabel, RenameLabel, DeleteLabel, FindLabelsNamed, ForgetC
 
 Intent = (
     Open
+    | Prefetch
     | UseClient
     | Refresh
     | CreateLabel
@@ -238,6 +249,8 @@ class EngineLog(msgspec.Struct, tag=True):
     level: int
     name: str
     message: str
+    #: When it was logged (seconds since the epoch), so the log file's times are the engine's own.
+    created: float = 0.0
 
 
 class Stopped(msgspec.Struct, tag=True):

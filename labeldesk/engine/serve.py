@@ -70,7 +70,7 @@ class _ToWindow(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             message = self.format(record)
-            data = p.encode(p.EngineLog(record.levelno, record.name, message))
+            data = p.encode(p.EngineLog(record.levelno, record.name, message, record.created))
             with self._lock:
                 self._conn.send_bytes(data)
         except Exception:  # never let logging break the engine (the window may be gone)

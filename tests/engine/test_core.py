@@ -156,3 +156,62 @@ def test_busy_counts_every_intent_it_took_in(engine_for, demo_emulator):
     engine.handle(p.CreateLabel(1, "Fresh"))
     inbox.idle()
     assert inbox.of(p.Busy)[-1] == p.Busy(False, 2)
+
+
+def test_a_site_read_before_the_window_opened_it_is_the_first_refreshs_answer(
+    demo_emulator, tmp_path, monkeypatch, caplog
+):
+    """The app's cold start: the engine reads the key and the site while the window is being built,
+    and the window's first refresh takes that read instead of asking Wix again."""
+    import logging
+
+    from labeldesk import credentials
+    from labeldesk.credentials import CredentialStore, key_account
+    from tests.keyrings import MemoryKeyring
+
+    keyring = MemoryKeyring()
+    account = key_account(demo_emulator.site_id, demo_emulator.base_url)
+    keyring.set_password("LabelDesk", account, demo_emulator.api_key)
+    monkeypatch.setattr(credentials, "CredentialStore", lambda: CredentialStore(keyring))
+    caplog.set_level(logging.DEBUG, logger="labeldesk.emulator")
+    inbox = Inbox()
+    engine = SyncEngine(inbox.send)
+    try:
+        engine.handle(p.Prefetch(demo_emulator.site_id, demo_emulator.base_url, account))
+        window_client = make_client(demo_emulator)  # the window's own, as the site manager makes it
+        settings = p.client_settings(window_client)
+        window_client.close()
+        engine.handle(p.Open(settings, None, str(tmp_path / "site.sqlite3")))
+        engine.handle(p.Refresh(1, (0, False)))
+        inbox.wait_for(p.LabelsDone)
+        inbox.wait_for(p.CountsLoaded)
+        shown = {label.key for part in inbox.of(p.LabelsPart) for label in part.labels}
+        assert shown == {row["key"] for row in demo_emulator.store.snapshot()}
+        lists = [r for r in caplog.messages if "GET /contacts/v4/labels" in r]
+        assert len(lists) == 1, lists  # the early read's, and no second one
+    finally:
+        engine.shutdown()
+
+
+def test_an_early_read_for_another_key_is_dropped_not_shown(demo_emulator, tmp_path, monkeypatch):
+    from labeldesk import credentials
+    from labeldesk.credentials import CredentialStore, key_account
+    from tests.keyrings import MemoryKeyring
+
+    keyring = MemoryKeyring()
+    account = key_account(demo_emulator.site_id, demo_emulator.base_url)
+    keyring.set_password("LabelDesk", account, "an-old-key-wix-no-longer-takes")
+    monkeypatch.setattr(credentials, "CredentialStore", lambda: CredentialStore(keyring))
+    inbox = Inbox()
+    engine = SyncEngine(inbox.send)
+    try:
+        engine.handle(p.Prefetch(demo_emulator.site_id, demo_emulator.base_url, account))
+        window_client = make_client(demo_emulator)  # signed in again: a new key
+        settings = p.client_settings(window_client)
+        window_client.close()
+        engine.handle(p.Open(settings, None, None))
+        engine.handle(p.Refresh(1))
+        inbox.wait_for(p.LabelsDone)
+        assert not inbox.of(p.RefreshFailed)  # the new key's read, not the old key's refusal
+    finally:
+        engine.shutdown()
