@@ -229,12 +229,12 @@ def test_a_wix_apps_name_is_shown_short_with_its_hidden_characters_marked():
 def test_every_hidden_character_that_counts_as_printable_is_known_without_the_unicode_tables():
     import regex
 
-    from labeldesk import domain
+    from labeldesk import reveal
 
     hidden = regex.compile(
         r"[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\p{Cs}--\p{Prepended_Concatenation_Mark}]", regex.V1
     )
     printable_hidden = [chr(code) for code in range(0x110000) if chr(code).isprintable() and hidden.match(chr(code))]
-    assert printable_hidden and all(domain._PRINTABLE_HIDDEN.match(ch) for ch in printable_hidden)
+    assert printable_hidden and all(reveal._PRINTABLE_HIDDEN.match(ch) for ch in printable_hidden)
     assert reveal_name("Caf\u00e9 \u2014 \u2018x\u2019\u2026").hidden is None  # (the quick way: no regex)
     assert reveal_name("Ca\ufe0ffe").hidden and reveal_name("\u3164").hidden
