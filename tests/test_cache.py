@@ -98,9 +98,9 @@ def test_an_unreadable_snapshot_falls_back_to_the_rows(cache):
 
 def test_a_big_snapshot_is_written_and_read_in_parts_that_join_up(cache):
     """The start-up snapshot's file format is a list of parts; a big one is written in several."""
-    from labeldesk import cache as cache_module
+    from labeldesk.cache import snapshot as snapshot_module
 
-    written = labels("b", 2 * cache_module.SNAPSHOT_PART + 7)  # three parts
+    written = labels("b", 2 * snapshot_module.SNAPSHOT_PART + 7)  # three parts
     order = [label.key for label in reversed(written)]
     cache.replace_labels(written, NOW, order=order, ordered_by="KEY:desc")
     snapshot = LabelCache(cache.path).load()
@@ -109,13 +109,13 @@ def test_a_big_snapshot_is_written_and_read_in_parts_that_join_up(cache):
     assert snapshot.search_list == [snapshot.search[label.key] for label in snapshot.labels]
     with contextlib.closing(sqlite3.connect(cache.path)) as raw, raw:
         (data,) = raw.execute("SELECT data FROM snapshot").fetchone()
-    assert len(cache_module._PARTS_DECODER.decode(data).parts) == 3
+    assert len(snapshot_module._PARTS_DECODER.decode(data).parts) == 3
 
 
 def test_a_snapshot_saved_before_it_came_in_parts_falls_back_to_the_rows(cache):
     import msgspec
 
-    from labeldesk.cache import _Blob
+    from labeldesk.cache.snapshot import _Blob
 
     written = labels("a", 3)
     cache.replace_labels(written, NOW, order=[label.key for label in reversed(written)], ordered_by="x")
@@ -359,11 +359,11 @@ def hold_exclusive_lock(path):
 
 def read_only(monkeypatch):
     """As if the file were read-only (tests run as root, who may write anything): SQLite's own read-only mode."""
-    import labeldesk.cache
+    import labeldesk.cache.store
 
     connect = sqlite3.connect
     monkeypatch.setattr(
-        labeldesk.cache.sqlite3, "connect", lambda path, **kw: connect(f"file:{path}?mode=ro", uri=True, **kw)
+        labeldesk.cache.store.sqlite3, "connect", lambda path, **kw: connect(f"file:{path}?mode=ro", uri=True, **kw)
     )
 
 

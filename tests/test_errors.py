@@ -23,7 +23,7 @@ from labeldesk.paths import UnsafePathError
 #: Exceptions defined in labeldesk/ that are neither: each is caught and turned into words before
 #: anyone sees it (the emulator's answer becomes Wix's error body; a key too long for the Windows
 #: vault becomes a KeyringUnavailableError).
-NEVER_SHOWN = {"labeldesk.emulator.state.ApiError", "labeldesk.credentials._TooLongError"}
+NEVER_SHOWN = {"labeldesk.emulator.errors.ApiError", "labeldesk.credentials._TooLongError"}
 
 
 def defined_exceptions() -> dict[str, type[BaseException]]:

@@ -96,14 +96,14 @@ def test_the_emulator_pages_facets_by_50_unless_asked_and_refuses_more_than_1000
 
 
 def test_a_service_that_refuses_facet_pages_of_1000_is_read_by_its_default_50(monkeypatch):
-    from labeldesk.emulator.state import _violation
+    from labeldesk.emulator.errors import violation
 
     store = labelled_site(120)
     original = store.facets
 
     def strict(params):
         if int(params.get("paging.limit") or 50) > 50:
-            raise _violation("paging.limit", "paging.limit must be at most 50", "MAX")
+            raise violation("paging.limit", "paging.limit must be at most 50", "MAX")
         return original(params)
 
     monkeypatch.setattr(store, "facets", strict)

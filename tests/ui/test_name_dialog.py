@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
 
 from labeldesk.ui import dialogs
-from labeldesk.ui.dialogs import LabelNameDialog
+from labeldesk.ui.name_dialog import LabelNameDialog
 from tests.ui.test_window import rename_to_a_name_made_elsewhere, select
 
 

@@ -20,128 +20,32 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 import msgspec
 
 from labeldesk.api.urls import DEFAULT_BASE_URL, is_wix
-from labeldesk.domain import Label, LabelType, all_valid_keys, believable_count, search_text, valid_key
+from labeldesk.cache.schema import (
+    INSERT_LABEL,
+    SCHEMA_VERSION,
+    NewerSchemaError,
+    is_damage,
+    iso,
+    label_row,
+    migrate,
+    when,
+)
+from labeldesk.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot, without_invalid_keys
+from labeldesk.domain import Label, LabelType, believable_count
 from labeldesk.errors import KnownError
 from labeldesk.paths import open_private, private_file, private_folder
 
 log = logging.getLogger(__name__)
 #: What a piece of work on the database gives back (see LabelCache._run).
 _T = TypeVar("_T")
-
-#: Each entry takes the schema from the version before it (its index) to the next. Never edit one
-#: that has shipped: add another.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE labels (
-        key TEXT PRIMARY KEY,
-        display_name TEXT NOT NULL,
-        label_type TEXT NOT NULL,
-        namespace TEXT,
-        namespace_display_name TEXT,
-        created TEXT,
-        updated TEXT,
-        position INTEGER NOT NULL,
-        synced_at TEXT NOT NULL
-    );
-    CREATE TABLE counts (key TEXT PRIMARY KEY, count INTEGER NOT NULL, synced_at TEXT NOT NULL);
-    """,
-    # 2: each label's search text (accent-folded name and key), so start-up needn't recompute it.
-    """
-    ALTER TABLE labels ADD COLUMN search TEXT;
-    """,
-    # 3: the whole last sync as one msgpack blob, in the table's order, read at start-up in one go
-    # (10,000 rows cost 33 ms as rows, 8 ms as a blob). Dropped by any single change; the rows stay
-    # the record.
-    """
-    CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), ordered_by TEXT, data BLOB NOT NULL);
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """What the cache holds for a site."""
-
-    labels: tuple[Label, ...]
-    #: Contact counts, or None if they were never saved; a count None is unknown.
-    counts: dict[str, int | None] | None
-    #: When the labels were last saved from a full refresh; None for an empty cache.
-    synced_at: datetime | None
-    #: True if the file was unreadable and has just been set aside and started afresh.
-    recovered: bool = False
-    #: Saved search texts by label key (see domain.search_text); may miss some.
-    search: dict[str, str] | None = None
-    #: When ``labels`` come in a table's order, what the saver called that order (else None); then
-    #: ``search_list`` holds their search texts in the same order.
-    ordered_by: str | None = None
-    search_list: list[str] | None = None
-
-
-class _Blob(msgspec.Struct, array_like=True):
-    labels: list[Label]
-    search: list[str]
-
-
-class _Parts(msgspec.Struct, array_like=True, tag="parts"):
-    """The start-up snapshot as parts of up to SNAPSHOT_PART labels, each an encoded _Blob.
-
-    Each part is encoded, and read back, in a call of its own, with the GUI thread given its turn
-    in between: one call for 50,000 labels holds the interpreter lock for ~25 ms to encode and
-    ~55 ms to decode, and the GUI thread can't run meanwhile (a refresh's save, start-up's read).
-    """
-
-    parts: list[msgspec.Raw]
-
-
-#: Labels in one part of the start-up snapshot (its file format is a list of parts).
-SNAPSHOT_PART = 2_000
-
-_BLOB_ENCODER = msgspec.msgpack.Encoder()
-_BLOB_DECODER = msgspec.msgpack.Decoder(_Blob)
-_PARTS_DECODER = msgspec.msgpack.Decoder(_Parts)
-
-
-def _encode_snapshot(labels: list[Label], texts: list[str]) -> bytes:
-    parts = []
-    for first in range(0, len(labels), SNAPSHOT_PART):
-        part = _Blob(labels[first : first + SNAPSHOT_PART], texts[first : first + SNAPSHOT_PART])
-        parts.append(msgspec.Raw(_BLOB_ENCODER.encode(part)))
-    return _BLOB_ENCODER.encode(_Parts(parts))  # (the parts are copied as they are)
-
-
-def _decode_snapshot(data: bytes) -> tuple[list[Label], list[str]]:
-    """Raises msgspec.DecodeError for anything but a snapshot made by _encode_snapshot."""
-    labels: list[Label] = []
-    search: list[str] = []
-    for part in _PARTS_DECODER.decode(data).parts:
-        blob = _BLOB_DECODER.decode(part)
-        labels.extend(blob.labels)
-        search.extend(blob.search)
-    return labels, search
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return value.astimezone(UTC).isoformat()
-    except OverflowError:  # a date whose UTC reading is past year 9999 (or before year 1): kept as sent
-        return value.isoformat()
-
-
-def _when(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
 
 #: How long a call waits for a file another program holds locked before giving up. Short: the window
 #: mustn't wait on it (quitting waits for the last save), and our own writes are brief transactions.
@@ -160,37 +64,6 @@ class CacheUnavailableError(KnownError):
             "it, but no copy is kept for when you are offline."
         )
         self.path = path
-
-
-class NewerSchemaError(KnownError, sqlite3.DatabaseError):
-    """The file was written by a newer LabelDesk; set aside rather than guessed at."""
-
-
-def _is_damage(exc: sqlite3.DatabaseError) -> bool:
-    """Whether the error means the file itself is unusable (as opposed to busy, full or read-only)."""
-    if type(exc) in (sqlite3.DatabaseError, NewerSchemaError):
-        return True
-    text = str(exc).lower()
-    return any(word in text for word in ("malformed", "not a database", "no such table", "no such column"))
-
-
-_INSERT_LABEL = "INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-
-
-def _row(label: Label, position: int, stamp: str | None, search: str | None) -> tuple:
-    """One label as a row of the labels table (in its column order)."""
-    return (
-        label.key,
-        label.display_name,
-        label.label_type.value,
-        label.namespace,
-        label.namespace_display_name,
-        _iso(label.created),
-        _iso(label.updated),
-        position,
-        stamp,
-        search or search_text(label),
-    )
 
 
 class _Preload:
@@ -237,29 +110,6 @@ class ForeignAnswerError(KnownError):
         self.answered_by = answered_by
 
 
-def _without_invalid_keys(snapshot: Snapshot) -> Snapshot:
-    """The snapshot without labels whose key LabelDesk can't use (domain.valid_key): keys from Wix are
-    checked as they come (wire.py), but a copy saved by an older LabelDesk may hold others, and such a
-    label must not be shown, copied or renamed from here either."""
-    keys = [label.key for label in snapshot.labels]
-    if all_valid_keys(keys):
-        return snapshot
-    keep = [valid_key(key) for key in keys]
-    log.warning("left out %d saved label(s) whose key LabelDesk can't use", keep.count(False))
-    labels = tuple(label for label, kept in zip(snapshot.labels, keep, strict=True) if kept)
-    search = (
-        None
-        if snapshot.search is None
-        else {label.key: snapshot.search[label.key] for label in labels if label.key in snapshot.search}
-    )
-    search_list = (
-        None
-        if snapshot.search_list is None
-        else [text for text, kept in zip(snapshot.search_list, keep, strict=True) if kept]
-    )
-    return replace(snapshot, labels=labels, search=search, search_list=search_list)
-
-
 class LabelCache:
     """The saved copy of one site's labels, in the SQLite file ``path``.
 
@@ -298,7 +148,7 @@ class LabelCache:
             try:
                 self._connection = self._open()
             except sqlite3.DatabaseError as exc:
-                if not _is_damage(exc):
+                if not is_damage(exc):
                     raise
                 self._set_aside(exc)
                 self._make_private()
@@ -332,33 +182,12 @@ class LabelCache:
             if version > SCHEMA_VERSION:
                 raise NewerSchemaError(f"written by a newer LabelDesk (schema {version})")
             if version < SCHEMA_VERSION:
-                self._migrate(connection, version)
+                migrate(connection, self.path, version)
             connection.execute("SELECT count(*) FROM labels").fetchone()
         except BaseException:
             connection.close()
             raise
         return connection
-
-    def _migrate(self, connection: sqlite3.Connection, version: int) -> None:
-        if version > 0:
-            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-            private_file(backup)
-            with sqlite3.connect(backup) as target:
-                connection.backup(target)
-            log.info("backed up %s before migrating it from schema %d", self.path.name, version)
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            # Another window may have migrated it while we waited for the lock.
-            current = connection.execute("PRAGMA user_version").fetchone()[0]
-            for step in range(current, SCHEMA_VERSION):
-                for statement in MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
 
     def _set_aside(self, error: Exception) -> None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -381,7 +210,7 @@ class LabelCache:
                 try:
                     return work(self._connect())
                 except sqlite3.DatabaseError as exc:
-                    if not _is_damage(exc):
+                    if not is_damage(exc):
                         raise
                     self.close()
                     self._set_aside(exc)
@@ -417,7 +246,7 @@ class LabelCache:
             blob = connection.execute("SELECT ordered_by, data FROM snapshot").fetchone()
             if blob is not None:
                 try:
-                    saved, texts = _decode_snapshot(blob[1])
+                    saved, texts = decode_snapshot(blob[1])
                 except msgspec.DecodeError as exc:  # damaged, or saved before it came in parts
                     log.warning("the saved snapshot of %s is unreadable (%s); reading the rows", self.path.name, exc)
                 else:
@@ -425,7 +254,7 @@ class LabelCache:
                     return Snapshot(
                         tuple(saved),
                         counts,
-                        _when(meta.get("synced_at")),
+                        when(meta.get("synced_at")),
                         search=dict(zip(keys, texts, strict=True)),
                         ordered_by=blob[0],
                         search_list=texts,
@@ -438,13 +267,13 @@ class LabelCache:
             labels: list[Label] = []
             search: dict[str, str] = {}
             labels.extend(
-                Label(key, name, types.get(kind, LabelType.UNKNOWN), ns, ns_name, _when(created), _when(updated))
+                Label(key, name, types.get(kind, LabelType.UNKNOWN), ns, ns_name, when(created), when(updated))
                 for key, name, kind, ns, ns_name, created, updated, _ in rows
             )
             search.update((row[0], row[7]) for row in rows if row[7])
-            return Snapshot(tuple(labels), counts, _when(meta.get("synced_at")), search=search)
+            return Snapshot(tuple(labels), counts, when(meta.get("synced_at")), search=search)
 
-        snapshot = _without_invalid_keys(self._run(read))
+        snapshot = without_invalid_keys(self._run(read))
         if self._recovered:
             self._recovered = False
             return replace(snapshot, recovered=True)
@@ -494,16 +323,16 @@ class LabelCache:
         ``source``: the API address that sent them; ForeignAnswerError (nothing changed) if the copy
         is another address's (see LabelCache).
         """
-        stamp = _iso(synced_at)
+        stamp = iso(synced_at)
         search = search or {}
         listed = list(labels)
-        rows = [_row(label, position, stamp, search.get(label.key)) for position, label in enumerate(listed)]
+        rows = [label_row(label, position, stamp, search.get(label.key)) for position, label in enumerate(listed)]
 
         blob, in_order = self._blob(listed, rows, order)
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels")
-            connection.executemany(_INSERT_LABEL, rows)
+            connection.executemany(INSERT_LABEL, rows)
             connection.execute("DELETE FROM snapshot")
             if blob is not None:
                 connection.execute("INSERT INTO snapshot VALUES (1, ?, ?)", (ordered_by if in_order else None, blob))
@@ -523,7 +352,7 @@ class LabelCache:
                 labels, texts = [labels[n] for n in picked], [texts[n] for n in picked]  # type: ignore[index]
                 in_order = True
         try:
-            return _encode_snapshot(labels, texts), in_order
+            return encode_snapshot(labels, texts), in_order
         except (msgspec.EncodeError, TypeError, ValueError, OverflowError) as exc:  # e.g. a date without a zone
             log.warning("couldn't make the start-up snapshot (%s); start-up will read the rows", exc)
             return None, False
@@ -533,7 +362,7 @@ class LabelCache:
     ) -> None:
         """Save the contact counts (label key -> count). A count that is None or can't be believed
         (domain.believable_count) is saved as unknown, never as a number."""
-        stamp = _iso(synced_at)
+        stamp = iso(synced_at)
         rows = [(key, -1 if believable_count(n) is None else n, stamp) for key, n in counts.items()]
 
         def write(connection: sqlite3.Connection) -> None:
@@ -550,7 +379,7 @@ class LabelCache:
             position = connection.execute("SELECT position FROM labels WHERE key = ?", (label.key,)).fetchone()
             if position is None:
                 position = connection.execute("SELECT coalesce(max(position) + 1, 0) FROM labels").fetchone()
-            connection.execute(_INSERT_LABEL, _row(label, position[0], _iso(synced_at), None))
+            connection.execute(INSERT_LABEL, label_row(label, position[0], iso(synced_at), None))
             connection.execute("DELETE FROM snapshot")  # the rows are the record until the next sync
 
         self._transaction(write, source)
