@@ -140,7 +140,7 @@ class WixLabelsClient:
             "User-Agent": f"LabelDesk/{__version__}",
         }
 
-        # One TLS context for every connection: making one loads the CA certificates (~10 ms). The
+        # One TLS context for every connection: making one loads the CA certificates, which takes a while. The
         # operating system's trust store (truststore), not certifi's list alone: behind a company's
         # TLS inspection, its root certificate is in the OS store and nowhere else.
         tls = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if transport is None else True

@@ -40,8 +40,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE labels ADD COLUMN search TEXT;
     """,
     # 3: the whole last sync as one msgpack blob, in the table's order, read at start-up in one go
-    # (10,000 rows cost 33 ms as rows, 8 ms as a blob). Dropped by any single change; the rows stay
-    # the record.
+    # (much quicker than the rows: the benchmark's start-up figure shows it). Dropped by any single
+    # change; the rows stay the record.
     """
     CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), ordered_by TEXT, data BLOB NOT NULL);
     """,

@@ -45,9 +45,9 @@ class _Blob(msgspec.Struct, array_like=True):
 class _Parts(msgspec.Struct, array_like=True, tag="parts"):
     """The start-up snapshot as parts of up to SNAPSHOT_PART labels, each an encoded _Blob.
 
-    Each part is encoded, and read back, in a call of its own, with the GUI thread given its turn
-    in between: one call for 50,000 labels holds the interpreter lock for ~25 ms to encode and
-    ~55 ms to decode, and the GUI thread can't run meanwhile (a refresh's save, start-up's read).
+    The file format since schema 3. Each part is encoded, and read back, in a call of its own, so
+    the start-up read (on a worker of the window's process) never holds the interpreter for one
+    long call while the GUI thread builds the window.
     """
 
     parts: list[msgspec.Raw]
