@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -54,6 +55,13 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
     emulator: Emulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer (an app quitting) is not the emulator's error."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            log.debug("emulator: %s went away mid-answer", client_address)
+            return
+        super().handle_error(request, client_address)
 
 
 class _Server6(_Server):

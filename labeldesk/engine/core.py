@@ -102,6 +102,9 @@ class SyncEngine:
         self._writes = ThreadPoolExecutor(1, "engine-write")
         self._disk = ThreadPoolExecutor(1, "engine-disk")
         self._lock = threading.Lock()
+        #: Held while a refresh's answer or a write's result is said and saved, so the two never
+        #: interleave (a write's news between a refresh's check and its parts would be undone).
+        self._publish = threading.Lock()
         self.client: Any = None
         self.cache: LabelCache | None = None
         self._generation = 0
@@ -261,6 +264,9 @@ class SyncEngine:
             key = CredentialStore().get(intent.account)
             if not key or self._stopped.is_set():
                 return None
+            from labeldesk.logs import register_secret
+
+            register_secret(key)  # this process's logs and bug reports never show it either
             client = WixLabelsClient(key, intent.site_id, base_url=intent.base_url)  # as the app's own are
         except Exception as exc:  # the window looks the key up too, and says what is wrong
             log.info("no early read of the site: %r", exc)
@@ -306,14 +312,24 @@ class SyncEngine:
                     on_progress=lambda read, total: self._send(p.RefreshProgress(generation, read, total)),
                 )
             batch = prepare_batch(labels, spec)
+            # One at a time with the writes' results (see _publish): a change is either replayed
+            # onto this answer or said after it, never between its check and its parts.
+            with self._publish:
+                self._publish_labels(intent, started_at, source, batch, labels.unreadable)
         except Exception as exc:
             self._send(p.RefreshFailed(generation, self._describe(exc, "refresh labels")))
-            return
+
+    def _publish_labels(
+        self, intent: p.Refresh, started_at: int, source: str, batch: LabelBatch, unreadable: int
+    ) -> None:
+        generation, spec = intent.generation, batch.sort_spec
         with self._lock:
-            if generation != self._generation:
-                log.debug("dropping a stale refresh (%d, newest %d)", generation, self._generation)
-                return
-            self._changes = changes = [change for change in self._changes if change.seq > started_at]
+            stale = generation != self._generation
+            if not stale:
+                self._changes = changes = [change for change in self._changes if change.seq > started_at]
+        if stale:
+            log.debug("dropping a stale refresh (%d)", generation)
+            return
         if changes:  # writes that finished while this refresh was reading: its answer is older than they are
             merged = {label.key: label for label in batch}
             search = dict(batch.search)
@@ -324,11 +340,11 @@ class SyncEngine:
                 else:
                     merged[change.key] = change.label
                     search[change.key] = search_text(change.label)
-            batch = LabelBatch(list(merged.values()), search)
+            batch = prepare_batch(list(merged.values()), spec, known_search=search)  # (in order again)
         for labels_part, texts in _parts(batch.labels, batch.search):
             self._send(p.LabelsPart(generation, labels_part, texts))
         wire_spec = None if batch.sort_spec is None else (int(batch.sort_spec[0]), batch.sort_spec[1])
-        self._send(p.LabelsDone(generation, labels.unreadable, batch.order, wire_spec))
+        self._send(p.LabelsDone(generation, unreadable, batch.order, wire_spec))
         ordered_by = sort_name(batch.sort_spec) if batch.sort_spec else None
         order = batch.order if ordered_by is not None else None
         self._save(
@@ -362,45 +378,53 @@ class SyncEngine:
             except Exception as exc:
                 self._send(p.RequestFailed(intent.request, self._describe(exc, "find the label that has the name")))
                 return
-            for label in found:
-                self._remember(label.key, label)
-            self._send(p.Found(intent.request, found))
+            with self._publish:
+                for label in found:
+                    self._remember(label.key, label)
+                self._send(p.Found(intent.request, found))
 
         self._submit(self._reads, find)
 
     # -- writes -------------------------------------------------------------------------------------------
 
-    def _write(self, request: int, doing: str, call: Callable[[Any], p.Event], *, key: str | None = None) -> None:
+    def _write(
+        self,
+        request: int,
+        doing: str,
+        call: Callable[[Any], tuple[str, Label | None, p.Event]],
+        *,
+        key: str | None = None,
+    ) -> None:
         client = self.client
 
         def run() -> None:
             try:
                 if client is None:
                     raise RuntimeError("a write was asked for before the site's key was known")
-                event = call(client)
+                changed, label, event = call(client)
             except Exception as exc:
-                if isinstance(exc, LabelNotFoundError) and key is not None:
-                    self._remember(key, None)  # gone from Wix: gone from the table and the copy
-                self._send(p.RequestFailed(request, self._describe(exc, doing)))
+                with self._publish:
+                    if isinstance(exc, LabelNotFoundError) and key is not None:
+                        self._remember(key, None)  # gone from Wix: gone from the table and the copy
+                    self._send(p.RequestFailed(request, self._describe(exc, doing)))
             else:
-                self._send(event)
+                with self._publish:  # (see _read_labels)
+                    self._remember(changed, label)
+                    self._send(event)
 
         self._submit(self._writes, run)
 
-    def _created(self, request: int, client: Any, name: str) -> p.Event:
+    def _created(self, request: int, client: Any, name: str) -> tuple[str, Label | None, p.Event]:
         result = client.find_or_create(name)
-        self._remember(result.label.key, result.label)
-        return p.Created(request, result.label, result.created)
+        return result.label.key, result.label, p.Created(request, result.label, result.created)
 
-    def _renamed(self, intent: p.RenameLabel, client: Any) -> p.Event:
+    def _renamed(self, intent: p.RenameLabel, client: Any) -> tuple[str, Label | None, p.Event]:
         label = client.rename(intent.key, intent.name)
-        self._remember(label.key, label)
-        return p.Renamed(intent.request, label)
+        return label.key, label, p.Renamed(intent.request, label)
 
-    def _deleted(self, intent: p.DeleteLabel, client: Any) -> p.Event:
+    def _deleted(self, intent: p.DeleteLabel, client: Any) -> tuple[str, Label | None, p.Event]:
         client.delete(intent.label.key)
-        self._remember(intent.label.key, None)
-        return p.Deleted(intent.request, intent.label)
+        return intent.label.key, None, p.Deleted(intent.request, intent.label)
 
     def _remember(self, key: str, label: Label | None) -> None:
         """A change Wix confirmed: kept for replaying onto an older refresh, and saved."""
@@ -452,7 +476,9 @@ def _build_client(settings: p.ClientSettings) -> Any:
     import httpx
 
     from labeldesk.api.client import WixLabelsClient
+    from labeldesk.logs import register_secret
 
+    register_secret(settings.api_key)  # this process's logs and bug reports never show it either
     connect, read, write, pool = settings.timeout
     return WixLabelsClient(
         settings.api_key,

@@ -29,6 +29,13 @@ log = logging.getLogger(__name__)
 DEFAULT_MODE = "process"
 #: The longest the GUI thread reads events in one go, in seconds, before it lets Qt paint.
 READ_SLICE_SECONDS = 0.004
+#: The longest a retired engine (a site switched away from, signed out of) is given to finish its
+#: saved copy's writes, in milliseconds, before it is ended.
+FINISH_LIMIT_MS = 10_000
+#: How long a process that said Stopped is given to be gone, in seconds.
+STOPPED_EXIT_SECONDS = 0.5
+#: Hosts finishing in the background (see EngineHost.finish_later), kept alive until they are done.
+_finishing: set[EngineHost] = set()
 
 _handles = itertools.count(1)
 
@@ -143,7 +150,10 @@ class EngineHost(QObject):
             event = p.decode_event(data)
             if isinstance(event, p.EngineLog):
                 self._log(event)
-            else:
+            elif isinstance(event, p.Stopped):
+                self._finished(stopped=True)  # (after finish_later)
+                return
+            elif not self._stopping:
                 self.event_received.emit(event)
             if time.perf_counter() > deadline:
                 return  # the notifier fires again for the rest, after Qt has had its turn
@@ -172,9 +182,12 @@ class EngineHost(QObject):
             return
         self._ended = True
         self._notifier.setEnabled(False)
-        if not self._stopping:
-            log.error("the sync engine stopped unexpectedly")
-            self.died.emit()
+        if self._stopping:
+            self._finished()  # (after finish_later: gone, whether it said Stopped or not)
+            return
+        code = self._process.exitcode if self._process is not None else None
+        log.error("the sync engine stopped unexpectedly (exit code %s)", code)
+        self.died.emit()
 
     def shutdown(self, wait_ms: int = 5000) -> bool:
         """Tell the engine to finish its saved copy's writes and stop; wait ``wait_ms`` at most for it
@@ -201,11 +214,36 @@ class EngineHost(QObject):
                     self._log(event)
                 else:
                     self.event_received.emit(event)
+        self._close(stopped, deadline)
+        return stopped
+
+    def finish_later(self, limit_ms: int = FINISH_LIMIT_MS) -> None:
+        """Like shutdown, without waiting here: the engine finishes its writes (a sign-out's deletion
+        of the saved copy included) while the window goes on; after ``limit_ms`` it is ended. What
+        it still sends is not passed on. The host keeps itself alive until then."""
+        if self._stopping:
+            return
+        self._stopping = True
+        _finishing.add(self)
+        self.setParent(None)  # (its owner may be deleted first; nothing it sends is passed on now)
+        if not self.send(p.Shutdown()):
+            self._finished()
+            return
+        QTimer.singleShot(limit_ms, self._finished)
+
+    def _finished(self, stopped: bool = False) -> None:
+        if self in _finishing:
+            _finishing.discard(self)
+            self._close(stopped, time.monotonic())
+            self.deleteLater()
+
+    def _close(self, stopped: bool, deadline: float) -> None:
         self._ended = True
         self._notifier.setEnabled(False)
         self._conn.close()
         if self._process is not None:
-            self._process.join(max(0.0, deadline - time.monotonic()) if stopped else 0)
+            # After Stopped nothing can be lost: the process leaves at once (serve.process_main).
+            self._process.join(max(STOPPED_EXIT_SECONDS, deadline - time.monotonic()) if stopped else 0)
             if self._process.is_alive():
                 self._process.terminate()
                 self._process.join(1)
@@ -215,5 +253,4 @@ class EngineHost(QObject):
                 self._log_conn.close()
                 self._log_conn = None
         if self._thread is not None:
-            self._thread.join(max(0.0, deadline - time.monotonic()))
-        return stopped
+            self._thread.join(max(STOPPED_EXIT_SECONDS, deadline - time.monotonic()))

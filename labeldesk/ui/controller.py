@@ -32,7 +32,7 @@ from labeldesk.domain import Label
 from labeldesk.engine import protocol as p
 from labeldesk.engine.host import EngineHost
 from labeldesk.errors import Failure
-from labeldesk.ui.engine_link import ArrivingLabels, EngineLink, EngineStoppedError, error_from
+from labeldesk.ui.engine_link import ENGINE_GONE, ArrivingLabels, EngineLink, EngineStoppedError, error_from
 from labeldesk.ui.label_writes import Callback, FailureCallback, LabelWrites
 from labeldesk.ui.models import LabelBatch, SortSpec
 from labeldesk.ui.saved_copy import SavedCopy, read_saved_copy, remove_marker, showing_marker
@@ -220,7 +220,8 @@ class LabelsController(QObject):
 
     def _on_engine_restarted(self) -> None:
         if self._refreshing:
-            self._on_refresh_failed(self._generation, EngineStoppedError("The refresh stopped. Press F5 to try again."))
+            words = ENGINE_GONE if self._link.gave_up else "The refresh stopped. Press F5 to try again."
+            self._on_refresh_failed(self._generation, EngineStoppedError(words))
 
     # -- lifetime -------------------------------------------------------------------------------------
 
@@ -261,12 +262,12 @@ class LabelsController(QObject):
         self._retry_timer.stop()
         if self.client is not None:
             self.client.close()
-        self._link.send_if_started(p.Shutdown())  # the engine finishes its writes, then closes the copy
+        self._link.finish_later()  # the engine finishes its writes (in its own time), then closes the copy
 
         def finish() -> None:
-            self._link.close(0)
             if self.cache is not None:
                 self.cache.close()
+                remove_marker(showing_marker(self.cache))  # closed in good order: that copy did no harm
             self.deleteLater()
 
         if self.runner.busy:
@@ -350,6 +351,9 @@ class LabelsController(QObject):
             return
         if self._refreshing and not force:
             self._refresh_again = True
+            return
+        if self._link.gave_up:  # no engine to ask: say so rather than wait for ever
+            self.refresh_failed.emit(EngineStoppedError(ENGINE_GONE))
             return
         self._refreshing = True
         self._refresh_again = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: At most this many engines are started again within RESTART_WINDOW_SECONDS (seconds).
+MAX_RESTARTS = 3
+RESTART_WINDOW_SECONDS = 60.0
+
 
 class EngineStoppedError(WixError):
     """The engine ended while a change was on its way: it may or may not have reached Wix."""
@@ -37,6 +42,12 @@ class EngineStoppedError(WixError):
         "It may or may not have been made: refresh (F5) to see."
     )
     asking_again_helps = True
+
+
+ENGINE_GONE = (
+    "LabelDesk's connection to Wix keeps stopping, so it has stopped trying. Close LabelDesk and open it "
+    "again; if this happens again, the log file says why."
+)
 
 
 @dataclass(slots=True)
@@ -75,6 +86,9 @@ class EngineLink(QObject):
         self._engine_busy = False
         self._was_busy = False
         self._closed = False
+        self._deaths: list[float] = []
+        #: True once engines kept dying and no new one is started (the window says so).
+        self.gave_up = False
 
     @property
     def started(self) -> bool:
@@ -117,6 +131,9 @@ class EngineLink(QObject):
         return next(self._request_ids)
 
     def send(self, intent: p.Intent) -> None:
+        if self.gave_up:
+            self._refuse(intent)
+            return
         if isinstance(intent, p.WORK):
             self._work_sent += 1
             self._update_busy()
@@ -139,6 +156,13 @@ class EngineLink(QObject):
             return False
         self.send(intent)
         return True
+
+    def finish_later(self) -> None:
+        """Tell the engine to finish the saved copy's writes and stop, without waiting for it here
+        (a site switched away from, signed out of); nothing it sends from now on is passed on."""
+        self._closed = True
+        if self._host is not None:
+            self._host.finish_later()
 
     def close(self, wait_ms: int) -> None:
         """Tell the engine to finish the saved copy's writes and stop, waiting ``wait_ms`` at most;
@@ -168,6 +192,12 @@ class EngineLink(QObject):
             case _:
                 self.news.emit(event)
 
+    def _refuse(self, intent: p.Intent) -> None:
+        """No engine runs any more (see gave_up): a request fails at once, plainly."""
+        request = getattr(intent, "request", None)
+        if request is not None:
+            self._answer(request, EngineStoppedError(ENGINE_GONE), failed=True)
+
     def _answer(self, request_id: int, value: Any, *, failed: bool = False) -> None:
         request = self._requests.pop(request_id, None)
         if request is not None:
@@ -180,14 +210,21 @@ class EngineLink(QObject):
             self.busy_changed.emit(busy)
 
     def _on_died(self) -> None:
-        """Start a new engine; what the old one had on its way is reported as not known to be done."""
+        """Start a new engine (unless they keep dying); what the old one had on its way is reported
+        as not known to be done."""
         old = self.host
-        log.warning("starting a new sync engine")
         old.event_received.disconnect(self._on_event)
         self._engine_busy = False
         self._work_handled = self._work_sent = 0
-        self.start(EngineHost(old.mode, self))
-        old.deleteLater()
+        now = time.monotonic()
+        self._deaths = [moment for moment in self._deaths if now - moment < RESTART_WINDOW_SECONDS] + [now]
+        if len(self._deaths) <= MAX_RESTARTS:
+            log.warning("starting a new sync engine")
+            self.start(EngineHost(old.mode, self))
+        else:  # (a broken install would only start one after another): stop, and say so
+            log.error("the sync engine stopped %d times in a minute; not starting another", len(self._deaths))
+            self.gave_up = True
+        old.finish_later(0)
         requests, self._requests = self._requests, {}
         for request in requests.values():
             request.on_failure(EngineStoppedError())

@@ -150,5 +150,6 @@ def test_proxy_settings_from_the_environment_are_used(monkeypatch):
         server.shutdown(socket.SHUT_RDWR)  # wakes the accept() (closing alone may not)
     server.close()
     thread.join(5)
-    assert len(seen) >= 2  # the plain call, and page requests (the first failure cancels the rest)
-    assert all(line == b"CONNECT www.wixapis.com:443 HTTP/1.1" for line in seen)
+    requests = [line for line in seen if line]  # (a page request cancelled as it connected sends nothing)
+    assert len(requests) >= 2  # the plain call, and page requests (the first failure cancels the rest)
+    assert all(line == b"CONNECT www.wixapis.com:443 HTTP/1.1" for line in requests)

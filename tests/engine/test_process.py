@@ -86,3 +86,78 @@ def test_a_dead_engine_is_replaced_and_a_change_it_had_is_reported_as_unknown(se
     loaded.clear()
     controller.refresh()
     qtbot.waitUntil(lambda: bool(loaded), timeout=20_000)  # the new engine works
+
+
+@pytest.fixture
+def with_cache(qtbot, tmp_path):
+    from labeldesk.cache import LabelCache
+
+    store = LabelStore()
+    seed_demo(store)
+    with Emulator(store, rate_limit=None, api_key=KEY) as emulator:
+        path = tmp_path / "site.sqlite3"
+        controller = LabelsController(make_client(emulator, api_key=KEY), LabelCache(path))
+        loaded: list = []
+        controller.labels_loaded.connect(loaded.append)
+        controller.refresh()
+        qtbot.waitUntil(lambda: bool(loaded) and not controller.busy, timeout=20_000)
+        yield controller, loaded, path
+
+
+def test_a_site_switched_away_from_still_saves_its_last_change_and_ends_in_good_order(with_cache, qtbot):
+    from labeldesk.cache import LabelCache
+    from labeldesk.ui.saved_copy import showing_marker
+
+    controller, loaded, path = with_cache
+    process = _process(controller)
+    showing_marker(controller.cache).write_text("")  # as if its saved copy were on its way to the screen
+    renamed: list = []
+    vip = next(label for label in loaded[-1] if label.key == "custom.vip")
+    controller.rename(vip, "Renamed VIP", on_success=renamed.append)
+    qtbot.waitUntil(lambda: bool(renamed), timeout=10_000)
+    controller.retire()  # (the window goes on at once: the engine finishes in its own time)
+    qtbot.waitUntil(lambda: not process.is_alive(), timeout=15_000)
+    assert process.exitcode == 0  # it finished; it wasn't ended
+    saved = {label.key: label.display_name for label in LabelCache(path).load().labels}
+    assert saved["custom.vip"] == "Renamed VIP"
+    assert not path.with_name(path.name + ".showing").exists()  # closed in good order
+
+
+def test_signing_out_deletes_the_saved_copy_after_the_engines_last_write(with_cache, qtbot):
+    controller, _loaded, path = with_cache
+    process = _process(controller)
+    controller.refresh()  # a save of its answer is on its way as the person signs out
+    controller.forget_cache()
+    controller.retire()
+    qtbot.waitUntil(lambda: not process.is_alive(), timeout=15_000)
+    assert not path.exists() and not path.with_name(path.name + "-journal").exists()
+
+
+def test_engines_that_keep_dying_are_not_started_for_ever_and_the_window_is_told(qtbot, monkeypatch):
+    """A broken install (a module missing from the bundle, say) kills every engine at its start."""
+    from labeldesk.engine import entry
+    from labeldesk.ui import engine_link
+
+    monkeypatch.setattr(entry, "engine_process", _dies_at_once)
+    monkeypatch.setattr(host, "engine_process", _dies_at_once)
+    store = LabelStore()
+    seed_demo(store)
+    with Emulator(store, rate_limit=None) as emulator:
+        controller = LabelsController(make_client(emulator))
+        failures: list = []
+        controller.refresh_failed.connect(failures.append)
+        try:
+            controller.refresh()
+            qtbot.waitUntil(lambda: controller._link.gave_up, timeout=20_000)
+            assert len(controller._link._deaths) == engine_link.MAX_RESTARTS + 1
+            qtbot.waitUntil(lambda: bool(failures), timeout=5_000)
+            controller.refresh()
+            assert "keeps stopping" in str(failures[-1])
+        finally:
+            controller.shutdown()
+
+
+def _dies_at_once(conn, log_conn, level) -> None:
+    import os
+
+    os._exit(3)
