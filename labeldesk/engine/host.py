@@ -1,9 +1,11 @@
 """The window's end of the engine: starts it, sends intents, turns its events into a Qt signal.
 
 The engine runs in a process of its own (the app), or on a thread of this one (tests that hand it a
-client object they have rigged); either way every intent and event crosses the same encoded pipe. A
-QSocketNotifier on the pipe wakes the GUI thread when events arrive; each wake-up reads for a few
-milliseconds at most, so a first load of many parts is decoded between paints, never in one go.
+client object they have rigged); either way every intent and event crosses the same encoded pipe.
+One reader thread waits on the pipe (a blocking read, which works the same on Windows, where a pipe
+is no socket a QSocketNotifier could watch) and queues what arrives; the GUI thread decodes it a few
+milliseconds at a time, so a first load of many parts is decoded between paints, never in one go.
+A second reader passes the engine's log records to this process's log.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import contextlib
 import itertools
 import logging
 import multiprocessing
+import queue
 import threading
 import time
 from multiprocessing.connection import Connection
 from typing import Any
 
-from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from labeldesk.engine import protocol as p
 from labeldesk.engine.entry import engine_process, engine_thread
@@ -38,6 +41,8 @@ STOPPED_EXIT_SECONDS = 0.5
 _finishing: set[EngineHost] = set()
 
 _handles = itertools.count(1)
+#: Messages shorter than this are decoded on the reader thread too, to spot Stopped (see shutdown).
+_SMALL = 64
 
 
 class _Started:
@@ -89,6 +94,8 @@ class EngineHost(QObject):
 
     event_received = Signal(object)
     died = Signal()
+    _arrived = Signal()  # (from the reader thread: something is queued)
+    _gone = Signal()  # (from the reader thread: the pipe closed)
 
     def __init__(self, mode: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -99,19 +106,25 @@ class EngineHost(QObject):
         self._process: Any = None
         self._thread: threading.Thread | None = None
         self._log_conn: Connection | None = None
+        self._inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._stopped_seen = threading.Event()
+        self._draining = False
+        self._arrived.connect(self._read)
+        self._gone.connect(self._lost)
         if self.mode == "process":
             started = _take_spare()
             self._conn, self._log_conn, self._process = started.conn, started.log_conn, started.process
-            self._log_notifier = QSocketNotifier(self._log_conn.fileno(), QSocketNotifier.Type.Read, self)
-            self._log_notifier.activated.connect(self._read_logs)
         else:
             self._conn, engine_end = multiprocessing.Pipe(duplex=True)
             self._thread = threading.Thread(
                 target=engine_thread, args=(engine_end, self._clients), name="labeldesk-engine", daemon=True
             )
             self._thread.start()
-        self._notifier = QSocketNotifier(self._conn.fileno(), QSocketNotifier.Type.Read, self)
-        self._notifier.activated.connect(self._read)
+        self._readers = [threading.Thread(target=self._receive, name="labeldesk-engine-reader", daemon=True)]
+        if self._log_conn is not None:
+            self._readers.append(threading.Thread(target=self._receive_logs, name="labeldesk-engine-log", daemon=True))
+        for reader in self._readers:
+            reader.start()
 
     @property
     def alive(self) -> bool:
@@ -137,14 +150,46 @@ class EngineHost(QObject):
             return False
         return True
 
+    # -- the reader threads ---------------------------------------------------------------------------
+
+    def _receive(self) -> None:
+        """On the reader thread: queue each message whole; say when the queue was empty before."""
+        while True:
+            try:
+                data = self._conn.recv_bytes()
+            except (EOFError, OSError, ValueError):  # the engine ended, or this end was closed
+                self._inbox.put(None)
+                with contextlib.suppress(RuntimeError):  # (the host is gone already)
+                    self._gone.emit()
+                return
+            if len(data) < _SMALL and isinstance(p.decode_event(data), p.Stopped):
+                self._stopped_seen.set()
+            self._inbox.put(data)
+            with contextlib.suppress(RuntimeError):
+                self._arrived.emit()
+
+    def _receive_logs(self) -> None:
+        conn = self._log_conn
+        while conn is not None:
+            try:
+                event = p.decode_event(conn.recv_bytes())
+            except (EOFError, OSError, ValueError):
+                return
+            if isinstance(event, p.EngineLog):
+                self._log(event)  # (logging is thread-safe)
+
+    # -- on the GUI thread ----------------------------------------------------------------------------
+
     def _read(self) -> None:
+        if self._draining:
+            return  # (a slice is already scheduled)
         deadline = time.perf_counter() + READ_SLICE_SECONDS
         while not self._ended:
             try:
-                if not self._conn.poll():
-                    return
-                data = self._conn.recv_bytes()
-            except (EOFError, OSError):
+                data = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            if data is None:
                 self._lost()
                 return
             event = p.decode_event(data)
@@ -155,18 +200,14 @@ class EngineHost(QObject):
                 return
             elif not self._stopping:
                 self.event_received.emit(event)
-            if time.perf_counter() > deadline:
-                return  # the notifier fires again for the rest, after Qt has had its turn
+            if time.perf_counter() > deadline:  # the rest after Qt has had its turn (a paint, a key)
+                self._draining = True
+                QTimer.singleShot(0, self._next_slice)
+                return
 
-    def _read_logs(self) -> None:
-        conn = self._log_conn
-        try:
-            while conn is not None and conn.poll():
-                event = p.decode_event(conn.recv_bytes())
-                if isinstance(event, p.EngineLog):
-                    self._log(event)
-        except (EOFError, OSError):
-            self._log_notifier.setEnabled(False)
+    def _next_slice(self) -> None:
+        self._draining = False
+        self._read()
 
     @staticmethod
     def _log(event: p.EngineLog) -> None:
@@ -181,7 +222,6 @@ class EngineHost(QObject):
         if self._ended:
             return
         self._ended = True
-        self._notifier.setEnabled(False)
         if self._stopping:
             self._finished()  # (after finish_later: gone, whether it said Stopped or not)
             return
@@ -191,29 +231,13 @@ class EngineHost(QObject):
 
     def shutdown(self, wait_ms: int = 5000) -> bool:
         """Tell the engine to finish its saved copy's writes and stop; wait ``wait_ms`` at most for it
-        (the network is never waited for). Events that arrive meanwhile are delivered. True if it
+        (the network is never waited for). What it sends meanwhile is not passed on. True if it
         stopped in time; else a process is ended, and False."""
         if self._stopping:
             return True
         self._stopping = True
         deadline = time.monotonic() + wait_ms / 1000
-        stopped = False
-        if self.send(p.Shutdown()):
-            self._notifier.setEnabled(False)
-            while not stopped:
-                remaining = deadline - time.monotonic()
-                try:
-                    if remaining <= 0 or not self._conn.poll(remaining):
-                        break
-                    event = p.decode_event(self._conn.recv_bytes())
-                except (EOFError, OSError):
-                    break
-                if isinstance(event, p.Stopped):
-                    stopped = True
-                elif isinstance(event, p.EngineLog):
-                    self._log(event)
-                else:
-                    self.event_received.emit(event)
+        stopped = self.send(p.Shutdown()) and self._stopped_seen.wait(max(0.0, wait_ms / 1000))
         self._close(stopped, deadline)
         return stopped
 
@@ -239,18 +263,17 @@ class EngineHost(QObject):
 
     def _close(self, stopped: bool, deadline: float) -> None:
         self._ended = True
-        self._notifier.setEnabled(False)
-        self._conn.close()
         if self._process is not None:
             # After Stopped nothing can be lost: the process leaves at once (serve.process_main).
             self._process.join(max(STOPPED_EXIT_SECONDS, deadline - time.monotonic()) if stopped else 0)
             if self._process.is_alive():
                 self._process.terminate()
                 self._process.join(1)
-            self._read_logs()
-            if self._log_conn is not None:
-                self._log_notifier.setEnabled(False)
-                self._log_conn.close()
-                self._log_conn = None
         if self._thread is not None:
             self._thread.join(max(STOPPED_EXIT_SECONDS, deadline - time.monotonic()))
+        for reader in self._readers:  # (the engine's end is closed by now: their reads have ended)
+            reader.join(STOPPED_EXIT_SECONDS)
+        self._conn.close()
+        if self._log_conn is not None:
+            self._log_conn.close()
+            self._log_conn = None
