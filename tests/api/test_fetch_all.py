@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 
@@ -150,6 +151,60 @@ def test_closing_the_client_mid_read_cancels_it_cleanly(ten_thousand):
             client.fetch_all(expected_total=10_000)  # and a closed client stays closed
     assert not reader.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], errors.CancelledError)
+
+
+def test_a_closed_clients_page_threads_end_at_once_though_their_requests_are_never_answered():
+    """close() ends the page threads themselves, not only the read: none is left waiting out its
+    read timeout on a request Wix never answers, and none lingers idle in a pool."""
+    import socket
+    import time
+
+    from labeldesk.api import WixLabelsClient, errors
+
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.05)
+    accepted: list[socket.socket] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                accepted.append(server.accept()[0])  # kept open, never answered
+
+    def page_threads() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("labeldesk-page") and t.is_alive()]
+
+    listener = threading.Thread(target=accept)
+    listener.start()
+    outcome: list[BaseException] = []
+    try:
+        client = WixLabelsClient("key", "site", base_url=f"http://127.0.0.1:{server.getsockname()[1]}")
+
+        def read() -> None:
+            try:
+                client.fetch_all(expected_total=6000)
+            except errors.WixError as exc:
+                outcome.append(exc)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        deadline = time.monotonic() + 10
+        while len(accepted) < 3 and time.monotonic() < deadline:
+            threading.Event().wait(0.01)  # until the three pages are being waited for
+        assert len(page_threads()) == 3
+        closed = time.monotonic()
+        client.close()
+        reader.join(5)
+        for thread in page_threads():
+            thread.join(max(0.0, closed + 5 - time.monotonic()))
+        assert not page_threads()  # (the read timeout is 20 s)
+        assert not reader.is_alive() and [type(exc) for exc in outcome] == [errors.CancelledError]
+    finally:
+        done.set()
+        listener.join(5)
+        server.close()
+        for sock in accepted:
+            sock.close()
 
 
 def test_a_program_using_the_client_exits_though_a_page_request_is_stuck(tmp_path):
