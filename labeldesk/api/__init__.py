@@ -40,6 +40,6 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
         return getattr(importlib.import_module(_WHERE[name]), name)
-    if name in ("errors", "wire", "client", "retry", "urls"):
+    if name in ("errors", "wire", "client", "retry", "urls", "paging", "waves", "transport", "body", "proxies"):
         return importlib.import_module(f"labeldesk.api.{name}")
     raise AttributeError(f"module 'labeldesk.api' has no attribute {name!r}")

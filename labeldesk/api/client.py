@@ -24,7 +24,6 @@ import httpx
 from labeldesk import __version__
 from labeldesk.api import errors, wire
 from labeldesk.api.body import ACCEPT_ENCODING, MAX_BODY_BYTES, MAX_RETRY_AFTER_SECONDS
-from labeldesk.api.body import retry_after_seconds as _retry_after_seconds
 from labeldesk.api.paging import MAX_SITE_ITEMS, read_pages
 from labeldesk.api.retry import RateBudget, RetryPolicy, retrying
 from labeldesk.api.transport import DEFAULT_TIMEOUT, Connections, header_safe
@@ -37,7 +36,6 @@ from labeldesk.api.waves import (
     WaveReader,
     believable,
 )
-from labeldesk.api.waves import missing_offsets as _missing_offsets
 from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, name_problem, valid_key
 
 __all__ = [  # (the names other modules and tests import from here, wherever they now live)
@@ -54,8 +52,6 @@ __all__ = [  # (the names other modules and tests import from here, wherever the
     "Sort",
     "SortOrder",
     "WixLabelsClient",
-    "_missing_offsets",
-    "_retry_after_seconds",
 ]
 
 log = logging.getLogger(__name__)

@@ -153,23 +153,43 @@ def test_closing_the_client_mid_read_cancels_it_cleanly(ten_thousand):
     assert len(outcome) == 1 and isinstance(outcome[0], errors.CancelledError)
 
 
-def test_a_closed_clients_page_threads_end_at_once_though_their_requests_are_never_answered():
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_closed_clients_page_threads_end_at_once_though_their_requests_are_never_answered(
+    scheme, tmp_path, monkeypatch
+):
     """close() ends the page threads themselves, not only the read: none is left waiting out its
-    read timeout on a request Wix never answers, and none lingers idle in a pool."""
+    read timeout on a request Wix never answers (over TLS too), and none lingers idle in a pool."""
     import socket
+    import ssl
     import time
 
     from labeldesk.api import WixLabelsClient, errors
 
     server = socket.create_server(("127.0.0.1", 0))
     server.settimeout(0.05)
+    context = None
+    if scheme == "https":
+        trustme = pytest.importorskip("trustme")
+        authority = trustme.CA()
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        authority.issue_cert("127.0.0.1").configure_cert(context)
+        authority.cert_pem.write_to_path(str(tmp_path / "authority.pem"))
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "authority.pem"))  # trusted by "the OS"
     accepted: list[socket.socket] = []
+    handshakes: list[threading.Thread] = []
     done = threading.Event()
+
+    def hold(connection: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # (a handshake the client's close cut short)
+            accepted.append(connection if context is None else context.wrap_socket(connection, server_side=True))
 
     def accept() -> None:
         while not done.is_set():
             with contextlib.suppress(TimeoutError):
-                accepted.append(server.accept()[0])  # kept open, never answered
+                connection = server.accept()[0]  # kept open, never answered
+                connection.settimeout(5)
+                handshakes.append(threading.Thread(target=hold, args=(connection,)))
+                handshakes[-1].start()
 
     def page_threads() -> list[threading.Thread]:
         return [t for t in threading.enumerate() if t.name.startswith("labeldesk-page") and t.is_alive()]
@@ -178,7 +198,7 @@ def test_a_closed_clients_page_threads_end_at_once_though_their_requests_are_nev
     listener.start()
     outcome: list[BaseException] = []
     try:
-        client = WixLabelsClient("key", "site", base_url=f"http://127.0.0.1:{server.getsockname()[1]}")
+        client = WixLabelsClient("key", "site", base_url=f"{scheme}://127.0.0.1:{server.getsockname()[1]}")
 
         def read() -> None:
             try:
@@ -202,6 +222,8 @@ def test_a_closed_clients_page_threads_end_at_once_though_their_requests_are_nev
     finally:
         done.set()
         listener.join(5)
+        for thread in handshakes:
+            thread.join(5)
         server.close()
         for sock in accepted:
             sock.close()
