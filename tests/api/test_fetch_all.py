@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 
@@ -150,6 +151,82 @@ def test_closing_the_client_mid_read_cancels_it_cleanly(ten_thousand):
             client.fetch_all(expected_total=10_000)  # and a closed client stays closed
     assert not reader.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], errors.CancelledError)
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_closed_clients_page_threads_end_at_once_though_their_requests_are_never_answered(
+    scheme, tmp_path, monkeypatch
+):
+    """close() ends the page threads themselves, not only the read: none is left waiting out its
+    read timeout on a request Wix never answers (over TLS too), and none lingers idle in a pool."""
+    import socket
+    import ssl
+    import time
+
+    from labeldesk.api import WixLabelsClient, errors
+
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.05)
+    context = None
+    if scheme == "https":
+        trustme = pytest.importorskip("trustme")
+        authority = trustme.CA()
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        authority.issue_cert("127.0.0.1").configure_cert(context)
+        authority.cert_pem.write_to_path(str(tmp_path / "authority.pem"))
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "authority.pem"))  # trusted by "the OS"
+    accepted: list[socket.socket] = []
+    handshakes: list[threading.Thread] = []
+    done = threading.Event()
+
+    def hold(connection: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # (a handshake the client's close cut short)
+            accepted.append(connection if context is None else context.wrap_socket(connection, server_side=True))
+
+    def accept() -> None:
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                connection = server.accept()[0]  # kept open, never answered
+                connection.settimeout(5)
+                handshakes.append(threading.Thread(target=hold, args=(connection,)))
+                handshakes[-1].start()
+
+    def page_threads() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("labeldesk-page") and t.is_alive()]
+
+    listener = threading.Thread(target=accept)
+    listener.start()
+    outcome: list[BaseException] = []
+    try:
+        client = WixLabelsClient("key", "site", base_url=f"{scheme}://127.0.0.1:{server.getsockname()[1]}")
+
+        def read() -> None:
+            try:
+                client.fetch_all(expected_total=6000)
+            except errors.WixError as exc:
+                outcome.append(exc)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        deadline = time.monotonic() + 10
+        while len(accepted) < 3 and time.monotonic() < deadline:
+            threading.Event().wait(0.01)  # until the three pages are being waited for
+        assert len(page_threads()) == 3
+        closed = time.monotonic()
+        client.close()
+        reader.join(5)
+        for thread in page_threads():
+            thread.join(max(0.0, closed + 5 - time.monotonic()))
+        assert not page_threads()  # (the read timeout is 20 s)
+        assert not reader.is_alive() and [type(exc) for exc in outcome] == [errors.CancelledError]
+    finally:
+        done.set()
+        listener.join(5)
+        for thread in handshakes:
+            thread.join(5)
+        server.close()
+        for sock in accepted:
+            sock.close()
 
 
 def test_a_program_using_the_client_exits_though_a_page_request_is_stuck(tmp_path):

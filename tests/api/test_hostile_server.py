@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from labeldesk.api import WixLabelsClient, errors
+from labeldesk.api import WixLabelsClient, errors, waves
 from labeldesk.api import client as client_module
 from labeldesk.emulator import DEFAULT_API_KEY, DEFAULT_SITE_ID
 from tests.api.hostile import MB, HostileServer, gzip_bomb, label_page, spaces
@@ -170,7 +170,7 @@ def test_a_total_at_the_cap_is_still_believed_but_its_pages_are_capped():
 
 def test_a_huge_total_never_makes_a_huge_list_of_offsets(emulator):
     pages = {0: client_module.wire.LabelPage(labels=(), offset=0, total=10**12, unreadable=("x",) * 2000)}
-    assert len(client_module._missing_offsets(pages, 2000, 10**12, 5)) <= 5
+    assert len(waves.missing_offsets(pages, 2000, 10**12, 5)) <= 5
     # And a huge expected total (a number the window passes in) costs one wave of pages, not a list of them all.
     with make_client(emulator) as client:
         assert len(client.fetch_all(expected_total=10**18)) == 2  # the empty site's two system labels

@@ -90,7 +90,8 @@ def http_date(moment: datetime) -> str:
 
 
 def test_retry_after_reads_seconds_and_http_dates_and_caps_absurd_values():
-    _retry_after_seconds = client_module._retry_after_seconds
+    from labeldesk.api.body import retry_after_seconds as _retry_after_seconds
+
     now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
     assert _retry_after_seconds("7", now=now) == 7
     assert _retry_after_seconds(" 2.5 ", now=now) == 2.5

@@ -229,7 +229,7 @@ def test_an_odd_tiny_page_size_is_used_for_that_read_but_not_remembered():
 
     with client_answering(handler) as client:
         assert [label.key for label in client.fetch_all()] == keys
-        assert client._step == 2000  # not 1: the next refresh won't ask for thousands of pages
+        assert client._sizes.step == 2000  # not 1: the next refresh won't ask for thousands of pages
         asked.clear()
         assert [label.key for label in client.fetch_all(expected_total=3)] == keys
     assert asked.count(0) == 1 and sorted(asked) == [0, 1, 2]
