@@ -26,6 +26,7 @@ from typing import Any
 
 from labeldesk.api.errors import LabelNotFoundError
 from labeldesk.cache import LabelCache
+from labeldesk.cache.marker import remove_marker, showing_marker
 from labeldesk.domain import Label, search_text
 from labeldesk.engine import protocol as p
 from labeldesk.errors import KnownError, UnexpectedError, bug_report
@@ -47,19 +48,6 @@ def describe(error: BaseException, doing: str) -> p.ErrorInfo:
         return p.error_info(error)
     log.error("%s crashed", doing, exc_info=error)
     return p.error_info(UnexpectedError(report=bug_report(error)))
-
-
-def showing_marker(cache_path: Path) -> Path:
-    """The file that says a site's saved copy is on its way to the screen for the first time (see
-    labeldesk.ui.controller.showing_marker, which the window writes)."""
-    return cache_path.with_name(cache_path.name + ".showing")
-
-
-def remove_marker(marker: Path) -> None:
-    try:
-        marker.unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("couldn't remove %s: %r", marker.name, exc)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from labeldesk.api.errors import (
 )
 from labeldesk.api.errors import TimeoutError as SlowAnswerError
 from labeldesk.cache import CacheUnavailableError, LabelCache
+from labeldesk.cache.marker import remove_marker
 from labeldesk.domain import Label
 from labeldesk.engine import protocol as p
 from labeldesk.engine.host import EngineHost
@@ -35,7 +36,7 @@ from labeldesk.errors import Failure
 from labeldesk.ui.engine_link import ENGINE_GONE, ArrivingLabels, EngineLink, EngineStoppedError, error_from
 from labeldesk.ui.label_writes import Callback, FailureCallback, LabelWrites
 from labeldesk.ui.models import LabelBatch, SortSpec
-from labeldesk.ui.saved_copy import SavedCopy, read_saved_copy, remove_marker, showing_marker
+from labeldesk.ui.saved_copy import SavedCopy, read_saved_copy, showing_marker
 from labeldesk.ui.workers import TaskRunner
 
 if TYPE_CHECKING:

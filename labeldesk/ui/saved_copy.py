@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from labeldesk.cache import LabelCache
+from labeldesk.cache.marker import showing_marker as marker_of
 from labeldesk.paths import private_file
 from labeldesk.ui.models import LabelBatch, SortSpec, prepare_batch, presorted_batch, sort_name
 
@@ -21,20 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def showing_marker(cache: LabelCache) -> Path:
-    """The file that says a site's saved copy is on its way to the screen for the first time.
-
-    Written before the copy is handed to the window, removed once the window has painted it (or
-    the app closed normally, or a refresh replaced the copy). Found at start-up, it means the last
-    start ended (crashed) in between: that copy is not shown again.
-    """
-    return cache.path.with_name(cache.path.name + ".showing")
-
-
-def remove_marker(marker: Path) -> None:
-    try:
-        marker.unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("couldn't remove %s: %r", marker.name, exc)
+    """The marker of ``cache``'s saved copy (see labeldesk.cache.marker)."""
+    return marker_of(cache.path)
 
 
 @dataclass(frozen=True, slots=True)
