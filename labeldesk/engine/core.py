@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -102,9 +101,12 @@ class SyncEngine:
         self._handled = 0
         self._stopped = threading.Event()
         self._early = ThreadPoolExecutor(2, "engine-early")
-        #: The first read of a site, started before it was opened; taken by its first Refresh.
+        #: A Prefetch's read once it has its key and client (None: no key), for the next Open.
+        self._early_read: Future[_Prefetched | None] | None = None
+        #: That read, taken by an Open of the same site and key, for its first Refresh.
         self._prefetched: _Prefetched | None = None
-        self._prefetch_started = threading.Event()
+        #: How many refreshes are reading: changes are kept for replaying only while one is.
+        self._reading = 0
 
     # -- intents ----------------------------------------------------------------------------------------
 
@@ -121,11 +123,9 @@ class SyncEngine:
         return self._act(intent)
 
     def _submit(self, pool: ThreadPoolExecutor, fn: Callable[..., None], *args: Any) -> None:
-        """Run ``fn(*args)`` on ``pool``, counted as work under way (see Busy)."""
+        """Run ``fn(*args)`` on ``pool``, counted as work under way (see Idle)."""
         with self._lock:
             self._jobs += 1
-            if self._jobs == 1:
-                self._send(p.Busy(True, self._handled))
 
         def run() -> None:
             try:
@@ -142,13 +142,13 @@ class SyncEngine:
         with self._lock:
             self._jobs -= 1
             if self._jobs == 0:
-                self._send(p.Busy(False, self._handled))
+                self._send(p.Idle(self._handled))
 
     def _act(self, intent: p.Intent) -> bool:
         match intent:
             case p.Prefetch():
-                self._prefetch_started.set()
-                self._early.submit(self._prefetch, intent)
+                self._early_read = Future()
+                self._early.submit(self._prefetch, intent, self._early_read)
             case p.Open():
                 self._use_client(intent.client, intent.in_process_client)
                 self.cache = LabelCache(Path(intent.cache_path)) if intent.cache_path else None
@@ -186,9 +186,7 @@ class SyncEngine:
         for unused in self._clients.values():  # handed over, never taken: closed all the same
             unused.close()
         self._clients.clear()
-        prefetched = self._prefetched
-        if prefetched is not None and prefetched.client is not self.client:
-            prefetched.client.close()
+        self._drop_early_read()
         for pool in (self._reads, self._writes, self._early):
             pool.shutdown(wait=False, cancel_futures=True)
         self._disk.shutdown(wait=True)
@@ -225,23 +223,20 @@ class SyncEngine:
 
     # -- reads --------------------------------------------------------------------------------------------
 
-    def _prefetch(self, intent: p.Prefetch) -> None:
+    def _prefetch(self, intent: p.Prefetch, ready: Future[_Prefetched | None]) -> None:
+        found = self._early_client(intent)
+        if found is None:
+            ready.set_result(None)
+            return
+        client, key = found
+        labels: Future[Any] = Future()
+        counts = self._early.submit(client.contact_counts)
+        ready.set_result(_Prefetched(intent.site_id, client.base_url, key, client, labels, counts))
+        log.info("reading the site's labels while the window opens")
         try:
-            found = self._early_client(intent)
-            if found is None:
-                return
-            client, key = found
-            labels: Future[Any] = Future()
-            counts = self._early.submit(client.contact_counts)
-            with self._lock:
-                self._prefetched = _Prefetched(intent.site_id, client.base_url, key, client, labels, counts)
-            log.info("reading the site's labels while the window opens")
-            try:
-                labels.set_result(client.fetch_all())
-            except BaseException as exc:  # handed to the Refresh that takes it, which says what it was
-                labels.set_exception(exc)
-        finally:
-            self._prefetch_started.clear()
+            labels.set_result(client.fetch_all())
+        except BaseException as exc:  # handed to the Refresh that takes it, which says what it was
+            labels.set_exception(exc)
 
     def _early_client(self, intent: p.Prefetch) -> tuple[Any, str] | None:
         """A client for the site and the key saved for it, or None (no key: the window asks)."""
@@ -262,14 +257,25 @@ class SyncEngine:
         return client, key
 
     def _take_prefetched(self) -> _Prefetched | None:
-        """The early read, once it has its client (waiting a moment for a keyring still answering)."""
-        if self._prefetch_started.is_set():
-            deadline = time.monotonic() + PREFETCH_KEY_WAIT
-            while self._prefetched is None and self._prefetch_started.is_set() and time.monotonic() < deadline:
-                time.sleep(0.005)
-        with self._lock:
-            prefetched, self._prefetched = self._prefetched, None
-        return prefetched
+        """The early read, once it has its client (waiting a moment for a keyring still answering);
+        None if there was none, or it found no key, or the keyring took too long."""
+        ready, self._early_read = self._early_read, None
+        if ready is None:
+            return None
+        try:
+            return ready.result(timeout=PREFETCH_KEY_WAIT)
+        except TimeoutError:
+            ready.add_done_callback(_close_unused)  # (its client, when it comes, is nobody's)
+            return None
+
+    def _drop_early_read(self) -> None:
+        """Close the client of an early read nobody took (at shutdown)."""
+        early, self._prefetched = self._prefetched, None
+        if early is not None and early.client is not self.client:
+            early.client.close()
+        ready, self._early_read = self._early_read, None
+        if ready is not None:
+            ready.add_done_callback(_close_unused)
 
     def _refresh(self, intent: p.Refresh) -> None:
         client = self.client
@@ -278,6 +284,7 @@ class SyncEngine:
         with self._lock:
             self._generation = generation = intent.generation
             started_at = self._seq
+            self._reading += 1
             early, self._prefetched = self._prefetched, None
         if early is not None and early.client is not client:
             early = None
@@ -306,6 +313,9 @@ class SyncEngine:
                 self._publish_labels(intent, started_at, source, batch, labels.unreadable)
         except Exception as exc:
             self._send(p.RefreshFailed(generation, self._describe(exc, "refresh labels")))
+        finally:
+            with self._lock:
+                self._reading -= 1
 
     def _publish_labels(
         self, intent: p.Refresh, started_at: int, source: str, batch: LabelBatch, unreadable: int
@@ -415,10 +425,12 @@ class SyncEngine:
         return intent.label.key, None, p.Deleted(intent.request, intent.label)
 
     def _remember(self, key: str, label: Label | None) -> None:
-        """A change Wix confirmed: kept for replaying onto an older refresh, and saved."""
+        """A change Wix confirmed: saved, and (while a refresh is reading, whose answer it would be
+        newer than) kept for replaying onto that answer."""
         with self._lock:
             self._seq += 1
-            self._changes.append(_Change(self._seq, key, label))
+            if self._reading:
+                self._changes.append(_Change(self._seq, key, label))
         source = getattr(self.client, "base_url", None)
         if label is None:
             self._save("forget label", lambda cache, now: cache.remove(key, source=source))
@@ -452,6 +464,12 @@ class SyncEngine:
     def _destroy(cache: LabelCache) -> None:
         cache.destroy()
         remove_marker(showing_marker(cache.path))
+
+
+def _close_unused(ready: Future[_Prefetched | None]) -> None:
+    early = ready.result()
+    if early is not None:
+        early.client.close()
 
 
 def _parts(labels: list[Label], search: dict[str, str]) -> Iterator[tuple[list[Label], list[str]]]:

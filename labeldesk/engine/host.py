@@ -126,10 +126,6 @@ class EngineHost(QObject):
         for reader in self._readers:
             reader.start()
 
-    @property
-    def alive(self) -> bool:
-        return not self._ended
-
     def hand_over(self, client: Any) -> p.ClientSettings | int:
         """How an Open or UseClient names ``client``: its settings (an engine in a process builds its
         own), or (on a thread) a handle to the object itself."""

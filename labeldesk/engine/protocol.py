@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from labeldesk.api import errors as api_errors
-from labeldesk.domain import FindOrCreateResult, Label
+from labeldesk.domain import Label
 from labeldesk.errors import Failure, KnownError, UnexpectedError
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ class Shutdown(msgspec.Struct, tag=True):
     """Finish the saved copy's writes and stop. Network calls still out are not waited for."""
 
 
-#: The intents that set the engine to work (each is counted in Busy.handled).
+#: The intents that set the engine to work (each is counted in Idle.handled).
 WORK = (Refresh, CreateLabel, RenameLabel, DeleteLabel, FindLabelsNamed, ForgetCache)
 
 Intent = (
@@ -235,11 +235,11 @@ class CacheTrouble(msgspec.Struct, tag=True):
     error: ErrorInfo
 
 
-class Busy(msgspec.Struct, tag=True):
-    """Whether the engine has work under way (network or disk); ``handled``: how many intents that
-    make work it has taken in so far, so the window knows which of its own are still on their way."""
+class Idle(msgspec.Struct, tag=True):
+    """The engine has no work under way (network or disk), after taking in ``handled`` intents that
+    make work: the window's own sent since are still on their way, so it is busy until an Idle
+    counts them too."""
 
-    busy: bool
     handled: int
 
 
@@ -271,7 +271,7 @@ Event = (
     | RequestFailed
     | Retrying
     | CacheTrouble
-    | Busy
+    | Idle
     | EngineLog
     | Stopped
 )
@@ -384,7 +384,3 @@ def rebuild_error(info: ErrorInfo) -> Failure:
         with contextlib.suppress(AttributeError):  # a read-only property: it is computed from the rest
             setattr(error, name, _restore(name, value))
     return error
-
-
-def rebuild_result(event: Created) -> FindOrCreateResult:
-    return FindOrCreateResult(event.label, event.created)

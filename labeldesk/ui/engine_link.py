@@ -80,19 +80,14 @@ class EngineLink(QObject):
         self._host: EngineHost | None = None
         self._requests: dict[int, _Request] = {}
         self._request_ids = itertools.count(1)
-        #: Intents that set the engine to work, sent and acknowledged (see protocol.Busy).
+        #: Intents that set the engine to work, sent and acknowledged (see protocol.Idle).
         self._work_sent = 0
         self._work_handled = 0
-        self._engine_busy = False
         self._was_busy = False
         self._closed = False
         self._deaths: list[float] = []
         #: True once engines kept dying and no new one is started (the window says so).
         self.gave_up = False
-
-    @property
-    def started(self) -> bool:
-        return self._host is not None
 
     @property
     def host(self) -> EngineHost:
@@ -101,7 +96,7 @@ class EngineLink(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._engine_busy or self._work_sent > self._work_handled
+        return self._work_sent > self._work_handled
 
     def start(self, host: EngineHost | None = None) -> EngineHost:
         """Start the engine (or use ``host``, already started) and open the site in it."""
@@ -177,8 +172,7 @@ class EngineLink(QObject):
         if self._closed:
             return  # answers still on their way go nowhere now
         match event:
-            case p.Busy():
-                self._engine_busy = event.busy
+            case p.Idle():
                 self._work_handled = event.handled
                 self._update_busy()
             case p.Created():
@@ -214,7 +208,6 @@ class EngineLink(QObject):
         as not known to be done."""
         old = self.host
         old.event_received.disconnect(self._on_event)
-        self._engine_busy = False
         self._work_handled = self._work_sent = 0
         now = time.monotonic()
         self._deaths = [moment for moment in self._deaths if now - moment < RESTART_WINDOW_SECONDS] + [now]

@@ -39,12 +39,11 @@ class Inbox:
     def of(self, kind: type) -> list:
         return [event for event in self.events if isinstance(event, kind)]
 
-    def idle(self, timeout: float = 10.0) -> None:
-        """Until the engine says it has nothing under way and has taken in every intent."""
+    def idle(self, handled: int, timeout: float = 10.0) -> None:
+        """Until the engine says it has nothing under way after taking in ``handled`` intents."""
         deadline = time.monotonic() + timeout
         while True:
-            busy = self.of(p.Busy)
-            if busy and not busy[-1].busy:
+            if any(idle.handled >= handled for idle in self.of(p.Idle)):
                 return
             assert time.monotonic() < deadline, "the engine never went idle"
             time.sleep(0.01)
@@ -86,7 +85,7 @@ def test_a_refresh_sends_its_labels_in_parts_then_done_then_saves_them(engine_fo
     assert all(len(part.labels) <= PART_SIZE and len(part.texts) == len(part.labels) for part in parts)
     assert done.order is not None and sorted(done.order) == sorted(label.key for label in labels)
     inbox.wait_for(p.CountsLoaded)
-    inbox.idle()
+    inbox.idle(1)
     saved = LabelCache(tmp_path / "site.sqlite3").load()
     assert {label.key for label in saved.labels} == {row["key"] for row in demo_emulator.store.snapshot()}
 
@@ -131,7 +130,7 @@ def test_a_stale_refresh_is_dropped(engine_for, demo_emulator):
     engine.handle(p.Refresh(2))
     inbox.wait_for(p.LabelsDone)
     gate.set()
-    inbox.idle()
+    inbox.idle(2)
     assert [done.generation for done in inbox.of(p.LabelsDone)] == [2]
 
 
@@ -154,8 +153,11 @@ def test_busy_counts_every_intent_it_took_in(engine_for, demo_emulator):
     engine, inbox = engine_for(demo_emulator)
     engine.handle(p.Refresh(1))
     engine.handle(p.CreateLabel(1, "Fresh"))
-    inbox.idle()
-    assert inbox.of(p.Busy)[-1] == p.Busy(False, 2)
+    inbox.idle(2)
+    kinds = [type(event) for event in inbox.events]
+    idle = inbox.events.index(p.Idle(2))
+    assert idle > kinds.index(p.LabelsDone) and idle > kinds.index(p.Created)  # only after all its work
+    assert inbox.events[-1] == p.Idle(2)
 
 
 def test_a_site_read_before_the_window_opened_it_is_the_first_refreshs_answer(
@@ -215,3 +217,13 @@ def test_an_early_read_for_another_key_is_dropped_not_shown(demo_emulator, tmp_p
         assert not inbox.of(p.RefreshFailed)  # the new key's read, not the old key's refusal
     finally:
         engine.shutdown()
+
+
+def test_changes_are_kept_for_replaying_only_while_a_refresh_reads(engine_for, demo_emulator):
+    """The record of changes (what a refresh's older answer needs) never grows without a refresh."""
+    engine, inbox = engine_for(demo_emulator)
+    for n in range(3):
+        engine.handle(p.CreateLabel(n, f"Fresh {n}"))
+    inbox.idle(3)
+    assert len(inbox.of(p.Created)) == 3
+    assert engine._changes == []

@@ -48,7 +48,7 @@ def test_every_intent_survives_the_wire(intent):
         p.LabelsDone(1, 2, ["custom.vip"], (0, False)),
         p.CountsLoaded(1, {"custom.vip": 3, "custom.odd": None}),
         p.Created(5, VIP, None),
-        p.Busy(True, 9),
+        p.Idle(9),
         p.Stopped(),
     ],
 )
