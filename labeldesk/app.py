@@ -143,8 +143,6 @@ UNEXPECTED_PROBLEM = (
 #: How many times the same problem (same kind, same place) goes into the log with its traceback: one
 #: in a paint would otherwise come again with every frame.
 SAME_PROBLEM_LOGGED = 3
-#: The longest report "Copy details" holds, in characters.
-MAX_REPORT_CHARS = 8_000
 
 
 def install_excepthook(show: Callable[[str, str], None] | None = None) -> Callable[[], None]:
@@ -168,7 +166,7 @@ def install_excepthook(show: Callable[[str, str], None] | None = None) -> Callab
         try:
             import traceback
 
-            from labeldesk.logs import redact
+            from labeldesk.errors import bug_report
 
             last = traceback.extract_tb(tb)[-1:] if tb is not None else []
             place = (last[0].filename, last[0].lineno) if last else ()
@@ -177,10 +175,7 @@ def install_excepthook(show: Callable[[str, str], None] | None = None) -> Callab
             if seen[signature] <= SAME_PROBLEM_LOGGED:
                 log.error("an unexpected problem nothing else caught", exc_info=(kind, value, tb))
             if show is not None:
-                report = redact("".join(traceback.format_exception(kind, value, tb)))
-                if len(report) > MAX_REPORT_CHARS:
-                    report = report[-MAX_REPORT_CHARS:]  # the end says where it happened
-                show(UNEXPECTED_PROBLEM, f"{_versions()}\n{report}")
+                show(UNEXPECTED_PROBLEM, f"{_versions()}\n{bug_report(value.with_traceback(tb))}")
         except Exception:  # the hook itself must never fail: the hook before it still gets the problem
             log.debug("the exception hook failed", exc_info=True)
         previous(kind, value, tb)

@@ -8,6 +8,7 @@ import sys
 CORE = [
     "labeldesk.domain",
     "labeldesk.api",
+    "labeldesk.api.client",  # (labeldesk.api loads its modules only when used: name the client, which loads them)
     "labeldesk.emulator",
     "labeldesk.paths",
     "labeldesk.logs",

@@ -19,7 +19,6 @@ _WHERE = {
     "RetryPolicy": "labeldesk.api.retry",
     "LabelPage": "labeldesk.api.wire",
 }
-_MODULES = ("errors", "wire", "client", "calls", "retry", "urls", "paging", "waves", "transport", "body", "proxies")
 __all__ = [
     "DEFAULT_BASE_URL",
     "LabelPage",
@@ -41,6 +40,4 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
         return getattr(importlib.import_module(_WHERE[name]), name)
-    if name in _MODULES:
-        return importlib.import_module(f"labeldesk.api.{name}")
     raise AttributeError(f"module 'labeldesk.api' has no attribute {name!r}")

@@ -273,8 +273,8 @@ class WixLabelsClient(RetryingCalls):
         2.1), a total above :data:`~labeldesk.api.paging.MAX_SITE_ITEMS`.
 
         Only the network waits run on a pool of threads (each with its own connection); every page
-        is parsed on the calling thread as it arrives, whatever its place, so one thread at a time
-        competes with the GUI thread for the interpreter. ``close()`` cancels a read at once.
+        is parsed on the calling thread as it arrives, whatever its place. ``close()`` cancels a
+        read at once.
 
         ``on_progress(labels_read, total)`` is called on the calling thread after each page (the total
         as the service gives it, or None).

@@ -89,14 +89,8 @@ class WixError(KnownError):
                 parts.append(f"{name}={value!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
-    #: Whether trying the same call again later may succeed without the user changing anything.
-    retryable = False
-    #: Whether Wix couldn't be reached at all (the window goes offline and keeps trying), as against
-    #: reached but slow, or reached and refusing.
-    unreachable = False
-    #: Whether the person asking again (F5) can help, as against changing something first (a setting,
-    #: the key, the site ID) and starting again: the window offers "Press F5" only when it can.
-    asking_again_helps = True
+    # (retryable, unreachable and asking_again_helps: see KnownError. For Wix, "unreachable" makes
+    # the window go offline and keep trying; a slow answer is reachable.)
 
 
 class CancelledError(WixError):

@@ -33,7 +33,6 @@ from labeldesk.ui.models import LabelTableModel
 from labeldesk.ui.quit_question import ask_quit_while_saving
 from labeldesk.ui.session import ControllerFactory, SiteSession
 from labeldesk.ui.site_manager import SignInRequest, SiteManager
-from labeldesk.ui.status_texts import describe_when, locked_reason, stale_hint, unreadable_note
 from labeldesk.ui.top_bar import TopBar
 from labeldesk.ui.widgets import OfflineBanner, StatusMessage, WorkingBar, banner
 
@@ -43,8 +42,7 @@ if TYPE_CHECKING:
     from labeldesk.ui.signin import SignInDialog
 
 # Moved out, still importable from here: the table and the status message, and the words.
-__all__ = ["LabelsTable", "MainWindow", "StatusMessage", "describe_when", "locked_reason", "stale_hint"]
-__all__ += ["ask_quit_while_saving", "unreadable_note"]
+__all__ = ["MainWindow", "ask_quit_while_saving"]  # (the quit question is replaced here in tests)
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +116,7 @@ class MainWindow(QMainWindow):
             manager.sites_changed.connect(self._rebuild_site_menu)
             manager.sign_in_needed.connect(self.ask_sign_in)
         self._rebuild_site_menu()
-        self._update_actions()
-        self._update_count()
+        self._update_count()  # (which updates the actions too)
         self._focus_table()  # not the first widget in the tab order (the site menu, the type filter)
 
     @property
@@ -192,7 +189,7 @@ class MainWindow(QMainWindow):
 
     def _connect_session(self, session: SiteSession) -> None:
         self.top_bar.site_chosen.connect(session.switch_to)
-        session.message.connect(self._on_session_message)
+        session.message.connect(self.show_message)
         session.quiet_message.connect(lambda text: None if self.status.kind == "error" else self.show_message(text))
         session.empty_table_text.connect(self.table.empty_hint.setText)
         session.offline_note.connect(self.offline_banner.show_note)
@@ -226,8 +223,7 @@ class MainWindow(QMainWindow):
         if not demo and not site.is_wix:
             self.address_banner.setText(texts.address_banner(site.where))
         self._rebuild_site_menu()
-        self._update_actions()
-        self._update_count()
+        self._update_count()  # (which updates the actions too)
 
     def _on_key_known(self, site: Site, session_only: bool) -> None:
         self.session_banner.setVisible(session_only)
@@ -275,8 +271,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LabelDesk")
         self.show_message(texts.signed_out(site.title), "done")
         self._rebuild_site_menu()
-        self._update_actions()
-        self._update_count()
+        self._update_count()  # (which updates the actions too)
 
     # -- the window -----------------------------------------------------------------------------------
 
@@ -323,12 +318,6 @@ class MainWindow(QMainWindow):
         """Say ``text`` in the status bar; ``details`` (for support) go behind a "Copy details" button."""
         self.status.show_message(text, kind, details)
         self.message_shown.emit(text, kind)
-
-    def _on_session_message(self, text: str, kind: str, details: str | None) -> None:
-        if details is None:
-            self.show_message(text, kind)
-        else:
-            self.show_message(text, kind, details)
 
     # -- the labels (see LabelCommands) ---------------------------------------------------------------
 

@@ -19,12 +19,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from labeldesk.api import RetryPolicy, WixLabelsClient, errors
-from labeldesk.api import client as client_module
+from labeldesk.api.body import MAX_RETRY_AFTER_SECONDS, retry_after_seconds
 from labeldesk.emulator import DEFAULT_API_KEY, DEFAULT_SITE_ID, Emulator
 from tests.conftest import FAST_RETRY, make_client
 
-#: (Looked up when a test runs, so that each test fails on its own without the fix.)
-MAX_RETRY_AFTER_SECONDS = getattr(client_module, "MAX_RETRY_AFTER_SECONDS", 3600.0)
 WIX = "https://www.wixapis.com"
 EMPTY_PAGE = json.dumps({"labels": [], "pagingMetadata": {"count": 0, "offset": 0, "total": 0}}).encode()
 
@@ -90,19 +88,17 @@ def http_date(moment: datetime) -> str:
 
 
 def test_retry_after_reads_seconds_and_http_dates_and_caps_absurd_values():
-    from labeldesk.api.body import retry_after_seconds as _retry_after_seconds
-
     now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-    assert _retry_after_seconds("7", now=now) == 7
-    assert _retry_after_seconds(" 2.5 ", now=now) == 2.5
-    assert _retry_after_seconds("-3", now=now) == 0
-    assert _retry_after_seconds(http_date(now + timedelta(seconds=30)), now=now) == 30
-    assert _retry_after_seconds("Sun, 29 Nov 2026 12:00:30 -0000", now=now) == 30  # (no zone: UTC)
-    assert _retry_after_seconds(http_date(now - timedelta(days=2)), now=now) == 0  # past: at once
+    assert retry_after_seconds("7", now=now) == 7
+    assert retry_after_seconds(" 2.5 ", now=now) == 2.5
+    assert retry_after_seconds("-3", now=now) == 0
+    assert retry_after_seconds(http_date(now + timedelta(seconds=30)), now=now) == 30
+    assert retry_after_seconds("Sun, 29 Nov 2026 12:00:30 -0000", now=now) == 30  # (no zone: UTC)
+    assert retry_after_seconds(http_date(now - timedelta(days=2)), now=now) == 0  # past: at once
     for absurd in ("inf", "Infinity", "1e9", "1e+09", "1e400"):
-        assert _retry_after_seconds(absurd, now=now) == MAX_RETRY_AFTER_SECONDS
+        assert retry_after_seconds(absurd, now=now) == MAX_RETRY_AFTER_SECONDS
     for unreadable in ("nan", "soon", "", None, "Sun, 99 Zzz 2026"):
-        assert _retry_after_seconds(unreadable, now=now) is None
+        assert retry_after_seconds(unreadable, now=now) is None
 
 
 def test_an_http_date_retry_after_is_waited_for(loopback):
