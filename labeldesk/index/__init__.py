@@ -5,7 +5,7 @@ index), Qt-free so that either process can build it.
 - ``searching``: search texts in bulk and the filter's scan;
 - ``batch``: labels with all of that done, handed to the table whole;
 - ``twins``: the near-duplicate index (over domain's rule);
-- ``steps``: long loops in steps, with a pause the caller chooses between them.
+- ``steps``: strings copied side by side in memory, for the scans a keystroke makes.
 """
 
 from labeldesk.index.batch import LabelBatch, prepare_batch, presorted_batch
@@ -21,7 +21,6 @@ from labeldesk.index.sorting import (
     sort_name,
     sort_value,
     sort_values,
-    sorted_in_steps,
 )
 from labeldesk.index.twins import NearDuplicates
 
@@ -43,6 +42,5 @@ __all__ = [
     "sort_name",
     "sort_value",
     "sort_values",
-    "sorted_in_steps",
     "texts_in_order",
 ]

@@ -7,25 +7,20 @@ from itertools import compress
 from operator import attrgetter
 
 from labeldesk.domain import Label, LabelType, search_text
-from labeldesk.index.steps import Pause, in_steps, no_pause, side_by_side
+from labeldesk.index.steps import side_by_side
 
 _TYPE_OF = attrgetter("label_type")
 
 
-def search_texts(
-    labels: Sequence[Label], known: Mapping[str, str] | None = None, pause: Pause = no_pause
-) -> dict[str, str]:
-    """Search texts for many labels by key (reusing ``known`` ones), in steps."""
+def search_texts(labels: Sequence[Label], known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Search texts for many labels by key (reusing ``known`` ones)."""
     known = known or {}
-    texts: dict[str, str] = {}
-    for part in in_steps(labels, pause):
-        texts.update((label.key, known.get(label.key) or search_text(label)) for label in part)
-    return texts
+    return {label.key: known.get(label.key) or search_text(label) for label in labels}
 
 
-def texts_in_order(search: Mapping[str, str], keys: Iterable[str], pause: Pause = no_pause) -> list[str]:
+def texts_in_order(search: Mapping[str, str], keys: Iterable[str]) -> list[str]:
     """The search texts of ``keys``, in their order, side by side (what a keystroke scans)."""
-    return side_by_side(map(search.__getitem__, keys), pause)
+    return side_by_side(map(search.__getitem__, keys))
 
 
 class KeysWithTexts(list):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from operator import attrgetter
 
 from labeldesk.domain import Label, name_order
-from labeldesk.index.steps import STEP, Pause, in_steps, no_pause, side_by_side
+from labeldesk.index.steps import side_by_side
 
 
 class Column(enum.IntEnum):
@@ -139,44 +139,18 @@ def sort_key_function(
     return lambda key: f"{first(label := labels[key])}\0{second(label)}\0{third(label)}"
 
 
-def sorted_in_steps(texts: list[str], *, descending: bool = False, pause: Pause = no_pause) -> list[str]:
-    """``sorted(texts)`` for distinct strings, as many short C calls with ``pause`` between them.
-
-    Slices are sorted, then merged pairwise (a merge of two sorted runs is one linear pass); the
-    longest call is the last merge.
-    """
-    runs = [sorted(part) for part in in_steps(texts, pause)]
-    while len(runs) > 1:
-        merged = []
-        for first in range(0, len(runs), 2):
-            pause()
-            merged.append(sorted(runs[first] + runs[first + 1]) if first + 1 < len(runs) else runs[first])
-        runs = merged
-    result = runs[0] if runs else []
-    if descending:
-        result.reverse()  # the strings are distinct: the reverse order is the descending sort
-    return result
-
-
 def ordered_keys(
     by_key: Mapping[str, Label],
     counts: Mapping[str, int | None] | None,
     spec: SortSpec,
-    pause: Pause = no_pause,
 ) -> list[str]:
-    """The keys of ``by_key`` in ``spec``'s order, as copies side by side in memory, in steps."""
+    """The keys of ``by_key`` in ``spec``'s order, as copies side by side in memory."""
     column, descending = spec
     keys = list(by_key)
-    sort_key = sort_key_function(by_key, counts, column)
-    sortable: list[str] = []
-    for part in in_steps(keys, pause):
-        sortable.extend(map(sort_key, part))
-    key_of: dict[str, str] = {}  # each sort string is distinct and names its key
-    for first in range(0, len(keys), STEP):
-        pause()
-        key_of.update(zip(sortable[first : first + STEP], keys[first : first + STEP], strict=True))
-    ordered = sorted_in_steps(sortable, descending=descending, pause=pause)
-    return side_by_side(map(key_of.__getitem__, ordered), pause)
+    sortable = list(map(sort_key_function(by_key, counts, column), keys))
+    key_of = dict(zip(sortable, keys, strict=True))  # each sort string is distinct and names its key
+    # (the strings are distinct, so the reverse order is the descending sort)
+    return side_by_side(map(key_of.__getitem__, sorted(sortable, reverse=descending)))
 
 
 def insertion_point(keys: Sequence[str], key: str, sort_key: Callable[[str], str], descending: bool) -> int:

@@ -1,8 +1,7 @@
 """The old home of the labels table, kept so that existing imports still work.
 
 The table now lives in labeldesk.ui.table (columns, rows, sorting, model, pacing) and the label
-index in labeldesk.index (Qt-free). ``prepare_batch``, ``ordered_keys`` and ``search_texts`` here are
-the GUI process's versions, which give way to the GUI thread (labeldesk.ui.table.pacing).
+index in labeldesk.index (Qt-free).
 """
 
 from labeldesk.index import LabelBatch, SortSpec, presorted_batch, sort_key_function, sort_name

@@ -46,12 +46,6 @@ class LabelTableModel(SortedRows):
         """
         batch = labels if isinstance(labels, LabelBatch) else None
         self._version += 1
-        if batch is not None and batch.base_version == self._version - 1 and self._by_key:
-            # The worker already compared with the model as it still is: just apply the differences.
-            gone, changed = batch.gone or [], batch.changed or []
-            if len(gone) + len(changed) <= BULK_CHANGES:
-                self._apply_changes(gone, changed, batch.search)
-                return
         new = batch.by_key if batch is not None and batch.by_key is not None else {one.key: one for one in labels}
         known = batch.search if batch is not None else {}
         # A batch comes sorted for the order being worked out, or (prepared before a header click)

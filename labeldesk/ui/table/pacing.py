@@ -7,8 +7,6 @@ this one takes turns with the GUI thread for long: the index's loops run without
 
 from __future__ import annotations
 
-import functools
-
 from labeldesk import index
 
 #: Past this many differences a refresh is applied as one layout change instead of row by row.
@@ -25,10 +23,8 @@ ROW_BY_ROW_WITHOUT_ORDER = 200
 BACKGROUND_SORT_FROM = 10_000
 
 
-#: index.prepare_batch, working out only the differences when a refresh brings at most
-#: BULK_CHANGES of them (see index.prepare_batch).
-prepare_batch = functools.partial(index.prepare_batch, diff_up_to=BULK_CHANGES)
-#: The table's sorts and texts go through these names (tests record them here).
+#: The table's batches, sorts and texts go through these names (tests record them here).
+prepare_batch = index.prepare_batch
 ordered_keys = index.ordered_keys
 search_texts = index.search_texts
 texts_in_order = index.texts_in_order

@@ -19,6 +19,5 @@ def test_every_name_the_app_imports_from_the_old_module_is_still_there():
 
 
 def test_the_old_modules_batch_helpers_are_the_tables():
-    assert models.prepare_batch is pacing.prepare_batch
-    assert models.prepare_batch.keywords == {"diff_up_to": pacing.BULK_CHANGES}
+    assert models.prepare_batch is pacing.prepare_batch is index.prepare_batch
     assert models.ordered_keys is pacing.ordered_keys and models.search_texts is pacing.search_texts

@@ -1,8 +1,8 @@
 """One definition of each column's order: every path that orders the table agrees with it.
 
-The paths: a refresh prepared off the GUI thread (labeldesk.index.prepare_batch, with and without
-the give-way pause), a header click sorted here or on a worker, labels put in one at a time, and the
-sort role the view can read. The definition: labeldesk.index.sort_values (value, then ties).
+The paths: a refresh prepared off the GUI thread (labeldesk.index.prepare_batch), a header click
+sorted here or on a worker, labels put in one at a time, and the sort role the view can read. The
+definition: labeldesk.index.sort_values (value, then ties).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from labeldesk import index
 from labeldesk.domain import Label, LabelType
 from labeldesk.index import Column, sort_value, sort_values
-from labeldesk.ui.table import pacing
 from labeldesk.ui.table.columns import Role
 from labeldesk.ui.table.model import LabelTableModel
 
@@ -66,9 +65,8 @@ def qt_order(descending):
 def test_every_path_orders_the_table_as_the_one_definition_does(qtbot, spec, counts):
     column, descending = spec
     expected = by_definition(spec, counts)
-    # A refresh prepared off the GUI thread: in the engine's way (no pause) and the window's (giving way).
+    # A refresh prepared off the GUI thread (in the engine, or the saved copy's first read).
     assert index.prepare_batch(LABELS, spec, counts).order == expected
-    assert pacing.prepare_batch(LABELS, spec, counts).order == expected
     assert index.ordered_keys(BY_KEY, counts, spec) == expected
     # A header click, sorted here.
     model = LabelTableModel()
