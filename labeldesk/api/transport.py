@@ -97,8 +97,8 @@ class Connections:
         self._new_http = new_http
         self._local = threading.local()
         self._page_clients: list[httpx.Client] = []
-        #: The sockets the page threads' connections were made on (httpcore's trace says so).
-        self._page_sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        #: The sockets every connection was made on (httpcore's trace says so), for close() to close.
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._pages = ThreadPoolExecutor(
             max_workers=page_threads, thread_name_prefix="labeldesk-page", initializer=self._page_thread_started
@@ -112,14 +112,14 @@ class Connections:
             self._page_clients.append(http)
         self._local.http = http
 
-    def _on_page_trace(self, event: str, info: Mapping[str, Any]) -> None:
-        """httpcore's trace of a page thread's request: keeps each new connection's socket, so
-        ``close()`` can cut it (the TLS socket too: wrapping a socket in TLS moves it into a new one)."""
+    def _on_trace(self, event: str, info: Mapping[str, Any]) -> None:
+        """httpcore's trace of a request: keeps each new connection's socket, so ``close()`` can cut
+        and close it (the TLS socket too: wrapping a socket in TLS moves it into a new one)."""
         if event.endswith((".connect_tcp.complete", ".start_tls.complete")):
             sock = info["return_value"].get_extra_info("socket")
             if isinstance(sock, socket.socket):
                 with self._lock:
-                    self._page_sockets.add(sock)
+                    self._sockets.add(sock)
                 if self._stop.is_set():  # closed while connecting: close() may have missed it
                     _cut(sock)
 
@@ -132,8 +132,8 @@ class Connections:
         under way (the caller set ``stop`` first: they end as CancelledError)."""
         self._pages.shutdown(wait=False, cancel_futures=True)
         with self._lock:
-            sockets = list(self._page_sockets)
-        for sock in sockets:
+            sockets = list(self._sockets)
+        for sock in sockets:  # (a request under way on another thread wakes with a ReadError)
             _cut(sock)
         self.http.close()
         with self._lock:
@@ -157,7 +157,7 @@ class Connections:
         reason: Exception  # what went wrong underneath, for the log only
         try:
             http = getattr(self._local, "http", None)
-            extensions = {} if http is None else {"trace": self._on_page_trace}
+            extensions = {"trace": self._on_trace}
             with (http or self.http).stream(
                 method, path, params=params, json=json_body, timeout=timeout, extensions=extensions
             ) as response:
@@ -220,9 +220,13 @@ class Connections:
 
 
 def _cut(sock: socket.socket) -> None:
-    """Shut ``sock`` down both ways: a thread blocked reading it wakes at once (a ReadError)."""
+    """Shut ``sock`` down both ways (a thread blocked reading it wakes at once, with a ReadError),
+    then close it: a connection its request was still using when the client closed is otherwise
+    dropped by httpcore without being closed (a ResourceWarning, and a file descriptor, until the
+    garbage collector finds it)."""
     with contextlib.suppress(OSError):  # closed already, or never connected
         sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
 
 
 def header_safe(value: str) -> bool:

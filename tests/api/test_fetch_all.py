@@ -267,3 +267,29 @@ def test_fetch_all_says_how_far_it_got_after_each_page(ten_thousand, expected):
     assert threads == {threading.current_thread()}  # on the calling thread, not a page thread
     assert [read for read, _ in reports] == [2000, 4000, 6000, 8000, 10_000]
     assert {total for _, total in reports} == {10_000}
+
+
+def test_a_connection_that_completes_after_close_is_closed_at_once():
+    """A request that was still connecting when the client closed gets its socket after close() has
+    looked: httpcore then drops that connection without closing it (a ResourceWarning in some later
+    test, which is how CI found it). The client closes it as soon as it exists."""
+    import socket
+
+    from labeldesk.api import WixLabelsClient
+
+    class Stream:  # what httpcore's trace hands over: a network stream that knows its socket
+        def __init__(self, sock: socket.socket) -> None:
+            self.sock = sock
+
+        def get_extra_info(self, name: str) -> socket.socket | None:
+            return self.sock if name == "socket" else None
+
+    client = WixLabelsClient("key", "site", base_url="http://127.0.0.1:9")
+    mine, theirs = socket.socketpair()
+    try:
+        client.close()
+        client._connections._on_trace("connection.connect_tcp.complete", {"return_value": Stream(mine)})
+        assert mine.fileno() == -1
+    finally:
+        mine.close()
+        theirs.close()
