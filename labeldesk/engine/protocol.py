@@ -23,6 +23,23 @@ import msgspec
 
 from labeldesk.api import errors as api_errors
 from labeldesk.domain import Label
+from labeldesk.engine.contact_messages import (
+    CancelOperation,
+    ContactsPage,
+    CountsChanged,
+    DeletedList,
+    ListContacts,
+    ListDeleted,
+    MergeLabels,
+    MergePreview,
+    OperationDone,
+    OperationFailed,
+    OperationProgress,
+    OperationStarted,
+    PreviewMerge,
+    RestoreLabel,
+)
+from labeldesk.engine.error_info import ErrorInfo
 from labeldesk.errors import Failure, KnownError, UnexpectedError
 
 if TYPE_CHECKING:
@@ -130,7 +147,19 @@ class Shutdown(msgspec.Struct, tag=True):
 
 
 #: The intents that set the engine to work (each is counted in Idle.handled).
-WORK = (Refresh, CreateLabel, RenameLabel, DeleteLabel, FindLabelsNamed, ForgetCache)
+WORK = (
+    Refresh,
+    CreateLabel,
+    RenameLabel,
+    DeleteLabel,
+    FindLabelsNamed,
+    ForgetCache,
+    ListContacts,
+    PreviewMerge,
+    MergeLabels,
+    ListDeleted,
+    RestoreLabel,
+)
 
 Intent = (
     Open
@@ -141,6 +170,12 @@ Intent = (
     | RenameLabel
     | DeleteLabel
     | FindLabelsNamed
+    | ListContacts
+    | PreviewMerge
+    | MergeLabels
+    | ListDeleted
+    | RestoreLabel
+    | CancelOperation
     | SetReadTimeout
     | ForgetCache
     | Shutdown
@@ -148,14 +183,6 @@ Intent = (
 
 
 # -- events: engine -> window ----------------------------------------------------------------------------
-
-
-class ErrorInfo(msgspec.Struct, frozen=True):
-    """An exception, as it crosses the wire (see rebuild_error)."""
-
-    kind: str
-    message: str
-    state: dict[str, Any] = {}
 
 
 class RefreshProgress(msgspec.Struct, tag=True):
@@ -269,6 +296,14 @@ Event = (
     | Deleted
     | Found
     | RequestFailed
+    | ContactsPage
+    | MergePreview
+    | DeletedList
+    | OperationStarted
+    | OperationProgress
+    | OperationDone
+    | OperationFailed
+    | CountsChanged
     | Retrying
     | CacheTrouble
     | Idle
