@@ -193,7 +193,16 @@ class LabelCommands(QObject):
 
     def _show_context_menu(self, pos: QPoint) -> None:
         menu = QMenu(self.dialogs_parent)
-        for action_id in (ActionId.NEW, None, ActionId.RENAME, ActionId.DELETE, None, ActionId.COPY, None):
+        for action_id in (
+            ActionId.NEW,
+            None,
+            ActionId.RENAME,
+            ActionId.DELETE,
+            ActionId.MERGE,
+            None,
+            ActionId.COPY,
+            None,
+        ):
             if action_id is None:
                 menu.addSeparator()
             else:

@@ -26,6 +26,7 @@ from labeldesk.sites import Site
 from labeldesk.ui import icons, window_geometry
 from labeldesk.ui import status_texts as texts
 from labeldesk.ui.actions import ActionId, WindowActions, action_states
+from labeldesk.ui.contact_features import ContactFeatures
 from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.label_commands import LabelCommands
 from labeldesk.ui.labels_table import LabelsTable
@@ -87,6 +88,9 @@ class MainWindow(QMainWindow):
                 ActionId.COPY: self.copy_keys,
                 ActionId.FIND: self.focus_search,
                 ActionId.QUIT: self.close,
+                ActionId.MERGE: lambda: self.features.merge_selected(),  # noqa: PLW0108 (made later)
+                ActionId.CONTACTS: lambda: None,  # (the panel follows its checked state: see ContactFeatures)
+                ActionId.DELETED: lambda: self.features.show_deleted(),  # noqa: PLW0108
             },
         )
         self.new_action, self.rename_action, self.delete_action, self.refresh_action, self.copy_action = (
@@ -111,6 +115,8 @@ class MainWindow(QMainWindow):
             type_filter=self.type_filter,
         )
         self.commands.message.connect(self.show_message)
+        self.features = ContactFeatures(self)  # the Contacts panel, Merge labels…, Recently deleted
+        self.features.message.connect(self.show_message)
         window_geometry.restore(self, self.table.horizontalHeader(), settings)
         if manager is not None:
             manager.sites_changed.connect(self._rebuild_site_menu)
@@ -128,6 +134,7 @@ class MainWindow(QMainWindow):
 
     def _build_top_bar(self) -> None:
         actions = (self.new_action, self.rename_action, self.delete_action, None, self.refresh_action, self.copy_action)
+        actions += (None, self.window_actions[ActionId.MERGE])
         top = TopBar(actions, self)
         top.type_filter.currentIndexChanged.connect(lambda: self.model.set_type_filter(top.type_filter.currentData()))
         top.search.textChanged.connect(self.model.set_search)
