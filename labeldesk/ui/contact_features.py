@@ -79,7 +79,8 @@ class ContactFeatures(QObject):
         self.view_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.view_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.view_button.setMenu(self.view_menu)
-        window.toolbar.addWidget(self.view_button)
+        # Beside the site menu, as a menu bar would have it (the toolbar's end folds away in a narrow window).
+        window.toolbar.insertWidget(window.toolbar.actions()[1], self.view_button)
 
         session.site_attached.connect(lambda *_: self._follow(session.controller))
         session.signed_out.connect(lambda *_: self._follow(None))

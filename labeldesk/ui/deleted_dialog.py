@@ -181,7 +181,7 @@ class DeletedDialog(TextDialog):
         self._update_buttons()
 
     def _on_started(self, event: p.OperationStarted) -> None:
-        if self.request is not None and event.request == self.request:
+        if self.request is not None and event.request == self.request and not event.resumed:
             self.operation = event.operation
 
     def _on_progress(self, event: p.OperationProgress) -> None:

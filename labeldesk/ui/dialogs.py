@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QS
 from labeldesk.domain import Label, quoted, reveal_name
 from labeldesk.ui import icons
 from labeldesk.ui.name_dialog import LabelNameDialog
+from labeldesk.ui.operation_texts import RESTORABLE, RESTORABLE_MANY
 from labeldesk.ui.text_dialog import TextDialog
 from labeldesk.ui.widgets import plain_label
 
@@ -42,7 +43,7 @@ def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], 
             contacts = "1 contact" if count == 1 else f"{count:,} contacts"
             consequence = f"Removes {quoted(label.display_name)} from {contacts}."
         hidden = reveal_name(label.display_name).hidden
-        return question, consequence + " This can't be undone." + (f"\n\n{hidden}" if hidden else "")
+        return question, f"{consequence} {RESTORABLE}" + (f"\n\n{hidden}" if hidden else "")
     shown = labels[:10]
     lines = []
     hiding = 0
@@ -56,7 +57,7 @@ def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], 
     if len(labels) > len(shown):
         lines.append(f"…and {len(labels) - len(shown)} more")
     question = f"Delete these {len(labels)} labels?"
-    consequence = "\n".join(lines) + "\n\nEach is removed from every contact that has it. This can't be undone."
+    consequence = "\n".join(lines) + f"\n\nEach is removed from every contact that has it. {RESTORABLE_MANY}"
     if hiding:
         consequence += (
             "\n\nHidden characters can make a name look like a different one, so LabelDesk shows each as ⟨U+…⟩."

@@ -192,7 +192,8 @@ class EngineLink(QObject):
                 self._answer(event.request, event.labels)
             case p.ContactsPage() | p.MergePreview() | p.DeletedList():
                 self._answer(event.request, event)
-            case p.OperationStarted(request=int()):
+            case p.OperationStarted(request=int(), resumed=False):
+                # (a resumed one's request, if any, was another engine's: it answers nothing here)
                 self._answer(event.request, event)  # (its progress and its end come as news)
             case p.RequestFailed():
                 self._answer(event.request, error_from(event.error), failed=True)

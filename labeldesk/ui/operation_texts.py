@@ -167,18 +167,21 @@ def restore_done(name: str, changed: int, meant: int, *, old_key: str | None, ne
 def operation_failed(
     kind: str, error: BaseException, failed: Sequence[Contact], removed: int, *, target: str | None
 ) -> str:
-    """A merge or restore stopped: why, which contacts couldn't be labelled, and what was deleted."""
+    """A merge or restore stopped: why (the error's own words), which contacts couldn't be labelled,
+    and, for a merge, what was deleted."""
     what = "The merge stopped" if kind == "merge" else "The restore stopped"
+    said = in_context(what, error)
     if failed:
         named = [contact.shown for contact in failed[:5]]
         more = len(failed) - len(named)
         listed = ", ".join(named) + (f" and {more:,} more" if more else "")
         label = "the label" if target is None else quoted(target)
-        said = f"{what}: {contacts(len(failed))} couldn't be given {label}: {listed}."
-    else:
-        said = in_context(what, error)
+        said += f" {'The contact' if len(failed) == 1 else 'The contacts'} that couldn't be given {label}: {listed}."
     if kind == "merge":
-        said += " Nothing was deleted." if not removed else f" {removed} of the labels had been deleted already."
+        if removed:
+            said += f" {removed} of the merged labels had been deleted already."
+        elif "nothing was deleted" not in said.casefold():
+            said += " Nothing was deleted."
     return said
 
 

@@ -384,7 +384,7 @@ def test_delete_one_after_an_honest_warning(demo, qtbot, confirmations):
     qtbot.waitUntil(lambda: window.model.row_of("custom.vip") is None, timeout=10_000)
     ((question, consequence),) = confirmations
     assert question == "Delete the label ‘VIP’?"
-    assert consequence == f"Removes ‘VIP’ from {count} contacts. This can't be undone."
+    assert consequence == f"Removes ‘VIP’ from {count} contacts. You can restore it from Recently deleted for 30 days."
     qtbot.waitUntil(lambda: window.status.text.text() == "Deleted ‘VIP’.")
     assert [(r.method, r.path) for r in emulator.requests] == [("DELETE", "/contacts/v4/labels/custom.vip")]
     assert window.count_label.text() == "44 labels"
@@ -397,6 +397,7 @@ def test_delete_several_names_them_and_removes_each_row(demo, qtbot, confirmatio
     qtbot.waitUntil(lambda: window.status.text.text() == "Deleted 3 labels.", timeout=10_000)
     ((question, consequence),) = confirmations
     assert question == "Delete these 3 labels?"
+    assert consequence.endswith("You can restore them from Recently deleted for 30 days.")
     for name in ("VIP", "Vegan", "Staff"):
         assert f"‘{name}’" in consequence
         assert name not in names_in_view(window)
