@@ -196,10 +196,10 @@ class DeletedDialog(TextDialog):
         if self.operation is None or event.operation != self.operation or self.restoring is None:
             return
         entry = self.restoring
-        new_key = event.label.key if event.label is not None else None
-        name = event.label.display_name if event.label is not None else entry.display_name
-        old_key = entry.key if event.key_changed or (new_key is not None and new_key != entry.key) else None
-        self._end(words.restore_done(name, event.changed, event.meant, old_key=old_key, new_key=new_key), "done")
+        label = event.label
+        new_key = label.key if label is not None and (event.key_changed or label.key != entry.key) else None
+        name = label.display_name if label is not None else entry.display_name
+        self._end(words.restore_done(name, event.changed, event.meant, old_key=entry.key, new_key=new_key), "done")
         self.load()
 
     def _on_failed(self, event: p.OperationFailed, error: Failure) -> None:

@@ -155,12 +155,9 @@ def restore_done(name: str, changed: int, meant: int, *, old_key: str | None, ne
         gone = meant - changed
         verb = "no longer exists" if gone == 1 else "no longer exist"
         said = f"Restored {quoted(name)} on {changed:,} of {contacts(meant)} ({contacts(gone)} {verb})."
-    if new_key is not None and old_key is not None and new_key != old_key:
-        said += (
-            f" Wix gave it a new key, {new_key} (it was {old_key}): anything that used the old key needs the new one."
-        )
-    elif new_key is not None and old_key is None:
-        said += f" Wix gave it a new key, {new_key}: anything that used the old key needs the new one."
+    if new_key is not None and new_key != old_key:
+        was = f" (it was {old_key})" if old_key is not None else ""
+        said += f" Wix gave it a new key, {new_key}{was}: anything that used the old key needs the new one."
     return said
 
 
@@ -170,7 +167,8 @@ def operation_failed(
     """A merge or restore stopped: why (the error's own words), which contacts couldn't be labelled,
     and, for a merge, what was deleted."""
     what = "The merge stopped" if kind == "merge" else "The restore stopped"
-    said = in_context(what, error)
+    # (an error that already says "The merge was stopped…" needs no "The merge stopped:" before it)
+    said = str(error) if str(error).startswith(what.rsplit(" ", 1)[0]) else in_context(what, error)
     if failed:
         named = [contact.shown for contact in failed[:5]]
         more = len(failed) - len(named)
@@ -180,7 +178,7 @@ def operation_failed(
     if kind == "merge":
         if removed:
             said += f" {removed} of the merged labels had been deleted already."
-        elif "nothing was deleted" not in said.casefold():
+        elif not any(words in said.casefold() for words in ("nothing was deleted", "before anything was deleted")):
             said += " Nothing was deleted."
     return said
 
