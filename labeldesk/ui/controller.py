@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_WRITE_SIGNALS = ("write_started", "write_failed", "pending_changed", "label_created", "label_renamed")
+_WRITE_SIGNALS: tuple[str, ...] = ("write_started", "write_failed", "pending_changed", "label_created", "label_renamed")
 _WRITE_SIGNALS += ("label_deleted", "label_vanished", "label_learned")
 #: Seconds between background tries while offline; the last one repeats.
 OFFLINE_RETRY_SECONDS: tuple[float, ...] = (5, 10, 20, 40, 80, 160, 300)

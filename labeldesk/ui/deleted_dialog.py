@@ -86,13 +86,13 @@ class DeletedDialog(TextDialog):
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Restore progress")
         self.progress.hide()
-        self.result = plain_label("", self)
-        self.result.setObjectName("restoreResult")
-        self.result.setAccessibleName("Restore result")
-        font = self.result.font()
+        self.outcome = plain_label("", self)
+        self.outcome.setObjectName("restoreResult")
+        self.outcome.setAccessibleName("Restore result")
+        font = self.outcome.font()
         font.setBold(True)
-        self.result.setFont(font)
-        self.result.hide()
+        self.outcome.setFont(font)
+        self.outcome.hide()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.restore_button: QPushButton = self.buttons.addButton("Restore", QDialogButtonBox.ButtonRole.ActionRole)
@@ -106,7 +106,7 @@ class DeletedDialog(TextDialog):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty)
         layout.addWidget(self.progress)
-        layout.addWidget(self.result)
+        layout.addWidget(self.outcome)
         layout.addWidget(self.buttons)
 
         operations.operation_started.connect(self._on_started)
@@ -147,8 +147,9 @@ class DeletedDialog(TextDialog):
             self.list.addTopLevelItem(item)
         self.empty.setText(words.NOTHING_DELETED)
         self.empty.setVisible(not entries)
-        if entries:
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0)
+        if first is not None:
+            self.list.setCurrentItem(first)
         self.list.setFocus()
         self._update_buttons()
 
@@ -174,7 +175,7 @@ class DeletedDialog(TextDialog):
             return
         self.restoring = entry
         self.operation = None
-        self.result.hide()
+        self.outcome.hide()
         self.progress.setRange(0, 0)
         self.progress.show()
         self.request = self.operations.restore(entry.entry)
@@ -216,8 +217,8 @@ class DeletedDialog(TextDialog):
         self.restoring = None
         self.request = None
         self.progress.hide()
-        self.result.setText(text)
-        self.result.setProperty("kind", kind)  # ("done" or "error", for a style sheet or a test)
-        self.result.show()
+        self.outcome.setText(text)
+        self.outcome.setProperty("kind", kind)  # ("done" or "error", for a style sheet or a test)
+        self.outcome.show()
         self._update_buttons()
         self.fit_text()

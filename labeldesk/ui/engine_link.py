@@ -192,7 +192,7 @@ class EngineLink(QObject):
                 self._answer(event.request, event.labels)
             case p.ContactsPage() | p.MergePreview() | p.DeletedList():
                 self._answer(event.request, event)
-            case p.OperationStarted(request=int(), resumed=False):
+            case p.OperationStarted(resumed=False) if event.request is not None:
                 # (a resumed one's request, if any, was another engine's: it answers nothing here)
                 self._answer(event.request, event)  # (its progress and its end come as news)
             case p.RequestFailed():

@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -133,8 +133,8 @@ class MainWindow(QMainWindow):
     # -- building -------------------------------------------------------------------------------------
 
     def _build_top_bar(self) -> None:
-        actions = (self.new_action, self.rename_action, self.delete_action, None, self.refresh_action, self.copy_action)
-        actions += (None, self.window_actions[ActionId.MERGE])
+        actions: tuple[QAction | None, ...] = (self.new_action, self.rename_action, self.delete_action, None)
+        actions += (self.refresh_action, self.copy_action, None, self.window_actions[ActionId.MERGE])
         top = TopBar(actions, self)
         top.type_filter.currentIndexChanged.connect(lambda: self.model.set_type_filter(top.type_filter.currentData()))
         top.search.textChanged.connect(self.model.set_search)

@@ -150,7 +150,7 @@ def test_recently_deleted_lists_entries_and_restore_reports_contacts_that_are_go
     fake.operation_started.emit(p.OperationStarted(9, "restore", restore.request))
     back = Label("custom.newsletter", "Newsletter", LabelType.USER_DEFINED)
     fake.operation_done.emit(p.OperationDone(9, "restore", restore.request, back, changed=23, meant=24))
-    assert dialog.result.text() == "Restored ‘Newsletter’ on 23 of 24 contacts (1 contact no longer exists)."
+    assert dialog.outcome.text() == "Restored ‘Newsletter’ on 23 of 24 contacts (1 contact no longer exists)."
     assert isinstance(fake.asked[-1][0], p.ListDeleted)  # the list is read again
 
 
@@ -165,7 +165,7 @@ def test_a_restore_under_a_new_key_says_so(qtbot):
     fake.operation_started.emit(p.OperationStarted(1, "restore", restore.request))
     back = Label("custom.newsletter-2", "Newsletter", LabelType.USER_DEFINED)
     fake.operation_done.emit(p.OperationDone(1, "restore", restore.request, back, changed=2, meant=2, key_changed=True))
-    assert dialog.result.text() == (
+    assert dialog.outcome.text() == (
         "Restored ‘Newsletter’ on all 2 contacts that had it. Wix gave it a new key, custom.newsletter-2 "
         "(it was custom.newsletter): anything that used the old key needs the new one."
     )
