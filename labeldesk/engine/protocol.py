@@ -361,7 +361,7 @@ def client_settings(client: Any) -> ClientSettings:
 
 def _known_error_classes() -> dict[str, type[KnownError] | type[UnexpectedError]]:
     """Every expected failure (a KnownError) by its class's name, and the bug's (UnexpectedError)."""
-    for module in ("labeldesk.cache", "labeldesk.credentials", "labeldesk.paths"):
+    for module in ("labeldesk.cache", "labeldesk.credentials", "labeldesk.paths", "labeldesk.engine.op_errors"):
         importlib.import_module(module)  # (their KnownErrors exist once they are loaded)
     found: dict[str, type[KnownError] | type[UnexpectedError]] = {UnexpectedError.__name__: UnexpectedError}
     pending: list[type[KnownError]] = [KnownError]
