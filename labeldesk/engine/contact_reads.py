@@ -56,13 +56,8 @@ class ContactReads:
                     )
                 )
                 return
-            contacts = list(page.contacts)
-            total = page.total
-            if total is not None and not page.too_many_to_count:
-                more = intent.offset + len(contacts) < total and bool(contacts)
-            else:  # (Wix couldn't count: pages follow while they come full, contract 6.3)
-                more = len(contacts) >= intent.limit
-            engine._send(p.ContactsPage(intent.request, intent.key, intent.offset, contacts, total, more))
+            contacts, total = list(page.contacts), page.total
+            engine._send(p.ContactsPage(intent.request, intent.key, intent.offset, contacts, total, page.more))
             engine._save(
                 "save a label's contacts",
                 lambda cache, now: saved_contacts.save_page(

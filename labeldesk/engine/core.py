@@ -181,9 +181,9 @@ class SyncEngine:
         ``in_good_order``: the window asked (else it is gone, perhaps crashed: the marker of a saved
         copy on its way to the screen stays, so the next start doesn't show it again)."""
         self._stopped.set()
-        self._ops.shutdown()
         if self.client is not None:
             self.client.close()
+        self._ops.shutdown()
         for unused in self._clients.values():  # handed over, never taken: closed all the same
             unused.close()
         self._clients.clear()

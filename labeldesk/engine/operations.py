@@ -52,6 +52,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: The longest shutdown waits for an operation to reach its next safe point, in seconds.
+STOP_WAIT_SECONDS = 2.0
+
 
 @dataclass
 class _Run:
@@ -66,6 +69,12 @@ class _Run:
     names: dict[str, Contact] = field(default_factory=dict)
     #: A restore's entry: the deleted label's key (to say whether the key changed).
     old_key: str | None = None
+    ended: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def request(self) -> int | None:
+        """The window's request it answers; None when resumed (that window's request died with its engine)."""
+        return None if self.resumed else self.op.request
 
 
 class Operations:
@@ -107,12 +116,15 @@ class Operations:
         self._engine._submit(self._pool, self._resume)
 
     def shutdown(self) -> None:
-        """Stop at the next safe point; what is left running resumes at the next start."""
+        """Stop at the next safe point (after the client is closed: no request is waited for), briefly waiting
+        for it, so nothing is written after the saved copy closes; what is left running resumes at the next start."""
         with self._lock:
             runs = list(self._runs.values())
         for run in runs:
             run.stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        for run in runs:
+            run.ended.wait(STOP_WAIT_SECONDS)
         owners.release(self.owner)
 
     # -- the restorable delete (on the engine's write thread) ----------------------------------------------
@@ -173,7 +185,7 @@ class Operations:
         op = run.op
         with self._lock:
             self._runs[run.op_id] = run
-        self._engine._send(p.OperationStarted(run.op_id, op.kind, op.request, resumed=run.resumed))
+        self._engine._send(p.OperationStarted(run.op_id, op.kind, run.request, resumed=run.resumed))
         try:
             if op.kind == "merge":
                 self._merge(run)
@@ -187,6 +199,7 @@ class Operations:
         finally:
             with self._lock:
                 self._runs.pop(run.op_id, None)
+            run.ended.set()
 
     def _failed(self, run: _Run, error: BaseException) -> None:
         op = run.op
@@ -206,7 +219,7 @@ class Operations:
                 run.op_id,
                 op.kind,
                 self._engine._describe(error, f"a {op.kind}"),
-                op.request,
+                run.request,
                 failed=[run.names.get(contact_id) or Contact(contact_id) for contact_id in failed_ids],
                 removed=list(op.removed),
             )
@@ -343,7 +356,7 @@ class Operations:
             p.OperationDone(
                 run.op_id,
                 op.kind,
-                op.request,
+                run.request,
                 label=op.label,
                 removed=list(op.removed),
                 changed=changed,
