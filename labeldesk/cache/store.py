@@ -306,6 +306,16 @@ class LabelCache:
 
         self._run(wrapped)
 
+    def read(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """``work(connection)`` for reading, for the saved copy's other tables (cache.saved_contacts,
+        cache.journal). Raises CacheUnavailableError (see _run)."""
+        return self._run(work)
+
+    def write(self, work: Callable[[sqlite3.Connection], None]) -> None:
+        """``work(connection)`` in one committed transaction (durable once this returns: synchronous=FULL),
+        for the saved copy's other tables. Raises CacheUnavailableError (see _run)."""
+        self._transaction(work)
+
     def replace_labels(
         self,
         labels: Iterable[Label],
@@ -388,6 +398,8 @@ class LabelCache:
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels WHERE key = ?", (key,))
             connection.execute("DELETE FROM counts WHERE key = ?", (key,))
+            connection.execute("DELETE FROM label_contacts WHERE label_key = ?", (key,))
+            connection.execute("DELETE FROM contact_lists WHERE label_key = ?", (key,))
             connection.execute("DELETE FROM snapshot")
 
         self._transaction(write, source)
