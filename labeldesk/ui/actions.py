@@ -76,6 +76,10 @@ SELECT_TO_RENAME = "Select a label to rename it."
 SELECT_TO_DELETE = "Select one or more labels to delete them."
 SELECT_ONE_TO_RENAME = "Select just one label to rename it."
 SELECT_TO_COPY = "Select a label to copy its key."
+NO_SAVED_COPY = (
+    "LabelDesk keeps no copy of this site on this computer, so it has no Recently deleted: "
+    "deletes here can't be undone."
+)
 SELECT_TO_MERGE = "Select two or more labels to merge them."
 TWO_LOCKED_TO_MERGE = "System and app labels can only be the label that stays in a merge: select at most one of them."
 
@@ -110,12 +114,18 @@ def _state(allowed: bool, reason: str, blocked: str | None) -> ActionState:
 
 
 def action_states(
-    selected: Sequence[Label], pending_keys: Collection[str], blocked: str | None, refresh_blocked: str | None
+    selected: Sequence[Label],
+    pending_keys: Collection[str],
+    blocked: str | None,
+    refresh_blocked: str | None,
+    *,
+    keeps_deleted: bool = True,
 ) -> dict[ActionId, ActionState]:
     """Whether New, Rename, Delete, Refresh, Copy, Merge and Recently deleted can be used, and why not.
 
     ``selected``: the selected labels; ``pending_keys``: labels with a rename or delete on its way;
-    ``blocked`` / ``refresh_blocked``: ``blocked_reason`` for changes and for reads.
+    ``blocked`` / ``refresh_blocked``: ``blocked_reason`` for changes and for reads; ``keeps_deleted``:
+    the site has a saved copy on this computer, where Recently deleted is kept.
     """
     locked = next((label for label in selected if not label.editable), None)
     busy = next((label for label in selected if label.key in pending_keys), None)
@@ -138,7 +148,10 @@ def action_states(
         states[ActionId.DELETE] = _state(locked is None, reason, blocked)
     states[ActionId.COPY] = ActionState(True) if selected else ActionState(False, SELECT_TO_COPY)
     states[ActionId.MERGE] = _merge_state(selected, busy, blocked)
-    states[ActionId.DELETED] = ActionState(refresh_blocked is None, refresh_blocked)
+    if refresh_blocked is None and not keeps_deleted:
+        states[ActionId.DELETED] = ActionState(False, NO_SAVED_COPY)
+    else:
+        states[ActionId.DELETED] = ActionState(refresh_blocked is None, refresh_blocked)
     return states
 
 

@@ -134,6 +134,10 @@ class DeletedDialog(TextDialog):
 
         self.operations.list_deleted(arrived, failed)
 
+    def done(self, result: int) -> None:
+        self._list_generation += 1  # a list still on its way finds no dialog to show it in
+        super().done(result)
+
     def show_entries(self, entries: list[DeletedLabel]) -> None:
         self.entries = list(entries)
         self.list.clear()

@@ -178,7 +178,10 @@ class LabelCommands(QObject):
         from labeldesk.ui import dialogs
 
         asked_of = self.session.controller
-        confirmed = dialogs.confirm_delete(self.dialogs_parent, selected, self.model.contact_count)
+        restorable = asked_of is not None and asked_of.cache is not None  # (Recently deleted lives in the saved copy)
+        confirmed = dialogs.confirm_delete(
+            self.dialogs_parent, selected, self.model.contact_count, restorable=restorable
+        )
         self.focus_table()
         if confirmed:
             self.session.delete(selected, asked_of=asked_of)

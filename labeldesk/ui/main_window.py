@@ -133,8 +133,8 @@ class MainWindow(QMainWindow):
     # -- building -------------------------------------------------------------------------------------
 
     def _build_top_bar(self) -> None:
-        actions: tuple[QAction | None, ...] = (self.new_action, self.rename_action, self.delete_action, None)
-        actions += (self.refresh_action, self.copy_action, None, self.window_actions[ActionId.MERGE])
+        actions: tuple[QAction | None, ...] = (self.new_action, self.rename_action, self.delete_action)
+        actions += (self.window_actions[ActionId.MERGE], None, self.refresh_action, self.copy_action)
         top = TopBar(actions, self)
         top.type_filter.currentIndexChanged.connect(lambda: self.model.set_type_filter(top.type_filter.currentData()))
         top.search.textChanged.connect(self.model.set_search)
@@ -363,9 +363,11 @@ class MainWindow(QMainWindow):
     def _update_actions(self, *_: object) -> None:
         session = self.session
         blocked, refresh_blocked = session.blocked_reason(), session.blocked_reason(write=False)
-        self.window_actions.show_states(
-            action_states(self.selected_labels(), session.pending_keys, blocked, refresh_blocked)
+        kept = self.controller is not None and self.controller.cache is not None  # (where Recently deleted lives)
+        states = action_states(
+            self.selected_labels(), session.pending_keys, blocked, refresh_blocked, keeps_deleted=kept
         )
+        self.window_actions.show_states(states)
 
     def why(self, action) -> str:
         """An action's tooltip as words for the status bar (what ``toolTip()`` may hold escaped)."""

@@ -186,6 +186,10 @@ class MergeDialog(TextDialog):
             self.cancel_button.setEnabled(False)
             self.step.setText("Stopping before anything is deleted…")
 
+    def done(self, result: int) -> None:
+        self._preview_generation += 1  # a dry run still on its way finds no dialog to show it in
+        super().done(result)
+
     def _mine(self, operation: int) -> bool:
         return self.operation is not None and operation == self.operation
 

@@ -137,11 +137,17 @@ def operation_started(kind: str, *, resumed: bool) -> str:
 
 
 def merge_done(target: str, removed: Sequence[str], changed: int) -> str:
-    """A merge finished: ``removed`` are the deleted labels' names (or keys, when their names are gone)."""
-    added = f"Added {quoted(target)} to {contacts(changed)}" if changed else f"No contact needed {quoted(target)}"
+    """A merge finished: ``removed`` are the deleted labels' names (or keys, when their names are gone);
+    ``changed``: the contacts the jobs went through (those that had the target already included)."""
     if not removed:
-        return f"{added}."
-    return f"{added} and deleted {both_of(removed)}. {RESTORABLE_MANY if len(removed) > 1 else RESTORABLE}"
+        return f"{contacts(changed)} {'has' if changed == 1 else 'have'} {quoted(target)} now."
+    restorable = RESTORABLE_MANY if len(removed) > 1 else RESTORABLE
+    merged = f"Merged {both_of(removed)} into {quoted(target)}"
+    if changed == 0:
+        return f"{merged}; no contacts had {'it' if len(removed) == 1 else 'them'}. {restorable}"
+    them = "it" if len(removed) == 1 else "them"
+    have = "has" if changed == 1 else "have"
+    return f"{merged}: the {contacts(changed)} that had {them} {have} {quoted(target)} now. {restorable}"
 
 
 def restore_done(name: str, changed: int, meant: int, *, old_key: str | None, new_key: str | None) -> str:

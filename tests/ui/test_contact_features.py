@@ -78,7 +78,8 @@ def test_a_merge_resumed_at_start_up_is_shown_and_its_end_reported(demo, qtbot):
     news(window, p.OperationDone(5, "merge", None, vip, ["custom.vegan"], 3, 3, resumed=True))
     assert window.model.label("custom.vegan") is None
     assert window.status.text.text() == (
-        "Added ‘VIP’ to 3 contacts and deleted ‘Vegan’. You can restore it from Recently deleted for 30 days."
+        "Merged ‘Vegan’ into ‘VIP’: the 3 contacts that had it have ‘VIP’ now. "
+        "You can restore it from Recently deleted for 30 days."
     )
     assert window.status.kind == "done"
 
@@ -90,3 +91,10 @@ def test_a_resumed_restore_that_failed_is_reported_as_an_error(demo, qtbot):
     news(window, p.OperationFailed(6, "restore", error))
     assert window.status.text.text().startswith("The restore stopped:")
     assert window.status.kind == "error"
+
+
+def test_recently_deleted_says_why_it_is_unavailable_without_a_saved_copy(demo):
+    window, _ = demo  # (this window keeps no saved copy)
+    deleted = window.window_actions[ActionId.DELETED]
+    assert not deleted.isEnabled() and window.why(deleted) == actions.NO_SAVED_COPY
+    assert window.features.show_deleted() is None

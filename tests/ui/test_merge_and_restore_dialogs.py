@@ -119,7 +119,7 @@ def test_a_finished_merge_says_what_it_did(qtbot):
     done = p.OperationDone(4, "merge", merge.request, VIP_LOWER, ["custom.vip", "custom.v-i-p"], 16, 16)
     fake.operation_done.emit(done)
     assert dialog.preview.text() == (
-        "Added ‘vip’ to 16 contacts and deleted ‘VIP’ and ‘V.I.P.’. "
+        "Merged ‘VIP’ and ‘V.I.P.’ into ‘vip’: the 16 contacts that had them have ‘vip’ now. "
         "You can restore them from Recently deleted for 30 days."
     )
 

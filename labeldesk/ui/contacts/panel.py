@@ -76,6 +76,7 @@ class ContactsPanel(QDockWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
         self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)  # (as the labels table)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.setTabKeyNavigation(False)
         self.count_label = plain_label("", body, wrap=False)
