@@ -402,3 +402,15 @@ def max_in_flight(records: list[RequestRecord]) -> int:
         current += step
         peak = max(peak, current)
     return peak
+
+
+def most_in_window(records: list[RequestRecord], seconds: float = 60.0) -> int:
+    """The most requests that started within any ``seconds`` (a sliding window): what a rate budget of
+    so many requests per ``seconds`` must keep at or below."""
+    starts = sorted(record.started for record in records)
+    most = first = 0
+    for last, started in enumerate(starts):
+        while started - starts[first] >= seconds:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
