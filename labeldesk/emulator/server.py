@@ -73,6 +73,10 @@ class _Server6(_Server):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    # An answer goes out as two writes (headers, then body); with Nagle's algorithm on, the body waits for
+    # the client's delayed acknowledgement of the headers, which made every loopback request take as long
+    # as that delay, not as long as the work.
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         super().setup()
