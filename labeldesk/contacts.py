@@ -1,4 +1,5 @@
-"""Contacts as LabelDesk sees them, and the bulk jobs that label them: Contact, BulkJob, JobError, DeletedLabel.
+"""Contacts as LabelDesk sees them, and the bulk jobs that label them: Contact, ContactPage, BulkJob, JobError,
+DeletedLabel.
 
 Qt-free and small: the API adapter makes these from Wix's answers (contract section 6), the engine keeps them in the
 saved copy and sends them to the window, and the window shows them. Only the fields LabelDesk uses are kept (6.2): a
@@ -41,6 +42,27 @@ class Contact(msgspec.Struct, frozen=True, gc=False):
         if self.email:
             return shown_name(self.email, 60)
         return "a contact without a name or email"
+
+
+class ContactPage(msgspec.Struct, frozen=True):
+    """One page of the contacts carrying a label (QueryContacts, contract 6.3), from ``offset`` on.
+
+    ``total``: how many contacts match, or None when Wix didn't say (``too_many_to_count``: Wix said it
+    couldn't count them). ``unreadable``: contacts Wix sent on this page that couldn't be read (no id),
+    left out of ``contacts`` but counted for paging. ``more``: whether pages follow (by the total, or,
+    without one, because this page was full)."""
+
+    contacts: tuple[Contact, ...]
+    offset: int
+    total: int | None
+    too_many_to_count: bool = False
+    unreadable: int = 0
+    more: bool = False
+
+    @property
+    def received(self) -> int:
+        """How many contacts Wix sent on this page, read or not: the next page starts after them."""
+        return len(self.contacts) + self.unreadable
 
 
 class JobError(msgspec.Struct, frozen=True):

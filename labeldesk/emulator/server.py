@@ -25,7 +25,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from labeldesk.emulator.contacts import route_contacts
 from labeldesk.emulator.faults import Fault, FaultKind, Faults, PagingFaults
+from labeldesk.emulator.jobs import DEFAULT_JOB_SECONDS
 from labeldesk.emulator.state import ApiError, LabelStore
 
 log = logging.getLogger(__name__)
@@ -180,6 +182,10 @@ class _Handler(BaseHTTPRequestHandler):
                 answer.pop("pagingMetadata", None)
                 return answer
             return store.facets(params)
+        else:
+            contacts_answer = route_contacts(store, method, path, parts.query, body)
+            if contacts_answer is not None:
+                return contacts_answer
         raise ApiError(404, f"No such endpoint: {method} {path}")
 
     @staticmethod
@@ -242,7 +248,8 @@ def _offset(params: dict[str, str]) -> int:
 
 
 class Emulator:
-    """The Labels API of one emulated site, served over HTTP on a loopback port.
+    """The Labels API and the Contacts API's label calls (contract sections 2 and 6) of one emulated
+    site, served over HTTP on a loopback port.
 
     Use as a context manager, or ``start()`` / ``stop()``. ``faults`` injects failures; ``requests``
     lists what was served, with times, so tests can count requests and their overlap.
@@ -258,8 +265,11 @@ class Emulator:
         port: int = 0,
         latency_ms: int = 0,
         rate_limit: int | None = DEFAULT_RATE_LIMIT,
+        job_seconds: float = DEFAULT_JOB_SECONDS,
     ) -> None:
+        """``job_seconds``: how long a bulk job takes from creation to COMPLETED (see emulator/jobs.py)."""
         self.store = store if store is not None else LabelStore()
+        self.store.job_seconds = job_seconds
         self.api_key = api_key
         self.site_id = site_id
         self.faults = Faults(latency_ms)

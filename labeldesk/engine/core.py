@@ -495,4 +495,5 @@ def _build_client(settings: p.ClientSettings) -> Any:
         timeout=httpx.Timeout(connect=connect, read=read, write=write, pool=pool),
         max_in_flight=settings.max_in_flight,
         max_body_bytes=settings.max_body_bytes,
+        requests_per_minute=settings.requests_per_minute,
     )

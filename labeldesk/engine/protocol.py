@@ -62,6 +62,8 @@ class ClientSettings(msgspec.Struct, frozen=True):
     timeout: tuple[float | None, float | None, float | None, float | None]  # connect, read, write, pool
     max_in_flight: int
     max_body_bytes: int
+    #: The client's rate budget (contract 6.9 and 8): at most this many requests in any 60 seconds.
+    requests_per_minute: int = 200
 
     def __repr__(self) -> str:
         return f"ClientSettings(site_id={self.site_id!r}, base_url={self.base_url!r})"
@@ -353,6 +355,7 @@ def client_settings(client: Any) -> ClientSettings:
         timeout=(timeout.connect, client.read_timeout, timeout.write, timeout.pool),
         max_in_flight=client.max_in_flight,
         max_body_bytes=client.max_body_bytes,
+        requests_per_minute=client.requests_per_minute,
     )
 
 
@@ -361,8 +364,9 @@ def client_settings(client: Any) -> ClientSettings:
 
 def _known_error_classes() -> dict[str, type[KnownError] | type[UnexpectedError]]:
     """Every expected failure (a KnownError) by its class's name, and the bug's (UnexpectedError)."""
-    for module in ("labeldesk.cache", "labeldesk.credentials", "labeldesk.paths", "labeldesk.engine.op_errors"):
-        importlib.import_module(module)  # (their KnownErrors exist once they are loaded)
+    known = ("cache", "credentials", "paths", "api.contact_errors", "engine.op_errors")
+    for module in known:
+        importlib.import_module(f"labeldesk.{module}")  # (their KnownErrors exist once they are loaded)
     found: dict[str, type[KnownError] | type[UnexpectedError]] = {UnexpectedError.__name__: UnexpectedError}
     pending: list[type[KnownError]] = [KnownError]
     while pending:
