@@ -73,6 +73,10 @@ class _Server6(_Server):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    # An answer goes out as two writes (headers, then body); with Nagle's algorithm on, the body waits for
+    # the client's delayed acknowledgement of the headers, which made every loopback request take as long
+    # as that delay, not as long as the work.
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         super().setup()
@@ -402,3 +406,15 @@ def max_in_flight(records: list[RequestRecord]) -> int:
         current += step
         peak = max(peak, current)
     return peak
+
+
+def most_in_window(records: list[RequestRecord], seconds: float = 60.0) -> int:
+    """The most requests that started within any ``seconds`` (a sliding window): what a rate budget of
+    so many requests per ``seconds`` must keep at or below."""
+    starts = sorted(record.started for record in records)
+    most = first = 0
+    for last, started in enumerate(starts):
+        while started - starts[first] >= seconds:
+            first += 1
+        most = max(most, last - first + 1)
+    return most

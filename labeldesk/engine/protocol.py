@@ -364,9 +364,9 @@ def client_settings(client: Any) -> ClientSettings:
 
 def _known_error_classes() -> dict[str, type[KnownError] | type[UnexpectedError]]:
     """Every expected failure (a KnownError) by its class's name, and the bug's (UnexpectedError)."""
-    modules = ("labeldesk.cache", "labeldesk.credentials", "labeldesk.paths", "labeldesk.api.contact_errors")
-    for module in (*modules, "labeldesk.engine.op_errors"):
-        importlib.import_module(module)  # (their KnownErrors exist once they are loaded)
+    known = ("cache", "credentials", "paths", "api.contact_errors", "engine.op_errors")
+    for module in known:
+        importlib.import_module(f"labeldesk.{module}")  # (their KnownErrors exist once they are loaded)
     found: dict[str, type[KnownError] | type[UnexpectedError]] = {UnexpectedError.__name__: UnexpectedError}
     pending: list[type[KnownError]] = [KnownError]
     while pending:

@@ -214,3 +214,27 @@ def test_faults_apply_to_the_contacts_endpoints(site, store):
     answer = query(site)
     assert answer.status_code == 429 and answer.headers["Retry-After"] == "3"
     assert [(r.path, r.status) for r in site.requests] == [(QUERY, 429)]
+
+
+def test_the_demo_cafe_has_believable_people_some_without_a_name_or_an_email():
+    from labeldesk.emulator import LabelStore, seed_demo
+
+    store = LabelStore()
+    seed_demo(store)
+    contacts = store.query_contacts({"query": {"paging": {"limit": 1000}, "fieldsets": ["BASIC"]}})["contacts"]
+    assert len(contacts) == 320
+    named = [c for c in contacts if c["info"].get("name")]
+    emailed = [c for c in contacts if c["primaryInfo"].get("email")]
+    neither = [c for c in contacts if not c["info"].get("name") and not c["primaryInfo"].get("email")]
+    assert 250 <= len(named) < 320 and 250 <= len(emailed) < 320 and neither
+    assert all("@" in c["primaryInfo"]["email"] and c["primaryInfo"]["email"].isascii() for c in emailed)
+    assert any(not c["info"]["name"].get("first", "").isascii() for c in named)  # Zoë, José, Siobhán...
+    assert len({c["primaryInfo"].get("email") for c in emailed}) > 200
+    # The facets' counts are the contacts' own.
+    facets = store.facets({"paging.limit": "1000"})["facets"]
+    for facet in facets:
+        if facet["facetType"] == "LABEL":
+            holders = store.query_contacts(
+                {"query": {"filter": {"info.labelKeys": {"$hasSome": [facet["facetKey"]]}}, "paging": {"limit": 1000}}}
+            )
+            assert holders["pagingMetadata"]["total"] == facet["count"]
