@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from labeldesk.ui.widgets import WorkingBar
 
 
+#: The Contacts panel's first width, in widths of "M".
+PANEL_WIDTH_EMS = 30
+
+
 class ContactFeatures(QObject):
     """The Contacts panel (``panel``), the View menu (``view_button``, put in ``window``'s toolbar), and
     the merge and restore flows, for ``window``: its actions, commands, model, session and working bar.
@@ -60,11 +64,12 @@ class ContactFeatures(QObject):
         self.deleted_dialog: DeletedDialog | None = None
 
         self.panel = ContactsPanel(window)
+        self._panel_sized = False
         self.panel.hide()
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
         self.panel.message.connect(lambda text, kind: self.message.emit(text, kind, None))
         toggle = actions[ActionId.CONTACTS]
-        toggle.toggled.connect(self.panel.setVisible)
+        toggle.toggled.connect(self._show_panel)
         self.panel.visibilityChanged.connect(lambda _: toggle.setChecked(self.panel.isVisibleTo(window)))
         commands.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         model.modelReset.connect(self._on_selection_changed)
@@ -73,7 +78,7 @@ class ContactFeatures(QObject):
         self.view_menu.addAction(toggle)
         self.view_menu.addAction(actions[ActionId.DELETED])
         self.view_button = QToolButton(window)
-        self.view_button.setText("View")
+        self.view_button.setText("&View")  # (Alt+V opens it)
         self.view_button.setAccessibleName("View")
         self.view_button.setToolTip("Show the contacts of a label, or the labels deleted recently")
         self.view_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -84,6 +89,14 @@ class ContactFeatures(QObject):
 
         session.site_attached.connect(lambda *_: self._follow(session.controller))
         session.signed_out.connect(lambda *_: self._follow(None))
+
+    def _show_panel(self, shown: bool) -> None:
+        first = shown and not self._panel_sized
+        self.panel.setVisible(shown)
+        if first:  # room for a name and an email side by side (the person may make it narrower)
+            self._panel_sized = True
+            width = self.panel.fontMetrics().horizontalAdvance("M") * PANEL_WIDTH_EMS
+            self.window.resizeDocks([self.panel], [width], Qt.Orientation.Horizontal)
 
     # -- the site shown -------------------------------------------------------------------------------
 
