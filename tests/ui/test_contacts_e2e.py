@@ -24,13 +24,14 @@ def cached_app(qtbot, settings, tmp_path):
     journal live), and waits for the first load with its counts."""
     opened = []
 
-    def opener(store: LabelStore, *, job_seconds: float = 0.05):
-        emulator = Emulator(store, rate_limit=None, job_seconds=job_seconds).start()
+    def opener(store: LabelStore, *, job_seconds: float = 0.05, same_emulator: Emulator | None = None):
+        """``same_emulator``: open the site again, on an emulator already running (a second start)."""
+        emulator = same_emulator or Emulator(store, rate_limit=None, job_seconds=job_seconds).start()
         client = make_client(emulator)
         controller = LabelsController(client, LabelCache(tmp_path / "site.sqlite"))
         window = MainWindow(settings)
         qtbot.addWidget(window)
-        opened.append((controller, emulator))
+        opened.append((controller, emulator if same_emulator is None else None))
         window.show()
         window.attach(controller, Site(client.site_id, "Test site", client.base_url))
         qtbot.waitUntil(
@@ -41,7 +42,8 @@ def cached_app(qtbot, settings, tmp_path):
     yield opener
     for controller, emulator in opened:
         controller.shutdown()
-        emulator.stop()
+        if emulator is not None:
+            emulator.stop()
 
 
 def near_duplicates() -> tuple[LabelStore, dict[str, set[str]]]:
@@ -210,3 +212,28 @@ def test_cancel_stops_a_merge_before_anything_is_deleted(cached_app, qtbot):
     assert "before anything was deleted" in dialog.preview.text()
     assert len(store.snapshot()) == 4
     assert not any(r.method == "DELETE" for r in emulator.requests)
+
+
+def test_a_merge_cut_short_by_closing_resumes_when_the_site_opens_again(cached_app, qtbot):
+    store, holders = near_duplicates()
+    window, emulator = cached_app(store, job_seconds=30)  # the job is still running when the window closes
+    vip, lower = key_of(window, "VIP"), key_of(window, "vip")
+    select(window, "VIP", "vip")
+    window.window_actions[ActionId.MERGE].trigger()
+    dialog = window.features.merge_dialog
+    dialog.target_box.setCurrentIndex(dialog.target_box.findData(vip))
+    qtbot.waitUntil(dialog.merge_button.isEnabled, timeout=WAIT)
+    dialog.merge_button.click()
+    qtbot.waitUntil(lambda: any(r.path.endswith("add-remove-labels") for r in emulator.requests), timeout=WAIT)
+    window.controller.shutdown()  # LabelDesk closes with the job under way
+    store.job_seconds = 0.05
+    store.finish_jobs()
+
+    again, _ = cached_app(store, same_emulator=emulator)
+    said = []
+    again.message_shown.connect(lambda text, kind: said.append(text))
+    qtbot.waitUntil(lambda: again.model.label(lower) is None, timeout=WAIT)
+    assert store.contacts_with(vip) == holders[vip] | holders[lower]
+    assert lower not in {label["key"] for label in store.snapshot()}
+    qtbot.waitUntil(lambda: any(text.startswith("Merged ‘vip’ into ‘VIP’") for text in said), timeout=WAIT)
+    assert not any(r.method == "DELETE" and r.path.endswith(vip) for r in emulator.requests)
