@@ -85,9 +85,11 @@ def requests(emulator: Emulator, method: str, prefix: str) -> list:
 
 def test_merging_three_labels_moves_every_contact_then_deletes_the_sources_after_the_jobs_completed(site, engine_on):
     engine, inbox = engine_on(site.emulator)
+    site.store.job_seconds = 1.0  # (longer than the requests in between take, so waiting is what it takes)
     moving = site.moving
     engine.handle(p.MergeLabels(7, site.vip, site.sources))
     done = inbox.wait_for(p.OperationDone)[0]
+    assert done.changed == 6 + 2 + 1  # each job's successes: a contact of two sources counts in both
     assert inbox.of(p.OperationStarted)[0].request == 7 and done.request == 7 and not done.resumed
     assert done.removed == site.sources and done.label.key == site.vip and done.meant == len(moving)
     assert site.holders(site.vip) >= moving  # every contact of every source now carries the target
@@ -220,3 +222,4 @@ def _wait_until(condition, timeout: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "never happened"
         time.sleep(0.01)
+
