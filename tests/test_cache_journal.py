@@ -25,16 +25,17 @@ def people(first: int, count: int) -> list[Contact]:
     return [Contact(f"id-{n}", f"First {n}", None, f"p{n}@example.com") for n in range(first, first + count)]
 
 
-def test_pages_of_a_labels_contacts_are_read_back_in_place_and_a_read_from_the_top_starts_afresh(cache):
-    saved_contacts.save_page(cache, "custom.vip", 0, people(0, 3), total=5, synced_at=NOW)
-    saved_contacts.save_page(cache, "custom.vip", 3, people(3, 2), total=5, synced_at=NOW)
+def test_pages_of_a_labels_contacts_are_read_back_in_place_in_whatever_order_they_were_saved(cache):
+    saved_contacts.save_page(cache, "custom.vip", 3, people(3, 2), limit=3, last=True, total=5, synced_at=NOW)
+    saved_contacts.save_page(cache, "custom.vip", 0, people(0, 3), limit=3, last=False, total=5, synced_at=NOW)
     first = saved_contacts.load_page(cache, "custom.vip", 0, 3)
     assert first is not None and [c.id for c in first.contacts] == ["id-0", "id-1", "id-2"]
     assert first.more and first.total == 5 and first.synced_at == NOW
     rest = saved_contacts.load_page(cache, "custom.vip", 3, 3)
     assert rest is not None and [c.id for c in rest.contacts] == ["id-3", "id-4"] and not rest.more
     assert saved_contacts.load_page(cache, "custom.other", 0, 3) is None  # never read: nothing to show
-    saved_contacts.save_page(cache, "custom.vip", 0, people(7, 1), total=1, synced_at=NOW + timedelta(hours=1))
+    later = NOW + timedelta(hours=1)
+    saved_contacts.save_page(cache, "custom.vip", 0, people(7, 1), limit=3, last=True, total=1, synced_at=later)
     again = saved_contacts.load_page(cache, "custom.vip", 0, 10)
     assert again is not None and [c.id for c in again.contacts] == ["id-7"] and again.total == 1
     saved_contacts.forget(cache, ["custom.vip"])
@@ -42,7 +43,7 @@ def test_pages_of_a_labels_contacts_are_read_back_in_place_and_a_read_from_the_t
 
 
 def test_a_removed_label_takes_its_saved_contacts_with_it(cache):
-    saved_contacts.save_page(cache, "custom.vip", 0, people(0, 2), total=2, synced_at=NOW)
+    saved_contacts.save_page(cache, "custom.vip", 0, people(0, 2), limit=9, last=True, total=2, synced_at=NOW)
     cache.remove("custom.vip")
     assert saved_contacts.load_page(cache, "custom.vip", 0, 10) is None
 

@@ -1,8 +1,8 @@
 """The contacts of a label as LabelDesk last read them, kept in the saved copy for browsing offline.
 
 Qt-free. Pages are saved as they are read, at their place in Wix's order (contract 6.3: createdDate
-ascending): a read from the top starts the label's list afresh, a later page replaces what was saved
-from its offset on. Every function may touch the disk (CacheUnavailableError, see LabelCache).
+ascending), each replacing what was saved in its place; the last page drops anything saved after it.
+Every function may touch the disk (CacheUnavailableError, see LabelCache).
 """
 
 from __future__ import annotations
@@ -29,13 +29,27 @@ class SavedContacts(msgspec.Struct, frozen=True):
 
 
 def save_page(
-    cache: LabelCache, key: str, offset: int, contacts: Sequence[Contact], *, total: int | None, synced_at: datetime
+    cache: LabelCache,
+    key: str,
+    offset: int,
+    contacts: Sequence[Contact],
+    *,
+    limit: int,
+    last: bool,
+    total: int | None,
+    synced_at: datetime,
 ) -> None:
-    """Save one page of label ``key``'s contacts, read at ``offset``, in one transaction."""
+    """Save one page of label ``key``'s contacts, asked for at ``offset`` with ``limit``, in one transaction:
+    it takes the place of what was saved there (pages read side by side may be saved in any order); the
+    ``last`` page also drops whatever was saved after it (the list got shorter)."""
     rows = [(key, offset + n, c.id, c.first_name, c.last_name, c.email) for n, c in enumerate(contacts)]
+    end = -1 if last else offset + limit
 
     def write(connection: sqlite3.Connection) -> None:
-        connection.execute("DELETE FROM label_contacts WHERE label_key = ? AND position >= ?", (key, offset))
+        connection.execute(
+            "DELETE FROM label_contacts WHERE label_key = ? AND position >= ? AND (? < 0 OR position < ?)",
+            (key, offset, end, end),
+        )
         connection.executemany("INSERT INTO label_contacts VALUES (?, ?, ?, ?, ?, ?)", rows)
         connection.execute("INSERT OR REPLACE INTO contact_lists VALUES (?, ?, ?)", (key, total, iso(synced_at)))
 

@@ -187,6 +187,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return answer
             return store.facets(params)
         else:
+            if paging.contacts_ignore_offset:
+                body = _from_the_start(body)
             contacts_answer = route_contacts(store, method, path, parts.query, body)
             if contacts_answer is not None:
                 return contacts_answer
@@ -244,6 +246,14 @@ def _list_labels(store: LabelStore, params: dict[str, str], paging: PagingFaults
         answer["labels"] = []
         return json.dumps(answer).encode()
     return store.list_labels_encoded(params)
+
+
+def _from_the_start(body: dict[str, Any]) -> dict[str, Any]:
+    """A QueryContacts body as a server that ignores ``paging.offset`` reads it."""
+    query = body.get("query")
+    if not isinstance(query, dict) or not isinstance(query.get("paging") or {}, dict):
+        return body
+    return {**body, "query": {**query, "paging": {**(query.get("paging") or {}), "offset": 0}}}
 
 
 def _offset(params: dict[str, str]) -> int:

@@ -61,7 +61,14 @@ class ContactReads:
             engine._save(
                 "save a label's contacts",
                 lambda cache, now: saved_contacts.save_page(
-                    cache, intent.key, intent.offset, contacts, total=total, synced_at=now
+                    cache,
+                    intent.key,
+                    intent.offset,
+                    contacts,
+                    limit=intent.limit,
+                    last=not page.more,
+                    total=total,
+                    synced_at=now,
                 ),
             )
 

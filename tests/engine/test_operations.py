@@ -85,9 +85,11 @@ def requests(emulator: Emulator, method: str, prefix: str) -> list:
 
 def test_merging_three_labels_moves_every_contact_then_deletes_the_sources_after_the_jobs_completed(site, engine_on):
     engine, inbox = engine_on(site.emulator)
+    site.store.job_seconds = 1.0  # (longer than the requests in between take, so waiting is what it takes)
     moving = site.moving
     engine.handle(p.MergeLabels(7, site.vip, site.sources))
     done = inbox.wait_for(p.OperationDone)[0]
+    assert done.changed == 6 + 2 + 1  # each job's successes: a contact of two sources counts in both
     assert inbox.of(p.OperationStarted)[0].request == 7 and done.request == 7 and not done.resumed
     assert done.removed == site.sources and done.label.key == site.vip and done.meant == len(moving)
     assert site.holders(site.vip) >= moving  # every contact of every source now carries the target
@@ -220,3 +222,29 @@ def _wait_until(condition, timeout: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "never happened"
         time.sleep(0.01)
+
+
+def most_in_any_window(moments: list[float], window: float) -> int:
+    starts = sorted(moments)
+    most, first = 0, 0
+    for last, moment in enumerate(starts):
+        while moment - starts[first] >= window:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+def test_a_merge_and_a_restore_never_send_more_than_the_rate_budget_counted_from_the_emulators_log(site, engine_on):
+    """The 200-a-minute budget, scaled down so the test is quick: 6 requests in any 2 seconds."""
+    from labeldesk.api.retry import RateBudget
+
+    engine, inbox = engine_on(site.emulator, rate_budget=RateBudget(6, 2.0))
+    engine.handle(p.MergeLabels(1, site.vip, site.sources))
+    assert inbox.wait_for(p.OperationDone, timeout=60)[0].removed == site.sources
+    engine.handle(p.ListDeleted(2))
+    entry = inbox.wait_for(p.DeletedList)[0].entries[0]
+    engine.handle(p.RestoreLabel(3, entry.entry))
+    assert inbox.wait_for(p.OperationDone, 2, timeout=60)[1].kind == "restore"
+    moments = [r.started for r in site.emulator.requests]
+    assert len(moments) > 2 * 6  # (more than two windows' share: the budget had work to do)
+    assert most_in_any_window(moments, 2.0 - 0.05) <= 6
