@@ -73,6 +73,7 @@ class ContactFeatures(QObject):
         self.panel.visibilityChanged.connect(lambda _: toggle.setChecked(self.panel.isVisibleTo(window)))
         commands.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         model.modelReset.connect(self._on_selection_changed)
+        model.dataChanged.connect(self._on_selection_changed)  # (a rename: the panel's heading names it anew)
 
         self.view_menu = QMenu("View", window)
         self.view_menu.addAction(toggle)

@@ -98,3 +98,26 @@ def test_recently_deleted_says_why_it_is_unavailable_without_a_saved_copy(demo):
     deleted = window.window_actions[ActionId.DELETED]
     assert not deleted.isEnabled() and window.why(deleted) == actions.NO_SAVED_COPY
     assert window.features.show_deleted() is None
+
+
+def test_the_right_click_menu_offers_merge(demo, monkeypatch):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QMenu
+
+    window, _ = demo
+    shown = []
+    monkeypatch.setattr(QMenu, "popup", lambda menu, *args: shown.append(menu.actions()))
+    select(window, "VIP", "Vegan")
+    window.commands._show_context_menu(QPoint(5, 5))
+    (offered,) = shown
+    assert window.window_actions[ActionId.MERGE] in offered
+
+
+def test_the_panel_heading_follows_a_rename(demo, qtbot):
+    window, _ = demo
+    window.show()
+    window.window_actions[ActionId.CONTACTS].trigger()
+    select(window, "VIP")
+    vip = window.model.label("custom.vip")
+    window.model.upsert(type(vip)(vip.key, "Very Important", vip.label_type))
+    assert window.features.panel.heading.text() == "Contacts with ‘Very Important’"

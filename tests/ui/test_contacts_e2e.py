@@ -237,3 +237,21 @@ def test_a_merge_cut_short_by_closing_resumes_when_the_site_opens_again(cached_a
     assert lower not in {label["key"] for label in store.snapshot()}
     qtbot.waitUntil(lambda: any(text.startswith("Merged ‘vip’ into ‘VIP’") for text in said), timeout=WAIT)
     assert not any(r.method == "DELETE" and r.path.endswith(vip) for r in emulator.requests)
+
+
+def test_offline_the_panel_shows_the_contacts_last_read_and_says_so(cached_app, qtbot):
+    store, holders = near_duplicates()
+    window, emulator = cached_app(store)
+    window.window_actions[ActionId.CONTACTS].trigger()
+    panel = window.features.panel
+    select(window, "Newsletter")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 24, timeout=WAIT)
+    assert not panel.note.isVisibleTo(panel)
+    select(window, "VIP")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 12, timeout=WAIT)
+    emulator.stop()  # Wix can't be reached any more
+    select(window, "Newsletter")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 24, timeout=WAIT)
+    news = key_of(window, "Newsletter")
+    assert {panel.model.contact_at(row).id for row in range(24)} == holders[news]
+    assert panel.note.isVisibleTo(panel) and panel.note.text().startswith("Offline: saved copy from today ")
