@@ -192,7 +192,7 @@ class ContactFeatures(QObject):
         self._settle()
         label_name = event.label.display_name if event.label is not None else ""
         if event.kind == "merge":
-            said = words.merge_done(label_name, removed, event.changed)
+            said = words.merge_done(label_name, removed, event.changed, restore_note=False)
         else:
             new_key = event.label.key if event.label is not None and event.key_changed else None
             said = words.restore_done(label_name, event.changed, event.meant, old_key=None, new_key=new_key)

@@ -100,10 +100,12 @@ class MergeDialog(TextDialog):
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.clicked.connect(self.reject)
 
-        form = QFormLayout()
+        self.choice = QWidget(self)
+        form = QFormLayout(self.choice)
+        form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Label that stays:", self.target_box)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.choice)
         layout.addWidget(self.help)
         layout.addSpacing(6)
         layout.addWidget(self.preview)
@@ -225,12 +227,12 @@ class MergeDialog(TextDialog):
     def _end(self, text: str) -> None:
         self.running = False
         self.ended = True
-        self.progress.hide()
-        self.step.hide()
-        self.help.hide()
-        self.note.hide()
+        for done_with in (self.choice, self.progress, self.step, self.help, self.note):
+            done_with.hide()  # (the result names the label that stayed)
         self.preview.setText(text)
         self.cancel_button.setText("Close")
         self.cancel_button.setEnabled(True)
         self.cancel_button.setFocus()
+        self.setMinimumHeight(0)  # as tall as the result needs, no taller (the progress has gone)
         self.fit_text()
+        self.resize(self.width(), self.minimumHeight())

@@ -136,18 +136,23 @@ def operation_started(kind: str, *, resumed: bool) -> str:
     return "Merging labels…" if kind == "merge" else "Restoring the label…"
 
 
-def merge_done(target: str, removed: Sequence[str], changed: int) -> str:
+def merge_done(target: str, removed: Sequence[str], changed: int, *, restore_note: bool = True) -> str:
     """A merge finished: ``removed`` are the deleted labels' names (or keys, when their names are gone);
-    ``changed``: the contacts the jobs went through (those that had the target already included)."""
+    ``changed``: the contacts the jobs went through (those that had the target already included).
+    ``restore_note``: end with where the deleted labels can be restored from (the status bar leaves it out)."""
     if not removed:
         return f"{contacts(changed)} {'has' if changed == 1 else 'have'} {quoted(target)} now."
-    restorable = RESTORABLE_MANY if len(removed) > 1 else RESTORABLE
+    them = "it" if len(removed) == 1 else "them"
     merged = f"Merged {both_of(removed)} into {quoted(target)}"
     if changed == 0:
-        return f"{merged}; no contacts had {'it' if len(removed) == 1 else 'them'}. {restorable}"
-    them = "it" if len(removed) == 1 else "them"
-    have = "has" if changed == 1 else "have"
-    return f"{merged}: the {contacts(changed)} that had {them} {have} {quoted(target)} now. {restorable}"
+        said = f"{merged}; no contacts had {them}."
+    elif changed == 1:
+        said = f"{merged}: the one contact that had {them} has {quoted(target)} now."
+    else:
+        said = f"{merged}: the {contacts(changed)} that had {them} have {quoted(target)} now."
+    if restore_note:
+        said += f" {RESTORABLE_MANY if len(removed) > 1 else RESTORABLE}"
+    return said
 
 
 def restore_done(name: str, changed: int, meant: int, *, old_key: str | None, new_key: str | None) -> str:

@@ -140,7 +140,7 @@ def test_merging_three_labels_moves_every_contact_then_deletes_the_others(cached
     assert {label["key"] for label in store.snapshot()} == {vip, key_of(window, "Newsletter")}
     qtbot.waitUntil(lambda: window.model.label(lower) is None and window.model.label(dots) is None, timeout=WAIT)
     qtbot.waitUntil(lambda: window.model.contact_count(vip) == len(everyone), timeout=WAIT)  # (CountsChanged)
-    assert window.status.text.text() == dialog.preview.text()
+    assert dialog.preview.text().startswith(window.status.text.text())  # (the status bar is shorter)
 
 
 def test_a_merge_whose_job_fails_for_some_contacts_names_them_and_deletes_nothing(cached_app, qtbot):
