@@ -24,6 +24,7 @@ from labeldesk.names import (
     name_order,
     name_problem,
     near_duplicate_form,
+    near_duplicate_forms,
     one_line,
     same_name_form,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "name_order",
     "name_problem",
     "near_duplicate_form",
+    "near_duplicate_forms",
     "one_line",
     "quoted",
     "reveal_name",
