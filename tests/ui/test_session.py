@@ -80,7 +80,6 @@ def test_a_held_key_lookup_waits_and_a_new_hold_drops_it(qtbot, manager):
 def test_a_site_holds_key_lookups_until_its_saved_copy_is_painted(qtbot, tmp_path, manager, monkeypatch, dispose):
     # (the time limits that release them anyway are not what this test is about)
     monkeypatch.setattr(session_module, "KEY_LOOKUP_WAIT_MS", 600_000)
-    monkeypatch.setattr(session_module, "PAINT_WAIT_MS", 600_000)
     cache = LabelCache(tmp_path / "site.sqlite3")
     cache.replace_labels([VIP, NEWS], datetime(2026, 11, 24, 10, 42, tzinfo=UTC))
     holds: list[bool] = []
@@ -94,6 +93,24 @@ def test_a_site_holds_key_lookups_until_its_saved_copy_is_painted(qtbot, tmp_pat
     assert holds == [True] and session.rows_from_cache and session.loaded_once
     view.paint()
     assert holds == [True, False]
+
+
+def test_key_lookups_are_let_go_once_by_the_paint_or_the_time_limit_whichever_comes_first(
+    qtbot, tmp_path, manager, monkeypatch, dispose
+):
+    monkeypatch.setattr(session_module, "KEY_LOOKUP_WAIT_MS", 1)
+    cache = LabelCache(tmp_path / "site.sqlite3")
+    cache.replace_labels([VIP, NEWS], datetime(2026, 11, 24, 10, 42, tzinfo=UTC))
+    holds: list[bool] = []
+    monkeypatch.setattr(manager, "hold_key_lookups", holds.append)
+    model, view = LabelTableModel(), View()
+    session = SiteSession(model, view, manager=manager)
+    dispose(session)
+    session.attach(LabelsController(None, cache), SITE_A)
+    qtbot.waitUntil(lambda: model.total == 2 and len(view.waiting) == 2, timeout=5_000)  # shown, not painted
+    qtbot.waitUntil(lambda: holds == [True, False], timeout=5_000)  # the time limit came first
+    view.paint()
+    assert holds == [True, False]  # the paint has nothing left to let go
 
 
 def test_the_same_site_keeps_its_rows_and_another_site_starts_afresh(qtbot, dispose):
