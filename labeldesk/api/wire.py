@@ -16,7 +16,7 @@ from typing import Any, TypedDict
 import msgspec
 
 from labeldesk.api import errors
-from labeldesk.domain import Label, LabelType, all_valid_keys, believable_count, valid_key
+from labeldesk.domain import Label, all_valid_keys, believable_count, label_type_named, valid_key
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,6 @@ def _optional_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-_LABEL_TYPES = {kind.value: kind for kind in LabelType}
-
-
 def _date(value: object) -> datetime | None:
     """A date as the fast page decoder reads it (msgspec's RFC 3339 rules, so one label parses the
     same whichever path its page takes); failing that, any ISO form; no zone means UTC."""
@@ -83,7 +80,7 @@ def label_from_json(obj: object) -> Label:
     display name, a key LabelDesk can't use (domain.valid_key: ``..``, a newline, over 80 characters),
     or a label type that isn't a string. Unknown types, and optional fields that are missing or of the
     wrong kind, are tolerated (contract section 3)."""
-    # Runs 2,000 times per page: plain dict access and class checks, no isinstance chains or enum calls.
+    # Runs 2,000 times per page: plain dict access and class checks, no isinstance chains or enum lookups.
     if obj.__class__ is not dict:
         if not isinstance(obj, Mapping):
             raise errors.MalformedResponseError(server_message="label is not an object")
@@ -100,7 +97,7 @@ def label_from_json(obj: object) -> Label:
     return Label(
         key,
         name,
-        _LABEL_TYPES.get(kind, LabelType.UNKNOWN),  # type: ignore[arg-type]
+        label_type_named(kind),
         namespace if namespace.__class__ is str else None,
         namespace_name if namespace_name.__class__ is str else None,
         _date(get("createdDate")),
