@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any
 
 import msgspec
 
@@ -293,15 +293,6 @@ def _violations(body: Mapping[str, Any]) -> tuple[errors.FieldViolation, ...]:
     return tuple(found)
 
 
-class _Common(TypedDict):
-    """What every error from an answer carries, for the log and support (errors.WixError's keywords)."""
-
-    status: int
-    code: str | None
-    request_id: str | None
-    server_message: str | None
-
-
 def error_from_response(
     status: int, body: object, *, request_id: str | None, retry_after: float | None
 ) -> errors.WixError:
@@ -309,7 +300,12 @@ def error_from_response(
     mapping: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
     code, data = _application_error(mapping)
     server_message = _optional_str(mapping.get("message"))
-    common: _Common = {"status": status, "code": code, "request_id": request_id, "server_message": server_message}
+    common: errors.AnswerFields = {
+        "status": status,
+        "code": code,
+        "request_id": request_id,
+        "server_message": server_message,
+    }
 
     if status == 401:
         return errors.AuthError(**common)
