@@ -10,6 +10,7 @@ whichever dialog started them, or none (an operation resumed when the site opene
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -108,7 +109,8 @@ class ContactFeatures(QObject):
         old, self.operations = self.operations, operations
         if old is not None:
             for signal, slot in self._links(old):
-                signal.disconnect(slot)
+                with contextlib.suppress(RuntimeError, TypeError):  # (already gone with its controller)
+                    signal.disconnect(slot)
         self.panel.set_source(operations)
         if operations is not None:
             for signal, slot in self._links(operations):

@@ -118,3 +118,26 @@ def test_the_panel_heading_follows_a_rename(demo, qtbot):
     vip = window.model.label("custom.vip")
     window.model.upsert(type(vip)(vip.key, "Very Important", vip.label_type))
     assert window.features.panel.heading.text() == "Contacts with ‘Very Important’"
+
+
+def test_another_site_shown_empties_the_panel_and_its_news_no_longer_reaches_the_window(demo, qtbot):
+    from labeldesk.sites import Site
+    from labeldesk.ui.controller import LabelsController
+    from tests.conftest import make_client
+
+    window, emulator = demo
+    window.show()
+    window.window_actions[ActionId.CONTACTS].trigger()
+    select(window, "VIP")
+    first = window.controller
+    second = LabelsController(make_client(emulator))
+    try:
+        window.attach(second, Site("site-two", "Two", emulator.base_url))
+        panel = window.features.panel
+        assert panel.model.source is second.operations and panel.model.key is None
+        assert panel.heading.text() == "Select one label to see its contacts."
+        before = window.status.text.text()
+        first.operations.operation_started.emit(p.OperationStarted(1, "merge", None, resumed=True))
+        assert window.status.text.text() == before
+    finally:
+        second.shutdown()
