@@ -374,6 +374,8 @@ class Operations:
             log.info("couldn't read the counts after an operation: %r", exc)
             return
         self._engine._send(p.CountsChanged(counts))
+        source = getattr(self._engine.client, "base_url", None)
+        self._engine._save("save counts", lambda cache, now: cache.replace_counts(counts, now, source=source))
 
     def _settle(self, cache: LabelCache) -> None:
         """Recently deleted entries of plain deletes cut short (a crash while the delete was on its way): ask

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from labeldesk.cache import LabelCache
 from labeldesk.emulator import Emulator, LabelStore, seed_empty
 from labeldesk.engine import protocol as p
 from labeldesk.engine.core import SyncEngine
@@ -100,6 +101,10 @@ def test_merging_three_labels_moves_every_contact_then_deletes_the_sources_after
     assert max(poll.finished for poll in polls) <= min(delete.started for delete in deletes)
     counts = inbox.wait_for(p.CountsChanged)[-1].counts
     assert counts[site.vip] == len(site.holders(site.vip))
+    inbox.idle(1)
+    saved = LabelCache(engine.cache.path)
+    assert saved.load().counts[site.vip] == counts[site.vip]  # saved for the next start
+    saved.close()
     engine.handle(p.ListDeleted(8))
     listed = inbox.wait_for(p.DeletedList)[0].entries
     assert {entry.key: set(entry.contact_ids) for entry in listed} == {
