@@ -161,7 +161,7 @@ def _labels(engine: SyncEngine):
 
 def test_polling_survives_429_and_5xx(site, engine_on):
     engine, inbox = engine_on(site.emulator)
-    site.store.job_seconds = 1.0
+    site.store.job_seconds = 2.0  # (the faults are all taken by its polls, long before it completes)
     engine.handle(p.MergeLabels(1, site.vip, site.sources[:1]))
     inbox.wait_for(p.OperationProgress)
     _wait_until(lambda: requests(site.emulator, "POST", BULK))
