@@ -73,6 +73,10 @@ class _Server6(_Server):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    # An answer goes out as two writes (headers, then body); with Nagle's algorithm on, the body waits for
+    # the client's delayed acknowledgement of the headers, which made every loopback request take as long
+    # as that delay, not as long as the work.
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         super().setup()
@@ -183,6 +187,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return answer
             return store.facets(params)
         else:
+            if paging.contacts_ignore_offset:
+                body = _from_the_start(body)
             contacts_answer = route_contacts(store, method, path, parts.query, body)
             if contacts_answer is not None:
                 return contacts_answer
@@ -240,6 +246,14 @@ def _list_labels(store: LabelStore, params: dict[str, str], paging: PagingFaults
         answer["labels"] = []
         return json.dumps(answer).encode()
     return store.list_labels_encoded(params)
+
+
+def _from_the_start(body: dict[str, Any]) -> dict[str, Any]:
+    """A QueryContacts body as a server that ignores ``paging.offset`` reads it."""
+    query = body.get("query")
+    if not isinstance(query, dict) or not isinstance(query.get("paging") or {}, dict):
+        return body
+    return {**body, "query": {**query, "paging": {**(query.get("paging") or {}), "offset": 0}}}
 
 
 def _offset(params: dict[str, str]) -> int:
@@ -402,3 +416,15 @@ def max_in_flight(records: list[RequestRecord]) -> int:
         current += step
         peak = max(peak, current)
     return peak
+
+
+def most_in_window(records: list[RequestRecord], seconds: float = 60.0) -> int:
+    """The most requests that started within any ``seconds`` (a sliding window): what a rate budget of
+    so many requests per ``seconds`` must keep at or below."""
+    starts = sorted(record.started for record in records)
+    most = first = 0
+    for last, started in enumerate(starts):
+        while started - starts[first] >= seconds:
+            first += 1
+        most = max(most, last - first + 1)
+    return most

@@ -285,3 +285,66 @@ def test_an_empty_store_fixture_has_no_contacts():
     store = LabelStore()
     seed_empty(store)
     assert store.contact_ids() == []
+
+
+# -- paging that breaks the rules, and errors across the wire --------------------------------------------
+
+
+@pytest.mark.parametrize("counted", [True, False])
+def test_a_server_that_ignores_the_offset_ends_the_read_in_a_few_requests_never_as_the_whole(
+    client, store, emulator, counted
+):
+    vip = store.add_label("VIP").key
+    people(store, vip, 2500)
+    store.variant.contacts_too_many_to_count = not counted
+    emulator.faults.paging.contacts_ignore_offset = True
+    with pytest.raises(errors.IncompleteReadError):
+        client.contacts_with_label(vip)
+    assert len(posted(emulator, QUERY_CONTACTS_PATH)) == 2
+
+
+def test_a_short_list_read_without_a_total_ends_at_the_first_short_page(client, store, emulator):
+    vip = store.add_label("VIP").key
+    ids = people(store, vip, 40)
+    store.variant.contacts_too_many_to_count = True
+    assert [c.id for c in client.contacts_with_label(vip)] == ids
+    assert len(posted(emulator, QUERY_CONTACTS_PATH)) <= 2
+
+
+def test_the_contacts_errors_cross_from_the_engine_to_the_window_as_themselves():
+    from labeldesk.engine import protocol as p
+
+    for error in (
+        ContactNotFoundError(status=404, code="CONTACT_NOT_FOUND"),
+        JobNotFoundError(status=404),
+        JobTimeoutError("job-1", "RUNNING"),
+        JobStoppedError("job-2"),
+    ):
+        back = p.rebuild_error(p.error_info(error))
+        assert type(back) is type(error) and str(back) == str(error)
+        assert getattr(back, "job_id", None) == getattr(error, "job_id", None)
+    assert p.rebuild_error(p.error_info(JobTimeoutError("j", "NEW"))).last_status == "NEW"
+
+
+def test_the_window_knows_the_contacts_errors_without_importing_the_contacts_calls():
+    """The window's process imports only the wire (not labeldesk.api.contacts): it must still rebuild these."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from labeldesk.engine import protocol as p\n"
+        "from labeldesk.engine.error_info import ErrorInfo\n"
+        "assert 'labeldesk.api.contacts' not in sys.modules\n"
+        "for kind in ('ContactNotFoundError', 'JobNotFoundError', 'JobTimeoutError', 'JobStoppedError'):\n"
+        "    back = p.rebuild_error(ErrorInfo(kind, 'words', {'job_id': 'j'}))\n"
+        "    assert type(back).__name__ == kind, type(back)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_every_contacts_error_says_what_to_do_in_plain_words():
+    for error in (ContactNotFoundError(), JobNotFoundError(), JobTimeoutError("j"), JobStoppedError("j")):
+        text = str(error)
+        assert text.endswith(".") and "job-" not in text and "404" not in text and "_" not in text

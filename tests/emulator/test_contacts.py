@@ -238,3 +238,12 @@ def test_the_demo_cafe_has_believable_people_some_without_a_name_or_an_email():
                 {"query": {"filter": {"info.labelKeys": {"$hasSome": [facet["facetKey"]]}}, "paging": {"limit": 1000}}}
             )
             assert holders["pagingMetadata"]["total"] == facet["count"]
+
+
+def test_a_bulk_search_finds_contacts_by_exact_name_or_email(site, store):
+    vip = store.add_label("VIP").key
+    ann = store.add_contact(first_name="Ann", last_name="Lee", email="ann@example.com")
+    store.add_contact(first_name="Annabel")
+    job = wait_for(site, post(site, BULK, {"search": "ann", "labelKeysToAdd": [vip]}).json()["jobId"])
+    assert job["totalItems"] == 1 and store.contacts_with(vip) == {ann}
+    assert post(site, BULK, {"search": "x" * 101, "labelKeysToAdd": [vip]}).status_code == 400
