@@ -253,3 +253,37 @@ def test_a_merge_and_a_restore_never_send_more_than_the_rate_budget_counted_from
     moments = [r.started for r in site.emulator.requests]
     assert len(moments) > 2 * 6  # (more than two windows' share: the budget had work to do)
     assert most_in_any_window(moments, 2.0 - 0.05) <= 6
+
+
+def test_list_contacts_pages_past_a_thousand_and_lists_exactly_the_labels_contacts(site, engine_on):
+    many = {site.store.add_contact([site.news], first_name=f"M{n}") for n in range(1_200)}
+    carried = many | site.holders(site.news)
+    engine, inbox = engine_on(site.emulator)
+    engine.handle(p.ListContacts(1, site.news, 0, 1000))
+    first = inbox.wait_for(p.ContactsPage)[0]
+    assert len(first.contacts) == 1000 and first.more and first.total == len(carried)
+    engine.handle(p.ListContacts(2, site.news, 1000, 1000))
+    second = inbox.wait_for(p.ContactsPage, 2)[1]
+    assert not second.more
+    listed = [contact.id for contact in first.contacts + second.contacts]
+    assert len(listed) == len(set(listed)) and set(listed) == carried
+
+
+def test_deletes_cut_short_by_a_crash_are_settled_on_the_next_start_by_asking_wix(site, engine_on, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from labeldesk.cache import journal
+
+    path = tmp_path / "crashed.sqlite3"
+    cache = LabelCache(path)
+    before = datetime.now(UTC) - timedelta(minutes=1)
+    journal.save_deleted(cache, site.news, "Newsletter", ["x"], before)  # its delete never left: still in Wix
+    journal.save_deleted(cache, "custom.gone", "Gone", ["y", "z"], before)  # its delete did: gone from Wix
+    cache.close()
+    engine, inbox = engine_on(site.emulator, path=str(path))
+    engine.handle(p.ListDeleted(1))
+    inbox.idle(1)
+    engine.handle(p.ListDeleted(2))
+    listed = inbox.wait_for(p.DeletedList, 2)[1].entries
+    assert [(entry.display_name, entry.contact_ids) for entry in listed] == [("Gone", ("y", "z"))]
+    assert listed[0].deleted_at is not None
