@@ -87,6 +87,7 @@ class Operations:
         self._lock = threading.Lock()
         self._memory_ids = 0  # operation ids without a saved copy (not resumable)
         self._resumed = False
+        self._closing = threading.Event()  # the engine is stopping: what runs is left to resume
         self._started_at = datetime.now(UTC)
         self.owner = owners.new_owner()
 
@@ -119,6 +120,7 @@ class Operations:
         """Stop at the next safe point (after the client is closed: no request is waited for), briefly waiting
         for it, so nothing is written after the saved copy closes; what is left running resumes at the next start."""
         with self._lock:
+            self._closing.set()
             runs = list(self._runs.values())
         for run in runs:
             run.stop.set()
@@ -185,6 +187,8 @@ class Operations:
         op = run.op
         with self._lock:
             self._runs[run.op_id] = run
+            if self._closing.is_set():
+                run.stop.set()
         self._engine._send(p.OperationStarted(run.op_id, op.kind, run.request, resumed=run.resumed))
         try:
             if op.kind == "merge":
