@@ -39,7 +39,7 @@ from labeldesk.cache.schema import (
     when,
 )
 from labeldesk.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot, without_invalid_keys
-from labeldesk.domain import Label, LabelType, believable_count
+from labeldesk.domain import Label, believable_count, label_type_named
 from labeldesk.errors import KnownError
 from labeldesk.paths import open_private, private_file, private_folder
 
@@ -263,11 +263,10 @@ class LabelCache:
                 "SELECT key, display_name, label_type, namespace, namespace_display_name, created, updated, search "
                 "FROM labels ORDER BY position"
             ).fetchall()
-            types = {kind.value: kind for kind in LabelType}
             labels: list[Label] = []
             search: dict[str, str] = {}
             labels.extend(
-                Label(key, name, types.get(kind, LabelType.UNKNOWN), ns, ns_name, when(created), when(updated))
+                Label(key, name, label_type_named(kind), ns, ns_name, when(created), when(updated))
                 for key, name, kind, ns, ns_name, created, updated, _ in rows
             )
             search.update((row[0], row[7]) for row in rows if row[7])

@@ -4,7 +4,7 @@ Qt-free and small: both processes import it. Every message is a msgspec Struct, 
 name, encoded as MessagePack and sent whole over a ``multiprocessing`` connection. A request the
 window waits on carries a ``request`` id that its answer repeats; a refresh carries its ``generation``.
 
-Errors cross as :class:`ErrorInfo` (the class's name, its message and its plain attributes) and are
+Errors cross as :class:`ErrorInfo` (the class's module and name, its message and its plain attributes) and are
 rebuilt on the window's side as the same class (see :func:`error_info` and :func:`rebuild_error`), so
 the window's ``isinstance`` checks and the error's words work as if it had been raised there.
 """
@@ -362,16 +362,22 @@ def client_settings(client: Any) -> ClientSettings:
 # -- errors -------------------------------------------------------------------------------------------------
 
 
+def _error_kind(cls: type[BaseException]) -> str:
+    """How an error's class is named on the wire: its module and qualified name, so that two classes
+    of the same name in different modules are never taken for each other."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def _known_error_classes() -> dict[str, type[KnownError] | type[UnexpectedError]]:
-    """Every expected failure (a KnownError) by its class's name, and the bug's (UnexpectedError)."""
+    """Every expected failure (a KnownError) by its kind (_error_kind), and the bug's (UnexpectedError)."""
     known = ("cache", "credentials", "paths", "api.contact_errors", "engine.op_errors")
     for module in known:
         importlib.import_module(f"labeldesk.{module}")  # (their KnownErrors exist once they are loaded)
-    found: dict[str, type[KnownError] | type[UnexpectedError]] = {UnexpectedError.__name__: UnexpectedError}
+    found: dict[str, type[KnownError] | type[UnexpectedError]] = {_error_kind(UnexpectedError): UnexpectedError}
     pending: list[type[KnownError]] = [KnownError]
     while pending:
         cls = pending.pop()
-        found[cls.__name__] = cls
+        found[_error_kind(cls)] = cls
         pending.extend(cls.__subclasses__())
     return found
 
@@ -389,9 +395,9 @@ def _plain(value: object) -> object:
 
 
 def error_info(error: BaseException) -> ErrorInfo:
-    """``error`` as it crosses the wire: its class's name, ``str(error)`` and its public attributes."""
+    """``error`` as it crosses the wire: its class (_error_kind), ``str(error)`` and its public attributes."""
     state = {name: _plain(value) for name, value in vars(error).items() if not name.startswith("_")}
-    return ErrorInfo(type(error).__name__, str(error), state)
+    return ErrorInfo(_error_kind(type(error)), str(error), state)
 
 
 _DATACLASSES = {"FieldViolation": api_errors.FieldViolation}

@@ -141,7 +141,9 @@ class LabelCommands(QObject):
             label=label,
             parent=self.dialogs_parent,
             labels_known=self.session.labels_known,
+            twins_ready=self.model.near_duplicates_ready,
         )
+        self.model.prepare_near_duplicates()  # (a big table's: on a worker, while the dialog opens)
         dialog.finished.connect(self.focus_table)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         return dialog

@@ -9,6 +9,7 @@ from labeldesk.cache import LabelCache
 from labeldesk.emulator import Emulator, LabelStore, seed_empty
 from labeldesk.engine import protocol as p
 from labeldesk.engine.core import SyncEngine
+from labeldesk.engine.op_errors import JobFailuresError, MergeRefusedError, OperationCancelledError
 from tests.conftest import make_client
 from tests.engine.test_core import Inbox
 
@@ -123,7 +124,7 @@ def test_a_job_with_failures_deletes_nothing_and_names_the_contacts_it_failed_on
     site.store.fail_contacts_in_jobs([site.ann])
     engine.handle(p.MergeLabels(1, site.vip, site.sources))
     failed = inbox.wait_for(p.OperationFailed)[0]
-    assert failed.error.kind == "JobFailuresError" and "nothing was deleted" in failed.error.message
+    assert isinstance(p.rebuild_error(failed.error), JobFailuresError) and "nothing was deleted" in failed.error.message
     assert [(c.id, c.shown) for c in failed.failed] == [(site.ann, "Ann Lee")] and failed.removed == []
     assert not requests(site.emulator, "DELETE", "/contacts/v4/labels/")
     assert set(site.sources) <= {row["key"] for row in site.store.snapshot()}
@@ -182,7 +183,7 @@ def test_a_cancel_stops_before_the_deletes(site, engine_on):
     _wait_until(lambda: len(requests(site.emulator, "POST", BULK)) >= 1)
     engine.handle(p.CancelOperation(started.operation))
     failed = inbox.wait_for(p.OperationFailed)[0]
-    assert failed.error.kind == "OperationCancelledError" and failed.removed == []
+    assert isinstance(p.rebuild_error(failed.error), OperationCancelledError) and failed.removed == []
     assert not requests(site.emulator, "DELETE", "/contacts/v4/labels/")
     assert set(site.sources) <= {row["key"] for row in site.store.snapshot()}
 
@@ -191,7 +192,7 @@ def test_labels_wix_or_an_app_manage_are_never_merged_away(site, engine_on):
     engine, inbox = engine_on(site.emulator)
     engine.handle(p.MergeLabels(1, site.vip, [site.system]))
     failed = inbox.wait_for(p.OperationFailed)[0]
-    assert failed.error.kind == "MergeRefusedError" and "can't be merged away" in failed.error.message
+    assert isinstance(p.rebuild_error(failed.error), MergeRefusedError) and "can't be merged away" in failed.error.message
     assert not requests(site.emulator, "POST", BULK)
     engine.handle(p.MergeLabels(2, site.system, [site.sources[2]]))  # as the label that stays: fine
     assert inbox.wait_for(p.OperationDone)[0].removed == [site.sources[2]]
