@@ -350,7 +350,9 @@ class Operations:
         op = run.op
         op.step = "ended"
         self._save(run, state=DONE, also=also)
-        changed = sum(end.success or 0 for end in op.ends.values())
+        # (A merge's jobs overlap where a contact carried two sources, and count one that had the target
+        # already: its contacts labelled are its distinct holders, every one of them, as no job failed.)
+        changed = min(sum(end.success or 0 for end in op.ends.values()), op.meant)
         cache = self._engine.cache
         if cache is not None:
             keys = [op.target or "", *op.removed]
