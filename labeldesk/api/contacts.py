@@ -111,6 +111,8 @@ class ContactCalls(RetryingCalls):
         if not job_id or job_id in (".", "..") or "/" in job_id:
             raise JobNotFoundError()
         try:
+            # A poll finishes a change the person asked for: it takes its slot from the writes' share of the
+            # rate budget, so a refresh's pages never hold it back.
             body = self._request_ex("GET", f"{BULK_JOBS_PATH}/{quote(job_id, safe='')}", write=True).data
         except errors.NotFoundError as exc:
             raise JobNotFoundError(**_answer(exc)) from None

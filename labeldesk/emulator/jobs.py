@@ -132,5 +132,6 @@ class Jobs:
         they leave the pending list."""
         now = self.monotonic()
         ready = [job for job in self._pending if everything or job.due(now)]
-        self._pending = [job for job in self._pending if job not in ready]
+        if ready:
+            self._pending = [job for job in self._pending if not (everything or job.due(now))]
         return ready

@@ -99,6 +99,7 @@ class Contact:
             out["info"] = info
         if wanted("createdDate") and self.created is not None:
             out["createdDate"] = format_date(self.created)
-        if wanted("updatedDate") and (self.updated or self.created) is not None:
-            out["updatedDate"] = format_date(self.updated or self.created)  # type: ignore[arg-type]
+        updated = self.updated or self.created
+        if wanted("updatedDate") and updated is not None:
+            out["updatedDate"] = format_date(updated)
         return out

@@ -8,8 +8,8 @@ transaction).
 
 Changes and refreshes meet here, so this is where a refresh that was overtaken by a write is made
 right: every write that finished after a refresh started is replayed onto that refresh's answer
-before it is sent, so the table never jumps back to an older state. The same record of changes is
-where the offline journal and undo will live.
+before it is sent, so the table never jumps back to an older state. Issue 15's work sits beside it:
+merges, restores and the restorable delete in operations.py, the contacts reads in contact_reads.py.
 """
 
 from __future__ import annotations

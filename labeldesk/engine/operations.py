@@ -87,6 +87,7 @@ class Operations:
         self._lock = threading.Lock()
         self._memory_ids = 0  # operation ids without a saved copy (not resumable)
         self._resumed = False
+        self._closing = threading.Event()  # the engine is stopping: what runs is left to resume
         self._started_at = datetime.now(UTC)
         self.owner = owners.new_owner()
 
@@ -119,6 +120,7 @@ class Operations:
         """Stop at the next safe point (after the client is closed: no request is waited for), briefly waiting
         for it, so nothing is written after the saved copy closes; what is left running resumes at the next start."""
         with self._lock:
+            self._closing.set()
             runs = list(self._runs.values())
         for run in runs:
             run.stop.set()
@@ -185,6 +187,8 @@ class Operations:
         op = run.op
         with self._lock:
             self._runs[run.op_id] = run
+            if self._closing.is_set():
+                run.stop.set()
         self._engine._send(p.OperationStarted(run.op_id, op.kind, run.request, resumed=run.resumed))
         try:
             if op.kind == "merge":
@@ -346,7 +350,9 @@ class Operations:
         op = run.op
         op.step = "ended"
         self._save(run, state=DONE, also=also)
-        changed = sum(end.success or 0 for end in op.ends.values())
+        # (A merge's jobs overlap where a contact carried two sources, and count one that had the target
+        # already: its contacts labelled are its distinct holders, every one of them, as no job failed.)
+        changed = min(sum(end.success or 0 for end in op.ends.values()), op.meant)
         cache = self._engine.cache
         if cache is not None:
             keys = [op.target or "", *op.removed]
@@ -374,6 +380,8 @@ class Operations:
             log.info("couldn't read the counts after an operation: %r", exc)
             return
         self._engine._send(p.CountsChanged(counts))
+        source = getattr(self._engine.client, "base_url", None)
+        self._engine._save("save counts", lambda cache, now: cache.replace_counts(counts, now, source=source))
 
     def _settle(self, cache: LabelCache) -> None:
         """Recently deleted entries of plain deletes cut short (a crash while the delete was on its way): ask

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from labeldesk.cache import LabelCache
 from labeldesk.emulator import Emulator, LabelStore, seed_empty
 from labeldesk.engine import protocol as p
 from labeldesk.engine.core import SyncEngine
+from labeldesk.engine.op_errors import JobFailuresError, MergeRefusedError, OperationCancelledError
 from tests.conftest import make_client
 from tests.engine.test_core import Inbox
 
@@ -89,7 +91,7 @@ def test_merging_three_labels_moves_every_contact_then_deletes_the_sources_after
     moving = site.moving
     engine.handle(p.MergeLabels(7, site.vip, site.sources))
     done = inbox.wait_for(p.OperationDone)[0]
-    assert done.changed == 6 + 2 + 1  # each job's successes: a contact of two sources counts in both
+    assert done.changed == done.meant == len(moving) == 8  # (the jobs' successes: 6 + 2 + 1, Bo counted twice)
     assert inbox.of(p.OperationStarted)[0].request == 7 and done.request == 7 and not done.resumed
     assert done.removed == site.sources and done.label.key == site.vip and done.meant == len(moving)
     assert site.holders(site.vip) >= moving  # every contact of every source now carries the target
@@ -100,6 +102,10 @@ def test_merging_three_labels_moves_every_contact_then_deletes_the_sources_after
     assert max(poll.finished for poll in polls) <= min(delete.started for delete in deletes)
     counts = inbox.wait_for(p.CountsChanged)[-1].counts
     assert counts[site.vip] == len(site.holders(site.vip))
+    inbox.idle(1)
+    saved = LabelCache(engine.cache.path)
+    assert saved.load().counts[site.vip] == counts[site.vip]  # saved for the next start
+    saved.close()
     engine.handle(p.ListDeleted(8))
     listed = inbox.wait_for(p.DeletedList)[0].entries
     assert {entry.key: set(entry.contact_ids) for entry in listed} == {
@@ -118,7 +124,7 @@ def test_a_job_with_failures_deletes_nothing_and_names_the_contacts_it_failed_on
     site.store.fail_contacts_in_jobs([site.ann])
     engine.handle(p.MergeLabels(1, site.vip, site.sources))
     failed = inbox.wait_for(p.OperationFailed)[0]
-    assert failed.error.kind == "JobFailuresError" and "nothing was deleted" in failed.error.message
+    assert isinstance(p.rebuild_error(failed.error), JobFailuresError) and "nothing was deleted" in failed.error.message
     assert [(c.id, c.shown) for c in failed.failed] == [(site.ann, "Ann Lee")] and failed.removed == []
     assert not requests(site.emulator, "DELETE", "/contacts/v4/labels/")
     assert set(site.sources) <= {row["key"] for row in site.store.snapshot()}
@@ -156,7 +162,7 @@ def _labels(engine: SyncEngine):
 
 def test_polling_survives_429_and_5xx(site, engine_on):
     engine, inbox = engine_on(site.emulator)
-    site.store.job_seconds = 1.0
+    site.store.job_seconds = 2.0  # (the faults are all taken by its polls, long before it completes)
     engine.handle(p.MergeLabels(1, site.vip, site.sources[:1]))
     inbox.wait_for(p.OperationProgress)
     _wait_until(lambda: requests(site.emulator, "POST", BULK))
@@ -177,7 +183,7 @@ def test_a_cancel_stops_before_the_deletes(site, engine_on):
     _wait_until(lambda: len(requests(site.emulator, "POST", BULK)) >= 1)
     engine.handle(p.CancelOperation(started.operation))
     failed = inbox.wait_for(p.OperationFailed)[0]
-    assert failed.error.kind == "OperationCancelledError" and failed.removed == []
+    assert isinstance(p.rebuild_error(failed.error), OperationCancelledError) and failed.removed == []
     assert not requests(site.emulator, "DELETE", "/contacts/v4/labels/")
     assert set(site.sources) <= {row["key"] for row in site.store.snapshot()}
 
@@ -186,7 +192,8 @@ def test_labels_wix_or_an_app_manage_are_never_merged_away(site, engine_on):
     engine, inbox = engine_on(site.emulator)
     engine.handle(p.MergeLabels(1, site.vip, [site.system]))
     failed = inbox.wait_for(p.OperationFailed)[0]
-    assert failed.error.kind == "MergeRefusedError" and "can't be merged away" in failed.error.message
+    refused = p.rebuild_error(failed.error)
+    assert isinstance(refused, MergeRefusedError) and "can't be merged away" in str(refused)
     assert not requests(site.emulator, "POST", BULK)
     engine.handle(p.MergeLabels(2, site.system, [site.sources[2]]))  # as the label that stays: fine
     assert inbox.wait_for(p.OperationDone)[0].removed == [site.sources[2]]
@@ -248,3 +255,37 @@ def test_a_merge_and_a_restore_never_send_more_than_the_rate_budget_counted_from
     moments = [r.started for r in site.emulator.requests]
     assert len(moments) > 2 * 6  # (more than two windows' share: the budget had work to do)
     assert most_in_any_window(moments, 2.0 - 0.05) <= 6
+
+
+def test_list_contacts_pages_past_a_thousand_and_lists_exactly_the_labels_contacts(site, engine_on):
+    many = {site.store.add_contact([site.news], first_name=f"M{n}") for n in range(1_200)}
+    carried = many | site.holders(site.news)
+    engine, inbox = engine_on(site.emulator)
+    engine.handle(p.ListContacts(1, site.news, 0, 1000))
+    first = inbox.wait_for(p.ContactsPage)[0]
+    assert len(first.contacts) == 1000 and first.more and first.total == len(carried)
+    engine.handle(p.ListContacts(2, site.news, 1000, 1000))
+    second = inbox.wait_for(p.ContactsPage, 2)[1]
+    assert not second.more
+    listed = [contact.id for contact in first.contacts + second.contacts]
+    assert len(listed) == len(set(listed)) and set(listed) == carried
+
+
+def test_deletes_cut_short_by_a_crash_are_settled_on_the_next_start_by_asking_wix(site, engine_on, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from labeldesk.cache import journal
+
+    path = tmp_path / "crashed.sqlite3"
+    cache = LabelCache(path)
+    before = datetime.now(UTC) - timedelta(minutes=1)
+    journal.save_deleted(cache, site.news, "Newsletter", ["x"], before)  # its delete never left: still in Wix
+    journal.save_deleted(cache, "custom.gone", "Gone", ["y", "z"], before)  # its delete did: gone from Wix
+    cache.close()
+    engine, inbox = engine_on(site.emulator, path=str(path))
+    engine.handle(p.ListDeleted(1))
+    inbox.idle(1)
+    engine.handle(p.ListDeleted(2))
+    listed = inbox.wait_for(p.DeletedList, 2)[1].entries
+    assert [(entry.display_name, entry.contact_ids) for entry in listed] == [("Gone", ("y", "z"))]
+    assert listed[0].deleted_at is not None

@@ -170,3 +170,34 @@ def test_a_merge_killed_between_its_add_jobs_and_its_deletes_resumes_on_restart_
     finally:
         third.stop()
     assert_merged_exactly_once(slow_site)
+
+
+def test_a_restore_left_running_resumes_on_the_next_open_polls_its_job_and_sends_it_once(slow_site, tmp_path):
+    path = tmp_path / "site.sqlite3"
+    site = slow_site
+    carried = site.holders(site.news)
+    first_inbox = Inbox()
+    first = SyncEngine(first_inbox.send, {1: make_client(site.emulator)})
+    first.handle(p.Open(None, 1, str(path)))
+    label = next(lb for lb in first.client.fetch_all() if lb.key == site.news)
+    first.handle(p.DeleteLabel(1, label))
+    first_inbox.wait_for(p.Deleted)
+    first.handle(p.ListDeleted(2))
+    (entry,) = first_inbox.wait_for(p.DeletedList)[0].entries
+    first.handle(p.RestoreLabel(3, entry.entry))
+    wait_until(lambda: "restore" in journal_jobs(path))
+    first.shutdown(in_good_order=False)
+    assert not first_inbox.of(p.OperationDone)
+    inbox = Inbox()
+    second = SyncEngine(inbox.send, {1: make_client(site.emulator)})
+    try:
+        second.handle(p.Open(None, 1, str(path)))
+        done = inbox.wait_for(p.OperationDone, timeout=30)[0]
+        assert done.resumed and done.kind == "restore" and (done.changed, done.meant) == (5, 5)
+        second.handle(p.ListDeleted(4))
+        assert inbox.wait_for(p.DeletedList)[0].entries == []
+    finally:
+        second.shutdown()
+    assert site.holders(done.label.key) == carried
+    assert len(requests(site.emulator, "POST", BULK)) == 1  # its job, sent once and polled after the restart
+    assert len([r for r in site.emulator.requests if r.method == "POST" and r.path == "/contacts/v4/labels"]) == 1
