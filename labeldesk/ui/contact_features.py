@@ -107,6 +107,9 @@ class ContactFeatures(QObject):
         if operations is self.operations:
             return
         old, self.operations = self.operations, operations
+        for dialog in (self.merge_dialog, self.deleted_dialog):
+            if dialog is not None and not dialog.working:
+                dialog.reject()  # (it was about the site shown before; one at work reports its end itself)
         if old is not None:
             for signal, slot in self._links(old):
                 with contextlib.suppress(RuntimeError, TypeError):  # (already gone with its controller)
@@ -145,6 +148,7 @@ class ContactFeatures(QObject):
         dialog = MergeDialog(selected, self.model.contact_count, self.operations, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self.commands.focus_table)
+        dialog.finished.connect(lambda *_: self._forget(dialog))
         dialog.open()
         self.merge_dialog = dialog
         return dialog
@@ -158,9 +162,17 @@ class ContactFeatures(QObject):
         dialog = DeletedDialog(self.operations, self.window, restore_blocked=self.session.blocked_reason)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self.commands.focus_table)
+        dialog.finished.connect(lambda *_: self._forget(dialog))
         dialog.open()
         self.deleted_dialog = dialog
         return dialog
+
+    def _forget(self, dialog: object) -> None:
+        """A dialog closed (and is deleted): it is no longer offered news."""
+        if self.merge_dialog is dialog:
+            self.merge_dialog = None
+        if self.deleted_dialog is dialog:
+            self.deleted_dialog = None
 
     def _remember(self, labels: list[Label]) -> None:
         self._names.update((label.key, label.display_name) for label in labels)

@@ -116,6 +116,11 @@ class DeletedDialog(TextDialog):
         operations.request_failed.connect(self._on_refused)
         self.load()
 
+    @property
+    def working(self) -> bool:
+        """A restore started here is under way (closing the dialog doesn't stop it)."""
+        return self.restoring is not None
+
     # -- the list -------------------------------------------------------------------------------------
 
     def load(self) -> None:

@@ -125,6 +125,11 @@ class MergeDialog(TextDialog):
         self._ask_preview()
 
     @property
+    def working(self) -> bool:
+        """A merge started here is under way (closing the dialog doesn't stop it)."""
+        return self.running
+
+    @property
     def target(self) -> str:
         return str(self.target_box.currentData())
 

@@ -120,7 +120,7 @@ def test_the_panel_heading_follows_a_rename(demo, qtbot):
     assert window.features.panel.heading.text() == "Contacts with ‘Very Important’"
 
 
-def test_another_site_shown_empties_the_panel_and_its_news_no_longer_reaches_the_window(demo, qtbot):
+def test_another_site_shown_closes_the_merge_question_empties_the_panel_and_drops_the_old_news(demo, qtbot):
     from labeldesk.sites import Site
     from labeldesk.ui.controller import LabelsController
     from tests.conftest import make_client
@@ -128,11 +128,13 @@ def test_another_site_shown_empties_the_panel_and_its_news_no_longer_reaches_the
     window, emulator = demo
     window.show()
     window.window_actions[ActionId.CONTACTS].trigger()
-    select(window, "VIP")
+    select(window, "VIP", "Vegan")
+    asked_about_the_first = window.features.merge_selected()
     first = window.controller
     second = LabelsController(make_client(emulator))
     try:
         window.attach(second, Site("site-two", "Two", emulator.base_url))
+        assert not asked_about_the_first.isVisible() and window.features.merge_dialog is None
         panel = window.features.panel
         assert panel.model.source is second.operations and panel.model.key is None
         assert panel.heading.text() == "Select one label to see its contacts."
