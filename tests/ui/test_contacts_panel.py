@@ -167,3 +167,19 @@ def test_a_failed_page_is_said_in_the_panel(qtbot):
     assert panel.note.isVisibleTo(panel)
     assert panel.note.text().startswith("Couldn't load the contacts:")
     assert not panel.model.canFetchMore(QModelIndex())
+
+
+def test_selecting_the_label_again_after_a_failure_tries_again(qtbot):
+    fake = FakeOperations()
+    panel = ContactsPanel(page_size=100)
+    qtbot.addWidget(panel)
+    panel.set_source(fake)
+    panel.show()
+    panel.show_labels([VIP])
+    panel.show_labels([VIP])  # (the same label: nothing read again while it is fine)
+    assert len(fake.asked) == 1
+    fake.asked[-1][2](NetworkError())
+    panel.show_labels([VIP])
+    assert len(fake.asked) == 2 and not panel.note.isVisibleTo(panel)
+    fake.answer_contacts(contacts(3), total=3, more=False)
+    assert panel.count_label.text() == "3 contacts"

@@ -132,7 +132,8 @@ class ContactsPanel(QDockWidget):
 
     def _load_wanted(self) -> None:
         wanted = self._wanted
-        if wanted is not None and self._label is not None and wanted.key == self._label.key:
+        same = wanted is not None and self._label is not None and wanted.key == self._label.key
+        if same and self.model.error is None:  # (after a failed read, selecting it again tries again)
             self._label = wanted  # (renamed, perhaps: the heading says its name now)
             self._show_state()
             return
