@@ -102,10 +102,14 @@ class RetryingCalls:
 
         def attempt() -> _Outcome[dict[str, Any]] | _Outcome[bytes]:
             nonlocal maybe_applied
-            if self._stop.is_set() or not self._budget.acquire(self._stop, write=write):
+            slot = None if self._stop.is_set() else self._budget.acquire(self._stop, write=write)
+            if not slot:
                 raise errors.CancelledError()
             try:
-                content, request_id = self._send_once(method, path, params, json_body)
+                try:
+                    content, request_id = self._send_once(method, path, params, json_body)
+                finally:
+                    self._budget.done(slot)  # (its window runs from the answer: see RateBudget)
                 if raw:
                     return _Outcome(content, maybe_applied)
                 # (read here, in the try: a 200 whose body isn't a JSON object is retried as unreadable)
