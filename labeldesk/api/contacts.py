@@ -10,17 +10,18 @@ No Qt here.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import quote
 
 from labeldesk.api import errors
 from labeldesk.api.calls import RetryingCalls
 from labeldesk.api.contact_errors import ContactNotFoundError, JobNotFoundError, JobStoppedError, JobTimeoutError
 from labeldesk.api.paging import read_pages
-from labeldesk.contacts import BulkJob, Contact, ContactPage, JobError
+from labeldesk.contacts import JOB_COMPLETED, BulkJob, Contact, ContactPage, JobError
 from labeldesk.domain import valid_key
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,15 @@ JOB_FIRST_WAIT, JOB_MAX_WAIT = 0.5, 5.0
 DEFAULT_JOB_BUDGET_S = 600.0
 #: The explicit order every contacts page is read in (contract 6.3: the default order is reported three ways).
 _SORT = [{"fieldName": "createdDate", "order": "ASC"}]
+#: What a contact or bulk job id may be (Wix's are GUIDs, contract 6.2 and 6.5): letters, digits, ``-``
+#: and ``_``, up to 100. Nothing that could change the address it goes into (``/``, ``..``, ``%``, ``?``).
+_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def valid_id(value: object) -> TypeGuard[str]:
+    """Whether ``value`` can be a contact's or a bulk job's id: one a server sent that isn't is left
+    out (a contact) or refused (a job id), and one a caller gives is never put in an address."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
 
 
 class ContactCalls(RetryingCalls):
@@ -73,7 +83,7 @@ class ContactCalls(RetryingCalls):
         """Every contact carrying at least one of ``keys``, each once, with its ``label_keys`` (all of its
         labels, not only these): for a merge's dry run. The keys go 100 to a query (contract section 11);
         raises as :meth:`contacts_with_label`."""
-        wanted = list(dict.fromkeys(_key(key) for key in keys))
+        wanted = list(dict.fromkeys(_key(key) for key in _many(keys, "keys")))
         found: dict[str, Contact] = {}
         for batch in _batches(wanted, MAX_KEYS):
             for contact in self._all_pages({"info.labelKeys": {"$hasSome": batch}}, with_keys=True):
@@ -97,7 +107,8 @@ class ContactCalls(RetryingCalls):
         """One bulk job over every contact carrying ``having_key`` (``info.labelKeys $hasSome``) that adds
         ``add`` and removes ``remove`` (at most 100 keys each; ValueError otherwise, or with neither): a
         merge moves all of a label's contacts in one job. The job's id."""
-        add, remove = [_key(k) for k in add], [_key(k) for k in remove]
+        add = list(dict.fromkeys(_key(k) for k in _many(add, "add")))
+        remove = list(dict.fromkeys(_key(k) for k in _many(remove, "remove")))
         if not add and not remove:
             raise ValueError("a bulk job needs keys to add or to remove")
         if len(add) > MAX_KEYS or len(remove) > MAX_KEYS:
@@ -108,7 +119,7 @@ class ContactCalls(RetryingCalls):
         """The state of bulk job ``job_id`` (Get Bulk Job, contract 6.5), read with or without the ``job``
         envelope; a status LabelDesk doesn't know means "still running" (BulkJob.done is false). Raises
         JobNotFoundError on a 404 (or, with nothing sent, for an id that can't be one)."""
-        if not job_id or job_id in (".", "..") or "/" in job_id:
+        if not valid_id(job_id):
             raise JobNotFoundError()
         try:
             # A poll finishes a change the person asked for: it takes its slot from the writes' share of the
@@ -218,8 +229,13 @@ class ContactCalls(RetryingCalls):
     def _jobs_by_ids(
         self, contact_ids: Iterable[str], *, add: Iterable[str] = (), remove: Iterable[str] = ()
     ) -> list[str]:
-        ids = list(dict.fromkeys(contact_ids))
-        add_keys, remove_keys = [_key(k) for k in add], [_key(k) for k in remove]
+        given = list(dict.fromkeys(_many(contact_ids, "contact_ids")))
+        ids = [contact_id for contact_id in given if valid_id(contact_id)]
+        if len(ids) < len(given):
+            # (no contact has such an id, so no job would find it: as for a contact that was deleted)
+            log.warning("left out %d contact ids that can't be ids", len(given) - len(ids))
+        add_keys = list(dict.fromkeys(_key(k) for k in _many(add, "keys")))
+        remove_keys = list(dict.fromkeys(_key(k) for k in _many(remove, "keys")))
         if not ids or not (add_keys or remove_keys):
             return []
         jobs = []
@@ -238,14 +254,15 @@ class ContactCalls(RetryingCalls):
             body["labelKeysToRemove"] = remove
         answer = self._request_ex("POST", BULK_LABELS_PATH, json_body=body, write=True).data
         job_id = answer.get("jobId")
-        if not isinstance(job_id, str) or not job_id:
-            raise errors.MalformedResponseError(server_message="bulk call answered without a jobId")
+        if not valid_id(job_id):
+            # (a job id goes into Get Bulk Job's address and into the operation journal)
+            raise errors.MalformedResponseError(server_message="bulk call answered without a usable jobId")
         return job_id
 
     def _relabel(
         self, method: str, contact_id: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None
     ) -> Contact:
-        if not contact_id or contact_id in (".", "..") or "/" in contact_id:
+        if not valid_id(contact_id):
             raise ContactNotFoundError()
         path = f"{CONTACTS_PATH}/{quote(contact_id, safe='')}/labels"
         try:
@@ -292,10 +309,19 @@ def _key(key: str) -> str:
 
 
 def _one_call_keys(keys: Iterable[str]) -> list[str]:
-    key_list = list(dict.fromkeys(_key(key) for key in keys))
+    key_list = list(dict.fromkeys(_key(key) for key in _many(keys, "keys")))
     if not 1 <= len(key_list) <= MAX_KEYS:
         raise ValueError(f"one contact's labels change 1 to {MAX_KEYS} keys at a time")
     return key_list
+
+
+def _many(values: Iterable[str], what: str) -> Iterable[str]:
+    """``values``, unless it is one string: TypeError then (a string is an iterable of strings, so
+    ``add_labels(ids, "custom.vip")`` would otherwise send the key's letters as keys, and a contact id
+    given alone its characters as ids)."""
+    if isinstance(values, str | bytes):
+        raise TypeError(f"{what} must be a list of strings, not one string")
+    return values
 
 
 def _batches(items: list[str], size: int) -> list[list[str]]:
@@ -323,13 +349,14 @@ def _count(value: object) -> int | None:
 
 
 def contact_from_json(obj: object) -> Contact | None:
-    """One contact (contract 6.2), or None if it has no id. Every other field may be missing or of the
-    wrong kind: it is then None. ``label_keys`` is filled only when ``info.labelKeys`` came."""
+    """One contact (contract 6.2), or None if it has no id that can be one (:func:`valid_id`). Every
+    other field may be missing or of the wrong kind: it is then None. ``label_keys`` is filled only
+    when ``info.labelKeys`` came."""
     if not isinstance(obj, Mapping):
         return None
-    contact_id = _text(obj.get("id"))
-    if contact_id is None:
-        return None
+    contact_id = obj.get("id")
+    if not valid_id(contact_id):
+        return None  # (its id goes into addresses and filters later: one that can't be an id is unreadable)
     info = obj.get("info")
     info = info if isinstance(info, Mapping) else {}
     name = info.get("name")
@@ -355,7 +382,7 @@ def contact_page_from_json(body: Mapping[str, Any], offset: int, limit: int) -> 
     contacts = [contact_from_json(item) for item in items]
     readable = tuple(contact for contact in contacts if contact is not None)
     if len(readable) < len(items):
-        log.warning("left out %d contacts Wix sent without an id", len(items) - len(readable))
+        log.warning("left out %d contacts Wix sent without a usable id", len(items) - len(readable))
     meta = body.get("pagingMetadata")
     if not isinstance(meta, Mapping):
         meta = body.get("metadata")
@@ -368,21 +395,33 @@ def contact_page_from_json(body: Mapping[str, Any], offset: int, limit: int) -> 
 
 
 def job_from_json(body: Mapping[str, Any], job_id: str) -> BulkJob:
-    """A Get Bulk Job answer, with or without the ``job`` envelope (contract 6.5)."""
+    """A Get Bulk Job answer for job ``job_id``, with or without the ``job`` envelope (contract 6.5).
+
+    A COMPLETED job's ``failed_total`` is never less than what the answer shows failed elsewhere: its
+    ``errors``, or ``totalItems`` less ``successTotal`` (Wix may leave out a count, as JSON leaves out
+    zeros, and the contract leaves the shapes open): a caller that deletes only after ``failed_total
+    == 0`` must never miss a failure the answer shows. An ``errors`` item's contact id that can't be
+    one is None."""
     job = body.get("job")
     job = job if isinstance(job, Mapping) else body
     found: list[JobError] = []
-    for item in job.get("errors") or []:
+    items = job.get("errors")
+    for item in items if isinstance(items, list) else []:
         if not isinstance(item, Mapping):
             continue
         data = item.get("data")
-        contact_id = _text(data.get("contactId")) if isinstance(data, Mapping) else None
-        found.append(JobError(_text(item.get("code")), _text(item.get("description")), contact_id))
-    return BulkJob(
-        id=_text(job.get("id")) or job_id,
-        status=_text(job.get("status")) or "UNKNOWN_STATUS",
-        total_items=_count(job.get("totalItems")),
-        success_total=_count(job.get("successTotal")),
-        failed_total=_count(job.get("failedTotal")),
-        errors=tuple(found),
-    )
+        contact_id = data.get("contactId") if isinstance(data, Mapping) else None
+        found.append(JobError(_text(item.get("code")), _text(item.get("description")), _valid_or_none(contact_id)))
+    status = _text(job.get("status")) or "UNKNOWN_STATUS"
+    total, success = _count(job.get("totalItems")), _count(job.get("successTotal"))
+    failed = _count(job.get("failedTotal"))
+    if status == JOB_COMPLETED:
+        shown = max(len(found), total - success if total is not None and success is not None else 0)
+        if shown > (failed or 0):
+            failed = shown
+    # (the id asked about, not the answer's: it is what the caller journals and polls again)
+    return BulkJob(job_id, status, total, success, failed, tuple(found))
+
+
+def _valid_or_none(value: object) -> str | None:
+    return value if valid_id(value) else None

@@ -227,11 +227,12 @@ def test_closing_the_client_ends_a_wait(jobs_site, store):
     assert not waiter.is_alive() and isinstance(outcome[0], errors.CancelledError)
 
 
-def test_an_unknown_job_is_job_not_found(fast):
+def test_an_unknown_job_is_job_not_found(fast, jobs_site):
     with pytest.raises(JobNotFoundError):
         fast.bulk_job("00000000-0000-4000-8000-000000000000")
     with pytest.raises(JobNotFoundError):
         fast.bulk_job("..")
+    assert len(jobs_site.requests) == 1  # ("..": nothing sent, or it would climb to /contacts/v4/bulk and 404 too)
 
 
 def test_a_job_is_read_with_or_without_its_envelope_and_an_unknown_status_is_still_running():
@@ -352,3 +353,89 @@ def test_every_contacts_error_says_what_to_do_in_plain_words():
     for error in (ContactNotFoundError(), JobNotFoundError(), JobTimeoutError("j"), JobStoppedError("j")):
         text = str(error)
         assert text.endswith(".") and "job-" not in text and "404" not in text and "_" not in text
+
+
+# -- ids and keys checked before they go into an address or a filter (review) ----------------------------
+
+
+@pytest.mark.parametrize("odd", ["", ".", "..", "a/b", "../../labels", "%2e%2e", "id?x=1", "a b", "x" * 101])
+def test_an_id_that_cant_be_one_is_never_put_in_an_address(client, emulator, odd):
+    with pytest.raises(ContactNotFoundError):
+        client.label_contact(odd, ["custom.vip"])
+    with pytest.raises(ContactNotFoundError):
+        client.unlabel_contact(odd, ["custom.vip"])
+    with pytest.raises(JobNotFoundError):
+        client.bulk_job(odd)
+    assert emulator.requests == []
+
+
+def test_a_contact_whose_id_cant_be_one_is_left_out_of_a_read_never_given_to_the_caller(client, store, emulator):
+    from labeldesk.emulator.records import Contact as StoredContact
+
+    vip = store.add_label("VIP").key
+    ids = people(store, vip, 3)
+    store._contacts["../../labels/custom.vip"] = StoredContact("../../labels/custom.vip", {vip})
+    seen = []
+    found = client.contacts_with_label(vip, on_page=seen.append)
+    assert sorted(c.id for c in found) == sorted(ids)
+    assert seen[0].unreadable == 1 and seen[0].received == 4  # counted for paging, not handed on
+
+
+def test_a_job_id_that_cant_be_one_is_a_malformed_answer(emulator):
+    import httpx
+
+    answers = iter([{"jobId": "../labels/custom.vip"}, {"jobId": ""}, {"jobId": 7}])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=next(answers))
+
+    with make_client(emulator, transport=httpx.MockTransport(handler)) as client:
+        for _ in range(3):
+            with pytest.raises(errors.MalformedResponseError):
+                client.label_holders_job("custom.old", add=["custom.new"])
+
+
+def test_ids_that_cant_be_ids_are_left_out_of_a_job_and_alone_send_nothing(fast, store, jobs_site):
+    vip = store.add_label("VIP").key
+    ann = store.add_contact()
+    assert fast.add_labels(["../x", "a/b"], [vip]) == [] and jobs_site.requests == []
+    job = fast.wait_for_job(fast.add_labels(["../x", ann], [vip])[0])
+    assert (job.total_items, job.success_total) == (1, 1) and store.contacts_with(vip) == {ann}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.add_labels("0f1e2d3c-aaaa-4bbb-8ccc-000000000001", ["custom.vip"]),
+        lambda c: c.add_labels(["0f1e2d3c-aaaa-4bbb-8ccc-000000000001"], "custom.vip"),
+        lambda c: c.remove_labels(["0f1e2d3c-aaaa-4bbb-8ccc-000000000001"], "custom.vip"),
+        lambda c: c.label_holders_job("custom.old", add="custom.new"),
+        lambda c: c.label_holders_job("custom.old", remove="custom.old"),
+        lambda c: c.contacts_with_any_label("custom.vip"),
+        lambda c: c.label_contact("0f1e2d3c-aaaa-4bbb-8ccc-000000000001", "custom.vip"),
+    ],
+)
+def test_one_string_where_a_list_belongs_is_a_type_error_not_its_letters(client, emulator, call):
+    """A string is an iterable of strings: given alone, its letters would have gone out as keys or ids."""
+    with pytest.raises(TypeError, match="not one string"):
+        call(client)
+    assert emulator.requests == []
+
+
+def test_a_completed_job_never_hides_a_failure_its_answer_shows():
+    failing = {"code": "X", "data": {"contactId": "c-1"}}
+    no_count = job_from_json({"job": {"status": "COMPLETED", "successTotal": 4, "errors": [failing]}}, "j")
+    assert no_count.failed_total == 1  # JSON leaves zeros out; Wix may leave a count out too
+    by_totals = job_from_json({"status": "COMPLETED", "totalItems": 5, "successTotal": 3, "failedTotal": 0}, "j")
+    assert by_totals.failed_total == 2
+    clean = job_from_json({"status": "COMPLETED", "totalItems": 5, "successTotal": 5}, "j")
+    assert clean.failed_total is None  # nothing shows a failure: as sent
+    running = job_from_json({"status": "RUNNING", "totalItems": 5, "successTotal": 1}, "j")
+    assert running.failed_total is None  # counts of a job under way are progress, not failures
+
+
+def test_a_job_answer_of_odd_shapes_is_read_not_a_crash():
+    odd = job_from_json({"job": {"id": "someone-else", "status": "COMPLETED", "errors": 5}}, "asked")
+    assert odd.id == "asked" and odd.errors == ()
+    ids = job_from_json({"errors": [{"data": {"contactId": "../x"}}, {"data": {"contactId": "c-2"}}]}, "j")
+    assert [e.contact_id for e in ids.errors] == [None, "c-2"]
