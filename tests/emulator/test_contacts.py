@@ -100,6 +100,16 @@ def test_query_contacts_refuses_what_the_contract_refuses(site, body, expected):
     assert answer.status_code == 400 and code(answer) == expected
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"fields": [{}]}, {"fieldsets": [["BASIC"]]}, {"sort": [{"fieldName": ["createdDate"]}]}],
+)
+def test_a_query_with_a_list_or_object_where_a_name_belongs_is_a_400_not_a_dropped_connection(site, body):
+    """(They raised a TypeError in the emulator, which cut the connection: a client would take it for the
+    network and try again.)"""
+    assert query(site, **body).status_code == 400
+
+
 def test_more_than_one_sort_item_is_a_validation_error(site):
     answer = query(site, sort=[{"fieldName": "createdDate"}, {"fieldName": "info.name.last"}])
     assert answer.status_code == 400
