@@ -257,3 +257,24 @@ def test_a_bulk_search_finds_contacts_by_exact_name_or_email(site, store):
     job = wait_for(site, post(site, BULK, {"search": "ann", "labelKeysToAdd": [vip]}).json()["jobId"])
     assert job["totalItems"] == 1 and store.contacts_with(vip) == {ann}
     assert post(site, BULK, {"search": "x" * 101, "labelKeysToAdd": [vip]}).status_code == 400
+
+
+def test_a_job_whose_time_came_before_a_label_or_a_contact_was_added_completes_without_them():
+    """What anyone sees is as if each job had completed on time (jobs.py): a label made after that time
+    doesn't rescue the job's unknown key, and a contact made after it isn't one of its contacts."""
+    from labeldesk.emulator import LabelStore
+    from labeldesk.emulator.jobs import Jobs
+
+    now = [0.0]
+    store = LabelStore()
+    store.jobs = Jobs(monotonic=lambda: now[0])
+    store.job_seconds = 1.0
+    vip = store.add_label("VIP").key
+    ann = store.add_contact({vip})
+    later = store.bulk_labels({"filter": {"id": {"$in": [ann]}}, "labelKeysToAdd": ["custom.later"]})["jobId"]
+    holders = store.bulk_labels({"filter": {"info.labelKeys": {"$hasSome": [vip]}}, "labelKeysToAdd": [vip]})["jobId"]
+    now[0] = 2.0  # both completed at 1.0; nobody has looked since
+    assert store.add_label("Later").key == "custom.later"
+    store.add_contact({vip})
+    assert store.bulk_job(later)["job"]["failedTotal"] == 1 and "custom.later" not in store.label_keys_of(ann)
+    assert store.bulk_job(holders)["job"]["totalItems"] == 1
