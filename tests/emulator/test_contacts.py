@@ -278,3 +278,14 @@ def test_a_job_whose_time_came_before_a_label_or_a_contact_was_added_completes_w
     store.add_contact({vip})
     assert store.bulk_job(later)["job"]["failedTotal"] == 1 and "custom.later" not in store.label_keys_of(ann)
     assert store.bulk_job(holders)["job"]["totalItems"] == 1
+
+
+def test_a_label_facet_is_shaped_as_the_contract_shows_and_its_filter_finds_its_contacts(site, store):
+    vip = store.add_label("VIP").key
+    ids = {store.add_contact({vip}) for _ in range(3)}
+    facets = httpx.get(site.base_url + "/contacts/v4/contacts/facets", headers=HEADERS, timeout=10).json()["facets"]
+    (facet,) = [f for f in facets if f.get("facetKey") == vip]
+    assert facet["count"] == 3 and facet["namespace"] == "custom" and facet["namespaceDisplayName"] == "Labels"
+    assert isinstance(facet["queryFilter"], dict)  # a Struct (6.7), not a JSON string
+    found = query(site, filter=facet["queryFilter"], paging={"limit": 1000}).json()["contacts"]
+    assert {c["id"] for c in found} == ids
