@@ -373,7 +373,8 @@ def contact_from_json(obj: object) -> Contact | None:
 
 def contact_page_from_json(body: Mapping[str, Any], offset: int, limit: int) -> ContactPage:
     """A QueryContacts answer (contract 6.3) for the page asked for at ``offset`` of ``limit``; raises
-    MalformedResponseError when it has no list of contacts, OversizedResponseError for more than 1,000."""
+    MalformedResponseError when it has no list of contacts, OversizedResponseError for more than 1,000,
+    IncompleteReadError when its ``pagingMetadata.offset`` isn't the one asked for."""
     items = body.get("contacts", [])
     if not isinstance(items, list):
         raise errors.MalformedResponseError(server_message="contacts is not a list")
@@ -389,6 +390,11 @@ def contact_page_from_json(body: Mapping[str, Any], offset: int, limit: int) -> 
     meta = meta if isinstance(meta, Mapping) else {}
     too_many = meta.get("tooManyToCount") is True
     total = None if too_many else _count(meta.get("total"))
+    echoed = _count(meta.get("offset"))
+    if echoed is not None and echoed != offset:
+        # 6.3: ``offset`` echoes the request. Another one is a server that didn't page as asked: its next
+        # pages would repeat this one, and a page-at-a-time reader (the contacts panel) would go on for ever.
+        raise errors.IncompleteReadError("contacts", offset, total)
     received = len(items)
     more = offset + received < total if total is not None else received >= limit
     return ContactPage(readable, offset, total, too_many, received - len(readable), more and received > 0)

@@ -439,3 +439,19 @@ def test_a_job_answer_of_odd_shapes_is_read_not_a_crash():
     assert odd.id == "asked" and odd.errors == ()
     ids = job_from_json({"errors": [{"data": {"contactId": "../x"}}, {"data": {"contactId": "c-2"}}]}, "j")
     assert [e.contact_id for e in ids.errors] == [None, "c-2"]
+
+
+@pytest.mark.parametrize("counted", [True, False])
+def test_a_page_from_a_server_that_ignored_its_offset_is_never_offered_as_the_next_page(
+    client, store, emulator, counted
+):
+    """The contacts panel reads a page at a time (contacts_page) and asks for more while ``more`` is true:
+    a page that says it starts elsewhere than asked would have been the same page again, for ever when
+    Wix can't count."""
+    vip = store.add_label("VIP").key
+    people(store, vip, 2500)
+    store.variant.contacts_too_many_to_count = not counted
+    emulator.faults.paging.contacts_ignore_offset = True
+    assert client.contacts_page(vip, offset=0).more
+    with pytest.raises(errors.IncompleteReadError):
+        client.contacts_page(vip, offset=1000)
