@@ -119,12 +119,17 @@ class ContactCalls(RetryingCalls):
         """The state of bulk job ``job_id`` (Get Bulk Job, contract 6.5), read with or without the ``job``
         envelope; a status LabelDesk doesn't know means "still running" (BulkJob.done is false). Raises
         JobNotFoundError on a 404 (or, with nothing sent, for an id that can't be one)."""
+        return self._bulk_job(job_id, None)
+
+    def _bulk_job(self, job_id: str, cancel: threading.Event | None) -> BulkJob:
+        """:meth:`bulk_job`, its waits (for the budget, between tries) ended by ``cancel`` too."""
         if not valid_id(job_id):
             raise JobNotFoundError()
         try:
             # A poll finishes a change the person asked for: it takes its slot from the writes' share of the
             # rate budget, so a refresh's pages never hold it back.
-            body = self._request_ex("GET", f"{BULK_JOBS_PATH}/{quote(job_id, safe='')}", write=True).data
+            path = f"{BULK_JOBS_PATH}/{quote(job_id, safe='')}"
+            body = self._request_ex("GET", path, write=True, cancel=cancel).data
         except errors.NotFoundError as exc:
             raise JobNotFoundError(**_answer(exc)) from None
         return job_from_json(body, job_id)
@@ -141,7 +146,8 @@ class ContactCalls(RetryingCalls):
         ``errors`` tell which contacts it couldn't label). Waits ``job_first_wait`` seconds before the
         first poll, then twice as long after each, up to ``job_max_wait`` (contract 6.5). A poll that
         fails in a way worth trying again (429, 5xx, a dropped connection: after the client's own retries)
-        doesn't end the wait; the next poll waits at least the Retry-After Wix asked for.
+        doesn't end the wait; the next poll waits at least the Retry-After Wix asked for. ``stop`` also
+        ends a poll's wait for the rate budget or between its tries (a request on its way is not cut).
 
         ``on_status(job)`` is called (on the calling thread) after each poll that was answered. Raises
         JobStoppedError when ``stop`` is set (the job goes on in Wix), CancelledError when the client is
@@ -154,8 +160,10 @@ class ContactCalls(RetryingCalls):
             self._pause(min(wait, max(0.0, deadline - time.monotonic())), stop, job_id)
             asked_wait = 0.0
             try:
-                job = self.bulk_job(job_id)
+                job = self._bulk_job(job_id, stop)
             except errors.CancelledError:
+                if stop is not None and stop.is_set() and not self._stop.is_set():
+                    raise JobStoppedError(job_id) from None  # (told while the poll waited for its turn)
                 raise
             except errors.WixError as exc:
                 if not exc.retryable:

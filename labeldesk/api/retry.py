@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 import tenacity
 
@@ -34,6 +34,34 @@ class RetryPolicy:
         return tenacity.wait_exponential(multiplier=half, max=half_most) + tenacity.wait_random_exponential(
             multiplier=half, max=half_most
         )
+
+
+class Stop(Protocol):
+    """What a wait can be ended by: a ``threading.Event``, or :class:`EitherStop` of two."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class EitherStop:
+    """Set when either of two events is: a client's close and one caller's cancel, say. ``wait`` looks
+    at both every few hundredths of a second (an event can only wait on itself)."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self._events = (first, second)
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self._events)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set():
+            left = 0.05 if deadline is None else min(0.05, deadline - time.monotonic())
+            if left <= 0:
+                return False
+            self._events[0].wait(left)
+        return True
 
 
 class RateBudget:
@@ -73,7 +101,7 @@ class RateBudget:
         self._slots: list[Slot] = []
         self._lock = threading.Lock()
 
-    def acquire(self, stop: threading.Event, *, write: bool = False) -> Slot | None:
+    def acquire(self, stop: Stop, *, write: bool = False) -> Slot | None:
         """Take a slot, from the writes' share if ``write``: give it back with :meth:`done` when its
         request has ended. None if ``stop`` was set while waiting."""
         ceiling = self.limit if write else self.read_limit
@@ -110,7 +138,7 @@ class Slot:
 def retrying(
     policy: RetryPolicy,
     *,
-    cancel: threading.Event,
+    cancel: Stop,
     before_wait: Callable[[WixError, int, float], None],
     on_give_up: Callable[[WixError, int, float], None] | None = None,
 ) -> tenacity.Retrying:

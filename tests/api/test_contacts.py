@@ -160,7 +160,7 @@ def test_polls_back_off_from_half_a_second_doubling_up_to_five(monkeypatch, fast
     waits: list[float] = []
     monkeypatch.setattr(type(fast), "_pause", lambda self, seconds, stop, job_id: waits.append(seconds))
     answers = iter([BulkJob("j", "RUNNING")] * 7 + [BulkJob("j", "COMPLETED", 1, 1, 0)])
-    monkeypatch.setattr(type(fast), "bulk_job", lambda self, job_id: next(answers))
+    monkeypatch.setattr(type(fast), "_bulk_job", lambda self, job_id, cancel: next(answers))
     fast.job_first_wait, fast.job_max_wait = 0.5, 5.0
     assert fast.wait_for_job("j").done
     assert waits == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0]
@@ -455,3 +455,33 @@ def test_a_page_from_a_server_that_ignored_its_offset_is_never_offered_as_the_ne
     assert client.contacts_page(vip, offset=0).more
     with pytest.raises(errors.IncompleteReadError):
         client.contacts_page(vip, offset=1000)
+
+
+def test_stop_ends_a_poll_waiting_for_the_rate_budget(jobs_site, store):
+    """A Cancel during a merge stops the wait for a job: also while a poll waits for its turn in the
+    budget, which could otherwise take the rest of the minute (or, between a poll's tries, their waits)."""
+    from labeldesk.api import RateBudget
+
+    store.job_seconds = 60
+    vip = store.add_label("VIP").key
+    client = quick(make_client(jobs_site, rate_budget=RateBudget(limit=2, window=60)))
+    job_id = client.add_labels([store.add_contact()], [vip])[0]  # one slot; the first poll takes the other
+    stop = threading.Event()
+    outcome: list[BaseException] = []
+
+    def wait():
+        try:
+            client.wait_for_job(job_id, stop=stop)
+        except errors.WixError as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=wait)
+    try:
+        waiter.start()
+        threading.Timer(0.3, stop.set).start()
+        waiter.join(5)
+        assert not waiter.is_alive() and isinstance(outcome[0], JobStoppedError)
+        assert len(jobs_site.requests) == 2
+    finally:
+        client.close()
+        waiter.join(5)
