@@ -66,9 +66,10 @@ class ContactCalls(RetryingCalls):
     def contacts_page(self, key: str, *, offset: int = 0, limit: int = CONTACTS_MAX_LIMIT) -> ContactPage:
         """One page of the contacts carrying label ``key`` (QueryContacts, ``info.labelKeys $hasSome``),
         oldest first (``createdDate`` ascending, sent explicitly), with their name and primary email
-        (``fieldsets: ["BASIC"]``). ``limit``: 1 to 1,000. Raises InvalidKeyError (nothing sent) for a
-        key that can't be one, OversizedResponseError for a page of more than 1,000, and the adapter's
-        WixErrors."""
+        (``fieldsets: ["BASIC"]``). ``limit``: 1 to 1,000; ``offset``: 0 or more (ValueError, nothing
+        sent, otherwise). Raises InvalidKeyError (nothing sent) for a key that can't be one,
+        OversizedResponseError for a page of more than 1,000, IncompleteReadError for a page that
+        doesn't start where asked, and the adapter's WixErrors."""
         return self._contacts_query({"info.labelKeys": {"$hasSome": [_key(key)]}}, offset, limit, with_keys=False)
 
     def contacts_with_label(self, key: str, *, on_page: Callable[[ContactPage], None] | None = None) -> list[Contact]:
@@ -202,6 +203,8 @@ class ContactCalls(RetryingCalls):
     def _contacts_query(self, spec: Mapping[str, Any], offset: int, limit: int, *, with_keys: bool) -> ContactPage:
         if not 1 <= limit <= CONTACTS_MAX_LIMIT:
             raise ValueError(f"a contacts page holds 1 to {CONTACTS_MAX_LIMIT} contacts")
+        if offset < 0:
+            raise ValueError("a contacts page starts at offset 0 or later")
         query: dict[str, Any] = {
             "filter": dict(spec),
             "sort": _SORT,

@@ -274,6 +274,12 @@ def test_labelling_with_a_key_wix_does_not_know_is_label_not_found(client, store
         client.label_contact(ann, ["custom.never-made"])
 
 
+def test_a_page_before_the_start_is_refused_before_sending(client, emulator):
+    with pytest.raises(ValueError, match="offset 0 or later"):
+        client.contacts_page("custom.vip", offset=-1000)
+    assert emulator.requests == []  # (Wix would answer 400, which the window would show as Wix's fault)
+
+
 def test_one_contact_takes_one_to_a_hundred_keys_checked_before_sending(client, emulator):
     with pytest.raises(ValueError, match="1 to 100"):
         client.label_contact("c", [])
