@@ -10,17 +10,18 @@ No Qt here.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import quote
 
 from labeldesk.api import errors
 from labeldesk.api.calls import RetryingCalls
 from labeldesk.api.contact_errors import ContactNotFoundError, JobNotFoundError, JobStoppedError, JobTimeoutError
 from labeldesk.api.paging import read_pages
-from labeldesk.contacts import BulkJob, Contact, ContactPage, JobError
+from labeldesk.contacts import JOB_COMPLETED, BulkJob, Contact, ContactPage, JobError
 from labeldesk.domain import valid_key
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,15 @@ JOB_FIRST_WAIT, JOB_MAX_WAIT = 0.5, 5.0
 DEFAULT_JOB_BUDGET_S = 600.0
 #: The explicit order every contacts page is read in (contract 6.3: the default order is reported three ways).
 _SORT = [{"fieldName": "createdDate", "order": "ASC"}]
+#: What a contact or bulk job id may be (Wix's are GUIDs, contract 6.2 and 6.5): letters, digits, ``-``
+#: and ``_``, up to 100. Nothing that could change the address it goes into (``/``, ``..``, ``%``, ``?``).
+_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def valid_id(value: object) -> TypeGuard[str]:
+    """Whether ``value`` can be a contact's or a bulk job's id: one a server sent that isn't is left
+    out (a contact) or refused (a job id), and one a caller gives is never put in an address."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
 
 
 class ContactCalls(RetryingCalls):
@@ -56,9 +66,10 @@ class ContactCalls(RetryingCalls):
     def contacts_page(self, key: str, *, offset: int = 0, limit: int = CONTACTS_MAX_LIMIT) -> ContactPage:
         """One page of the contacts carrying label ``key`` (QueryContacts, ``info.labelKeys $hasSome``),
         oldest first (``createdDate`` ascending, sent explicitly), with their name and primary email
-        (``fieldsets: ["BASIC"]``). ``limit``: 1 to 1,000. Raises InvalidKeyError (nothing sent) for a
-        key that can't be one, OversizedResponseError for a page of more than 1,000, and the adapter's
-        WixErrors."""
+        (``fieldsets: ["BASIC"]``). ``limit``: 1 to 1,000; ``offset``: 0 or more (ValueError, nothing
+        sent, otherwise). Raises InvalidKeyError (nothing sent) for a key that can't be one,
+        OversizedResponseError for a page of more than 1,000, IncompleteReadError for a page that
+        doesn't start where asked, and the adapter's WixErrors."""
         return self._contacts_query({"info.labelKeys": {"$hasSome": [_key(key)]}}, offset, limit, with_keys=False)
 
     def contacts_with_label(self, key: str, *, on_page: Callable[[ContactPage], None] | None = None) -> list[Contact]:
@@ -73,7 +84,7 @@ class ContactCalls(RetryingCalls):
         """Every contact carrying at least one of ``keys``, each once, with its ``label_keys`` (all of its
         labels, not only these): for a merge's dry run. The keys go 100 to a query (contract section 11);
         raises as :meth:`contacts_with_label`."""
-        wanted = list(dict.fromkeys(_key(key) for key in keys))
+        wanted = list(dict.fromkeys(_key(key) for key in _many(keys, "keys")))
         found: dict[str, Contact] = {}
         for batch in _batches(wanted, MAX_KEYS):
             for contact in self._all_pages({"info.labelKeys": {"$hasSome": batch}}, with_keys=True):
@@ -97,7 +108,8 @@ class ContactCalls(RetryingCalls):
         """One bulk job over every contact carrying ``having_key`` (``info.labelKeys $hasSome``) that adds
         ``add`` and removes ``remove`` (at most 100 keys each; ValueError otherwise, or with neither): a
         merge moves all of a label's contacts in one job. The job's id."""
-        add, remove = [_key(k) for k in add], [_key(k) for k in remove]
+        add = list(dict.fromkeys(_key(k) for k in _many(add, "add")))
+        remove = list(dict.fromkeys(_key(k) for k in _many(remove, "remove")))
         if not add and not remove:
             raise ValueError("a bulk job needs keys to add or to remove")
         if len(add) > MAX_KEYS or len(remove) > MAX_KEYS:
@@ -108,12 +120,17 @@ class ContactCalls(RetryingCalls):
         """The state of bulk job ``job_id`` (Get Bulk Job, contract 6.5), read with or without the ``job``
         envelope; a status LabelDesk doesn't know means "still running" (BulkJob.done is false). Raises
         JobNotFoundError on a 404 (or, with nothing sent, for an id that can't be one)."""
-        if not job_id or job_id in (".", "..") or "/" in job_id:
+        return self._bulk_job(job_id, None)
+
+    def _bulk_job(self, job_id: str, cancel: threading.Event | None) -> BulkJob:
+        """:meth:`bulk_job`, its waits (for the budget, between tries) ended by ``cancel`` too."""
+        if not valid_id(job_id):
             raise JobNotFoundError()
         try:
             # A poll finishes a change the person asked for: it takes its slot from the writes' share of the
             # rate budget, so a refresh's pages never hold it back.
-            body = self._request_ex("GET", f"{BULK_JOBS_PATH}/{quote(job_id, safe='')}", write=True).data
+            path = f"{BULK_JOBS_PATH}/{quote(job_id, safe='')}"
+            body = self._request_ex("GET", path, write=True, cancel=cancel).data
         except errors.NotFoundError as exc:
             raise JobNotFoundError(**_answer(exc)) from None
         return job_from_json(body, job_id)
@@ -130,7 +147,8 @@ class ContactCalls(RetryingCalls):
         ``errors`` tell which contacts it couldn't label). Waits ``job_first_wait`` seconds before the
         first poll, then twice as long after each, up to ``job_max_wait`` (contract 6.5). A poll that
         fails in a way worth trying again (429, 5xx, a dropped connection: after the client's own retries)
-        doesn't end the wait; the next poll waits at least the Retry-After Wix asked for.
+        doesn't end the wait; the next poll waits at least the Retry-After Wix asked for. ``stop`` also
+        ends a poll's wait for the rate budget or between its tries (a request on its way is not cut).
 
         ``on_status(job)`` is called (on the calling thread) after each poll that was answered. Raises
         JobStoppedError when ``stop`` is set (the job goes on in Wix), CancelledError when the client is
@@ -143,8 +161,10 @@ class ContactCalls(RetryingCalls):
             self._pause(min(wait, max(0.0, deadline - time.monotonic())), stop, job_id)
             asked_wait = 0.0
             try:
-                job = self.bulk_job(job_id)
+                job = self._bulk_job(job_id, stop)
             except errors.CancelledError:
+                if stop is not None and stop.is_set() and not self._stop.is_set():
+                    raise JobStoppedError(job_id) from None  # (told while the poll waited for its turn)
                 raise
             except errors.WixError as exc:
                 if not exc.retryable:
@@ -183,6 +203,8 @@ class ContactCalls(RetryingCalls):
     def _contacts_query(self, spec: Mapping[str, Any], offset: int, limit: int, *, with_keys: bool) -> ContactPage:
         if not 1 <= limit <= CONTACTS_MAX_LIMIT:
             raise ValueError(f"a contacts page holds 1 to {CONTACTS_MAX_LIMIT} contacts")
+        if offset < 0:
+            raise ValueError("a contacts page starts at offset 0 or later")
         query: dict[str, Any] = {
             "filter": dict(spec),
             "sort": _SORT,
@@ -218,8 +240,13 @@ class ContactCalls(RetryingCalls):
     def _jobs_by_ids(
         self, contact_ids: Iterable[str], *, add: Iterable[str] = (), remove: Iterable[str] = ()
     ) -> list[str]:
-        ids = list(dict.fromkeys(contact_ids))
-        add_keys, remove_keys = [_key(k) for k in add], [_key(k) for k in remove]
+        given = list(dict.fromkeys(_many(contact_ids, "contact_ids")))
+        ids = [contact_id for contact_id in given if valid_id(contact_id)]
+        if len(ids) < len(given):
+            # (no contact has such an id, so no job would find it: as for a contact that was deleted)
+            log.warning("left out %d contact ids that can't be ids", len(given) - len(ids))
+        add_keys = list(dict.fromkeys(_key(k) for k in _many(add, "keys")))
+        remove_keys = list(dict.fromkeys(_key(k) for k in _many(remove, "keys")))
         if not ids or not (add_keys or remove_keys):
             return []
         jobs = []
@@ -238,14 +265,15 @@ class ContactCalls(RetryingCalls):
             body["labelKeysToRemove"] = remove
         answer = self._request_ex("POST", BULK_LABELS_PATH, json_body=body, write=True).data
         job_id = answer.get("jobId")
-        if not isinstance(job_id, str) or not job_id:
-            raise errors.MalformedResponseError(server_message="bulk call answered without a jobId")
+        if not valid_id(job_id):
+            # (a job id goes into Get Bulk Job's address and into the operation journal)
+            raise errors.MalformedResponseError(server_message="bulk call answered without a usable jobId")
         return job_id
 
     def _relabel(
         self, method: str, contact_id: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None
     ) -> Contact:
-        if not contact_id or contact_id in (".", "..") or "/" in contact_id:
+        if not valid_id(contact_id):
             raise ContactNotFoundError()
         path = f"{CONTACTS_PATH}/{quote(contact_id, safe='')}/labels"
         try:
@@ -292,10 +320,19 @@ def _key(key: str) -> str:
 
 
 def _one_call_keys(keys: Iterable[str]) -> list[str]:
-    key_list = list(dict.fromkeys(_key(key) for key in keys))
+    key_list = list(dict.fromkeys(_key(key) for key in _many(keys, "keys")))
     if not 1 <= len(key_list) <= MAX_KEYS:
         raise ValueError(f"one contact's labels change 1 to {MAX_KEYS} keys at a time")
     return key_list
+
+
+def _many(values: Iterable[str], what: str) -> Iterable[str]:
+    """``values``, unless it is one string: TypeError then (a string is an iterable of strings, so
+    ``add_labels(ids, "custom.vip")`` would otherwise send the key's letters as keys, and a contact id
+    given alone its characters as ids)."""
+    if isinstance(values, str | bytes):
+        raise TypeError(f"{what} must be a list of strings, not one string")
+    return values
 
 
 def _batches(items: list[str], size: int) -> list[list[str]]:
@@ -323,13 +360,14 @@ def _count(value: object) -> int | None:
 
 
 def contact_from_json(obj: object) -> Contact | None:
-    """One contact (contract 6.2), or None if it has no id. Every other field may be missing or of the
-    wrong kind: it is then None. ``label_keys`` is filled only when ``info.labelKeys`` came."""
+    """One contact (contract 6.2), or None if it has no id that can be one (:func:`valid_id`). Every
+    other field may be missing or of the wrong kind: it is then None. ``label_keys`` is filled only
+    when ``info.labelKeys`` came."""
     if not isinstance(obj, Mapping):
         return None
-    contact_id = _text(obj.get("id"))
-    if contact_id is None:
-        return None
+    contact_id = obj.get("id")
+    if not valid_id(contact_id):
+        return None  # (its id goes into addresses and filters later: one that can't be an id is unreadable)
     info = obj.get("info")
     info = info if isinstance(info, Mapping) else {}
     name = info.get("name")
@@ -346,7 +384,8 @@ def contact_from_json(obj: object) -> Contact | None:
 
 def contact_page_from_json(body: Mapping[str, Any], offset: int, limit: int) -> ContactPage:
     """A QueryContacts answer (contract 6.3) for the page asked for at ``offset`` of ``limit``; raises
-    MalformedResponseError when it has no list of contacts, OversizedResponseError for more than 1,000."""
+    MalformedResponseError when it has no list of contacts, OversizedResponseError for more than 1,000,
+    IncompleteReadError when its ``pagingMetadata.offset`` isn't the one asked for."""
     items = body.get("contacts", [])
     if not isinstance(items, list):
         raise errors.MalformedResponseError(server_message="contacts is not a list")
@@ -355,34 +394,51 @@ def contact_page_from_json(body: Mapping[str, Any], offset: int, limit: int) -> 
     contacts = [contact_from_json(item) for item in items]
     readable = tuple(contact for contact in contacts if contact is not None)
     if len(readable) < len(items):
-        log.warning("left out %d contacts Wix sent without an id", len(items) - len(readable))
+        log.warning("left out %d contacts Wix sent without a usable id", len(items) - len(readable))
     meta = body.get("pagingMetadata")
     if not isinstance(meta, Mapping):
         meta = body.get("metadata")
     meta = meta if isinstance(meta, Mapping) else {}
     too_many = meta.get("tooManyToCount") is True
     total = None if too_many else _count(meta.get("total"))
+    echoed = _count(meta.get("offset"))
+    if echoed is not None and echoed != offset:
+        # 6.3: ``offset`` echoes the request. Another one is a server that didn't page as asked: its next
+        # pages would repeat this one, and a page-at-a-time reader (the contacts panel) would go on for ever.
+        raise errors.IncompleteReadError("contacts", offset, total)
     received = len(items)
     more = offset + received < total if total is not None else received >= limit
     return ContactPage(readable, offset, total, too_many, received - len(readable), more and received > 0)
 
 
 def job_from_json(body: Mapping[str, Any], job_id: str) -> BulkJob:
-    """A Get Bulk Job answer, with or without the ``job`` envelope (contract 6.5)."""
+    """A Get Bulk Job answer for job ``job_id``, with or without the ``job`` envelope (contract 6.5).
+
+    A COMPLETED job's ``failed_total`` is never less than what the answer shows failed elsewhere: its
+    ``errors``, or ``totalItems`` less ``successTotal`` (Wix may leave out a count, as JSON leaves out
+    zeros, and the contract leaves the shapes open): a caller that deletes only after ``failed_total
+    == 0`` must never miss a failure the answer shows. An ``errors`` item's contact id that can't be
+    one is None."""
     job = body.get("job")
     job = job if isinstance(job, Mapping) else body
     found: list[JobError] = []
-    for item in job.get("errors") or []:
+    items = job.get("errors")
+    for item in items if isinstance(items, list) else []:
         if not isinstance(item, Mapping):
             continue
         data = item.get("data")
-        contact_id = _text(data.get("contactId")) if isinstance(data, Mapping) else None
-        found.append(JobError(_text(item.get("code")), _text(item.get("description")), contact_id))
-    return BulkJob(
-        id=_text(job.get("id")) or job_id,
-        status=_text(job.get("status")) or "UNKNOWN_STATUS",
-        total_items=_count(job.get("totalItems")),
-        success_total=_count(job.get("successTotal")),
-        failed_total=_count(job.get("failedTotal")),
-        errors=tuple(found),
-    )
+        contact_id = data.get("contactId") if isinstance(data, Mapping) else None
+        found.append(JobError(_text(item.get("code")), _text(item.get("description")), _valid_or_none(contact_id)))
+    status = _text(job.get("status")) or "UNKNOWN_STATUS"
+    total, success = _count(job.get("totalItems")), _count(job.get("successTotal"))
+    failed = _count(job.get("failedTotal"))
+    if status == JOB_COMPLETED:
+        shown = max(len(found), total - success if total is not None and success is not None else 0)
+        if shown > (failed or 0):
+            failed = shown
+    # (the id asked about, not the answer's: it is what the caller journals and polls again)
+    return BulkJob(job_id, status, total, success, failed, tuple(found))
+
+
+def _valid_or_none(value: object) -> str | None:
+    return value if valid_id(value) else None

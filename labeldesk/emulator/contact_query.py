@@ -165,7 +165,7 @@ def contact_sort(entries: object) -> tuple[str, bool]:
     if len(entries) > 1:
         raise violation("query.sort", "sort takes at most 1 item", "MAX_SIZE")
     field_name, order = entries[0].get("fieldName"), entries[0].get("order")
-    if field_name not in SORTABLE:
+    if not isinstance(field_name, str) or field_name not in SORTABLE:
         raise ApiError(400, f"Can't sort contacts by {field_name!r}", code="UNSUPPORTED_SORT_FIELD")
     if order not in (None, "", "ASC", "DESC"):
         raise violation("query.sort.order", f"Unknown sort order {order!r}", "INVALID_ENUM_VALUE")
@@ -200,7 +200,7 @@ def projection(query: Mapping[str, Any]) -> frozenset[str] | None:
         if not isinstance(fieldsets, list) or len(fieldsets) > 10:
             raise violation("query.fieldsets", "fieldsets takes at most 10 values", "MAX_SIZE")
         for name in fieldsets:
-            if name not in FIELDSETS:
+            if not isinstance(name, str) or name not in FIELDSETS:
                 raise violation("query.fieldsets", f"Unknown fieldset {name!r}", "INVALID_ENUM_VALUE")
             fieldset = FIELDSETS[name]
             if fieldset is None:
@@ -210,7 +210,7 @@ def projection(query: Mapping[str, Any]) -> frozenset[str] | None:
         if not isinstance(fields, list) or len(fields) > 100:
             raise violation("query.fields", "fields takes at most 100 values", "MAX_SIZE")
         for name in fields:
-            if name not in PROJECTABLE:
+            if not isinstance(name, str) or name not in PROJECTABLE:
                 raise violation("query.fields", f"Unknown field {name!r}", "INVALID_ENUM_VALUE")
             chosen.add(name)
     return frozenset(chosen)

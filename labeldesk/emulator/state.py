@@ -123,6 +123,7 @@ class LabelStore(ContactCalls):
     ) -> StoredLabel:
         """Put a label in place directly, past the quota (for seeds and tests)."""
         with self._lock:
+            self._run_jobs()  # (the jobs whose time came before it never saw it)
             if key is None:
                 key = self._new_key(display_name, namespace)
             if key in self._labels:
@@ -151,6 +152,7 @@ class LabelStore(ContactCalls):
         """Put a contact in place directly (for seeds and tests); its id. Contacts made without
         ``created`` are a millisecond apart, in the order they were made (QueryContacts' default order)."""
         with self._lock:
+            self._run_jobs()  # (the jobs whose time came before it never saw it)
             keys = set(label_keys)
             unknown = keys - self._labels.keys()
             if unknown:

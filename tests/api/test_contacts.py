@@ -160,7 +160,7 @@ def test_polls_back_off_from_half_a_second_doubling_up_to_five(monkeypatch, fast
     waits: list[float] = []
     monkeypatch.setattr(type(fast), "_pause", lambda self, seconds, stop, job_id: waits.append(seconds))
     answers = iter([BulkJob("j", "RUNNING")] * 7 + [BulkJob("j", "COMPLETED", 1, 1, 0)])
-    monkeypatch.setattr(type(fast), "bulk_job", lambda self, job_id: next(answers))
+    monkeypatch.setattr(type(fast), "_bulk_job", lambda self, job_id, cancel: next(answers))
     fast.job_first_wait, fast.job_max_wait = 0.5, 5.0
     assert fast.wait_for_job("j").done
     assert waits == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0]
@@ -227,11 +227,12 @@ def test_closing_the_client_ends_a_wait(jobs_site, store):
     assert not waiter.is_alive() and isinstance(outcome[0], errors.CancelledError)
 
 
-def test_an_unknown_job_is_job_not_found(fast):
+def test_an_unknown_job_is_job_not_found(fast, jobs_site):
     with pytest.raises(JobNotFoundError):
         fast.bulk_job("00000000-0000-4000-8000-000000000000")
     with pytest.raises(JobNotFoundError):
         fast.bulk_job("..")
+    assert len(jobs_site.requests) == 1  # ("..": nothing sent, or it would climb to /contacts/v4/bulk and 404 too)
 
 
 def test_a_job_is_read_with_or_without_its_envelope_and_an_unknown_status_is_still_running():
@@ -271,6 +272,12 @@ def test_labelling_with_a_key_wix_does_not_know_is_label_not_found(client, store
     ann = store.add_contact()
     with pytest.raises(errors.LabelNotFoundError):
         client.label_contact(ann, ["custom.never-made"])
+
+
+def test_a_page_before_the_start_is_refused_before_sending(client, emulator):
+    with pytest.raises(ValueError, match="offset 0 or later"):
+        client.contacts_page("custom.vip", offset=-1000)
+    assert emulator.requests == []  # (Wix would answer 400, which the window would show as Wix's fault)
 
 
 def test_one_contact_takes_one_to_a_hundred_keys_checked_before_sending(client, emulator):
@@ -352,3 +359,135 @@ def test_every_contacts_error_says_what_to_do_in_plain_words():
     for error in (ContactNotFoundError(), JobNotFoundError(), JobTimeoutError("j"), JobStoppedError("j")):
         text = str(error)
         assert text.endswith(".") and "job-" not in text and "404" not in text and "_" not in text
+
+
+# -- ids and keys checked before they go into an address or a filter (review) ----------------------------
+
+
+@pytest.mark.parametrize("odd", ["", ".", "..", "a/b", "../../labels", "%2e%2e", "id?x=1", "a b", "x" * 101])
+def test_an_id_that_cant_be_one_is_never_put_in_an_address(client, emulator, odd):
+    with pytest.raises(ContactNotFoundError):
+        client.label_contact(odd, ["custom.vip"])
+    with pytest.raises(ContactNotFoundError):
+        client.unlabel_contact(odd, ["custom.vip"])
+    with pytest.raises(JobNotFoundError):
+        client.bulk_job(odd)
+    assert emulator.requests == []
+
+
+def test_a_contact_whose_id_cant_be_one_is_left_out_of_a_read_never_given_to_the_caller(client, store, emulator):
+    from labeldesk.emulator.records import Contact as StoredContact
+
+    vip = store.add_label("VIP").key
+    ids = people(store, vip, 3)
+    store._contacts["../../labels/custom.vip"] = StoredContact("../../labels/custom.vip", {vip})
+    seen = []
+    found = client.contacts_with_label(vip, on_page=seen.append)
+    assert sorted(c.id for c in found) == sorted(ids)
+    assert seen[0].unreadable == 1 and seen[0].received == 4  # counted for paging, not handed on
+
+
+def test_a_job_id_that_cant_be_one_is_a_malformed_answer(emulator):
+    import httpx
+
+    answers = iter([{"jobId": "../labels/custom.vip"}, {"jobId": ""}, {"jobId": 7}])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=next(answers))
+
+    with make_client(emulator, transport=httpx.MockTransport(handler)) as client:
+        for _ in range(3):
+            with pytest.raises(errors.MalformedResponseError):
+                client.label_holders_job("custom.old", add=["custom.new"])
+
+
+def test_ids_that_cant_be_ids_are_left_out_of_a_job_and_alone_send_nothing(fast, store, jobs_site):
+    vip = store.add_label("VIP").key
+    ann = store.add_contact()
+    assert fast.add_labels(["../x", "a/b"], [vip]) == [] and jobs_site.requests == []
+    job = fast.wait_for_job(fast.add_labels(["../x", ann], [vip])[0])
+    assert (job.total_items, job.success_total) == (1, 1) and store.contacts_with(vip) == {ann}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.add_labels("0f1e2d3c-aaaa-4bbb-8ccc-000000000001", ["custom.vip"]),
+        lambda c: c.add_labels(["0f1e2d3c-aaaa-4bbb-8ccc-000000000001"], "custom.vip"),
+        lambda c: c.remove_labels(["0f1e2d3c-aaaa-4bbb-8ccc-000000000001"], "custom.vip"),
+        lambda c: c.label_holders_job("custom.old", add="custom.new"),
+        lambda c: c.label_holders_job("custom.old", remove="custom.old"),
+        lambda c: c.contacts_with_any_label("custom.vip"),
+        lambda c: c.label_contact("0f1e2d3c-aaaa-4bbb-8ccc-000000000001", "custom.vip"),
+    ],
+)
+def test_one_string_where_a_list_belongs_is_a_type_error_not_its_letters(client, emulator, call):
+    """A string is an iterable of strings: given alone, its letters would have gone out as keys or ids."""
+    with pytest.raises(TypeError, match="not one string"):
+        call(client)
+    assert emulator.requests == []
+
+
+def test_a_completed_job_never_hides_a_failure_its_answer_shows():
+    failing = {"code": "X", "data": {"contactId": "c-1"}}
+    no_count = job_from_json({"job": {"status": "COMPLETED", "successTotal": 4, "errors": [failing]}}, "j")
+    assert no_count.failed_total == 1  # JSON leaves zeros out; Wix may leave a count out too
+    by_totals = job_from_json({"status": "COMPLETED", "totalItems": 5, "successTotal": 3, "failedTotal": 0}, "j")
+    assert by_totals.failed_total == 2
+    clean = job_from_json({"status": "COMPLETED", "totalItems": 5, "successTotal": 5}, "j")
+    assert clean.failed_total is None  # nothing shows a failure: as sent
+    running = job_from_json({"status": "RUNNING", "totalItems": 5, "successTotal": 1}, "j")
+    assert running.failed_total is None  # counts of a job under way are progress, not failures
+
+
+def test_a_job_answer_of_odd_shapes_is_read_not_a_crash():
+    odd = job_from_json({"job": {"id": "someone-else", "status": "COMPLETED", "errors": 5}}, "asked")
+    assert odd.id == "asked" and odd.errors == ()
+    ids = job_from_json({"errors": [{"data": {"contactId": "../x"}}, {"data": {"contactId": "c-2"}}]}, "j")
+    assert [e.contact_id for e in ids.errors] == [None, "c-2"]
+
+
+@pytest.mark.parametrize("counted", [True, False])
+def test_a_page_from_a_server_that_ignored_its_offset_is_never_offered_as_the_next_page(
+    client, store, emulator, counted
+):
+    """The contacts panel reads a page at a time (contacts_page) and asks for more while ``more`` is true:
+    a page that says it starts elsewhere than asked would have been the same page again, for ever when
+    Wix can't count."""
+    vip = store.add_label("VIP").key
+    people(store, vip, 2500)
+    store.variant.contacts_too_many_to_count = not counted
+    emulator.faults.paging.contacts_ignore_offset = True
+    assert client.contacts_page(vip, offset=0).more
+    with pytest.raises(errors.IncompleteReadError):
+        client.contacts_page(vip, offset=1000)
+
+
+def test_stop_ends_a_poll_waiting_for_the_rate_budget(jobs_site, store):
+    """A Cancel during a merge stops the wait for a job: also while a poll waits for its turn in the
+    budget, which could otherwise take the rest of the minute (or, between a poll's tries, their waits)."""
+    from labeldesk.api import RateBudget
+
+    store.job_seconds = 60
+    vip = store.add_label("VIP").key
+    client = quick(make_client(jobs_site, rate_budget=RateBudget(limit=2, window=60)))
+    job_id = client.add_labels([store.add_contact()], [vip])[0]  # one slot; the first poll takes the other
+    stop = threading.Event()
+    outcome: list[BaseException] = []
+
+    def wait():
+        try:
+            client.wait_for_job(job_id, stop=stop)
+        except errors.WixError as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=wait)
+    try:
+        waiter.start()
+        threading.Timer(0.3, stop.set).start()
+        waiter.join(5)
+        assert not waiter.is_alive() and isinstance(outcome[0], JobStoppedError)
+        assert len(jobs_site.requests) == 2
+    finally:
+        client.close()
+        waiter.join(5)

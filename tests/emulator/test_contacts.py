@@ -100,6 +100,16 @@ def test_query_contacts_refuses_what_the_contract_refuses(site, body, expected):
     assert answer.status_code == 400 and code(answer) == expected
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"fields": [{}]}, {"fieldsets": [["BASIC"]]}, {"sort": [{"fieldName": ["createdDate"]}]}],
+)
+def test_a_query_with_a_list_or_object_where_a_name_belongs_is_a_400_not_a_dropped_connection(site, body):
+    """(They raised a TypeError in the emulator, which cut the connection: a client would take it for the
+    network and try again.)"""
+    assert query(site, **body).status_code == 400
+
+
 def test_more_than_one_sort_item_is_a_validation_error(site):
     answer = query(site, sort=[{"fieldName": "createdDate"}, {"fieldName": "info.name.last"}])
     assert answer.status_code == 400
@@ -247,3 +257,35 @@ def test_a_bulk_search_finds_contacts_by_exact_name_or_email(site, store):
     job = wait_for(site, post(site, BULK, {"search": "ann", "labelKeysToAdd": [vip]}).json()["jobId"])
     assert job["totalItems"] == 1 and store.contacts_with(vip) == {ann}
     assert post(site, BULK, {"search": "x" * 101, "labelKeysToAdd": [vip]}).status_code == 400
+
+
+def test_a_job_whose_time_came_before_a_label_or_a_contact_was_added_completes_without_them():
+    """What anyone sees is as if each job had completed on time (jobs.py): a label made after that time
+    doesn't rescue the job's unknown key, and a contact made after it isn't one of its contacts."""
+    from labeldesk.emulator import LabelStore
+    from labeldesk.emulator.jobs import Jobs
+
+    now = [0.0]
+    store = LabelStore()
+    store.jobs = Jobs(monotonic=lambda: now[0])
+    store.job_seconds = 1.0
+    vip = store.add_label("VIP").key
+    ann = store.add_contact({vip})
+    later = store.bulk_labels({"filter": {"id": {"$in": [ann]}}, "labelKeysToAdd": ["custom.later"]})["jobId"]
+    holders = store.bulk_labels({"filter": {"info.labelKeys": {"$hasSome": [vip]}}, "labelKeysToAdd": [vip]})["jobId"]
+    now[0] = 2.0  # both completed at 1.0; nobody has looked since
+    assert store.add_label("Later").key == "custom.later"
+    store.add_contact({vip})
+    assert store.bulk_job(later)["job"]["failedTotal"] == 1 and "custom.later" not in store.label_keys_of(ann)
+    assert store.bulk_job(holders)["job"]["totalItems"] == 1
+
+
+def test_a_label_facet_is_shaped_as_the_contract_shows_and_its_filter_finds_its_contacts(site, store):
+    vip = store.add_label("VIP").key
+    ids = {store.add_contact({vip}) for _ in range(3)}
+    facets = httpx.get(site.base_url + "/contacts/v4/contacts/facets", headers=HEADERS, timeout=10).json()["facets"]
+    (facet,) = [f for f in facets if f.get("facetKey") == vip]
+    assert facet["count"] == 3 and facet["namespace"] == "custom" and facet["namespaceDisplayName"] == "Labels"
+    assert isinstance(facet["queryFilter"], dict)  # a Struct (6.7), not a JSON string
+    found = query(site, filter=facet["queryFilter"], paging={"limit": 1000}).json()["contacts"]
+    assert {c["id"] for c in found} == ids
