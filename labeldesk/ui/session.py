@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -276,23 +277,17 @@ class SiteSession(QObject):
         done: list[Label] = []
         failures: list[tuple[Label, WixError]] = []
 
-        def finish_one(label: Label, error: WixError | None = None) -> None:
+        def finish_one(label: Label, outcome: object) -> None:  # (the answer: a WixError, or a success's value)
             pending.discard(label.key)
-            if error is None:
-                done.append(label)
+            if isinstance(outcome, WixError):
+                failures.append((label, outcome))
             else:
-                failures.append((label, error))
+                done.append(label)
             if not pending:
                 self._say(*texts.deletes_done(done, failures))
 
-        def succeeded(label: Label) -> Callable[[object], None]:
-            return lambda _: finish_one(label)
-
-        def failed(label: Label) -> Callable[[WixError], None]:
-            return lambda error: finish_one(label, error)
-
         for label in labels:
-            controller.delete(label, on_success=succeeded(label), on_failure=failed(label))
+            controller.delete(label, on_success=partial(finish_one, label), on_failure=partial(finish_one, label))
         if len(labels) > 1:
             self._say(texts.deleting(len(labels)))
 
