@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from labeldesk.api.errors import LabelNotFoundError
+from labeldesk.api.errors import CancelledError, LabelNotFoundError
 from labeldesk.cache import CacheUnavailableError, journal, saved_contacts
 from labeldesk.cache.journal import CANCELLED, DONE, FAILED, RUNNING, JobEnd, Operation
 from labeldesk.contacts import BulkJob, Contact
@@ -147,7 +147,7 @@ class Operations:
         try:
             client.delete(label.key)
         except Exception as exc:
-            if not getattr(exc, "retryable", False):  # refused: not deleted. (Else it may have been: see _settle)
+            if _refused(exc):  # not deleted. (Else it may have been: the entry waits for _settle)
                 cache.write(lambda connection: journal.drop_deleted(connection, [entry]))
             raise
         cache.write(lambda connection: journal.confirm_deleted(connection, entry, _now()))
@@ -425,6 +425,13 @@ def _check_merge(client: Any, target: str, sources: list[str]) -> dict[str, Labe
                 source,
             )
     return found
+
+
+def _refused(error: BaseException) -> bool:
+    """Whether a delete that raised ``error`` surely didn't happen: Wix answered no (a 404, a 403...).
+    A cut connection, a timeout, a 5xx or the client closed mid-request (CancelledError) may have
+    reached Wix: the label may be gone, so its Recently deleted entry must stay."""
+    return isinstance(error, KnownError) and not error.retryable and not isinstance(error, CancelledError)
 
 
 def _holders_job(client: Any, source: str, target: str) -> list[str]:

@@ -1,0 +1,108 @@
+"""Issue 15's operations where customer data is at stake: a delete or a merge whose outcome is unknown keeps
+what it needs to be restored, a bulk job that doesn't prove it labelled everyone deletes nothing. Qt-free,
+against the emulator over loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from labeldesk.cache import LabelCache, journal
+from labeldesk.emulator import Emulator, LabelStore
+from labeldesk.engine import protocol as p
+from labeldesk.engine.core import SyncEngine
+from tests.conftest import make_client
+from tests.engine.test_core import Inbox
+from tests.engine.test_operations import Site
+
+DELETES = "/contacts/v4/labels/"
+
+
+@pytest.fixture
+def shop():
+    store = LabelStore()
+    made = Site(store)
+    with Emulator(store, rate_limit=None, job_seconds=0.1) as emulator:
+        made.emulator = emulator
+        yield made
+
+
+@pytest.fixture
+def engines(tmp_path):
+    made: list[SyncEngine] = []
+
+    def make(site: Site) -> tuple[SyncEngine, Inbox]:
+        inbox = Inbox()
+        client = make_client(site.emulator)
+        client.job_first_wait = 0.05
+        client.job_max_wait = 0.2
+        engine = SyncEngine(inbox.send, {1: client})
+        engine.handle(p.Open(None, 1, str(tmp_path / "site.sqlite3")))
+        made.append(engine)
+        return engine, inbox
+
+    yield make
+    for engine in made:
+        engine.shutdown()
+
+
+def saved_entries(engine: SyncEngine, *, confirmed: bool) -> list:
+    """Recently deleted as another program reads the file: only what was committed."""
+    other = LabelCache(engine.cache.path)
+    try:
+        return journal.deleted_entries(other, confirmed=confirmed)
+    finally:
+        other.close()
+
+
+def label(engine: SyncEngine, key: str):
+    return next(lb for lb in engine.client.fetch_all() if lb.key == key)
+
+
+def test_a_delete_cut_off_by_closing_after_wix_carried_it_out_stays_restorable(shop, engines):
+    engine, inbox = engines(shop)
+    carried = shop.holders(shop.news)
+    real_delete = engine.client.delete
+
+    def delete_answered_late(key: str) -> None:
+        shop.emulator.faults.answer_late_next(1, seconds=5.0)  # carried out at once, its answer held back
+        real_delete(key)
+
+    engine.client.delete = delete_answered_late
+    engine.handle(p.DeleteLabel(1, label(engine, shop.news)))
+    deadline_wait(lambda: shop.emulator.faults.held == 1)
+    assert shop.news not in {row["key"] for row in shop.store.snapshot()}  # Wix deleted it
+    engine.shutdown()  # the window closed while the answer was on its way: the client cut it
+    inbox.wait_for(p.RequestFailed)
+    (entry,) = saved_entries(engine, confirmed=False)  # kept, unconfirmed: the delete may have happened
+    assert entry.key == shop.news and set(entry.contact_ids) == carried
+    again, inbox = engines(shop)  # the next start asks Wix, which says the label is gone: restorable
+    again.handle(p.ListDeleted(1))
+    inbox.idle(1)
+    again.handle(p.ListDeleted(2))
+    (listed,) = inbox.wait_for(p.DeletedList, 2)[1].entries
+    assert listed.key == shop.news and set(listed.contact_ids) == carried and listed.deleted_at is not None
+
+
+def test_a_delete_wix_refused_leaves_nothing_in_recently_deleted(shop, engines):
+    engine, inbox = engines(shop)
+    real_delete = engine.client.delete
+
+    def delete_refused(key: str) -> None:
+        shop.emulator.faults.fail_next(1, status=403, message="not allowed")  # Wix answers no: nothing deleted
+        real_delete(key)
+
+    engine.client.delete = delete_refused
+    engine.handle(p.DeleteLabel(1, label(engine, shop.news)))
+    inbox.wait_for(p.RequestFailed)
+    inbox.idle(1)
+    assert shop.news in {row["key"] for row in shop.store.snapshot()}
+    assert saved_entries(engine, confirmed=False) == [] and saved_entries(engine, confirmed=True) == []
+
+
+def deadline_wait(condition, timeout: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "never happened"
+        time.sleep(0.01)
