@@ -31,6 +31,19 @@ class JobFailuresError(KnownError):
         self.contact_ids = contact_ids
 
 
+class JobOutcomeUnknownError(KnownError):
+    """A bulk job reached COMPLETED without saying how many contacts it failed on (no ``failedTotal``,
+    contract 6.5), so a merge deleted nothing (a restore keeps its entry): nothing proves every contact
+    got the label."""
+
+    def __init__(self, label: str, *, merge: bool = True) -> None:
+        after = "so nothing was deleted" if merge else "so it stays in Recently deleted"
+        super().__init__(
+            f"Wix didn't say whether {quoted(label)} was added to every contact, {after}. Refresh to see the "
+            "contacts' labels, then try again."
+        )
+
+
 class OperationCancelledError(KnownError):
     """The person stopped a merge or restore before it ended: a merge then deletes nothing."""
 

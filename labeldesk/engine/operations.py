@@ -38,6 +38,7 @@ from labeldesk.engine import protocol as p
 from labeldesk.engine.op_errors import (
     EntryGoneError,
     JobFailuresError,
+    JobOutcomeUnknownError,
     MergeRefusedError,
     NotRestorableError,
     OperationCancelledError,
@@ -289,10 +290,14 @@ class Operations:
             self._finish(run)
 
     def _check_ends(self, run: _Run, ends: list[JobEnd], name: str, *, merge: bool = True) -> None:
+        """Raise unless every job proved it failed on no contact: ``failedTotal`` 0 and no error naming
+        one (a job that left its count out proves nothing, and a merge must not delete on it)."""
         failed = sum(end.failed or 0 for end in ends)
-        if failed:
-            ids = list(dict.fromkeys(contact_id for end in ends for contact_id in end.failed_ids))
-            raise JobFailuresError(name, failed, ids, merge=merge)
+        ids = list(dict.fromkeys(contact_id for end in ends for contact_id in end.failed_ids))
+        if failed or ids:
+            raise JobFailuresError(name, max(failed, len(ids)), ids, merge=merge)
+        if any(end.failed is None for end in ends):
+            raise JobOutcomeUnknownError(name, merge=merge)
 
     # -- a restore ------------------------------------------------------------------------------------------
 

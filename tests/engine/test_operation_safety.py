@@ -4,15 +4,18 @@ against the emulator over loopback."""
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from labeldesk.cache import LabelCache, journal
+from labeldesk.contacts import BulkJob, JobError
 from labeldesk.emulator import Emulator, LabelStore
 from labeldesk.engine import protocol as p
 from labeldesk.engine.core import SyncEngine
+from labeldesk.engine.op_errors import JobFailuresError, JobOutcomeUnknownError
 from tests.conftest import make_client
 from tests.engine.test_core import Inbox
-from tests.engine.test_operations import Site
+from tests.engine.test_operations import BULK, Site, requests
 
 DELETES = "/contacts/v4/labels/"
 
@@ -106,3 +109,35 @@ def deadline_wait(condition, timeout: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "never happened"
         time.sleep(0.01)
+
+
+def _jobs_answering(engine: SyncEngine, change) -> None:
+    """Each job the engine waits for ends as Wix said, changed by ``change(job)``."""
+    real_wait = engine.client.wait_for_job
+
+    def wait_for_job(job_id: str, **kwargs) -> BulkJob:
+        return change(real_wait(job_id, **kwargs))
+
+    engine.client.wait_for_job = wait_for_job
+
+
+def test_a_job_that_completes_without_saying_how_many_failed_deletes_nothing(shop, engines):
+    engine, inbox = engines(shop)
+    _jobs_answering(engine, lambda job: msgspec.structs.replace(job, failed_total=None))
+    engine.handle(p.MergeLabels(1, shop.vip, shop.sources))
+    failed = inbox.wait_for(p.OperationFailed)[0]
+    assert isinstance(p.rebuild_error(failed.error), JobOutcomeUnknownError) and failed.removed == []
+    assert "nothing was deleted" in failed.error.message
+    assert not requests(shop.emulator, "DELETE", DELETES)
+    assert set(shop.sources) <= {row["key"] for row in shop.store.snapshot()}
+
+
+def test_a_job_that_names_a_failed_contact_deletes_nothing_whatever_its_count_says(shop, engines):
+    engine, inbox = engines(shop)
+    error = JobError("CONTACT_UPDATE_FAILED", "Couldn't update contact", shop.ann)
+    _jobs_answering(engine, lambda job: msgspec.structs.replace(job, failed_total=0, errors=(error,)))
+    engine.handle(p.MergeLabels(1, shop.vip, shop.sources[:1]))
+    failed = inbox.wait_for(p.OperationFailed)[0]
+    assert isinstance(p.rebuild_error(failed.error), JobFailuresError) and failed.removed == []
+    assert [contact.id for contact in failed.failed] == [shop.ann]
+    assert not requests(shop.emulator, "DELETE", DELETES) and len(requests(shop.emulator, "POST", BULK)) == 1
