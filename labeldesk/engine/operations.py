@@ -208,14 +208,19 @@ class Operations:
 
     def _failed(self, run: _Run, error: BaseException) -> None:
         op = run.op
-        unconfirmed = [entry for key, entry in op.entries.items() if key not in op.removed]
+        unconfirmed = {key: entry for key, entry in op.entries.items() if key not in op.removed}
+        gone: list[int] = []
+        if op.step == "deleting":  # a delete that failed may have reached Wix all the same: ask
+            gone, unconfirmed = self._still_there(run, unconfirmed)
         op.step = "ended"
+
+        def note(connection: sqlite3.Connection) -> None:
+            journal.drop_deleted(connection, unconfirmed.values())
+            for entry in gone:
+                journal.confirm_deleted(connection, entry, _now())
+
         try:
-            self._save(
-                run,
-                state=CANCELLED if run.cancelled else FAILED,
-                also=lambda connection: journal.drop_deleted(connection, unconfirmed),
-            )
+            self._save(run, state=CANCELLED if run.cancelled else FAILED, also=note)
         except Exception as exc:
             log.warning("couldn't write down that a %s ended: %r", op.kind, exc)
         failed_ids = error.contact_ids if isinstance(error, JobFailuresError) else []
@@ -229,6 +234,26 @@ class Operations:
                 removed=list(op.removed),
             )
         )
+
+    def _still_there(self, run: _Run, entries: dict[str, int]) -> tuple[list[int], dict[str, int]]:
+        """Of a failed merge's sources not known deleted (source key -> its Recently deleted entry), ask Wix
+        which are gone (their entries, to confirm: the source joins ``removed``) and which are still there
+        (returned, to drop). One Wix can't tell about is in neither: its entry waits for the next start's
+        _settle, so a source that may be gone never loses the list of its contacts."""
+        gone: list[int] = []
+        there: dict[str, int] = {}
+        for key, entry in entries.items():
+            try:
+                self._client().get(key)
+            except LabelNotFoundError:
+                gone.append(entry)
+                run.op.removed.append(key)
+                self._engine._learn(key, None)
+            except Exception as exc:
+                log.info("couldn't tell whether a merged label is gone: %r", exc)
+            else:
+                there[key] = entry
+        return gone, there
 
     def _save(self, run: _Run, *, state: str = RUNNING, also: journal.Also | None = None) -> None:
         """Write the run's record down, durably, before its next request leaves (nothing without a saved copy)."""

@@ -141,3 +141,28 @@ def test_a_job_that_names_a_failed_contact_deletes_nothing_whatever_its_count_sa
     assert isinstance(p.rebuild_error(failed.error), JobFailuresError) and failed.removed == []
     assert [contact.id for contact in failed.failed] == [shop.ann]
     assert not requests(shop.emulator, "DELETE", DELETES) and len(requests(shop.emulator, "POST", BULK)) == 1
+
+
+def test_a_merge_whose_delete_failed_after_wix_carried_it_out_keeps_that_source_restorable(shop, engines):
+    engine, inbox = engines(shop)
+    first, second = shop.sources[:2]
+    had_first = shop.holders(first)
+    real_delete = engine.client.delete
+
+    def delete(key: str) -> None:
+        if key == first:  # carried out, its answer lost; the tries after it fail: the delete "failed"
+            shop.emulator.faults.drop_reply_next(1)
+            shop.emulator.faults.fail_next(2, status=503)  # (FAST_RETRY: three tries in all)
+        real_delete(key)
+
+    engine.client.delete = delete
+    engine.handle(p.MergeLabels(1, shop.vip, [first, second]))
+    failed = inbox.wait_for(p.OperationFailed)[0]
+    labels_now = {row["key"] for row in shop.store.snapshot()}
+    assert first not in labels_now and second in labels_now  # Wix deleted the first; the second was never sent
+    assert failed.removed == [first]  # the window is told what is gone
+    inbox.idle(1)
+    engine.handle(p.ListDeleted(2))
+    (entry,) = inbox.wait_for(p.DeletedList)[0].entries
+    assert entry.key == first and set(entry.contact_ids) == had_first  # restorable
+    assert saved_entries(engine, confirmed=False) == []  # the second's entry went: it was never deleted
