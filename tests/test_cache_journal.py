@@ -102,3 +102,18 @@ def test_an_engine_in_a_process_that_ended_owns_nothing():
     assert owners.alive(me)
     owners.release(me)
     assert not owners.alive(me)
+
+
+def test_pruning_keeps_an_old_entry_that_a_running_restore_still_needs(cache):
+    old = journal.save_deleted(cache, "custom.old", "Old", ["a", "b"], NOW - timedelta(days=40))
+    cache.write(lambda c: journal.confirm_deleted(c, old, NOW - timedelta(days=40)))
+    ended = journal.save_deleted(cache, "custom.ended", "Ended", ["c"], NOW - timedelta(days=40))
+    cache.write(lambda c: journal.confirm_deleted(c, ended, NOW - timedelta(days=40)))
+    owner = owners.new_owner()
+    try:  # a restore of `old` began on its 30th day and was cut short; this start is days later
+        journal.begin(cache, Operation("restore", "labelling", entry=old), owner, NOW - timedelta(days=31))
+        journal.prune(cache, NOW)
+    finally:
+        owners.release(owner)
+    assert journal.deleted_entry(cache, old) is not None  # the restore resumes on it
+    assert journal.deleted_entry(cache, ended) is None  # nobody needs it any more: gone after 30 days

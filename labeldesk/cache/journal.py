@@ -141,17 +141,17 @@ def claim_unfinished(cache: LabelCache, owner: str, alive: Callable[[str], bool]
 
 def running_entries(cache: LabelCache) -> set[int]:
     """The Recently deleted entries that running operations (any engine's) still use."""
+    return cache.read(_entries_in_use)
 
-    def read(connection: sqlite3.Connection) -> set[int]:
-        used: set[int] = set()
-        for (text,) in connection.execute("SELECT record FROM operations WHERE state = ?", (RUNNING,)):
-            op = _decoder.decode(text)
-            used.update(op.entries.values())
-            if op.entry is not None:
-                used.add(op.entry)
-        return used
 
-    return cache.read(read)
+def _entries_in_use(connection: sqlite3.Connection) -> set[int]:
+    used: set[int] = set()
+    for (text,) in connection.execute("SELECT record FROM operations WHERE state = ?", (RUNNING,)):
+        op = _decoder.decode(text)
+        used.update(op.entries.values())
+        if op.entry is not None:
+            used.add(op.entry)
+    return used
 
 
 def operation(cache: LabelCache, op_id: int) -> tuple[str, Operation] | None:
@@ -234,11 +234,15 @@ def deleted_entry(cache: LabelCache, entry: int) -> DeletedLabel | None:
 
 
 def prune(cache: LabelCache, now: datetime) -> None:
-    """Forget the entries and ended operations older than KEEP_DAYS."""
+    """Forget the entries and ended operations older than KEEP_DAYS, except the entries a running
+    operation still uses (a restore or a merge cut short resumes on them, however late)."""
     cutoff = iso(now - timedelta(days=KEEP_DAYS))
 
     def write(connection: sqlite3.Connection) -> None:
-        connection.execute("DELETE FROM deleted_labels WHERE coalesce(deleted_at, saved_at) < ?", (cutoff,))
+        old = connection.execute(
+            "SELECT entry FROM deleted_labels WHERE coalesce(deleted_at, saved_at) < ?", (cutoff,)
+        ).fetchall()
+        drop_deleted(connection, {entry for (entry,) in old} - _entries_in_use(connection))
         connection.execute("DELETE FROM operations WHERE state != ? AND updated_at < ?", (RUNNING, cutoff))
 
     cache.write(write)
