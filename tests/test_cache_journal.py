@@ -117,3 +117,14 @@ def test_pruning_keeps_an_old_entry_that_a_running_restore_still_needs(cache):
         owners.release(owner)
     assert journal.deleted_entry(cache, old) is not None  # the restore resumes on it
     assert journal.deleted_entry(cache, ended) is None  # nobody needs it any more: gone after 30 days
+
+
+def test_a_sync_without_a_label_forgets_the_contacts_saved_for_it(cache):
+    from labeldesk.domain import Label, LabelType
+
+    kept = Label("custom.vip", "VIP", LabelType.USER_DEFINED)
+    for key in ("custom.vip", "custom.gone"):
+        saved_contacts.save_page(cache, key, 0, people(0, 2), limit=9, last=True, total=2, synced_at=NOW)
+    cache.replace_labels([kept], NOW)  # "custom.gone" was deleted elsewhere (in Wix's own screens, say)
+    assert saved_contacts.load_page(cache, "custom.gone", 0, 10) is None  # a new label given its key shows none
+    assert saved_contacts.load_page(cache, "custom.vip", 0, 10) is not None
