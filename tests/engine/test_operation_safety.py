@@ -166,3 +166,18 @@ def test_a_merge_whose_delete_failed_after_wix_carried_it_out_keeps_that_source_
     (entry,) = inbox.wait_for(p.DeletedList)[0].entries
     assert entry.key == first and set(entry.contact_ids) == had_first  # restorable
     assert saved_entries(engine, confirmed=False) == []  # the second's entry went: it was never deleted
+
+
+def test_a_new_label_given_a_gone_labels_key_never_shows_that_labels_saved_contacts(shop, engines):
+    from labeldesk.cache import saved_contacts
+
+    engine, inbox = engines(shop)
+    engine.handle(p.ListContacts(1, shop.news))
+    assert len(inbox.wait_for(p.ContactsPage)[0].contacts) == 5
+    inbox.idle(1)
+    shop.store.delete(shop.news)  # deleted in Wix's own screens; no refresh since
+    engine.handle(p.CreateLabel(2, "Newsletter"))
+    created = inbox.wait_for(p.Created)[0]
+    assert created.created and created.label.key == shop.news  # Wix gave the free key again
+    inbox.idle(2)
+    assert saved_contacts.load_page(engine.cache, shop.news, 0, 100) is None
