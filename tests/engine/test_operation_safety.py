@@ -181,3 +181,60 @@ def test_a_new_label_given_a_gone_labels_key_never_shows_that_labels_saved_conta
     assert created.created and created.label.key == shop.news  # Wix gave the free key again
     inbox.idle(2)
     assert saved_contacts.load_page(engine.cache, shop.news, 0, 100) is None
+
+
+def running_record(engine: SyncEngine):
+    """The running operation's record as another program reads the file (only what was committed)."""
+    other = LabelCache(engine.cache.path)
+    try:
+        return other.read(
+            lambda c: [
+                msgspec.json.decode(text, type=journal.Operation)
+                for (text,) in c.execute("SELECT record FROM operations WHERE state = 'running'")
+            ]
+        )
+    finally:
+        other.close()
+
+
+def test_a_deletes_contacts_are_on_disk_before_its_request_leaves(shop, engines):
+    engine, inbox = engines(shop)
+    carried = shop.holders(shop.news)
+    seen: list = []
+    real_delete = engine.client.delete
+
+    def delete(key: str) -> None:
+        seen.append(saved_entries(engine, confirmed=False))
+        real_delete(key)
+
+    engine.client.delete = delete
+    engine.handle(p.DeleteLabel(1, label(engine, shop.news)))
+    inbox.wait_for(p.Deleted)
+    ((entry,),) = seen
+    assert entry.key == shop.news and set(entry.contact_ids) == carried
+
+
+def test_each_step_of_a_merge_is_on_disk_before_its_request_leaves(shop, engines):
+    engine, inbox = engines(shop)
+    client = engine.client
+    at_jobs: list = []
+    at_deletes: list = []
+    real_job, real_delete = client.label_holders_job, client.delete
+
+    def label_holders_job(source: str, **kwargs) -> str:
+        at_jobs.append((running_record(engine), saved_entries(engine, confirmed=False)))
+        return real_job(source, **kwargs)
+
+    def delete(key: str) -> None:
+        at_deletes.append(running_record(engine))
+        real_delete(key)
+
+    client.label_holders_job, client.delete = label_holders_job, delete
+    engine.handle(p.MergeLabels(1, shop.vip, shop.sources))
+    inbox.wait_for(p.OperationDone)
+    for n, ((op,), entries) in enumerate(at_jobs):
+        assert op.step == "labelling" and list(op.jobs) == shop.sources[:n]  # the jobs before it, by id
+        assert {entry.key for entry in entries} == set(shop.sources)  # every source's contacts, first
+    for n, (op,) in enumerate(at_deletes):
+        assert op.step == "deleting" and op.removed == shop.sources[:n]
+        assert set(op.ends) == {job for jobs in op.jobs.values() for job in jobs}  # every job's end, first
