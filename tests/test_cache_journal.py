@@ -128,3 +128,25 @@ def test_a_sync_without_a_label_forgets_the_contacts_saved_for_it(cache):
     cache.replace_labels([kept], NOW)  # "custom.gone" was deleted elsewhere (in Wix's own screens, say)
     assert saved_contacts.load_page(cache, "custom.gone", 0, 10) is None  # a new label given its key shows none
     assert saved_contacts.load_page(cache, "custom.vip", 0, 10) is not None
+
+
+def test_an_engine_holds_its_lock_file_while_its_process_lives_and_the_system_lets_go_when_it_is_killed(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "owners"
+    script = "import sys; from pathlib import Path; from labeldesk.engine import owners\n"
+    script += "print(owners.new_owner(Path(sys.argv[1])), flush=True); sys.stdin.read()"
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        owner = child.stdout.readline().strip()
+        assert owners.alive(owner, folder) and owners.alive(owner, folder)  # (asking takes nothing from it)
+    finally:
+        child.kill()
+        child.wait(10)
+        child.stdin.close()
+        child.stdout.close()
+    assert not owners.alive(owner, folder)
+    assert list(folder.iterdir()) == []  # its lock file tidied away

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from labeldesk.api.errors import CancelledError, LabelNotFoundError
@@ -90,7 +91,9 @@ class Operations:
         self._resumed = False
         self._closing = threading.Event()  # the engine is stopping: what runs is left to resume
         self._started_at = datetime.now(UTC)
-        self.owner = owners.new_owner()
+        #: This engine's name in the journal (see owners), made with the saved copy's folder at first use.
+        self._owner: str | None = None
+        self._owners_folder: Path | None = None
 
     # -- intents --------------------------------------------------------------------------------------------
 
@@ -128,7 +131,18 @@ class Operations:
         self._pool.shutdown(wait=False, cancel_futures=True)
         for run in runs:
             run.ended.wait(STOP_WAIT_SECONDS)
-        owners.release(self.owner)
+        if self._owner is not None:
+            owners.release(self._owner, self._owners_folder)
+
+    def _owner_name(self, cache: LabelCache) -> str:
+        """This engine's owner name, holding its lock file beside the saved copy from the first call on."""
+        with self._lock:
+            if self._owner is None:
+                self._owners_folder = cache.path.parent / "owners"
+                self._owner = owners.new_owner(self._owners_folder)
+                if self._closing.is_set():  # (stopping already: what it starts now is left to the next engine)
+                    owners.release(self._owner, self._owners_folder)
+            return self._owner
 
     # -- the restorable delete (on the engine's write thread) ----------------------------------------------
 
@@ -159,7 +173,7 @@ class Operations:
         cache = self._engine.cache
         try:
             if cache is not None:
-                op_id = journal.begin(cache, op, self.owner, _now())
+                op_id = journal.begin(cache, op, self._owner_name(cache), _now())
             else:
                 with self._lock:
                     self._memory_ids -= 1
@@ -175,7 +189,8 @@ class Operations:
             return
         try:
             journal.prune(cache, _now())
-            taken = journal.claim_unfinished(cache, self.owner, owners.alive)
+            me = self._owner_name(cache)
+            taken = journal.claim_unfinished(cache, me, functools.partial(owners.alive, folder=self._owners_folder))
         except Exception as exc:
             self._engine._send(p.CacheTrouble(self._engine._describe(exc, "read the operation journal")))
             return

@@ -4,6 +4,8 @@ against the emulator over loopback."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import msgspec
 import pytest
 
@@ -238,3 +240,32 @@ def test_each_step_of_a_merge_is_on_disk_before_its_request_leaves(shop, engines
     for n, (op,) in enumerate(at_deletes):
         assert op.step == "deleting" and op.removed == shop.sources[:n]
         assert set(op.ends) == {job for jobs in op.jobs.values() for job in jobs}  # every job's end, first
+
+
+def test_a_merge_left_by_a_crashed_engine_resumes_though_another_program_now_has_its_process_id(
+    shop, engines, tmp_path
+):
+    import subprocess
+    import sys
+    import uuid
+
+    from labeldesk.engine import owners
+
+    path = tmp_path / "site.sqlite3"
+    token = uuid.uuid4().hex
+    (tmp_path / "owners").mkdir(mode=0o700)
+    (tmp_path / "owners" / f"{token}.lock").touch(mode=0o600)  # left by the crashed engine, held by nobody
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:  # the crashed engine's process id, given to another program since
+        cache = LabelCache(path)
+        op = journal.Operation("merge", "reading", request=1, target=shop.vip, sources=shop.sources[:1])
+        journal.begin(cache, op, f"{other.pid}:{token}", datetime.now(UTC))
+        cache.close()
+        assert owners.alive(f"{other.pid}:{token}")  # by its process id alone it looks alive
+        _, inbox = engines(shop)
+        done = inbox.wait_for(p.OperationDone)[0]
+        assert done.resumed and done.removed == shop.sources[:1]
+    finally:
+        other.stdin.close()
+        other.wait(10)
+    assert not (tmp_path / "owners" / f"{token}.lock").exists()  # tidied away with its operation
