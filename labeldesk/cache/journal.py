@@ -167,12 +167,21 @@ def operation(cache: LabelCache, op_id: int) -> tuple[str, Operation] | None:
 # -- Recently deleted ------------------------------------------------------------------------------------
 
 
-def add_deleted(connection: sqlite3.Connection, key: str, name: str, contact_ids: Iterable[str], now: datetime) -> int:
-    """(Inside a transaction) an unconfirmed entry for label ``key``, before its delete leaves."""
+def add_deleted(
+    connection: sqlite3.Connection,
+    key: str,
+    name: str,
+    contact_ids: Iterable[str],
+    now: datetime,
+    *,
+    owner: str | None = None,
+) -> int:
+    """(Inside a transaction) an unconfirmed entry for label ``key``, before its delete leaves; ``owner``:
+    the engine sending it (see :func:`unsettled`)."""
     ids = _encoder.encode(list(contact_ids)).decode()
     cursor = connection.execute(
-        "INSERT INTO deleted_labels (key, display_name, contact_ids, saved_at) VALUES (?, ?, ?, ?)",
-        (key, name, ids, iso(now)),
+        "INSERT INTO deleted_labels (key, display_name, contact_ids, saved_at, owner) VALUES (?, ?, ?, ?, ?)",
+        (key, name, ids, iso(now), owner),
     )
     return int(cursor.lastrowid or 0)
 
@@ -187,10 +196,12 @@ def drop_deleted(connection: sqlite3.Connection, entries: Iterable[int]) -> None
     connection.executemany("DELETE FROM deleted_labels WHERE entry = ?", [(entry,) for entry in entries])
 
 
-def save_deleted(cache: LabelCache, key: str, name: str, contact_ids: Iterable[str], now: datetime) -> int:
+def save_deleted(
+    cache: LabelCache, key: str, name: str, contact_ids: Iterable[str], now: datetime, *, owner: str | None = None
+) -> int:
     """An unconfirmed entry for label ``key``, durably written; its number."""
     made: list[int] = []
-    cache.write(lambda connection: made.append(add_deleted(connection, key, name, contact_ids, now)))
+    cache.write(lambda connection: made.append(add_deleted(connection, key, name, contact_ids, now, owner=owner)))
     return made[0]
 
 
@@ -208,15 +219,19 @@ def deleted_entries(cache: LabelCache, *, confirmed: bool = True) -> list[Delete
     return cache.read(read)
 
 
-def unconfirmed_before(cache: LabelCache, moment: datetime) -> list[tuple[int, str]]:
-    """(entry, label key) of the unconfirmed entries written before ``moment``: deletes cut short."""
+def unsettled(cache: LabelCache, alive: Callable[[str], bool], moment: datetime) -> list[tuple[int, str]]:
+    """(entry, label key) of the unconfirmed entries whose deletes were cut short: their engine is gone
+    (``alive(owner)`` False), or, for an entry that names none, it was written before ``moment``."""
 
     def read(connection: sqlite3.Connection) -> list[tuple[int, str]]:
         rows = connection.execute(
-            "SELECT entry, key FROM deleted_labels WHERE deleted_at IS NULL AND saved_at < ? ORDER BY entry",
-            (iso(moment),),
-        )
-        return [(int(entry), str(key)) for entry, key in rows]
+            "SELECT entry, key, owner, saved_at FROM deleted_labels WHERE deleted_at IS NULL ORDER BY entry"
+        ).fetchall()
+        return [
+            (int(entry), str(key))
+            for entry, key, owner, saved_at in rows
+            if (not alive(owner) if owner is not None else saved_at < iso(moment))
+        ]
 
     return cache.read(read)
 

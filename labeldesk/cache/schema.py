@@ -77,6 +77,11 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
+    # 5: which engine wrote a Recently deleted entry ("<pid>:<token>", see engine/owners.py), so that another
+    # engine on the file never settles an entry whose delete a live one still has on its way.
+    """
+    ALTER TABLE deleted_labels ADD COLUMN owner TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -156,7 +156,8 @@ class Operations:
             return
         ids = [contact.id for contact in client.contacts_with_label(label.key)]
         try:
-            entry = journal.save_deleted(cache, label.key, label.display_name, ids, _now())
+            owner = self._owner_name(cache)
+            entry = journal.save_deleted(cache, label.key, label.display_name, ids, _now(), owner=owner)
         except CacheUnavailableError:
             raise NotRestorableError(label.display_name) from None
         try:
@@ -301,7 +302,9 @@ class Operations:
             def note(connection: sqlite3.Connection) -> None:  # the sources' contacts, for restoring them
                 for source in op.sources:
                     name = labels[source].display_name
-                    op.entries[source] = journal.add_deleted(connection, source, name, holders[source], now)
+                    op.entries[source] = journal.add_deleted(
+                        connection, source, name, holders[source], now, owner=self._owner
+                    )
 
             op.step = "labelling"
             self._save(run, also=note)
@@ -433,7 +436,8 @@ class Operations:
         Wix whether the label is still there. Gone: confirmed; there: the delete never happened."""
         try:
             busy = journal.running_entries(cache)
-            cut_short = [(n, key) for n, key in journal.unconfirmed_before(cache, self._started_at) if n not in busy]
+            alive = functools.partial(owners.alive, folder=self._owners_folder)
+            cut_short = [(n, key) for n, key in journal.unsettled(cache, alive, self._started_at) if n not in busy]
             for entry, key in cut_short:
                 try:
                     self._client().get(key)

@@ -269,3 +269,30 @@ def test_a_merge_left_by_a_crashed_engine_resumes_though_another_program_now_has
         other.stdin.close()
         other.wait(10)
     assert not (tmp_path / "owners" / f"{token}.lock").exists()  # tidied away with its operation
+
+
+def test_a_second_engine_on_the_file_never_settles_a_delete_that_a_live_one_has_on_its_way(shop, engines):
+    import threading
+
+    first, first_inbox = engines(shop)
+    carried = shop.holders(shop.news)
+    on_its_way, go_on = threading.Event(), threading.Event()
+    real_delete = first.client.delete
+
+    def delete(key: str) -> None:  # its contacts are saved; the request is on its way
+        on_its_way.set()
+        assert go_on.wait(10)
+        real_delete(key)
+
+    first.client.delete = delete
+    first.handle(p.DeleteLabel(1, label(first, shop.news)))
+    assert on_its_way.wait(10)
+    second, inbox = engines(shop)  # another window on the same site, started now: it settles deletes cut short
+    second.handle(p.ListDeleted(1))
+    inbox.idle(1)
+    go_on.set()
+    first_inbox.wait_for(p.Deleted)
+    first_inbox.idle(1)
+    first.handle(p.ListDeleted(2))
+    (entry,) = first_inbox.wait_for(p.DeletedList)[0].entries
+    assert entry.key == shop.news and set(entry.contact_ids) == carried
