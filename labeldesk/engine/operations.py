@@ -166,7 +166,10 @@ class Operations:
             if _refused(exc):  # not deleted. (Else it may have been: the entry waits for _settle)
                 cache.write(lambda connection: journal.drop_deleted(connection, [entry]))
             raise
-        cache.write(lambda connection: journal.confirm_deleted(connection, entry, _now()))
+        try:
+            cache.write(lambda connection: journal.confirm_deleted(connection, entry, _now()))
+        except CacheUnavailableError as exc:  # deleted all the same: the next start confirms it (_settle)
+            self._engine._send(p.CacheTrouble(self._engine._describe(exc, "note down a delete")))
 
     # -- running ----------------------------------------------------------------------------------------------
 

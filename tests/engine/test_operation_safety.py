@@ -296,3 +296,20 @@ def test_a_second_engine_on_the_file_never_settles_a_delete_that_a_live_one_has_
     first.handle(p.ListDeleted(2))
     (entry,) = first_inbox.wait_for(p.DeletedList)[0].entries
     assert entry.key == shop.news and set(entry.contact_ids) == carried
+
+
+def test_a_delete_wix_carried_out_is_said_done_though_the_disk_refused_its_last_note(shop, engines, monkeypatch):
+    import sqlite3
+
+    engine, inbox = engines(shop)
+
+    def disk_full(connection, entry, now) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(journal, "confirm_deleted", disk_full)
+    engine.handle(p.DeleteLabel(1, label(engine, shop.news)))
+    deleted = inbox.wait_for(p.Deleted)[0]  # the table drops the row: the label is gone from Wix
+    assert deleted.label.key == shop.news and not inbox.of(p.RequestFailed)
+    assert inbox.wait_for(p.CacheTrouble)
+    (entry,) = saved_entries(engine, confirmed=False)  # its contacts kept: the next start confirms it
+    assert entry.key == shop.news
