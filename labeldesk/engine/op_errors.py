@@ -55,6 +55,19 @@ class OperationCancelledError(KnownError):
         super().__init__(words)
 
 
+class RestoreRefusedError(KnownError):
+    """A restore whose name now belongs to a label Wix or an app manages (find-or-create found it): putting that
+    label on contacts is not LabelDesk's to do, so nothing changed and the entry stays in Recently deleted."""
+
+    asking_again_helps = False
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{quoted(name)} is now the name of a label Wix or an app manages, so LabelDesk didn't put it on the "
+            "contacts. The label stays in Recently deleted."
+        )
+
+
 class NotRestorableError(KnownError):
     """A delete that wasn't sent because its contacts couldn't be noted down first (the saved copy refused)."""
 

@@ -43,6 +43,7 @@ from labeldesk.engine.op_errors import (
     MergeRefusedError,
     NotRestorableError,
     OperationCancelledError,
+    RestoreRefusedError,
 )
 from labeldesk.errors import KnownError
 
@@ -358,6 +359,8 @@ class Operations:
         if op.step == "creating":
             self._progress(run, "creating", 0, None)
             label = client.find_or_create(entry.display_name).label
+            if label.label_type is not LabelType.USER_DEFINED:  # (the name is now Wix's or an app's label)
+                raise RestoreRefusedError(entry.display_name)
             op.label, op.target = label, label.key
             op.step = "labelling"
             self._save(run)

@@ -313,3 +313,19 @@ def test_a_delete_wix_carried_out_is_said_done_though_the_disk_refused_its_last_
     assert inbox.wait_for(p.CacheTrouble)
     (entry,) = saved_entries(engine, confirmed=False)  # its contacts kept: the next start confirms it
     assert entry.key == shop.news
+
+
+def test_a_restore_never_puts_a_label_wix_or_an_app_manages_on_contacts(shop, engines):
+    from labeldesk.engine.op_errors import RestoreRefusedError
+
+    engine, inbox = engines(shop)
+    ann = shop.ann
+    before = set(shop.store.label_keys_of(ann))
+    entry = journal.save_deleted(engine.cache, "custom.contacted", "Contacted", [ann], datetime.now(UTC))
+    engine.cache.write(lambda c: journal.confirm_deleted(c, entry, datetime.now(UTC)))
+    engine.handle(p.RestoreLabel(1, entry))  # the name of the user's label deleted is now a system label's
+    failed = inbox.wait_for(p.OperationFailed)[0]
+    assert isinstance(p.rebuild_error(failed.error), RestoreRefusedError)
+    assert set(shop.store.label_keys_of(ann)) == before and not requests(shop.emulator, "POST", BULK)
+    engine.handle(p.ListDeleted(2))
+    assert [e.entry for e in inbox.wait_for(p.DeletedList)[0].entries] == [entry]  # kept, for later
