@@ -149,4 +149,7 @@ def test_an_engine_holds_its_lock_file_while_its_process_lives_and_the_system_le
         child.stdin.close()
         child.stdout.close()
     assert not owners.alive(owner, folder)
-    assert list(folder.iterdir()) == []  # its lock file tidied away
+    owners.sweep(folder, {owner})
+    assert [path.stem for path in folder.iterdir()] == [owner.partition(":")[2]]  # kept while named
+    owners.sweep(folder, set())
+    assert list(folder.iterdir()) == []  # tidied away once nothing names it

@@ -139,6 +139,20 @@ def claim_unfinished(cache: LabelCache, owner: str, alive: Callable[[str], bool]
     return taken
 
 
+def running_owners(cache: LabelCache) -> set[str]:
+    """The owners of the running operations and of the unconfirmed Recently deleted entries."""
+
+    def read(connection: sqlite3.Connection) -> set[str]:
+        rows = connection.execute(
+            "SELECT owner FROM operations WHERE state = ? AND owner IS NOT NULL "
+            "UNION SELECT owner FROM deleted_labels WHERE deleted_at IS NULL AND owner IS NOT NULL",
+            (RUNNING,),
+        )
+        return {owner for (owner,) in rows}
+
+    return cache.read(read)
+
+
 def running_entries(cache: LabelCache) -> set[int]:
     """The Recently deleted entries that running operations (any engine's) still use."""
     return cache.read(_entries_in_use)

@@ -133,7 +133,7 @@ class Operations:
         for run in runs:
             run.ended.wait(STOP_WAIT_SECONDS)
         if self._owner is not None:
-            owners.release(self._owner, self._owners_folder)
+            owners.release(self._owner)
 
     def _owner_name(self, cache: LabelCache) -> str:
         """This engine's owner name, holding its lock file beside the saved copy from the first call on."""
@@ -142,7 +142,7 @@ class Operations:
                 self._owners_folder = cache.path.parent / "owners"
                 self._owner = owners.new_owner(self._owners_folder)
                 if self._closing.is_set():  # (stopping already: what it starts now is left to the next engine)
-                    owners.release(self._owner, self._owners_folder)
+                    owners.release(self._owner)
             return self._owner
 
     # -- the restorable delete (on the engine's write thread) ----------------------------------------------
@@ -196,6 +196,7 @@ class Operations:
             journal.prune(cache, _now())
             me = self._owner_name(cache)
             taken = journal.claim_unfinished(cache, me, functools.partial(owners.alive, folder=self._owners_folder))
+            owners.sweep(cache.path.parent / "owners", journal.running_owners(cache))
         except Exception as exc:
             self._engine._send(p.CacheTrouble(self._engine._describe(exc, "read the operation journal")))
             return

@@ -49,21 +49,33 @@ def new_owner(folder: Path | None = None) -> str:
     return owner
 
 
-def release(owner: str, folder: Path | None = None) -> None:
-    """The engine ``owner`` stopped: what it still ran may be resumed (its lock file in ``folder`` goes)."""
+def release(owner: str) -> None:
+    """The engine ``owner`` stopped: what it still ran may be resumed. Its lock file stays, free, so that an
+    operation it left is known gone by it whatever its process id becomes (:func:`sweep` removes it later)."""
     with _lock:
         _live.discard(owner)
         fd = _held.pop(owner, None)
     if fd is not None:
         os.close(fd)  # (the lock goes with it)
-        if folder is not None:
+
+
+def sweep(folder: Path, named: set[str]) -> None:
+    """Remove the lock files in ``folder`` of gone engines, except those of the owners ``named`` (the
+    owners of running operations: their files tell who is gone)."""
+    tokens = {_token(owner) for owner in named}
+    try:
+        paths = [path for path in folder.glob("*.lock") if path.stem not in tokens]
+    except OSError:
+        return
+    for path in paths:
+        if _held_elsewhere(path) is False:
             with contextlib.suppress(OSError):
-                (folder / f"{_token(owner)}.lock").unlink()
+                path.unlink()  # (one made a moment ago, not yet locked, goes too: that engine is then known by its pid)
 
 
 def alive(owner: str, folder: Path | None = None) -> bool:
     """Whether the engine ``owner`` may still be running: by its lock file in ``folder`` when it has one
-    there, else by its process id. A lock file found free (its engine gone) is removed."""
+    there, else by its process id."""
     pid_text, _, token = owner.partition(":")
     try:
         pid = int(pid_text)
@@ -96,8 +108,6 @@ def _held_elsewhere(path: Path) -> bool | None:
             return True
     finally:
         os.close(fd)  # (and so our lock, if we took it)
-    with contextlib.suppress(OSError):
-        path.unlink()  # its engine is gone
     return False
 
 

@@ -329,3 +329,34 @@ def test_a_restore_never_puts_a_label_wix_or_an_app_manages_on_contacts(shop, en
     assert set(shop.store.label_keys_of(ann)) == before and not requests(shop.emulator, "POST", BULK)
     engine.handle(p.ListDeleted(2))
     assert [e.entry for e in inbox.wait_for(p.DeletedList)[0].entries] == [entry]  # kept, for later
+
+
+def test_an_engine_that_stopped_in_good_order_mid_merge_is_known_gone_whatever_its_process_id_becomes(tmp_path):
+    import subprocess
+    import sys
+
+    from labeldesk.engine import owners
+    from tests.engine.test_resume import EngineProcess, journal_jobs, wait_until
+
+    store = LabelStore()
+    site = Site(store)
+    path = tmp_path / "site.sqlite3"
+    with Emulator(store, rate_limit=None, job_seconds=30.0) as emulator:
+        site.emulator = emulator
+        first = EngineProcess()
+        try:
+            first.send(p.Open(p.client_settings(make_client(emulator)), None, str(path)))
+            first.send(p.MergeLabels(1, site.vip, site.sources[:1]))
+            wait_until(lambda: journal_jobs(path))
+        finally:
+            first.stop()  # the window closed mid-wait: the merge is left to resume
+    cache = LabelCache(path)
+    (left,) = journal.running_owners(cache)
+    cache.close()
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:  # the engine's process id, given to another program since
+        reused = f"{other.pid}:{left.partition(':')[2]}"
+        assert not owners.alive(reused, tmp_path / "owners")
+    finally:
+        other.stdin.close()
+        other.wait(10)
