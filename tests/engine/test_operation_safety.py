@@ -360,3 +360,21 @@ def test_an_engine_that_stopped_in_good_order_mid_merge_is_known_gone_whatever_i
     finally:
         other.stdin.close()
         other.wait(10)
+
+
+def test_a_cancel_that_comes_as_the_last_job_completes_still_deletes_nothing(shop, engines):
+    from labeldesk.engine.op_errors import OperationCancelledError
+
+    engine, inbox = engines(shop)
+    real_wait = engine.client.wait_for_job
+
+    def wait_for_job(job_id: str, **kwargs) -> BulkJob:
+        job = real_wait(job_id, **kwargs)
+        engine.handle(p.CancelOperation(inbox.of(p.OperationStarted)[0].operation))  # the person pressed Cancel
+        return job
+
+    engine.client.wait_for_job = wait_for_job
+    engine.handle(p.MergeLabels(1, shop.vip, shop.sources[:1]))
+    failed = inbox.wait_for(p.OperationFailed)[0]
+    assert isinstance(p.rebuild_error(failed.error), OperationCancelledError) and failed.removed == []
+    assert not requests(shop.emulator, "DELETE", DELETES)
