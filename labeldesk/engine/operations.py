@@ -164,7 +164,7 @@ class Operations:
         try:
             client.delete(label.key)
         except Exception as exc:
-            if _refused(exc):  # not deleted. (Else it may have been: the entry waits for _settle)
+            if _refused(exc, had_contacts=bool(ids)):  # not deleted. (Else it may have been: see _settle)
                 cache.write(lambda connection: journal.drop_deleted(connection, [entry]))
             raise
         try:
@@ -257,10 +257,9 @@ class Operations:
         )
 
     def _still_there(self, run: _Run, entries: dict[str, int]) -> tuple[list[int], dict[str, int]]:
-        """Of a failed merge's sources not known deleted (source key -> its Recently deleted entry), ask Wix
-        which are gone (their entries, to confirm: the source joins ``removed``) and which are still there
-        (returned, to drop). One Wix can't tell about is in neither: its entry waits for the next start's
-        _settle, so a source that may be gone never loses the list of its contacts."""
+        """Of a failed merge's sources not known deleted (key -> Recently deleted entry), ask Wix which are gone
+        (entries to confirm; the source joins ``removed``) and which are there (returned, to drop). One Wix can't
+        tell about is in neither: its entry waits for the next start's _settle, never losing its contacts."""
         gone: list[int] = []
         there: dict[str, int] = {}
         for key, entry in entries.items():
@@ -338,8 +337,7 @@ class Operations:
             self._finish(run)
 
     def _check_ends(self, run: _Run, ends: list[JobEnd], name: str, *, merge: bool = True) -> None:
-        """Raise unless every job proved it failed on no contact: ``failedTotal`` 0 and no error naming
-        one (a job that left its count out proves nothing, and a merge must not delete on it)."""
+        """Raise unless every job proved it failed on no contact: ``failedTotal`` 0, no error naming one."""
         failed = sum(end.failed or 0 for end in ends)
         ids = list(dict.fromkeys(contact_id for end in ends for contact_id in end.failed_ids))
         if failed or ids:
@@ -483,10 +481,13 @@ def _check_merge(client: Any, target: str, sources: list[str]) -> dict[str, Labe
     return found
 
 
-def _refused(error: BaseException) -> bool:
-    """Whether a delete that raised ``error`` surely didn't happen: Wix answered no (a 404, a 403...).
-    A cut connection, a timeout, a 5xx or the client closed mid-request (CancelledError) may have
-    reached Wix: the label may be gone, so its Recently deleted entry must stay."""
+def _refused(error: BaseException, *, had_contacts: bool) -> bool:
+    """Whether a delete that raised ``error`` surely didn't delete: Wix answered no (a 403, a 404 for a label
+    nobody carried). A cut connection, a timeout, a 5xx or the client closed mid-request (CancelledError) may
+    have reached Wix, and a 404 for a label contacts carried at the read means it went since (our own first
+    try, its answer lost as a 5xx, say): its Recently deleted entry must stay."""
+    if isinstance(error, LabelNotFoundError) and had_contacts:
+        return False
     return isinstance(error, KnownError) and not error.retryable and not isinstance(error, CancelledError)
 
 

@@ -378,3 +378,22 @@ def test_a_cancel_that_comes_as_the_last_job_completes_still_deletes_nothing(sho
     failed = inbox.wait_for(p.OperationFailed)[0]
     assert isinstance(p.rebuild_error(failed.error), OperationCancelledError) and failed.removed == []
     assert not requests(shop.emulator, "DELETE", DELETES)
+
+
+def test_a_delete_whose_first_try_wix_carried_out_keeps_its_contacts_when_the_retry_finds_it_gone(shop, engines):
+    from labeldesk.api.errors import LabelNotFoundError
+
+    engine, inbox = engines(shop)
+    carried = shop.holders(shop.news)
+    real_delete = engine.client.delete
+
+    def delete(key: str) -> None:  # the first try deleted it but its answer was a 5xx; the retry: 404
+        real_delete(key)
+        raise LabelNotFoundError(status=404, code="LABEL_NOT_FOUND")
+
+    engine.client.delete = delete
+    engine.handle(p.DeleteLabel(1, label(engine, shop.news)))
+    inbox.wait_for(p.RequestFailed)
+    inbox.idle(1)
+    (entry,) = saved_entries(engine, confirmed=False)  # kept: the next start confirms it with Wix
+    assert entry.key == shop.news and set(entry.contact_ids) == carried
