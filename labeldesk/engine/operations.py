@@ -29,18 +29,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from labeldesk.api.errors import CancelledError, LabelNotFoundError
+from labeldesk.api.errors import LabelNotFoundError
 from labeldesk.cache import CacheUnavailableError, journal, saved_contacts
 from labeldesk.cache.journal import CANCELLED, DONE, FAILED, RUNNING, JobEnd, Operation
 from labeldesk.contacts import BulkJob, Contact
-from labeldesk.domain import Label, LabelType, quoted
+from labeldesk.domain import Label, LabelType
 from labeldesk.engine import owners
 from labeldesk.engine import protocol as p
+from labeldesk.engine.op_checks import check_merge, holders_job, refused
 from labeldesk.engine.op_errors import (
     EntryGoneError,
     JobFailuresError,
     JobOutcomeUnknownError,
-    MergeRefusedError,
     NotRestorableError,
     OperationCancelledError,
     RestoreRefusedError,
@@ -164,7 +164,7 @@ class Operations:
         try:
             client.delete(label.key)
         except Exception as exc:
-            if _refused(exc, had_contacts=bool(ids)):  # not deleted. (Else it may have been: see _settle)
+            if refused(exc, had_contacts=bool(ids)):  # not deleted. (Else it may have been: see _settle)
                 cache.write(lambda connection: journal.drop_deleted(connection, [entry]))
             raise
         try:
@@ -293,7 +293,7 @@ class Operations:
         assert op.target is not None
         if op.step == "reading":
             self._progress(run, "reading", 0, None)
-            labels = _check_merge(client, op.target, op.sources)
+            labels = check_merge(client, op.target, op.sources)
             op.label = labels[op.target]
             holders: dict[str, list[str]] = {}
             for source in op.sources:
@@ -315,7 +315,7 @@ class Operations:
         if op.step == "labelling":
             target = op.target
             senders: dict[str, Callable[[], list[str]]] = {
-                source: functools.partial(_holders_job, client, source, target) for source in op.sources
+                source: functools.partial(holders_job, client, source, target) for source in op.sources
             }
             ends = self._label(run, senders)
             self._check_ends(run, ends, op.label.display_name if op.label else target)
@@ -458,42 +458,6 @@ class Operations:
         if client is None:
             raise RuntimeError("an operation was asked for before the site's key was known")
         return client
-
-
-def _check_merge(client: Any, target: str, sources: list[str]) -> dict[str, Label]:
-    """The labels of a merge, read in one request (contract 5: key $in); MergeRefusedError when one is
-    missing, a source is the target, or a source is a label Wix or an app manages (never deleted)."""
-    keys = [target, *sources]
-    found = {label.key: label for label in client.query_labels(filter={"key": {"$in": keys}}, limit=len(keys)).labels}
-    for key in keys:
-        if key not in found:
-            raise MergeRefusedError("One of the labels to merge no longer exists. Refresh and try again.", key)
-    if not sources or target in sources:
-        raise MergeRefusedError("Choose at least one label to merge into another one.", target)
-    for source in sources:
-        label = found[source]
-        if label.label_type is not LabelType.USER_DEFINED:
-            raise MergeRefusedError(
-                f"{quoted(label.display_name)} is managed by Wix or an app, so it can be the label that stays in "
-                "a merge but can't be merged away.",
-                source,
-            )
-    return found
-
-
-def _refused(error: BaseException, *, had_contacts: bool) -> bool:
-    """Whether a delete that raised ``error`` surely didn't delete: Wix answered no (a 403, a 404 for a label
-    nobody carried). A cut connection, a timeout, a 5xx or the client closed mid-request (CancelledError) may
-    have reached Wix, and a 404 for a label contacts carried at the read means it went since (our own first
-    try, its answer lost as a 5xx, say): its Recently deleted entry must stay."""
-    if isinstance(error, LabelNotFoundError) and had_contacts:
-        return False
-    return isinstance(error, KnownError) and not error.retryable and not isinstance(error, CancelledError)
-
-
-def _holders_job(client: Any, source: str, target: str) -> list[str]:
-    """One job that adds ``target`` to every contact carrying ``source`` (contract 6.4), as a list of job ids."""
-    return [client.label_holders_job(source, add=[target])]
 
 
 def _now() -> datetime:
