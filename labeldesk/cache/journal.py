@@ -189,13 +189,16 @@ def add_deleted(
     now: datetime,
     *,
     owner: str | None = None,
+    created: datetime | None = None,
 ) -> int:
     """(Inside a transaction) an unconfirmed entry for label ``key``, before its delete leaves; ``owner``:
-    the engine sending it (see :func:`unsettled`)."""
+    the engine sending it (see :func:`unsettled`); ``created``: when the label was created (see
+    :func:`label_created`)."""
     ids = _encoder.encode(list(contact_ids)).decode()
     cursor = connection.execute(
-        "INSERT INTO deleted_labels (key, display_name, contact_ids, saved_at, owner) VALUES (?, ?, ?, ?, ?)",
-        (key, name, ids, iso(now), owner),
+        "INSERT INTO deleted_labels (key, display_name, contact_ids, saved_at, owner, label_created) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (key, name, ids, iso(now), owner, iso(created)),
     )
     return int(cursor.lastrowid or 0)
 
@@ -211,11 +214,22 @@ def drop_deleted(connection: sqlite3.Connection, entries: Iterable[int]) -> None
 
 
 def save_deleted(
-    cache: LabelCache, key: str, name: str, contact_ids: Iterable[str], now: datetime, *, owner: str | None = None
+    cache: LabelCache,
+    key: str,
+    name: str,
+    contact_ids: Iterable[str],
+    now: datetime,
+    *,
+    owner: str | None = None,
+    created: datetime | None = None,
 ) -> int:
-    """An unconfirmed entry for label ``key``, durably written; its number."""
+    """An unconfirmed entry for label ``key``, durably written (see :func:`add_deleted`); its number."""
     made: list[int] = []
-    cache.write(lambda connection: made.append(add_deleted(connection, key, name, contact_ids, now, owner=owner)))
+    cache.write(
+        lambda connection: made.append(
+            add_deleted(connection, key, name, contact_ids, now, owner=owner, created=created)
+        )
+    )
     return made[0]
 
 
@@ -246,6 +260,17 @@ def unsettled(cache: LabelCache, alive: Callable[[str], bool], moment: datetime)
             for entry, key, owner, saved_at in rows
             if (not alive(owner) if owner is not None else saved_at < iso(moment))
         ]
+
+    return cache.read(read)
+
+
+def label_created(cache: LabelCache, entry: int) -> datetime | None:
+    """When entry ``entry``'s label was created (None if unknown). A label Wix now has under its key but
+    created at another moment is another label, given the key after this one was deleted."""
+
+    def read(connection: sqlite3.Connection) -> datetime | None:
+        row = connection.execute("SELECT label_created FROM deleted_labels WHERE entry = ?", (entry,)).fetchone()
+        return None if row is None else when(row[0])
 
     return cache.read(read)
 

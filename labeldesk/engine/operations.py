@@ -158,7 +158,9 @@ class Operations:
         ids = [contact.id for contact in client.contacts_with_label(label.key)]
         try:
             owner = self._owner_name(cache)
-            entry = journal.save_deleted(cache, label.key, label.display_name, ids, _now(), owner=owner)
+            entry = journal.save_deleted(
+                cache, label.key, label.display_name, ids, _now(), owner=owner, created=label.created
+            )
         except CacheUnavailableError:
             raise NotRestorableError(label.display_name) from None
         try:
@@ -264,16 +266,28 @@ class Operations:
         there: dict[str, int] = {}
         for key, entry in entries.items():
             try:
-                self._client().get(key)
-            except LabelNotFoundError:
+                is_gone = self._gone(key, entry)
+            except Exception as exc:
+                log.info("couldn't tell whether a merged label is gone: %r", exc)
+                continue
+            if is_gone:
                 gone.append(entry)
                 run.op.removed.append(key)
                 self._engine._learn(key, None)
-            except Exception as exc:
-                log.info("couldn't tell whether a merged label is gone: %r", exc)
             else:
                 there[key] = entry
         return gone, there
+
+    def _gone(self, key: str, entry: int) -> bool:
+        """Whether Recently deleted entry ``entry``'s label ``key`` is gone from Wix: not found, or the key now
+        names a label created at another moment (Wix gave the free key to a new label). Raises as get()."""
+        try:
+            found = self._client().get(key)
+        except LabelNotFoundError:
+            return True
+        cache = self._engine.cache
+        created = journal.label_created(cache, entry) if cache is not None else None
+        return created is not None and found.created is not None and found.created != created
 
     def _save(self, run: _Run, *, state: str = RUNNING, also: journal.Also | None = None) -> None:
         """Write the run's record down, durably, before its next request leaves (nothing without a saved copy)."""
@@ -307,7 +321,13 @@ class Operations:
                 for source in op.sources:
                     name = labels[source].display_name
                     op.entries[source] = journal.add_deleted(
-                        connection, source, name, holders[source], now, owner=self._owner
+                        connection,
+                        source,
+                        name,
+                        holders[source],
+                        now,
+                        owner=self._owner,
+                        created=labels[source].created,
                     )
 
             op.step = "labelling"
@@ -326,12 +346,14 @@ class Operations:
         if op.step == "deleting":
             for n, source in enumerate(op.sources):
                 self._progress(run, "deleting", n, len(op.sources))
+                entry = op.entries.get(source, 0)
                 if source in op.removed:
                     continue
-                with contextlib.suppress(LabelNotFoundError):  # gone already (our own, before a crash): done
-                    client.delete(source)
+                # Resumed: its delete may have been done before the crash, and its key given to a new label since.
+                if not (run.resumed and self._gone(source, entry)):
+                    with contextlib.suppress(LabelNotFoundError):  # gone already (our own, before a crash): done
+                        client.delete(source)
                 op.removed.append(source)
-                entry = op.entries.get(source, 0)
                 self._save(run, also=functools.partial(journal.confirm_deleted, entry=entry, now=_now()))
                 self._engine._learn(source, None)
             self._finish(run)
@@ -444,9 +466,7 @@ class Operations:
             alive = functools.partial(owners.alive, folder=self._owners_folder)
             cut_short = [(n, key) for n, key in journal.unsettled(cache, alive, self._started_at) if n not in busy]
             for entry, key in cut_short:
-                try:
-                    self._client().get(key)
-                except LabelNotFoundError:
+                if self._gone(key, entry):  # (its key may name a new label by now: see _gone)
                     cache.write(functools.partial(journal.confirm_deleted, entry=entry, now=_now()))
                 else:
                     cache.write(functools.partial(journal.drop_deleted, entries=[entry]))

@@ -4,7 +4,7 @@ against the emulator over loopback."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -397,3 +397,52 @@ def test_a_delete_whose_first_try_wix_carried_out_keeps_its_contacts_when_the_re
     inbox.idle(1)
     (entry,) = saved_entries(engine, confirmed=False)  # kept: the next start confirms it with Wix
     assert entry.key == shop.news and set(entry.contact_ids) == carried
+
+
+def _given_the_key_again(shop: Site, key: str, name: str):
+    """Label ``key`` deleted in Wix, then a new label named ``name`` made, which Wix gives the free key."""
+    shop.store.delete(key)
+    new = shop.store.find_or_create({"displayName": name})["label"]
+    assert new["key"] == key
+    return new
+
+
+def test_a_delete_cut_short_is_settled_as_done_when_its_key_now_names_a_new_label(shop, engines, tmp_path):
+    with make_client(shop.emulator) as client:
+        old = next(lb for lb in client.fetch_all() if lb.key == shop.news)
+    carried = shop.holders(shop.news)
+    cache = LabelCache(tmp_path / "site.sqlite3")
+    before = datetime.now(UTC) - timedelta(minutes=1)  # (an engine that wrote no owner: an older one)
+    journal.save_deleted(cache, shop.news, "Newsletter", sorted(carried), before, created=old.created)
+    cache.close()
+    _given_the_key_again(shop, shop.news, "Newsletter")  # its delete went through; someone made it anew since
+    engine, inbox = engines(shop)
+    engine.handle(p.ListDeleted(1))
+    inbox.idle(1)
+    engine.handle(p.ListDeleted(2))
+    (entry,) = inbox.wait_for(p.DeletedList, 2)[1].entries
+    assert entry.key == shop.news and set(entry.contact_ids) == carried  # restorable, not forgotten
+
+
+def test_a_resumed_merge_never_deletes_a_new_label_given_a_deleted_sources_key(shop, engines, tmp_path):
+    from labeldesk.engine import owners
+
+    client = make_client(shop.emulator)
+    labels = {lb.key: lb for lb in client.fetch_all()}
+    client.close()
+    source = shop.sources[0]
+    cache = LabelCache(tmp_path / "site.sqlite3")
+    entry = journal.save_deleted(cache, source, "vip", ["x"], datetime.now(UTC), created=labels[source].created)
+    op = journal.Operation(
+        "merge", "deleting", target=shop.vip, sources=[source], label=labels[shop.vip], entries={source: entry}
+    )
+    gone = owners.new_owner()
+    journal.begin(cache, op, gone, datetime.now(UTC))
+    owners.release(gone)  # its engine crashed after Wix deleted the source, before it wrote that down
+    cache.close()
+    new = _given_the_key_again(shop, source, "vip")  # and a new "vip" was made since, with the free key
+    _, inbox = engines(shop)
+    done = inbox.wait_for(p.OperationDone)[0]
+    assert done.resumed and done.removed == [source]
+    assert not requests(shop.emulator, "DELETE", DELETES)
+    assert new["key"] in {row["key"] for row in shop.store.snapshot()}  # the new label is left alone
