@@ -153,6 +153,15 @@ def running_owners(cache: LabelCache) -> set[str]:
     return cache.read(read)
 
 
+def running_others(cache: LabelCache, owner: str) -> int:
+    """How many operations are running under another owner than ``owner``."""
+    return cache.read(
+        lambda connection: connection.execute(
+            "SELECT count(*) FROM operations WHERE state = ? AND owner IS NOT ?", (RUNNING, owner)
+        ).fetchone()[0]
+    )
+
+
 def running_entries(cache: LabelCache) -> set[int]:
     """The Recently deleted entries that running operations (any engine's) still use."""
     return cache.read(_entries_in_use)

@@ -22,6 +22,7 @@ import contextlib
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ log = logging.getLogger(__name__)
 
 #: The longest shutdown waits for an operation to reach its next safe point, in seconds.
 STOP_WAIT_SECONDS = 2.0
+#: How long a start keeps looking for operations another engine may be about to leave, and how often (seconds).
+LATE_CLAIM_SECONDS, LATE_CLAIM_STEP = 2 * STOP_WAIT_SECONDS + 1.0, 0.25
 
 
 @dataclass
@@ -135,6 +138,9 @@ class Operations:
         if self._owner is not None:
             owners.release(self._owner)
 
+    def _alive(self, owner: str) -> bool:
+        return owners.alive(owner, self._owners_folder)
+
     def _owner_name(self, cache: LabelCache) -> str:
         """This engine's owner name, holding its lock file beside the saved copy from the first call on."""
         with self._lock:
@@ -157,10 +163,8 @@ class Operations:
             return
         ids = [contact.id for contact in client.contacts_with_label(label.key)]
         try:
-            owner = self._owner_name(cache)
-            entry = journal.save_deleted(
-                cache, label.key, label.display_name, ids, _now(), owner=owner, created=label.created
-            )
+            owner, name = self._owner_name(cache), label.display_name
+            entry = journal.save_deleted(cache, label.key, name, ids, _now(), owner=owner, created=label.created)
         except CacheUnavailableError:
             raise NotRestorableError(label.display_name) from None
         try:
@@ -196,16 +200,30 @@ class Operations:
             return
         try:
             journal.prune(cache, _now())
-            me = self._owner_name(cache)
-            taken = journal.claim_unfinished(cache, me, functools.partial(owners.alive, folder=self._owners_folder))
+            taken = self._claim(cache)
             owners.sweep(cache.path.parent / "owners", journal.running_owners(cache))
         except Exception as exc:
             self._engine._send(p.CacheTrouble(self._engine._describe(exc, "read the operation journal")))
             return
+        self._carry_on_all(taken)
+        self._settle(cache)
+        # Another engine may leave what it ran a moment later (the site opened again as it stops): look again.
+        deadline = time.monotonic() + LATE_CLAIM_SECONDS
+        try:
+            while journal.running_others(cache, self._owner_name(cache)) and time.monotonic() < deadline:
+                if self._closing.wait(LATE_CLAIM_STEP):
+                    return
+                self._carry_on_all(self._claim(cache))
+        except KnownError as exc:
+            log.info("couldn't look at the journal again: %r", exc)
+
+    def _claim(self, cache: LabelCache) -> list[tuple[int, Operation]]:
+        return journal.claim_unfinished(cache, self._owner_name(cache), self._alive)
+
+    def _carry_on_all(self, taken: list[tuple[int, Operation]]) -> None:
         for op_id, op in taken:
             log.info("resuming a %s left at step %s", op.kind, op.step)
             self._carry_on(_Run(op_id, op, resumed=True))
-        self._settle(cache)
 
     def _carry_on(self, run: _Run) -> None:
         op = run.op
@@ -296,9 +314,7 @@ class Operations:
             journal.record(cache, run.op_id, run.op, _now(), state=state, also=also)
 
     def _progress(self, run: _Run, step: str, done: int, total: int | None) -> None:
-        if total is not None:
-            done = min(done, total)
-        self._engine._send(p.OperationProgress(run.op_id, step, done, total))
+        self._engine._send(p.OperationProgress(run.op_id, step, done if total is None else min(done, total), total))
 
     # -- a merge --------------------------------------------------------------------------------------------
 
@@ -463,8 +479,7 @@ class Operations:
         Wix whether the label is still there. Gone: confirmed; there: the delete never happened."""
         try:
             busy = journal.running_entries(cache)
-            alive = functools.partial(owners.alive, folder=self._owners_folder)
-            cut_short = [(n, key) for n, key in journal.unsettled(cache, alive, self._started_at) if n not in busy]
+            cut_short = [(n, k) for n, k in journal.unsettled(cache, self._alive, self._started_at) if n not in busy]
             for entry, key in cut_short:
                 if self._gone(key, entry):  # (its key may name a new label by now: see _gone)
                     cache.write(functools.partial(journal.confirm_deleted, entry=entry, now=_now()))

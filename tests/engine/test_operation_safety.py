@@ -446,3 +446,23 @@ def test_a_resumed_merge_never_deletes_a_new_label_given_a_deleted_sources_key(s
     assert done.resumed and done.removed == [source]
     assert not requests(shop.emulator, "DELETE", DELETES)
     assert new["key"] in {row["key"] for row in shop.store.snapshot()}  # the new label is left alone
+
+
+def test_a_merge_left_by_an_engine_that_stops_just_after_another_opened_the_site_is_taken_over(shop, engines, tmp_path):
+    from tests.engine.test_resume import journal_jobs, wait_until
+
+    path = tmp_path / "site.sqlite3"
+    shop.store.job_seconds = 3.0
+    first_inbox = Inbox()
+    first = SyncEngine(first_inbox.send, {1: make_client(shop.emulator)})
+    first.handle(p.Open(None, 1, str(path)))
+    first.handle(p.MergeLabels(1, shop.vip, shop.sources))
+    wait_until(lambda: len(journal_jobs(path)) == len(shop.sources))
+    second, inbox = engines(shop)  # the site opened again while its last engine is still stopping
+    second.handle(p.ListDeleted(1))
+    inbox.wait_for(p.DeletedList)
+    assert not inbox.of(p.OperationStarted)  # (its engine is alive: not the second's to take)
+    first.shutdown()  # it stops, leaving the merge to resume
+    done = inbox.wait_for(p.OperationDone, timeout=30)[0]
+    assert done.resumed and done.removed == shop.sources
+    assert len(requests(shop.emulator, "POST", BULK)) == len(shop.sources)  # its jobs polled, not sent again
