@@ -55,7 +55,7 @@ class Operation(msgspec.Struct):
     jobs is for (a merge's source key; "restore") -> the job ids Wix gave, written as soon as they came
     back (a group with no ids yet may have been sent: it is sent again, which changes nothing, see
     contract 6.4/11). ``ends``: job id -> how it ended. ``entries``: a merge's source key -> its Recently
-    deleted entry. ``removed``: the source keys deleted so far.
+    deleted entry. ``removed``: the source keys deleted so far. ``existed``: see below.
     """
 
     kind: str  # "merge" or "restore"
@@ -70,6 +70,8 @@ class Operation(msgspec.Struct):
     ends: dict[str, JobEnd] = {}
     entries: dict[str, int] = {}
     removed: list[str] = []
+    #: A restore's find-or-create found a label of that name already there (its contacts keep it too).
+    existed: bool = False
 
 
 _encoder = msgspec.json.Encoder()

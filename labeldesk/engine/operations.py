@@ -395,7 +395,9 @@ class Operations:
         op.meant = len(ids)
         if op.step == "creating":
             self._progress(run, "creating", 0, None)
-            label = client.find_or_create(entry.display_name).label
+            found = client.find_or_create(entry.display_name)
+            label = found.label
+            op.existed = found.created is False
             if label.label_type is not LabelType.USER_DEFINED:  # (the name is now Wix's or an app's label)
                 raise RestoreRefusedError(entry.display_name)
             op.label, op.target = label, label.key
@@ -460,6 +462,7 @@ class Operations:
                 meant=op.meant,
                 key_changed=run.old_key is not None and op.target != run.old_key,
                 resumed=run.resumed,
+                existed=op.existed,
             )
         )
 
