@@ -69,6 +69,8 @@ class MergeDialog(TextDialog):
         self.operation: int | None = None
         self.running = False
         self.ended = False
+        #: Cancel was asked before the engine named the operation: sent as soon as it does.
+        self._stop_wanted = False
 
         choices, best = merge_choices(labels, count_of)
         self.target_box = QComboBox(self)
@@ -175,7 +177,9 @@ class MergeDialog(TextDialog):
         self.running = True
         self.target_box.setEnabled(False)
         self.merge_button.hide()
-        self.cancel_button.setDefault(True)
+        # Enter must not reach Cancel: a second Enter (a double press on Merge) would stop the merge just begun.
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.setDefault(False)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.step.setText(words.operation_started("merge", resumed=False))
@@ -188,10 +192,12 @@ class MergeDialog(TextDialog):
         if not self.running:
             super().reject()
             return
+        # (asked before the engine named the operation: sent when it does, not dropped)
+        self._stop_wanted = True
         if self.operation is not None:
             self.operations.cancel(self.operation)
-            self.cancel_button.setEnabled(False)
-            self.step.setText("Stopping before anything is deleted…")
+        self.cancel_button.setEnabled(False)
+        self.step.setText(words.STOPPING_MERGE)
 
     def done(self, result: int) -> None:
         self._preview_generation += 1  # a dry run still on its way finds no dialog to show it in
@@ -203,6 +209,8 @@ class MergeDialog(TextDialog):
     def _on_started(self, event: p.OperationStarted) -> None:
         if self.request is not None and event.request == self.request and not event.resumed:
             self.operation = event.operation
+            if self._stop_wanted:
+                self.operations.cancel(event.operation)
 
     def _on_progress(self, event: p.OperationProgress) -> None:
         if not self._mine(event.operation):
@@ -237,6 +245,7 @@ class MergeDialog(TextDialog):
         self.preview.setText(text)
         self.cancel_button.setText("Close")
         self.cancel_button.setEnabled(True)
+        self.cancel_button.setDefault(True)  # (the merge is over: Enter closes)
         self.cancel_button.setFocus()
         self.setMinimumHeight(0)  # as tall as the result needs, no taller (the progress has gone)
         self.fit_text()

@@ -23,6 +23,7 @@ SELECT_ONE_FOR_CONTACTS = "Select one label to see its contacts."
 NO_SITE_FOR_CONTACTS = "Open a site to see the contacts of its labels."
 LOADING_CONTACTS = "Loading contacts…"
 CHECKING_MERGE = "Checking which contacts have these labels…"
+STOPPING_MERGE = "Stopping before anything is deleted…"
 MERGE_HELP = (
     "Every contact that has one of the other labels gets the label that stays. Then the other labels are deleted."
 )

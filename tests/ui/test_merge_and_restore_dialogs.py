@@ -183,3 +183,37 @@ def test_an_empty_recently_deleted_says_so_and_offline_restore_is_refused(qtbot)
     assert not dialog.restore_button.isEnabled() and dialog.restore_button.toolTip() == "You're offline."
     dialog.restore_selected()
     assert fake.operated == []
+
+
+def _ready_merge(qtbot, fake) -> MergeDialog:
+    dialog = merge_dialog(qtbot, fake)
+    intent, answer, _ = fake.last(p.PreviewMerge)
+    answer(p.MergePreview(intent.request, intent.target, intent.sources, 16, {}))
+    return dialog
+
+
+def test_a_double_enter_on_merge_starts_it_once_and_does_not_cancel_it(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    fake = FakeOperations()
+    dialog = _ready_merge(qtbot, fake)
+    dialog.activateWindow()
+    QTest.keyClick(dialog, Qt.Key.Key_Return)
+    (merge,) = fake.operated
+    fake.operation_started.emit(p.OperationStarted(7, "merge", merge.request))
+    QTest.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
+    QTest.keyClick(dialog, Qt.Key.Key_Enter)
+    assert len(fake.operated) == 1 and fake.cancelled == []
+    assert dialog.cancel_button.isEnabled() and dialog.isVisible()
+
+
+def test_cancel_pressed_before_the_engine_names_the_merge_still_stops_it(qtbot):
+    fake = FakeOperations()
+    dialog = _ready_merge(qtbot, fake)
+    dialog.merge_button.click()
+    (merge,) = fake.operated
+    dialog.reject()  # Esc at once, before OperationStarted came back
+    assert not dialog.cancel_button.isEnabled() and dialog.step.text().startswith("Stopping")
+    fake.operation_started.emit(p.OperationStarted(7, "merge", merge.request))
+    assert fake.cancelled == [7]
