@@ -31,7 +31,7 @@ from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.label_commands import LabelCommands
 from labeldesk.ui.labels_table import LabelsTable
 from labeldesk.ui.models import LabelTableModel
-from labeldesk.ui.quit_question import ask_quit_while_saving
+from labeldesk.ui.quit_question import ask_quit_while_operating, ask_quit_while_saving
 from labeldesk.ui.session import ControllerFactory, SiteSession
 from labeldesk.ui.site_manager import SignInRequest, SiteManager
 from labeldesk.ui.top_bar import TopBar
@@ -308,6 +308,14 @@ class MainWindow(QMainWindow):
                 self.show_message(texts.closing_once_saved(len(changes)))
                 return
             log.warning("quit with %d change(s) Wix had not confirmed: %s", len(changes), "; ".join(changes))
+        operations = self.features.operations
+        running = list(operations.running.values()) if operations is not None else []
+        if running:  # (journaled: the engine finishes them when the site opens next; the person should know)
+            if not ask_quit_while_operating(self, running):
+                event.ignore()
+                self._focus_table()
+                return
+            log.info("quit with %d operation(s) under way, to finish at the next start", len(running))
         self.session.close_when_saved = False
         self.save_settings()
         super().closeEvent(event)

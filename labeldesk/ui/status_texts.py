@@ -277,5 +277,21 @@ def still_saving(changes: Sequence[str]) -> tuple[str, str]:
     )
 
 
+def still_operating(kinds: Sequence[str]) -> tuple[str, str]:
+    """The question on quitting while merges or restores (``kinds``) run: (text, informative text)."""
+    merges, restores = kinds.count("merge"), len(kinds) - kinds.count("merge")
+    parts = [f"{n} {what}{'' if n == 1 else 's'}" for n, what in ((merges, "merge"), (restores, "restore")) if n]
+    if len(kinds) == 1:
+        head = f"A {'merge' if merges else 'restore'} is still running."
+    else:
+        head = f"{' and '.join(parts)} are still running."
+    it = "it" if len(kinds) == 1 else "them"
+    return (
+        head,
+        f"If you quit now, LabelDesk finishes {it} the next time you open this site. "
+        f"Keep LabelDesk open to see {it} end.",
+    )
+
+
 def closing_once_saved(count: int) -> str:
     return f"LabelDesk will close once {'the change is' if count == 1 else f'{count} changes are'} saved…"

@@ -74,6 +74,7 @@ def _no_real_quit_question(monkeypatch):
     from labeldesk.ui import main_window
 
     monkeypatch.setattr(main_window, "ask_quit_while_saving", lambda parent, changes: True, raising=False)
+    monkeypatch.setattr(main_window, "ask_quit_while_operating", lambda parent, kinds: True, raising=False)
 
 
 def fast_client(api_key: str, site: Site) -> WixLabelsClient:

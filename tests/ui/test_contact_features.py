@@ -143,3 +143,29 @@ def test_another_site_shown_closes_the_merge_question_empties_the_panel_and_drop
         assert window.status.text.text() == before
     finally:
         second.shutdown()
+
+
+def test_closing_while_a_merge_runs_says_so_and_keep_open_keeps_the_window(demo, qtbot, monkeypatch):
+    from labeldesk.ui import main_window, status_texts
+
+    window, _ = demo
+    asked: list[list[str]] = []
+    replies = [False, True]  # "Keep open", then "Quit"
+
+    def ask(parent, kinds):
+        asked.append(list(kinds))
+        return replies.pop(0)
+
+    monkeypatch.setattr(main_window, "ask_quit_while_operating", ask)
+    window.close()  # nothing running: no question
+    assert asked == []
+    window.show()
+    news(window, p.OperationStarted(5, "merge", None, resumed=True))
+    window.close()
+    assert asked == [["merge"]] and window.isVisible()
+    window.close()
+    assert asked == [["merge"], ["merge"]] and not window.isVisible()
+    text, informative = status_texts.still_operating(["merge"])
+    assert text == "A merge is still running."
+    assert "finishes it the next time you open this site" in informative
+    assert status_texts.still_operating(["merge", "restore", "merge"])[0] == "2 merges and 1 restore are still running."
