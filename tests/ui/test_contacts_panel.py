@@ -183,3 +183,26 @@ def test_selecting_the_label_again_after_a_failure_tries_again(qtbot):
     assert len(fake.asked) == 2 and not panel.note.isVisibleTo(panel)
     fake.answer_contacts(contacts(3), total=3, more=False)
     assert panel.count_label.text() == "3 contacts"
+
+
+def test_the_email_column_gets_the_room_the_short_names_leave(qtbot):
+    from labeldesk.contacts import Contact
+
+    fake = FakeOperations()
+    panel = ContactsPanel(page_size=100)
+    qtbot.addWidget(panel)
+    panel.set_source(fake)
+    panel.resize(420, 300)
+    panel.show()
+    panel.show_labels([VIP])
+    people = [Contact(f"id-{n}", "Sam", email=f"samantha.longname{n}@mail.example.com") for n in range(5)]
+    fake.answer_contacts(people, total=5, more=False)
+    view = panel.view
+    email_needs = view.sizeHintForColumn(1)
+    assert view.columnWidth(0) < view.columnWidth(1)
+    assert view.columnWidth(1) >= min(email_needs, view.viewport().width() - view.columnWidth(0))
+    assert view.columnWidth(0) >= view.horizontalHeader().sectionSizeHint(0)  # "Name" still fits
+    long_names = [Contact(f"id-{n}", "Bartholomew Alexander " * 3) for n in range(5, 8)]
+    panel.show_labels([NEWS])
+    fake.answer_contacts(long_names, total=3, more=False)
+    assert view.columnWidth(0) <= view.viewport().width() * 0.45 + 1  # a long name leaves room for emails

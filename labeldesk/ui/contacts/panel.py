@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -31,6 +31,8 @@ from labeldesk.ui.contacts.model import ContactsModel, PageSource
 from labeldesk.ui.widgets import plain_label
 
 COPY_EMAILS_KEYS = "Ctrl+Shift+C"
+#: The most of the list's width the name column takes when it fits its names (the emails get the rest).
+NAME_SHARE = 0.45
 
 
 class ContactsPanel(QDockWidget):
@@ -77,7 +79,13 @@ class ContactsPanel(QDockWidget):
         self.view.setWordWrap(False)
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)  # (as the labels table)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Names are short and emails long: the name column fits its names (up to NAME_SHARE of the
+        # width) and the email column takes the rest (two equal columns cut emails off beside empty room).
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.model.rowsInserted.connect(self._fit_name_column)
+        self.model.modelReset.connect(self._fit_name_column)
         self.view.setTabKeyNavigation(False)
         self.count_label = plain_label("", body, wrap=False)
         self.count_label.setObjectName("contactsCount")
@@ -155,6 +163,14 @@ class ContactsPanel(QDockWidget):
         self.note.setText(note)
         self.note.setVisible(bool(note))
         self._update_copy()
+
+    def _fit_name_column(self, *_: object) -> None:
+        width = max(self.view.sizeHintForColumn(0), self.view.horizontalHeader().sectionSizeHint(0))
+        self.view.setColumnWidth(0, min(width, int(self.view.viewport().width() * NAME_SHARE)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_name_column()
 
     # -- copying --------------------------------------------------------------------------------------
 
