@@ -166,6 +166,9 @@ class MergeDialog(TextDialog):
         self.note.setText(words.merge_preview_note(names))
         self.merge_button.setEnabled(True)
         self.merge_button.setDefault(True)
+        if not self.target_box.isEnabled():
+            # (a system or app label stays: the choice is greyed, so focus sat on Cancel and Enter cancelled)
+            self.merge_button.setFocus()
         self.fit_text()
 
     # -- the merge ------------------------------------------------------------------------------------

@@ -217,3 +217,17 @@ def test_cancel_pressed_before_the_engine_names_the_merge_still_stops_it(qtbot):
     assert not dialog.cancel_button.isEnabled() and dialog.step.text().startswith("Stopping")
     fake.operation_started.emit(p.OperationStarted(7, "merge", merge.request))
     assert fake.cancelled == [7]
+
+
+def test_enter_merges_when_a_system_label_stays_and_there_is_no_choice_to_make(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    fake = FakeOperations()
+    dialog = merge_dialog(qtbot, fake, labels=(VIP, CUSTOMERS))
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    intent, answer, _ = fake.last(p.PreviewMerge)
+    answer(p.MergePreview(intent.request, intent.target, intent.sources, 3, {}))
+    QTest.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
+    assert len(fake.operated) == 1 and dialog.isVisible()
