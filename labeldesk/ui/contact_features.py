@@ -232,10 +232,13 @@ class ContactFeatures(QObject):
             self.busy.show_busy(self.session.controller is not None and self.session.controller.busy)
 
     def _on_counts_changed(self, changed: dict[str, int | None]) -> None:
-        """Merge ``changed`` into the table's counts (only when the table has counts to merge into)."""
+        """Merge ``changed`` into the table's counts (only when the table has counts to merge into).
+
+        A key not in the table yet is kept too: a restore's counts come before its OperationDone puts
+        the label back, and dropping them showed the restored label with 0 contacts."""
         if not changed or self.model.contact_count("") is None:
             return
         counts = {label.key: self.model.contact_count(label.key) for label in self.model.labels}
-        counts.update((key, count) for key, count in changed.items() if key in counts)
+        counts.update(changed)
         self.model.set_counts(counts)
         self.panel.reload(list(changed))

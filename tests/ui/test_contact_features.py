@@ -169,3 +169,15 @@ def test_closing_while_a_merge_runs_says_so_and_keep_open_keeps_the_window(demo,
     assert text == "A merge is still running."
     assert "finishes it the next time you open this site" in informative
     assert status_texts.still_operating(["merge", "restore", "merge"])[0] == "2 merges and 1 restore are still running."
+
+
+def test_a_restored_label_shows_the_count_that_came_before_it_was_back_in_the_table(demo, qtbot):
+    from labeldesk.domain import Label, LabelType
+
+    window, _ = demo
+    back = Label("custom.newsletter-2", "Newsletter", LabelType.USER_DEFINED)
+    news(window, p.OperationStarted(8, "restore", None, resumed=True))
+    news(window, p.CountsChanged({"custom.newsletter-2": 23}))  # (the engine reads the counts, then says done)
+    news(window, p.OperationDone(8, "restore", None, back, [], 23, 24, resumed=True))
+    assert window.model.label("custom.newsletter-2") is not None
+    assert window.model.contact_count("custom.newsletter-2") == 23
