@@ -18,7 +18,7 @@ from labeldesk.ui.status_texts import describe_when
 KEPT_DAYS = 30
 RESTORABLE = f"You can restore it from Recently deleted for {KEPT_DAYS} days."
 RESTORABLE_MANY = f"You can restore them from Recently deleted for {KEPT_DAYS} days."
-NOTHING_DELETED = f"Nothing was deleted in the last {KEPT_DAYS} days."
+NOTHING_DELETED = "No deleted labels to restore."
 SELECT_ONE_FOR_CONTACTS = "Select one label to see its contacts."
 NO_SITE_FOR_CONTACTS = "Open a site to see the contacts of its labels."
 LOADING_CONTACTS = "Loading contacts…"

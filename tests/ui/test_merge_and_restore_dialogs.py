@@ -178,7 +178,7 @@ def test_an_empty_recently_deleted_says_so_and_offline_restore_is_refused(qtbot)
     dialog.show()
     intent, answer, _ = fake.last(p.ListDeleted)
     answer(p.DeletedList(intent.request, []))
-    assert dialog.empty.text() == "Nothing was deleted in the last 30 days."
+    assert dialog.empty.text() == "No deleted labels to restore."
     answer(p.DeletedList(intent.request, [entry(1, "VIP", 3)]))
     assert not dialog.restore_button.isEnabled() and dialog.restore_button.toolTip() == "You're offline."
     dialog.restore_selected()
