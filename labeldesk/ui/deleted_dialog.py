@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from labeldesk.api.errors import in_context
 from labeldesk.contacts import DeletedLabel
+from labeldesk.domain import shown_name
 from labeldesk.engine import protocol as p
 from labeldesk.errors import Failure
 from labeldesk.ui import icons
@@ -148,7 +149,7 @@ class DeletedDialog(TextDialog):
         self.list.clear()
         for entry in entries:
             item = QTreeWidgetItem(
-                [entry.display_name, words.deleted_when(entry.deleted_at), f"{len(entry.contact_ids):,}"]
+                [shown_name(entry.display_name), words.deleted_when(entry.deleted_at), f"{len(entry.contact_ids):,}"]
             )
             item.setData(0, EntryRole, entry.entry)
             item.setToolTip(0, plain_tooltip(f"{entry.display_name} (key {entry.key})"))

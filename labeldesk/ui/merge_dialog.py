@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from labeldesk.api.errors import in_context
-from labeldesk.domain import Label
+from labeldesk.domain import Label, shown_name
 from labeldesk.engine import protocol as p
 from labeldesk.errors import Failure
 from labeldesk.ui import operation_texts as words
@@ -78,7 +78,8 @@ class MergeDialog(TextDialog):
         for label in choices:
             count = count_of(label.key)
             suffix = "" if count is None else f" ({words.contacts(count)})"
-            self.target_box.addItem(label.display_name + suffix, label.key)  # (plain text)
+            # (plain text; shown_name: a newline or a hidden character in a name is shown, not obeyed)
+            self.target_box.addItem(shown_name(label.display_name) + suffix, label.key)
         self.target_box.setCurrentIndex(choices.index(best))
         self.target_box.setEnabled(len(choices) > 1)
         self.help = plain_label(LOCKED_STAYS if len(choices) == 1 else words.MERGE_HELP, self)

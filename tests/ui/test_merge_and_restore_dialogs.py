@@ -231,3 +231,17 @@ def test_enter_merges_when_a_system_label_stays_and_there_is_no_choice_to_make(q
     answer(p.MergePreview(intent.request, intent.target, intent.sources, 3, {}))
     QTest.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
     assert len(fake.operated) == 1 and dialog.isVisible()
+
+
+def test_a_name_with_markup_and_a_newline_is_shown_as_one_plain_line_in_both_dialogs(qtbot):
+    odd = Label("custom.odd", "<b>x</b>\nline two", LabelType.USER_DEFINED)
+    fake = FakeOperations()
+    dialog = merge_dialog(qtbot, fake, labels=(odd, VIP), counts={"custom.odd": 50, "custom.vip": 1})
+    shown = dialog.target_box.itemText(0)
+    assert shown.startswith("<b>x</b>") and "\n" not in shown
+    deleted = DeletedDialog(fake)
+    qtbot.addWidget(deleted)
+    _, on_list, _ = fake.last(p.ListDeleted)
+    on_list(p.DeletedList(fake.last(p.ListDeleted)[0].request, [entry(1, odd.display_name, 3)]))
+    item = deleted.list.topLevelItem(0)
+    assert item.text(0).startswith("<b>x</b>") and "\n" not in item.text(0)
