@@ -206,3 +206,19 @@ def test_the_email_column_gets_the_room_the_short_names_leave(qtbot):
     panel.show_labels([NEWS])
     fake.answer_contacts(long_names, total=3, more=False)
     assert view.columnWidth(0) <= view.viewport().width() * 0.45 + 1  # a long name leaves room for emails
+
+
+def test_a_label_whose_contacts_changed_while_the_panel_was_hidden_is_read_again_when_it_opens(qtbot):
+    fake = FakeOperations()
+    panel = ContactsPanel(page_size=100)
+    qtbot.addWidget(panel)
+    panel.set_source(fake)
+    panel.show()
+    panel.show_labels([VIP])
+    fake.answer_contacts(contacts(3), total=3, more=False)
+    panel.hide()
+    panel.reload(["custom.vip"])  # a merge into VIP ended while the panel was closed
+    panel.show()
+    qtbot.waitUntil(lambda: len(fake.asked) == 2)
+    fake.answer_contacts(contacts(5), total=5, more=False)
+    assert panel.count_label.text() == "5 contacts"

@@ -150,8 +150,11 @@ class ContactsPanel(QDockWidget):
 
     def reload(self, keys: Sequence[str] | None = None) -> None:
         """Read the label shown again (its contacts changed: a merge, a restore), if it is among ``keys``."""
-        if self._label is not None and (keys is None or self._label.key in keys) and self.isVisible():
-            self.model.reload()
+        if self._label is not None and (keys is None or self._label.key in keys):
+            if self.isVisible():
+                self.model.reload()
+            else:  # (hidden: read when it opens again; its old rows would show what was before)
+                self._label = None
 
     def _show_state(self) -> None:
         model = self.model
