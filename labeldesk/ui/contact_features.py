@@ -69,6 +69,7 @@ class ContactFeatures(QObject):
         self.panel.hide()
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
         self.panel.message.connect(lambda text, kind: self.message.emit(text, kind, None))
+        self.panel.leave_requested.connect(commands.focus_table)
         toggle = actions[ActionId.CONTACTS]
         toggle.toggled.connect(self._show_panel)
         self.panel.visibilityChanged.connect(lambda _: toggle.setChecked(self.panel.isVisibleTo(window)))
@@ -94,7 +95,10 @@ class ContactFeatures(QObject):
 
     def _show_panel(self, shown: bool) -> None:
         first = shown and not self._panel_sized
+        had_keys = not shown and self.panel.has_keys()
         self.panel.setVisible(shown)
+        if had_keys:  # (F9 from inside the panel: the keys go back to the table, not to the next widget)
+            self.commands.focus_table()
         if first:  # room for a name and an email side by side (the person may make it narrower)
             self._panel_sized = True
             width = self.panel.fontMetrics().horizontalAdvance("M") * PANEL_WIDTH_EMS

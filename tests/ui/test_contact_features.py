@@ -181,3 +181,29 @@ def test_a_restored_label_shows_the_count_that_came_before_it_was_back_in_the_ta
     news(window, p.OperationDone(8, "restore", None, back, [], 23, 24, resumed=True))
     assert window.model.label("custom.newsletter-2") is not None
     assert window.model.contact_count("custom.newsletter-2") == 23
+
+
+def test_f6_and_esc_move_the_keys_between_the_table_and_the_contacts_panel(demo, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    window, _ = demo
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    panel = window.features.panel
+    select(window, "VIP")
+    window.window_actions[ActionId.CONTACTS].trigger()
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0)
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
+    qtbot.keyClick(window.table, Qt.Key.Key_F6)
+    assert QApplication.focusWidget() is panel.view and panel.selected_rows() == [0]
+    qtbot.keyClick(panel.view, Qt.Key.Key_F6)
+    assert QApplication.focusWidget() is window.table
+    qtbot.keyClick(window.table, Qt.Key.Key_F6)
+    qtbot.keyClick(panel.view, Qt.Key.Key_Escape)
+    assert QApplication.focusWidget() is window.table
+    panel.search.setFocus()
+    qtbot.keyClick(panel.search, Qt.Key.Key_F9)  # closing the panel from inside it
+    assert not panel.isVisible() and QApplication.focusWidget() is window.table

@@ -1,8 +1,9 @@
 """The Contacts panel: a dock beside the labels table listing the contacts of the selected label.
 
 Toggled with F9 (the window's "Contacts of Label" action). It reads only while it is shown: a label
-selected while it is hidden is read when it opens. Keyboard: Tab reaches the search box and the
-list; Ctrl+Shift+C copies the selected contacts' emails, one a line.
+selected while it is hidden is read when it opens. Keyboard: F6 moves the keys from the table into the
+panel (its list, or its search box) and back, and so does Esc; Tab moves between the search box and
+the list; Ctrl+Shift+C copies the selected contacts' emails, one a line.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -31,6 +33,8 @@ from labeldesk.ui.contacts.model import ContactsModel, PageSource
 from labeldesk.ui.widgets import plain_label
 
 COPY_EMAILS_KEYS = "Ctrl+Shift+C"
+#: Moves the keys between the labels table and the panel (the table keeps Tab for its cells).
+SWITCH_KEYS = "F6"
 #: The most of the list's width the name column takes when it fits its names (the emails get the rest).
 NAME_SHARE = 0.45
 
@@ -38,10 +42,12 @@ NAME_SHARE = 0.45
 class ContactsPanel(QDockWidget):
     """The dock; ``model`` holds its rows.
 
-    Signals: ``message(str, str)``: (text, kind) for the status bar.
+    Signals: ``message(str, str)``: (text, kind) for the status bar; ``leave_requested()``: the person
+    asked to give the keys back to the labels table (F6 or Esc in the panel).
     """
 
     message = Signal(str, str)
+    leave_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, page_size: int | None = None) -> None:
         super().__init__("Contacts of Label", parent)
@@ -87,6 +93,7 @@ class ContactsPanel(QDockWidget):
         self.model.rowsInserted.connect(self._fit_name_column)
         self.model.modelReset.connect(self._fit_name_column)
         self.view.setTabKeyNavigation(False)
+        self.view.installEventFilter(self)
         self.count_label = plain_label("", body, wrap=False)
         self.count_label.setObjectName("contactsCount")
         self.note = plain_label("", body)
@@ -100,6 +107,12 @@ class ContactsPanel(QDockWidget):
         self.copy_action.setToolTip(f"Copy the selected contacts' emails ({COPY_EMAILS_KEYS})")
         self.copy_action.triggered.connect(self.copy_emails)
         self.addAction(self.copy_action)
+        self.switch_action = QAction("Move between the labels and the contacts", self)
+        self.switch_action.setShortcut(QKeySequence(SWITCH_KEYS))
+        self.switch_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # (only while it is shown)
+        self.switch_action.triggered.connect(self._switch_focus)
+        self.addAction(self.switch_action)
+        self.setToolTip(f"{SWITCH_KEYS} or Esc moves between the labels and their contacts")
         copy_button = QToolButton(body)
         copy_button.setDefaultAction(self.copy_action)
         copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -193,11 +206,42 @@ class ContactsPanel(QDockWidget):
             QGuiApplication.clipboard().setText("\n".join(emails))
         self.message.emit(words.copied_emails(len(emails), len(chosen) - len(emails)), "done" if emails else "info")
 
+    # -- the keys -------------------------------------------------------------------------------------
+
+    def has_keys(self) -> bool:
+        focused = QApplication.focusWidget()
+        return focused is not None and self.isAncestorOf(focused)
+
+    def take_focus(self) -> None:
+        """Give the keys to the list (its first row selected if none was), or to the search box when
+        the list is empty."""
+        if self.model.rowCount():
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            if not self.view.selectionModel().hasSelection():
+                self.view.selectRow(0)
+        elif self.search.isEnabled():
+            self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _switch_focus(self) -> None:
+        if self.has_keys():
+            self.leave_requested.emit()
+        else:
+            self.take_focus()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.KeyPress:
+            if cast(QKeyEvent, event).key() == Qt.Key.Key_Escape:
+                self.leave_requested.emit()
+                return True
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             key = cast(QKeyEvent, event).key()
-            if key == Qt.Key.Key_Escape and self.search.text():
-                self.search.clear()
+            if key == Qt.Key.Key_Escape:
+                if self.search.text():
+                    self.search.clear()
+                else:
+                    self.leave_requested.emit()
                 return True
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.model.rowCount():
                 self.view.setFocus()
