@@ -231,10 +231,10 @@ class ContactsPanel(QDockWidget):
             self.take_focus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.view and event.type() == QEvent.Type.KeyPress:
-            if cast(QKeyEvent, event).key() == Qt.Key.Key_Escape:
-                self.leave_requested.emit()
-                return True
+        pressed = event.type() == QEvent.Type.KeyPress
+        if watched is self.view and pressed and cast(QKeyEvent, event).key() == Qt.Key.Key_Escape:
+            self.leave_requested.emit()
+            return True
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             key = cast(QKeyEvent, event).key()
             if key == Qt.Key.Key_Escape:
