@@ -47,6 +47,9 @@ __all__ = ["MainWindow", "ask_quit_while_saving"]  # (the quit question is repla
 
 log = logging.getLogger(__name__)
 
+#: Whether the Contacts panel was open when the window last closed (it opens so again).
+PANEL_SHOWN_KEY = "window/contactsPanel"
+
 
 class MainWindow(QMainWindow):
     """The window for one site at a time; ``attach`` gives it a site's controller.
@@ -118,6 +121,8 @@ class MainWindow(QMainWindow):
         self.features = ContactFeatures(self)  # the Contacts panel, Merge labels…, Recently deleted
         self.features.message.connect(self.show_message)
         window_geometry.restore(self, self.table.horizontalHeader(), settings)
+        if settings.value(PANEL_SHOWN_KEY) in (True, "true"):  # (as when the window last closed; QSettings: "true")
+            self.window_actions[ActionId.CONTACTS].setChecked(True)
         if manager is not None:
             manager.sites_changed.connect(self._rebuild_site_menu)
             manager.sign_in_needed.connect(self.ask_sign_in)
@@ -283,6 +288,7 @@ class MainWindow(QMainWindow):
     # -- the window -----------------------------------------------------------------------------------
 
     def save_settings(self) -> None:
+        self.settings.setValue(PANEL_SHOWN_KEY, self.features.panel.isVisibleTo(self))
         window_geometry.save(self, self.table.horizontalHeader(), self.settings)
 
     def changeEvent(self, event) -> None:

@@ -75,3 +75,19 @@ def test_the_search_box_stays_in_sight_at_any_usable_width(demo, qtbot, width):
     assert search.width() >= search.fontMetrics().horizontalAdvance("Search names") + search.height()
     window.find_action.trigger()
     assert search.hasFocus()
+
+
+def test_the_contacts_panel_opens_as_it_was_when_the_window_last_closed(make_window, settings):
+    from labeldesk.ui.actions import ActionId
+
+    first = make_window()
+    assert not first.features.panel.isVisibleTo(first)
+    first.window_actions[ActionId.CONTACTS].trigger()
+    first.save_settings()
+    again = make_window()
+    assert again.features.panel.isVisibleTo(again)
+    assert again.window_actions[ActionId.CONTACTS].isChecked()
+    again.window_actions[ActionId.CONTACTS].trigger()  # closed this time
+    again.save_settings()
+    third = make_window()
+    assert not third.features.panel.isVisibleTo(third)
