@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QProgressBar,
@@ -202,6 +204,15 @@ class MergeDialog(TextDialog):
             self.operations.cancel(self.operation)
         self.cancel_button.setEnabled(False)
         self.step.setText(words.STOPPING_MERGE)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The window's close button: while a merge runs, the dialog goes and the merge goes on (the
+        status bar reports its end); Qt's own closeEvent called reject, which stopped it."""
+        if self.running:
+            event.accept()
+            self.done(QDialog.DialogCode.Rejected)
+            return
+        super().closeEvent(event)
 
     def done(self, result: int) -> None:
         self._preview_generation += 1  # a dry run still on its way finds no dialog to show it in

@@ -245,3 +245,13 @@ def test_a_name_with_markup_and_a_newline_is_shown_as_one_plain_line_in_both_dia
     on_list(p.DeletedList(fake.last(p.ListDeleted)[0].request, [entry(1, odd.display_name, 3)]))
     item = deleted.list.topLevelItem(0)
     assert item.text(0).startswith("<b>x</b>") and "\n" not in item.text(0)
+
+
+def test_closing_the_merge_dialog_while_it_runs_lets_the_merge_go_on(qtbot):
+    fake = FakeOperations()
+    dialog = _ready_merge(qtbot, fake)
+    dialog.start()
+    (merge,) = fake.operated
+    fake.operation_started.emit(p.OperationStarted(7, "merge", merge.request))
+    dialog.close()  # the title bar's close button, not Cancel
+    assert not dialog.isVisible() and fake.cancelled == []
