@@ -207,3 +207,44 @@ def test_f6_and_esc_move_the_keys_between_the_table_and_the_contacts_panel(demo,
     panel.search.setFocus()
     qtbot.keyClick(panel.search, Qt.Key.Key_F9)  # closing the panel from inside it
     assert not panel.isVisible() and QApplication.focusWidget() is window.table
+
+
+def test_an_operation_that_ended_leaves_nothing_running_and_the_working_bar_goes(demo, qtbot):
+    window, _ = demo
+    vip = window.model.label("custom.vip")
+    news(window, p.OperationStarted(5, "merge", None, resumed=True))
+    assert window.features.operations.running == {5: "merge"}
+    news(window, p.OperationProgress(5, "labelling", 2, 4))
+    news(window, p.OperationDone(5, "merge", None, vip, ["custom.vegan"], 3, 3, resumed=True))
+    assert window.features.operations.running == {}
+    assert not window.busy.isVisibleTo(window) and window.busy.maximum() == 0  # (no figures left behind)
+
+
+def test_a_failed_merge_takes_the_labels_it_had_deleted_out_of_the_table(demo, qtbot):
+    window, _ = demo
+    news(window, p.OperationStarted(6, "merge", None, resumed=True))
+    error = p.ErrorInfo("KnownError", "Wix couldn't be reached.")
+    news(window, p.OperationFailed(6, "merge", error, removed=["custom.vegan"]))
+    assert window.model.label("custom.vegan") is None
+    assert window.features.operations.running == {}
+
+
+def test_an_operation_that_failed_for_want_of_wix_takes_the_window_offline(demo, qtbot):
+    window, _ = demo
+    news(window, p.OperationStarted(6, "restore", None, resumed=True))
+    from labeldesk.api.errors import NetworkError
+
+    news(window, p.OperationFailed(6, "restore", p.error_info(NetworkError())))
+    assert window.controller.offline
+
+
+def test_the_panel_reads_the_label_that_stayed_again_when_a_merge_ends(demo, qtbot):
+    window, _ = demo
+    panel = window.features.panel
+    window.window_actions[ActionId.CONTACTS].trigger()
+    select(window, "VIP")
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0 and not panel.model.loading)
+    vip = window.model.label("custom.vip")
+    news(window, p.OperationDone(5, "merge", None, vip, ["custom.vegan"], 3, 3, resumed=True))
+    assert panel.model.loading and panel.model.rowCount() == 0  # (read again from the start)
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0 and not panel.model.loading)

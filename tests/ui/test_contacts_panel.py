@@ -222,3 +222,14 @@ def test_a_label_whose_contacts_changed_while_the_panel_was_hidden_is_read_again
     qtbot.waitUntil(lambda: len(fake.asked) == 2)
     fake.answer_contacts(contacts(5), total=5, more=False)
     assert panel.count_label.text() == "5 contacts"
+
+
+def test_a_contact_a_later_page_repeats_is_listed_once():
+    fake = FakeOperations()
+    model = model_over(fake)
+    model.show_label("custom.vip")
+    fake.answer_contacts(contacts(100), total=150, more=True)
+    model.fetchMore(QModelIndex())
+    fake.answer_contacts(contacts(51, 99), total=150, more=False)  # (a contact added meanwhile shifts the pages)
+    assert model.rowCount() == 150
+    assert len({model.contact_at(row).id for row in range(150)}) == 150

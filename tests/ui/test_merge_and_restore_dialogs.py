@@ -255,3 +255,17 @@ def test_closing_the_merge_dialog_while_it_runs_lets_the_merge_go_on(qtbot):
     fake.operation_started.emit(p.OperationStarted(7, "merge", merge.request))
     dialog.close()  # the title bar's close button, not Cancel
     assert not dialog.isVisible() and fake.cancelled == []
+
+
+def test_recently_deleted_follows_its_own_restore_not_another_operation_started_meanwhile(qtbot):
+    fake = FakeOperations()
+    dialog = DeletedDialog(fake)
+    qtbot.addWidget(dialog)
+    intent, on_list, _ = fake.last(p.ListDeleted)
+    on_list(p.DeletedList(intent.request, [entry(1, "Newsletter", 2)]))
+    dialog.restore_selected()
+    (restore,) = fake.operated
+    fake.operation_started.emit(p.OperationStarted(4, "restore", restore.request))
+    fake.operation_started.emit(p.OperationStarted(9, "merge", None, resumed=True))  # a merge left last time
+    fake.operation_done.emit(p.OperationDone(4, "restore", restore.request, None, [], 2, 2))
+    assert dialog.outcome.isVisibleTo(dialog) and dialog.outcome.text().startswith("Restored ‘Newsletter’")
