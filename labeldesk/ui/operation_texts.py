@@ -56,14 +56,17 @@ def _joined(names: Sequence[str], joiner: str) -> str:
 
 def contacts_count(shown: int, loaded: int, total: int | None, *, more: bool, searching: bool) -> str:
     """The panel's count: '34 contacts', '3 of 34 contacts' while a search hides some, 'At least 1,000
-    contacts' when Wix can't count them and pages follow."""
+    contacts' when Wix can't count them and pages follow, '3 found so far…' while a search still reads
+    pages ('0 of 300 contacts' then would read as nothing found), 'No contacts' for none."""
+    if searching and more:
+        return f"{shown:,} found so far…"
     if total is None:
         total = loaded
         if more:
-            return f"At least {contacts(total)}" if not searching else f"{shown:,} found so far"
+            return f"At least {contacts(total)}"
     if searching and shown != total:
         return f"{shown:,} of {contacts(total)}"
-    return contacts(total)
+    return contacts(total) if total else "No contacts"
 
 
 def contacts_title(name: str) -> str:

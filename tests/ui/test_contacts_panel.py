@@ -59,6 +59,7 @@ def test_a_search_reads_every_page_first_so_it_is_complete():
     fake.answer_contacts(contacts(100), total=300, more=True)
     model.set_search("first2")  # First2, First20..29, First200..299 are spread over every page
     assert fake.asked[-1][0].offset == 100  # read on at once
+    assert model.count_text() == f"{model.rowCount()} found so far…"  # (not "N of 300": more to read)
     fake.answer_contacts(contacts(100, 100), total=300, more=True)
     assert fake.asked[-1][0].offset == 200
     fake.answer_contacts(contacts(100, 200), total=300, more=False)

@@ -90,8 +90,9 @@ def test_failed_contacts_are_named_five_at_most():
         (1, 1, 1, False, False, "1 contact"),
         (3, 34, 34, False, True, "3 of 34 contacts"),
         (1000, 1000, None, True, False, "At least 1,000 contacts"),
-        (7, 1000, None, True, True, "7 found so far"),
-        (0, 0, 0, False, False, "0 contacts"),
+        (7, 1000, None, True, True, "7 found so far…"),
+        (0, 100, 300, True, True, "0 found so far…"),  # (not "0 of 300": the search still reads)
+        (0, 0, 0, False, False, "No contacts"),
     ],
 )
 def test_the_panel_counts_contacts(shown, loaded, total, more, searching, said):
