@@ -162,6 +162,16 @@ class DeletedDialog(TextDialog):
             self.list.setCurrentItem(first)
         self.list.setFocus()
         self._update_buttons()
+        blocked = self.restore_blocked()
+        if blocked is not None and entries and self.restoring is None and not self.outcome.isVisibleTo(self):
+            self._say_blocked(blocked)
+
+    def _say_blocked(self, why: str) -> None:
+        """Why Restore is greyed, in the dialog (a tooltip is out of reach of the keys)."""
+        self.outcome.setText(why)
+        self.outcome.setProperty("kind", "info")
+        self.outcome.show()
+        self.fit_text()
 
     def selected_entry(self) -> DeletedLabel | None:
         items = self.list.selectedItems()
@@ -181,7 +191,10 @@ class DeletedDialog(TextDialog):
 
     def restore_selected(self) -> None:
         entry = self.selected_entry()
-        if entry is None or self.restoring is not None or self.restore_blocked() is not None:
+        blocked = self.restore_blocked()
+        if blocked is not None and entry is not None and self.restoring is None:
+            self._say_blocked(blocked)  # (Enter on an entry: say why nothing happens)
+        if entry is None or self.restoring is not None or blocked is not None:
             return
         self.restoring = entry
         self.operation = None

@@ -181,6 +181,7 @@ def test_an_empty_recently_deleted_says_so_and_offline_restore_is_refused(qtbot)
     assert dialog.empty.text() == "No deleted labels to restore."
     answer(p.DeletedList(intent.request, [entry(1, "VIP", 3)]))
     assert not dialog.restore_button.isEnabled() and dialog.restore_button.toolTip() == "You're offline."
+    assert dialog.outcome.isVisibleTo(dialog) and dialog.outcome.text() == "You're offline."  # (not only a tooltip)
     dialog.restore_selected()
     assert fake.operated == []
 
