@@ -166,6 +166,10 @@ class ContactFeatures(QObject):
         dialog = DeletedDialog(self.operations, self.window, restore_blocked=self.session.blocked_reason)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self.commands.focus_table)
+        # (the label just brought back is selected: the table and the panel show it, not nothing)
+        dialog.finished.connect(
+            lambda *_: dialog.restored_key is not None and self.window.select_key(dialog.restored_key)
+        )
         dialog.finished.connect(lambda *_: self._forget(dialog))
         dialog.open()
         self.deleted_dialog = dialog

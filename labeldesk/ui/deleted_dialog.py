@@ -64,6 +64,8 @@ class DeletedDialog(TextDialog):
         self.request: int | None = None
         self.operation: int | None = None
         self.restoring: DeletedLabel | None = None
+        #: The key of the last label restored here (the window selects it when the dialog closes), or None.
+        self.restored_key: str | None = None
         self._list_generation = 0
 
         self.intro = plain_label(INTRO, self)
@@ -223,6 +225,7 @@ class DeletedDialog(TextDialog):
         label = event.label
         new_key = label.key if label is not None and (event.key_changed or label.key != entry.key) else None
         name = label.display_name if label is not None else entry.display_name
+        self.restored_key = label.key if label is not None else None
         said = words.restore_done(
             name, event.changed, event.meant, old_key=entry.key, new_key=new_key, existed=event.existed
         )

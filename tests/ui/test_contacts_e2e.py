@@ -197,6 +197,8 @@ def test_delete_then_restore_puts_the_label_back_on_the_contacts_that_still_exis
     qtbot.waitUntil(lambda: window.model.contact_count(back.key) == 23, timeout=WAIT)  # (the table's count too)
     qtbot.waitUntil(lambda: dialog.list.topLevelItemCount() == 0, timeout=WAIT)  # it left Recently deleted
     assert dialog.empty.text() == "No deleted labels to restore."
+    dialog.reject()
+    assert window.selected_labels() == [back]  # closed: the label brought back is the one selected
 
 
 def test_cancel_stops_a_merge_before_anything_is_deleted(cached_app, qtbot):
