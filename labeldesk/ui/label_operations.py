@@ -16,7 +16,8 @@ from PySide6.QtCore import QObject, Signal
 
 from labeldesk.engine import protocol as p
 from labeldesk.errors import Failure
-from labeldesk.ui.engine_link import EngineLink, error_from
+from labeldesk.ui import operation_texts as words
+from labeldesk.ui.engine_link import EngineLink, EngineStoppedError, error_from
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class LabelOperations(QObject):
         #: Operations begun and not yet ended: id -> kind ("merge", "restore").
         self.running: dict[int, str] = {}
         link.news.connect(self._on_news)
+        link.restarted.connect(self._on_engine_restarted)
 
     # -- reads ----------------------------------------------------------------------------------------
 
@@ -107,6 +109,19 @@ class LabelOperations(QObject):
     def _on_started(self, event: p.OperationStarted) -> None:
         self.running[event.operation] = event.kind
         self.operation_started.emit(event)
+
+    def _on_engine_restarted(self) -> None:
+        """The engine died: an operation it had not written down (no saved copy: a negative id) is gone
+        with it, and so is every one when no new engine was started; each is reported as stopped (the
+        window and its dialog waited for an end that would never come)."""
+        gave_up = self._link.gave_up
+        for operation, kind in list(self.running.items()):
+            if operation < 0 or gave_up:
+                del self.running[operation]
+                error = EngineStoppedError(words.operation_cut_short(kind, written_down=operation > 0))
+                log.warning("a %s was cut short by the engine stopping", kind)
+                self._after_failure(error)
+                self.operation_failed.emit(p.OperationFailed(operation, kind, p.error_info(error)), error)
 
     def _on_news(self, event: p.Event) -> None:
         match event:

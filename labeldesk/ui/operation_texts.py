@@ -140,6 +140,19 @@ def operation_started(kind: str, *, resumed: bool) -> str:
     return "Merging labels…" if kind == "merge" else "Restoring the label…"
 
 
+def operation_cut_short(kind: str, *, written_down: bool) -> str:
+    """A merge or restore whose engine stopped under it (see LabelOperations): ``written_down`` in the
+    saved copy's journal (finished at the next start), or not (no saved copy: it can't be)."""
+    what = "merge" if kind == "merge" else "restore"
+    said = f"LabelDesk's connection to Wix stopped during the {what}. "
+    if written_down:
+        return said + f"Its steps are written down: the {what} finishes the next time you open this site."
+    return said + (
+        f"With no saved copy to note its steps in, it can't be finished: press F5 to see what it changed"
+        f"{', and what it deleted' if kind == 'merge' else ''}."
+    )
+
+
 def merge_done(target: str, removed: Sequence[str], changed: int, *, restore_note: bool = True) -> str:
     """A merge finished: ``removed`` are the deleted labels' names (or keys, when their names are gone);
     ``changed``: the contacts the jobs went through (those that had the target already included).
@@ -201,7 +214,10 @@ def operation_failed(
     if kind == "merge":
         if removed:
             said += f" {removed} of the merged labels had been deleted already."
-        elif not any(words in said.casefold() for words in ("nothing was deleted", "before anything was deleted")):
+        elif not any(
+            words in said.casefold()
+            for words in ("nothing was deleted", "before anything was deleted", "what it deleted", "finishes the next")
+        ):
             said += " Nothing was deleted."
     return said
 

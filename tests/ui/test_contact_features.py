@@ -248,3 +248,23 @@ def test_the_panel_reads_the_label_that_stayed_again_when_a_merge_ends(demo, qtb
     news(window, p.OperationDone(5, "merge", None, vip, ["custom.vegan"], 3, 3, resumed=True))
     assert panel.model.loading and panel.model.rowCount() == 0  # (read again from the start)
     qtbot.waitUntil(lambda: panel.model.rowCount() > 0 and not panel.model.loading)
+
+
+def test_an_operation_the_engine_could_not_write_down_is_reported_stopped_when_the_engine_dies(demo, qtbot):
+    window, _ = demo
+    link = window.controller._link
+    news(window, p.OperationStarted(-1, "merge", None, resumed=True))  # (no saved copy: a negative id)
+    news(window, p.OperationStarted(4, "restore", None, resumed=True))  # (written down: the new engine resumes it)
+    link.restarted.emit()
+    assert window.features.operations.running == {4: "restore"}
+    assert window.status.kind == "error"
+    assert window.status.text.text() == (
+        "The merge stopped: LabelDesk's connection to Wix stopped during the merge. With no saved copy to note "
+        "its steps in, it can't be finished: press F5 to see what it changed, and what it deleted."
+    )
+    link.gave_up = True  # (and when no new engine was started, every one is reported)
+    link.restarted.emit()
+    assert window.features.operations.running == {}
+    assert window.status.text.text().endswith("the restore finishes the next time you open this site.")
+    assert not window.busy.isVisibleTo(window)
+    link.gave_up = False
