@@ -165,7 +165,10 @@ class MergeDialog(TextDialog):
 
     def _show_preview(self, preview: p.MergePreview) -> None:
         names = [self._names.get(key, key) for key in preview.sources]
-        self.preview.setText(words.merge_preview(self._names.get(preview.target, preview.target), names, preview.adds))
+        known = all(key in preview.holders for key in preview.sources)
+        held = sum(preview.holders[key] for key in preview.sources) if known else None
+        target = self._names.get(preview.target, preview.target)
+        self.preview.setText(words.merge_preview(target, names, preview.adds, held))
         self.note.setText(words.merge_preview_note(names))
         self.merge_button.setEnabled(True)
         self.merge_button.setDefault(True)

@@ -95,9 +95,12 @@ def copied_emails(count: int, without: int) -> str:
 # -- merging --------------------------------------------------------------------------------------------
 
 
-def merge_preview(target: str, sources: Sequence[str], adds: int) -> str:
-    """The dry run: "Adds ‘VIP’ to 41 contacts that have ‘vip’ or ‘V.I.P.’; then deletes ‘vip’ and ‘V.I.P.’"."""
+def merge_preview(target: str, sources: Sequence[str], adds: int, held: int | None = None) -> str:
+    """The dry run: "Adds ‘VIP’ to 41 contacts that have ‘vip’ or ‘V.I.P.’; then deletes ‘vip’ and ‘V.I.P.’".
+    ``held``: how many contacts carry the sources (None: not known)."""
     deletes = f"then deletes {both_of(sources)}"
+    if adds == 0 and held == 0:  # ("every contact with ‘vip’ has ‘VIP’" of none reads as a riddle)
+        return f"No contact has {either_of(sources)}, so no contact changes; the merge only deletes {both_of(sources)}."
     if adds == 0:
         return f"Every contact with {either_of(sources)} has {quoted(target)} already; {deletes}."
     have = "has" if adds == 1 else "have"

@@ -270,3 +270,11 @@ def test_recently_deleted_follows_its_own_restore_not_another_operation_started_
     fake.operation_started.emit(p.OperationStarted(9, "merge", None, resumed=True))  # a merge left last time
     fake.operation_done.emit(p.OperationDone(4, "restore", restore.request, None, [], 2, 2))
     assert dialog.outcome.isVisibleTo(dialog) and dialog.outcome.text().startswith("Restored ‘Newsletter’")
+
+
+def test_the_dry_run_of_a_label_no_contact_carries_says_only_the_delete_happens(qtbot):
+    fake = FakeOperations()
+    dialog = merge_dialog(qtbot, fake, labels=(VIP, VIP_LOWER))
+    intent, answer, _ = fake.last(p.PreviewMerge)
+    answer(p.MergePreview(intent.request, intent.target, intent.sources, 0, {"custom.vip": 0}))
+    assert dialog.preview.text() == "No contact has ‘VIP’, so no contact changes; the merge only deletes ‘VIP’."

@@ -44,6 +44,15 @@ def test_the_dry_run_says_what_a_merge_adds_and_deletes(target, sources, adds, s
     assert words.merge_preview(target, sources, adds) == said
 
 
+def test_the_dry_run_of_labels_no_contact_carries_says_so_plainly():
+    said = words.merge_preview("VIP", ["vip", "V.I.P."], 0, held=0)
+    assert said == "No contact has ‘vip’ or ‘V.I.P.’, so no contact changes; the merge only deletes ‘vip’ and ‘V.I.P.’."
+    assert (
+        words.merge_preview("VIP", ["vip"], 0, held=3)
+        == "Every contact with ‘vip’ has ‘VIP’ already; then deletes ‘vip’."
+    )
+
+
 @pytest.mark.parametrize(
     ("changed", "meant", "said"),
     [
