@@ -121,3 +121,29 @@ def test_the_question_names_the_changes_as_plain_text(qtbot, monkeypatch):
     assert seen["format"] == main_window.Qt.TextFormat.PlainText
     assert seen["buttons"] == ["Wait", "Quit anyway"] and seen["default"] == "Wait"
     assert seen["more"] == "Wait, and LabelDesk closes by itself once Wix has it. If you quit now, it may not be saved."
+
+
+def test_the_question_on_quitting_mid_merge_defaults_to_keep_open(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from labeldesk.ui.quit_question import ask_quit_while_operating
+
+    seen = {}
+
+    def fake_exec(box):
+        seen["text"], seen["format"], seen["more"] = box.text(), box.textFormat(), box.informativeText()
+        seen["buttons"] = [button.text() for button in box.buttons()]
+        seen["default"], seen["escape"] = box.defaultButton().text(), box.escapeButton().text()
+        box.defaultButton().click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert ask_quit_while_operating(parent, ["merge"]) is False
+    assert seen["text"] == "A merge is still running."
+    assert seen["format"] == main_window.Qt.TextFormat.PlainText
+    assert seen["buttons"] == ["Keep open", "Quit"] and seen["default"] == seen["escape"] == "Keep open"
+    assert seen["more"] == (
+        "If you quit now, LabelDesk finishes it the next time you open this site. Keep LabelDesk open to see it end."
+    )
