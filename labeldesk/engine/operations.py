@@ -396,8 +396,7 @@ class Operations:
         if op.step == "creating":
             self._progress(run, "creating", 0, None)
             found = client.find_or_create(entry.display_name)
-            label = found.label
-            op.existed = found.created is False
+            label, op.existed = found.label, found.created is False
             if label.label_type is not LabelType.USER_DEFINED:  # (the name is now Wix's or an app's label)
                 raise RestoreRefusedError(entry.display_name)
             op.label, op.target = label, label.key
