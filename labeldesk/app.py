@@ -275,19 +275,21 @@ def run(argv: list[str]) -> int:
     preloaded = None
     if opening is not None:  # the copy of this site at this address: another address's is not its
         preloaded = LabelCache(cache_path(paths.cache, opening.site_id, opening.api_base), source=opening.api_base)
-    if preloaded is not None:
-        preloaded.preload()
     if preloaded is None or not preloaded.path.exists():
         # Nothing saved to show first (a first start, a new sign-in, the demo): the rows can only come
         # from Wix, so the sync engine's process starts now, while Qt loads and the window is built.
         # (With a saved copy it starts once that is painted: meanwhile it would only compete with it.)
-        from labeldesk.engine.host import prefetch, prestart
+        # Before Qt is loaded (which starts threads): see engine.entry on how it starts and why.
+        from labeldesk.engine.entry import FirstRead, prestart
 
-        prestart()
-        if opening is not None:  # a site whose key may be saved: the engine starts reading it now
+        first_read = None
+        if opening is not None:  # a site whose key may be saved: the engine starts reading it at once
             from labeldesk.credentials import key_account
 
-            prefetch(opening.site_id, opening.api_base, key_account(opening.site_id, opening.api_base))
+            first_read = FirstRead(opening.site_id, opening.api_base, key_account(opening.site_id, opening.api_base))
+        prestart(first_read)
+    if preloaded is not None:
+        preloaded.preload()
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication

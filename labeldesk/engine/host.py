@@ -22,8 +22,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from labeldesk.engine import entry
 from labeldesk.engine import protocol as p
-from labeldesk.engine.entry import engine_process, engine_thread
+from labeldesk.engine.entry import engine_thread
 
 log = logging.getLogger(__name__)
 
@@ -43,49 +44,6 @@ _finishing: set[EngineHost] = set()
 _handles = itertools.count(1)
 #: Messages shorter than this are decoded on the reader thread too, to spot Stopped (see shutdown).
 _SMALL = 64
-
-
-class _Started:
-    """An engine process and the window's ends of its pipes (Qt-free, so it can start before Qt)."""
-
-    def __init__(self) -> None:
-        self.conn, engine_end = multiprocessing.Pipe(duplex=True)
-        self.log_conn, log_end = multiprocessing.Pipe(duplex=False)
-        context = multiprocessing.get_context("spawn")
-        level = logging.getLogger().getEffectiveLevel()
-        self.process = context.Process(
-            target=engine_process, args=(engine_end, log_end, level), name="labeldesk-engine", daemon=True
-        )
-        self.process.start()
-        engine_end.close()
-        log_end.close()
-
-
-#: An engine started ahead of need (at most one), for the next EngineHost in a process to take.
-_spare: list[_Started] = []
-
-
-def prestart() -> None:
-    """Start an engine process now, for the first EngineHost to take: at start-up, before Qt is
-    loaded and the window built, so Python starting and importing in the engine overlaps them."""
-    if not _spare and DEFAULT_MODE == "process":
-        _spare.append(_Started())
-
-
-def prefetch(site_id: str, base_url: str, account: str) -> None:
-    """Have the spare engine (see prestart) read the key saved as ``account`` and start reading the
-    site now, before the window has opened it (protocol.Prefetch). Nothing without a spare."""
-    if _spare:
-        with contextlib.suppress(OSError, ValueError):
-            _spare[0].conn.send_bytes(p.encode(p.Prefetch(site_id, base_url, account)))
-
-
-def _take_spare() -> _Started:
-    if _spare:
-        started = _spare.pop()
-        if started.process.is_alive():
-            return started
-    return _Started()
 
 
 class EngineHost(QObject):
@@ -112,7 +70,7 @@ class EngineHost(QObject):
         self._arrived.connect(self._read)
         self._gone.connect(self._lost)
         if self.mode == "process":
-            started = _take_spare()
+            started = entry.take_spare()
             self._conn, self._log_conn, self._process = started.conn, started.log_conn, started.process
         else:
             self._conn, engine_end = multiprocessing.Pipe(duplex=True)

@@ -139,7 +139,6 @@ def test_engines_that_keep_dying_are_not_started_for_ever_and_the_window_is_told
     from labeldesk.ui import engine_link
 
     monkeypatch.setattr(entry, "engine_process", _dies_at_once)
-    monkeypatch.setattr(host, "engine_process", _dies_at_once)
     store = LabelStore()
     seed_demo(store)
     with Emulator(store, rate_limit=None) as emulator:
