@@ -13,18 +13,17 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import multiprocessing
 import queue
 import threading
 import time
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from labeldesk.engine import entry
 from labeldesk.engine import protocol as p
-from labeldesk.engine.entry import engine_thread
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -65,24 +64,31 @@ class EngineHost(QObject):
         self._thread: threading.Thread | None = None
         self._log_conn: Connection | None = None
         self._inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._stopped_seen = threading.Event()
         self._draining = False
         self._arrived.connect(self._read)
         self._gone.connect(self._lost)
+        # (imported here: a start that shows a saved copy first loads none of this before it is painted)
+        from labeldesk.engine import entry
+
         if self.mode == "process":
             started = entry.take_spare()
             self._conn, self._log_conn, self._process = started.conn, started.log_conn, started.process
         else:
+            import multiprocessing
+
             self._conn, engine_end = multiprocessing.Pipe(duplex=True)
             self._thread = threading.Thread(
-                target=engine_thread, args=(engine_end, self._clients), name="labeldesk-engine", daemon=True
+                target=entry.engine_thread, args=(engine_end, self._clients), name="labeldesk-engine", daemon=True
             )
             self._thread.start()
+        self._writer = threading.Thread(target=self._write, name="labeldesk-engine-writer", daemon=True)
         self._readers = [threading.Thread(target=self._receive, name="labeldesk-engine-reader", daemon=True)]
         if self._log_conn is not None:
             self._readers.append(threading.Thread(target=self._receive_logs, name="labeldesk-engine-log", daemon=True))
-        for reader in self._readers:
-            reader.start()
+        for thread in (self._writer, *self._readers):
+            thread.start()
 
     def hand_over(self, client: Any) -> p.ClientSettings | int:
         """How an Open or UseClient names ``client``: its settings (an engine in a process builds its
@@ -94,17 +100,25 @@ class EngineHost(QObject):
         return handle
 
     def send(self, intent: p.Intent) -> bool:
-        """False if the engine is gone (then ``died`` was or will be emitted)."""
+        """Pass ``intent`` on, in order, without waiting: the writer thread sends it (a pipe holds only
+        so much while the engine is busy, and the GUI thread must never wait for it to read). False
+        if the engine is gone (then ``died`` was or will be emitted)."""
         if self._ended:
             return False
-        try:
-            self._conn.send_bytes(p.encode(intent))
-        except (OSError, ValueError):
-            QTimer.singleShot(0, self._lost)
-            return False
+        self._outbox.put(p.encode(intent))
         return True
 
-    # -- the reader threads ---------------------------------------------------------------------------
+    # -- the writer and reader threads ----------------------------------------------------------------
+
+    def _write(self) -> None:
+        """On the writer thread: send what send() queued, in order, until _close (None)."""
+        while (data := self._outbox.get()) is not None:
+            try:
+                self._conn.send_bytes(data)
+            except Exception:  # (OSError, ValueError, ...) the engine has gone, or this end was closed
+                with contextlib.suppress(RuntimeError):  # (the host is gone already)
+                    self._gone.emit()  # (the reader sees the pipe close too: _lost happens once)
+                return
 
     def _receive(self) -> None:
         """On the reader thread: queue each message whole; say when the queue was empty before."""
@@ -225,8 +239,10 @@ class EngineHost(QObject):
                 self._process.join(1)
         if self._thread is not None:
             self._thread.join(max(STOPPED_EXIT_SECONDS, deadline - time.monotonic()))
-        for reader in self._readers:  # (the engine's end is closed by now: their reads have ended)
-            reader.join(STOPPED_EXIT_SECONDS)
+        self._outbox.put(None)  # (what is still queued is for an engine that has gone)
+        # (the engine's end is closed by now: the reads, and a write it wasn't reading, have ended)
+        for thread in (self._writer, *self._readers):
+            thread.join(STOPPED_EXIT_SECONDS)
         self._conn.close()
         if self._log_conn is not None:
             self._log_conn.close()
