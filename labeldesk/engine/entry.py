@@ -74,12 +74,13 @@ class Started:
         self.conn, engine_end = multiprocessing.Pipe(duplex=True)
         self.log_conn, log_end = multiprocessing.Pipe(duplex=False)
         self.method = _start_method()
-        context = multiprocessing.get_context(self.method)
+        fork = self.method == "fork"
+        context = multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
         level = logging.getLogger().getEffectiveLevel()
         args: tuple[Any, ...] = (engine_end, log_end, level)
         if first_read is not None:
             args += (first_read,)
-        if self.method == "fork":  # (its copies of the window's ends go first: see _forked)
+        if fork:  # (its copies of the window's ends go first: see _forked)
             target: Callable[..., None] = _forked
             args = ((self.conn, self.log_conn), *args)
         else:
