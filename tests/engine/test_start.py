@@ -79,15 +79,18 @@ def _gone(pid: int) -> bool:
 
 
 @linux_only
-def test_a_first_starts_engine_is_forked_reads_the_site_at_once_and_ends_with_the_window(site):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_first_starts_engine_reads_the_site_at_once_and_ends_with_the_window(site, method):
+    """Forked on Linux; spawned (as on Windows and macOS), it is told the site as an argument."""
     emulator, args, env = site
+    env[entry.START_METHOD_VARIABLE] = "" if method == "fork" else "spawn"
     window = subprocess.Popen(
         [sys.executable, "-c", WINDOW, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
     )
     pid = "0"
     try:
-        method, pid = window.stdout.readline().split()
-        assert method == "fork"
+        used, pid = window.stdout.readline().split()
+        assert used == method
         # It reads the site before anyone asks it to (no Open, no Refresh were sent).
         assert _wait(lambda: any(r.path == "/contacts/v4/labels" for r in emulator.requests))
         engine = Path(f"/proc/{pid}")
@@ -96,8 +99,8 @@ def test_a_first_starts_engine_is_forked_reads_the_site_at_once_and_ends_with_th
         window.stdin.write("\n")  # the window goes without a word
         window.stdin.close()
         assert window.wait(10) == 0
-        # A fork starts with copies of the window's pipe ends: unless it closed them, it would never
-        # see the window go, and would run on for good.
+        # (A fork starts with copies of the window's pipe ends: unless it closed them, it would never
+        # see the window go, and would run on for good.)
         assert _wait(lambda: _gone(int(pid)))
     finally:
         window.kill()
