@@ -256,11 +256,6 @@ class SyncEngine:
             return None
         return client, key
 
-    def adopt_early_read(self, ready: Future[Any]) -> None:
-        """Take a first read begun before this engine was (labeldesk.engine.entry.EarlyRead, shaped as
-        a Prefetch's read, or None for none) as if a Prefetch had begun it."""
-        self._early_read = ready
-
     def _take_prefetched(self) -> _Prefetched | None:
         """The early read, once it has its client (waiting a moment for a keyring still answering);
         None if there was none, or it found no key, or the keyring took too long."""

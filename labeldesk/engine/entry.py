@@ -11,6 +11,7 @@ and only then imports the rest of the engine (serve, core, the saved copy, the i
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import multiprocessing
 import os
@@ -21,6 +22,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 #: How an engine process is started: "fork" (Linux, only while the window's process has no thread
 #: but its main one and no Qt loaded: see _start_method), else "spawn" (Windows, macOS, and every
@@ -184,8 +187,9 @@ def _begin(first: FirstRead) -> Future[EarlyRead | None]:
 def _read_early(first: FirstRead, ready: Future[EarlyRead | None]) -> None:
     try:
         found: Future[str | None] = Future()
-        keyring = threading.Thread(target=_settle, args=(found, lambda: _saved_key(first.account)), daemon=True)
-        keyring.start()  # (a keyring may answer over D-Bus: the client's modules load meanwhile)
+        lookup = functools.partial(_saved_key, first.account)
+        # (a keyring may answer over D-Bus: the client's modules load meanwhile)
+        threading.Thread(target=_settle, args=(found, lookup), name="engine-early-key", daemon=True).start()
         from labeldesk.api.client import WixLabelsClient
         from labeldesk.logs import register_secret
 
@@ -196,13 +200,13 @@ def _read_early(first: FirstRead, ready: Future[EarlyRead | None]) -> None:
         register_secret(key)  # this process's logs and bug reports never show it either
         client = WixLabelsClient(key, first.site_id, base_url=first.base_url)  # as the window's own are
     except Exception as exc:  # the window looks the key up too, and says what is wrong
-        logging.getLogger(__name__).info("no early read of the site: %r", exc)
+        log.info("no early read of the site: %r", exc)
         ready.set_result(None)
         return
     labels: Future[Any] = Future()
     counts: Future[dict[str, int | None]] = Future()
     ready.set_result(EarlyRead(first.site_id, client.base_url, key, client, labels, counts))
-    logging.getLogger(__name__).info("reading the site's labels while the window opens")
+    log.info("reading the site's labels while the window opens")
     threading.Thread(target=_settle, args=(counts, client.contact_counts), name="engine-early", daemon=True).start()
     _settle(labels, client.fetch_all)
 

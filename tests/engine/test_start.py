@@ -139,3 +139,41 @@ def test_no_engine_is_started_ahead_once_qt_is_loaded(qtbot):
     get a stray engine process nobody takes."""
     assert not entry.prestart()
     assert entry._spare == []
+
+
+def test_the_engine_answers_the_windows_first_refresh_with_the_first_read(site, monkeypatch):
+    """No second read of the site: the window's Open (same site, address and key) and first Refresh
+    take the read the engine began before it was asked (see serve.serve's ``early``)."""
+    import multiprocessing
+    import threading
+
+    from labeldesk.engine import protocol as p
+    from labeldesk.engine.serve import serve
+    from tests.conftest import make_client
+
+    emulator, args, _env = site
+    monkeypatch.setattr(entry, "_saved_key", lambda account: DEFAULT_API_KEY)  # (no keyring in this process)
+    early = entry._begin(entry.FirstRead(*args))
+    window_end, engine_end = multiprocessing.Pipe()
+    engine = threading.Thread(target=serve, args=(engine_end, None, early))
+    engine.start()
+    window_client = make_client(emulator)  # the window's own, as the site manager makes it
+    settings = p.client_settings(window_client)
+    window_client.close()
+    events: list = []
+
+    def until(kind: type) -> None:
+        while not events or not isinstance(events[-1], kind):
+            assert window_end.poll(20)
+            events.append(p.decode_event(window_end.recv_bytes()))
+
+    for intent in (p.Open(settings, None, None), p.Refresh(1)):
+        window_end.send_bytes(p.encode(intent))
+    until(p.LabelsDone)
+    window_end.send_bytes(p.encode(p.Shutdown()))
+    until(p.Stopped)
+    engine.join(10)
+    window_end.close()
+    shown = {label.key for event in events if isinstance(event, p.LabelsPart) for label in event.labels}
+    assert shown == {row["key"] for row in emulator.store.snapshot()}
+    assert [r.path for r in emulator.requests].count("/contacts/v4/labels") == 1
