@@ -55,3 +55,36 @@ def test_an_engine_gone_while_a_send_waits_is_reported_as_died(qtbot, monkeypatc
         host.send(p.CreateLabel(1, BIG_NAME))
     assert not host.send(p.CreateLabel(2, "after"))
     host.shutdown(0)
+
+
+def test_the_gui_thread_never_waits_for_an_engine_process_to_start(qtbot, monkeypatch):
+    """Loading what starts processes and starting one took the GUI thread for more than a frame."""
+    real_take_spare = entry.take_spare
+    starting = threading.Event()
+
+    def slow_start():
+        starting.wait(5)  # (as slow as a busy machine can be)
+        return real_take_spare()
+
+    monkeypatch.setattr(entry, "take_spare", slow_start)
+    began = time.monotonic()
+    host = EngineHost("process")
+    assert host.send(p.Shutdown())  # (kept until the engine is there)
+    took = time.monotonic() - began
+    starting.set()
+    assert took < 1.0
+    assert host._stopped_seen.wait(20)  # it started, and read what was sent meanwhile
+    assert host.shutdown(5_000)
+    assert host._process.exitcode == 0
+
+
+def test_an_engine_that_cannot_be_started_is_reported_as_died(qtbot, monkeypatch, caplog):
+    def no_start():
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(entry, "take_spare", no_start)
+    host = EngineHost("process")
+    qtbot.waitSignal(host.died, timeout=5_000).wait()
+    assert "the sync engine couldn't be started" in caplog.messages
+    assert not host.send(p.CreateLabel(1, "after"))
+    host.shutdown(0)

@@ -36,7 +36,10 @@ def served(qtbot, tmp_path):
 
 
 def _process(controller: LabelsController):
-    return controller.engine._process
+    """The engine's process, once started (its host starts it on a thread of its own)."""
+    host = controller.engine
+    assert host._started.wait(10)
+    return host._process
 
 
 def test_the_labels_come_through_an_engine_in_its_own_process(served, qtbot):
