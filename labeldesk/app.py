@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from labeldesk.api import WixLabelsClient
+    from labeldesk.cache import LabelCache
     from labeldesk.emulator import Emulator
     from labeldesk.instance import SingleInstance
     from labeldesk.sites import Site, SiteDirectory
@@ -86,6 +87,18 @@ class DemoSite:
     def __init__(self, latency_ms: int) -> None:
         self.latency_ms = latency_ms
         self.emulator: Emulator | None = None
+        #: A saved copy for this run only (so Recently deleted and Restore work in the demo too), in a
+        #: temporary folder removed at stop: the demo forgets everything when LabelDesk closes.
+        self._saved_copy_folder: str | None = None
+
+    def saved_copy(self) -> LabelCache:
+        from labeldesk.cache import LabelCache
+
+        if self._saved_copy_folder is None:
+            import tempfile
+
+            self._saved_copy_folder = tempfile.mkdtemp(prefix="labeldesk-demo-")
+        return LabelCache(Path(self._saved_copy_folder) / "demo.sqlite")
 
     def open(self) -> OpenedSite:
         from labeldesk.api import WixLabelsClient
@@ -106,6 +119,10 @@ class DemoSite:
     def stop(self) -> None:
         if self.emulator is not None:
             self.emulator.stop()
+        if self._saved_copy_folder is not None:
+            import shutil
+
+            shutil.rmtree(self._saved_copy_folder, ignore_errors=True)
 
 
 def _arm_selftest(app: QApplication, window: MainWindow) -> None:
@@ -322,7 +339,7 @@ def run(argv: list[str]) -> int:
 
     def open_demo() -> None:
         opened = demo.open()
-        window.attach(_controller_for(opened.client), opened.site, demo=True)
+        window.attach(_controller_for(opened.client, demo.saved_copy()), opened.site, demo=True)
 
     window.demo_requested.connect(open_demo)
     if args.report_first_paint:
@@ -450,7 +467,7 @@ def _report_first_paint(window: MainWindow) -> None:
     os._exit(0)
 
 
-def _controller_for(client: WixLabelsClient) -> LabelsController:
+def _controller_for(client: WixLabelsClient, cache: LabelCache | None = None) -> LabelsController:
     from labeldesk.ui.controller import LabelsController
 
-    return LabelsController(client)
+    return LabelsController(client, cache)

@@ -24,6 +24,7 @@ from labeldesk.names import (
     name_order,
     name_problem,
     near_duplicate_form,
+    near_duplicate_forms,
     one_line,
     same_name_form,
 )
@@ -43,10 +44,12 @@ __all__ = [
     "believable_count",
     "clean_name",
     "comparable_name",
+    "label_type_named",
     "name_length",
     "name_order",
     "name_problem",
     "near_duplicate_form",
+    "near_duplicate_forms",
     "one_line",
     "quoted",
     "reveal_name",
@@ -73,17 +76,18 @@ class LabelType(enum.Enum):
     #: A type this version of LabelDesk does not know yet; treated as read-only.
     UNKNOWN = "UNKNOWN"
 
-    @classmethod
-    def from_wire(cls, value: object) -> LabelType:
-        try:
-            return cls(value)
-        except ValueError:
-            return cls.UNKNOWN
-
     @property
     def title(self) -> str:
         return _TYPE_TITLES[self]
 
+
+def label_type_named(name: str | None) -> LabelType:
+    """The type Wix calls ``name`` (``"USER_DEFINED"``...: the wire's spelling, and the saved copy's);
+    UNKNOWN for a name this version of LabelDesk doesn't know, or none."""
+    return _TYPES_BY_NAME.get(name, LabelType.UNKNOWN)
+
+
+_TYPES_BY_NAME: dict[str | None, LabelType] = {kind.value: kind for kind in LabelType}
 
 _TYPE_TITLES = {
     # Wix's word: user-defined labels live in the "custom" namespace, and the type filter says the same.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -125,11 +126,22 @@ def near_duplicate_form(name: str) -> str:
     and runs of whitespace collapsed to one space. Accents count (``cafe`` is not ``café``: in many
     languages they make a different word). Equal :func:`same_name_form` means equal near-duplicate form.
     """
-    if name.isascii():  # nearly every name: NFKC and the format characters can't change ASCII
-        return " ".join(name.casefold().split())
-    folded = unicodedata.normalize("NFKC", same_name_form(name)).casefold()
-    folded = unicodedata.normalize("NFKC", _unicode_sets()[1].sub("", folded))
-    return " ".join(folded.split())
+    return near_duplicate_forms((name,))[0]
+
+
+def near_duplicate_forms(names: Iterable[str]) -> list[str]:
+    """:func:`near_duplicate_form` of each of ``names``, in their order: for a whole site's names at once,
+    with no Python call per ASCII name."""
+    listed = names if isinstance(names, list | tuple) else list(names)
+    # Nearly every name is ASCII, which NFKC and the format characters can't change: case and spacing only.
+    forms = list(map(" ".join, map(str.split, map(str.casefold, listed))))
+    if not all(map(str.isascii, listed)):
+        for position, name in enumerate(listed):
+            if not name.isascii():
+                folded = unicodedata.normalize("NFKC", same_name_form(name)).casefold()
+                folded = unicodedata.normalize("NFKC", _unicode_sets()[1].sub("", folded))
+                forms[position] = " ".join(folded.split())
+    return forms
 
 
 def name_order(name: str) -> str:

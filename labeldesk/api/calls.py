@@ -16,7 +16,7 @@ from typing import Any, Generic, Literal, TypeVar, overload
 import httpx
 
 from labeldesk.api import errors, wire
-from labeldesk.api.retry import RateBudget, RetryPolicy, retrying
+from labeldesk.api.retry import EitherStop, RateBudget, RetryPolicy, Stop, retrying
 from labeldesk.api.transport import Connections
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ class RetryingCalls:
         label_path: bool = False,
         raw: Literal[False] = False,
         write: bool = False,
+        cancel: threading.Event | None = None,
     ) -> _Outcome[dict[str, Any]]: ...
 
     @overload
@@ -78,6 +79,7 @@ class RetryingCalls:
         label_path: bool = False,
         raw: Literal[True],
         write: bool = False,
+        cancel: threading.Event | None = None,
     ) -> _Outcome[bytes]: ...
 
     def _request_ex(
@@ -90,22 +92,30 @@ class RetryingCalls:
         label_path: bool = False,
         raw: bool = False,
         write: bool = False,
+        cancel: threading.Event | None = None,
     ) -> _Outcome[dict[str, Any]] | _Outcome[bytes]:
         """Send, trying again as ``self.retry`` allows (:func:`~labeldesk.api.retry.retrying`: which
         errors, how long to wait, when to stop; ``close()`` ends a wait at once with CancelledError).
         ``label_path``: a 404 means the label is gone, whatever its code. ``raw``: a successful answer's
         body comes back as bytes, for the caller to parse. ``write``: a change the person asked for,
-        which takes its slot from the writes' share of the rate budget."""
+        which takes its slot from the writes' share of the rate budget. ``cancel``: a caller's own event
+        that, like ``close()``, ends a wait for the budget or between tries (CancelledError); a request
+        on its way is not cut."""
         if self._connections.unusable_proxy is not None:
             raise errors.ProxySettingError(self._connections.unusable_proxy)
         maybe_applied = False  # an earlier try may have reached the service before its answer was lost
+        stop: Stop = self._stop if cancel is None else EitherStop(self._stop, cancel)
 
         def attempt() -> _Outcome[dict[str, Any]] | _Outcome[bytes]:
             nonlocal maybe_applied
-            if self._stop.is_set() or not self._budget.acquire(self._stop, write=write):
+            slot = None if stop.is_set() else self._budget.acquire(stop, write=write)
+            if not slot:
                 raise errors.CancelledError()
             try:
-                content, request_id = self._send_once(method, path, params, json_body)
+                try:
+                    content, request_id = self._send_once(method, path, params, json_body)
+                finally:
+                    self._budget.done(slot)  # (its window runs from the answer: see RateBudget)
                 if raw:
                     return _Outcome(content, maybe_applied)
                 # (read here, in the try: a 200 whose body isn't a JSON object is retried as unreadable)
@@ -132,7 +142,7 @@ class RetryingCalls:
             if attempt < self.retry.max_attempts:
                 log.info("%s %s: giving up, a retry in %.1fs would exceed the time budget", method, path, delay)
 
-        controller = retrying(self.retry, cancel=self._stop, before_wait=before_wait, on_give_up=on_give_up)
+        controller = retrying(self.retry, cancel=stop, before_wait=before_wait, on_give_up=on_give_up)
         try:
             return controller(attempt)
         except errors.CancelledError:

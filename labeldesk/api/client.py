@@ -24,7 +24,7 @@ import httpx
 from labeldesk import __version__
 from labeldesk.api import errors, wire
 from labeldesk.api.body import ACCEPT_ENCODING, MAX_BODY_BYTES, MAX_RETRY_AFTER_SECONDS
-from labeldesk.api.calls import RetryingCalls
+from labeldesk.api.contacts import DEFAULT_ID_BATCH, ContactCalls
 from labeldesk.api.paging import MAX_SITE_ITEMS, read_pages
 from labeldesk.api.retry import RateBudget, RetryPolicy
 from labeldesk.api.transport import DEFAULT_TIMEOUT, Connections, header_safe
@@ -41,6 +41,7 @@ from labeldesk.domain import FindOrCreateResult, Label, LabelType, clean_name, n
 
 __all__ = [  # (the names other modules and tests import from here, wherever they now live)
     "DEFAULT_MAX_IN_FLIGHT",
+    "DEFAULT_REQUESTS_PER_MINUTE",
     "DEFAULT_TIMEOUT",
     "FACETS_PATH",
     "LABELS_PATH",
@@ -77,8 +78,13 @@ class Sort:
     order: SortOrder = SortOrder.ASC
 
 
-class WixLabelsClient(RetryingCalls):
-    """The Labels API of one site, seen through one API key.
+#: Requests one client sends in any 60 seconds, at most: Wix allows 200 a minute (contract 6.9 and 8).
+DEFAULT_REQUESTS_PER_MINUTE = 200
+
+
+class WixLabelsClient(ContactCalls):
+    """The Labels API of one site, and the Contacts API's label calls (:mod:`labeldesk.api.contacts`),
+    seen through one API key.
 
     Thread-safe: one instance can serve several worker threads at once. ``close()`` aborts waits
     between retries so that workers end promptly when the app quits.
@@ -96,8 +102,13 @@ class WixLabelsClient(RetryingCalls):
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         rate_budget: RateBudget | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
+        requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+        id_batch: int = DEFAULT_ID_BATCH,
     ) -> None:
-        """``max_body_bytes``: the most one answer may take, as sent and unpacked (see MAX_BODY_BYTES)."""
+        """``max_body_bytes``: the most one answer may take, as sent and unpacked (see MAX_BODY_BYTES).
+        ``requests_per_minute``: the rate budget every request takes a slot from (each try, each page,
+        each poll of a bulk job), in any 60 seconds; ``rate_budget``, if given, is used instead.
+        ``id_batch``: contact ids per bulk job."""
         if not api_key or not header_safe(api_key):
             # Checked here so that httpx never has to complain about the value (its message would quote it).
             raise errors.MalformedKeyError()
@@ -114,7 +125,9 @@ class WixLabelsClient(RetryingCalls):
         self.max_in_flight = max(1, max_in_flight)
         self.max_body_bytes = max_body_bytes
         self._sizes = PageSizes()
-        self._budget = rate_budget or RateBudget()
+        self.requests_per_minute = requests_per_minute
+        self._budget = rate_budget or RateBudget(requests_per_minute, 60.0)
+        self.id_batch = max(1, id_batch)
         self._stop = threading.Event()
         #: Called (on the calling thread) as ``on_retry(error, attempt, delay)`` before each retry wait,
         #: so a UI can say "trouble, trying again" without waiting for the last try.

@@ -25,8 +25,9 @@ class FieldViolation:
     rule: str | None = None
 
 
-class _Answer(TypedDict, total=False):
-    """What an error knows of the answer that brought it (WixError's keywords but the wait)."""
+class AnswerFields(TypedDict, total=False):
+    """What an error knows of the answer that brought it (WixError's keywords but the wait): what the
+    wire's error_from_response gives every error it makes, for the log and support."""
 
     status: int | None
     code: str | None
@@ -34,7 +35,7 @@ class _Answer(TypedDict, total=False):
     server_message: str | None
 
 
-class _Details(_Answer, total=False):
+class _Details(AnswerFields, total=False):
     """All of WixError's keywords, which its subclasses pass on."""
 
     retry_after: float | None
@@ -263,7 +264,7 @@ class QuotaReachedError(WixError):
 class RateLimitedError(WixError):
     retryable = True
 
-    def __init__(self, retry_after: float | None = None, **kwargs: Unpack[_Answer]) -> None:
+    def __init__(self, retry_after: float | None = None, **kwargs: Unpack[AnswerFields]) -> None:
         if retry_after and math.isfinite(retry_after):
             message = f"Wix is receiving too many requests from LabelDesk. Try again in {_wait_words(retry_after)}."
         else:

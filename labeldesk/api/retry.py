@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 import tenacity
 
@@ -37,6 +36,34 @@ class RetryPolicy:
         )
 
 
+class Stop(Protocol):
+    """What a wait can be ended by: a ``threading.Event``, or :class:`EitherStop` of two."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class EitherStop:
+    """Set when either of two events is: a client's close and one caller's cancel, say. ``wait`` looks
+    at both every few hundredths of a second (an event can only wait on itself)."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self._events = (first, second)
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self._events)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set():
+            left = 0.05 if deadline is None else min(0.05, deadline - time.monotonic())
+            if left <= 0:
+                return False
+            self._events[0].wait(left)
+        return True
+
+
 class RateBudget:
     """A sliding window that keeps one client under ``limit`` requests per ``window`` seconds, with a
     share that background reads can never take from the person's changes.
@@ -47,6 +74,12 @@ class RateBudget:
     (create, rename, delete) may take one up to ``limit``. So however busy the reads are, the last
     ``limit - read_limit`` slots of every window are there for writes, and a write never waits behind
     a refresh. Thread-safe; ``acquire`` blocks (interruptibly) until a slot is free.
+
+    A slot counts from when it was taken until ``window`` seconds after :meth:`done` says its request
+    ended (answered or failed): the request reached Wix somewhere between the two, and Wix counts it
+    from its arrival, so a window counted from the taking alone lets a request that was slow to arrive
+    and one that was quick land closer together than ``window`` on Wix's side. (A slot never given
+    back counts ``window`` seconds from its taking.)
     """
 
     def __init__(
@@ -57,35 +90,55 @@ class RateBudget:
         *,
         read_limit: int | None = None,
     ) -> None:
+        """``limit``: at least 1 (ValueError otherwise: a budget of none would block every request for ever)."""
+        if limit < 1:
+            raise ValueError("a rate budget needs at least one request per window")
         self.limit = limit
         #: The most requests in a window after which reads wait (default: three quarters of ``limit``).
         self.read_limit = max(1, min(limit, read_limit if read_limit is not None else limit * 3 // 4))
         self.window = window
         self._clock = clock
-        self._sent: deque[float] = deque()
+        self._slots: list[Slot] = []
         self._lock = threading.Lock()
 
-    def acquire(self, stop: threading.Event, *, write: bool = False) -> bool:
-        """Take a slot, from the writes' share if ``write``; False if ``stop`` was set while waiting."""
+    def acquire(self, stop: Stop, *, write: bool = False) -> Slot | None:
+        """Take a slot, from the writes' share if ``write``: give it back with :meth:`done` when its
+        request has ended. None if ``stop`` was set while waiting."""
         ceiling = self.limit if write else self.read_limit
         while True:
             with self._lock:
                 now = self._clock()
-                while self._sent and now - self._sent[0] >= self.window:
-                    self._sent.popleft()
-                if len(self._sent) < ceiling:
-                    self._sent.append(now)
-                    return True
+                self._slots = [slot for slot in self._slots if now - slot.since < self.window]
+                if len(self._slots) < ceiling:
+                    slot = Slot(now)
+                    self._slots.append(slot)
+                    return slot
                 # The slot that frees first is the one that takes the count below the ceiling.
-                wait = self.window - (now - self._sent[len(self._sent) - ceiling])
+                since = sorted(slot.since for slot in self._slots)
+                wait = self.window - (now - since[len(since) - ceiling])
             if stop.wait(wait):
-                return False
+                return None
+
+    def done(self, slot: object) -> None:
+        """The request of ``slot`` (from :meth:`acquire`) has ended: its window runs from now."""
+        if isinstance(slot, Slot):
+            with self._lock:
+                slot.since = max(slot.since, self._clock())
+
+
+class Slot:
+    """One request's place in a :class:`RateBudget`: ``since`` is when its window started (monotonic)."""
+
+    __slots__ = ("since",)
+
+    def __init__(self, since: float) -> None:
+        self.since = since
 
 
 def retrying(
     policy: RetryPolicy,
     *,
-    cancel: threading.Event,
+    cancel: Stop,
     before_wait: Callable[[WixError, int, float], None],
     on_give_up: Callable[[WixError, int, float], None] | None = None,
 ) -> tenacity.Retrying:

@@ -8,7 +8,6 @@ it is never formatted into a message, a repr or a log line.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 import ssl
@@ -207,13 +206,9 @@ class Connections:
         )
         if response.status_code == 200:
             return content, request_id
-        try:
-            body = json.loads(content) if content else {}
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # (nested past any real answer)
-            body = None
         raise wire.error_from_response(
             response.status_code,
-            body,
+            wire.parsed_json(content),
             request_id=request_id,
             retry_after=retry_after_seconds(response.headers.get("retry-after")),
         )

@@ -11,12 +11,12 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any
 
 import msgspec
 
 from labeldesk.api import errors
-from labeldesk.domain import Label, LabelType, all_valid_keys, believable_count, valid_key
+from labeldesk.domain import Label, all_valid_keys, believable_count, label_type_named, valid_key
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,6 @@ def _optional_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-_LABEL_TYPES = {kind.value: kind for kind in LabelType}
-
-
 def _date(value: object) -> datetime | None:
     """A date as the fast page decoder reads it (msgspec's RFC 3339 rules, so one label parses the
     same whichever path its page takes); failing that, any ISO form; no zone means UTC."""
@@ -83,7 +80,7 @@ def label_from_json(obj: object) -> Label:
     display name, a key LabelDesk can't use (domain.valid_key: ``..``, a newline, over 80 characters),
     or a label type that isn't a string. Unknown types, and optional fields that are missing or of the
     wrong kind, are tolerated (contract section 3)."""
-    # Runs 2,000 times per page: plain dict access and class checks, no isinstance chains or enum calls.
+    # Runs 2,000 times per page: plain dict access and class checks, no isinstance chains or enum lookups.
     if obj.__class__ is not dict:
         if not isinstance(obj, Mapping):
             raise errors.MalformedResponseError(server_message="label is not an object")
@@ -100,7 +97,7 @@ def label_from_json(obj: object) -> Label:
     return Label(
         key,
         name,
-        _LABEL_TYPES.get(kind, LabelType.UNKNOWN),  # type: ignore[arg-type]
+        label_type_named(kind),
         namespace if namespace.__class__ is str else None,
         namespace_name if namespace_name.__class__ is str else None,
         _date(get("createdDate")),
@@ -150,24 +147,35 @@ def decode_page(content: bytes, *, requested_offset: int) -> LabelPage:
         page = _PAGE_DECODER.decode(content)
     except msgspec.DecodeError:  # ValidationError included
         return page_from_json(json_object(content), requested_offset=requested_offset)
-    if not all_valid_keys([label.key for label in page.labels]):
-        return page_from_json(json_object(content), requested_offset=requested_offset)
+    labels, unreadable = page.labels, []
+    if not all_valid_keys([label.key for label in labels]):
+        # Read already, but with keys LabelDesk can't use: those labels are left out, as the lenient
+        # parser would (by key: each has one), without reading the answer again.
+        unreadable = [label.key for label in labels if not valid_key(label.key)]
+        labels = [label for label in labels if valid_key(label.key)]
+        _log_unreadable(unreadable, "label key that can't be a key")
     paging = page.paging_metadata or page.metadata or _Paging()
     return LabelPage(
-        labels=tuple(page.labels),
+        labels=tuple(labels),
         offset=requested_offset if paging.offset is None else paging.offset,
         total=paging.total,
+        unreadable=tuple(unreadable),
     )
+
+
+def parsed_json(content: bytes) -> object:
+    """An answer's body as JSON (an empty body counts as ``{}``), or None if it isn't JSON."""
+    if not content:
+        return {}
+    try:
+        return json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # (nested past any real answer)
+        return None
 
 
 def json_object(content: bytes, request_id: str | None = None) -> dict[str, Any]:
     """A 200 answer's body, which must be a JSON object (an empty body counts as ``{}``)."""
-    if not content:
-        return {}
-    try:
-        body = json.loads(content)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # (nested past any real answer)
-        body = None
+    body = parsed_json(content)
     if not isinstance(body, dict):
         raise errors.MalformedResponseError(status=200, request_id=request_id)
     return body
@@ -201,19 +209,26 @@ def _each_label(items: list[object], first: int) -> tuple[list[Label], list[str]
     place of the first item in the whole list."""
     labels: list[Label] = []
     unreadable: list[str] = []
+    first_why = ""
     for place, item in enumerate(items, first):
         try:
             labels.append(label_from_json(item))
         except (errors.MalformedResponseError, TypeError, ValueError, OverflowError) as exc:
             key = item.get("key") if isinstance(item, Mapping) else None
             unreadable.append(key if isinstance(key, str) and key else f"\0unreadable {place}")
-            if len(unreadable) == 1:
-                why = getattr(exc, "server_message", None) or repr(exc)
-                log.warning("left out a label Wix sent that couldn't be read (key %r): %s", key, why)
-    skipped = len(unreadable)
-    if skipped > 1:
-        log.warning("left out %d labels in all on this page", skipped)
+            first_why = first_why or getattr(exc, "server_message", None) or repr(exc)
+    _log_unreadable(unreadable, first_why)
     return labels, unreadable
+
+
+def _log_unreadable(unreadable: list[str], why: str) -> None:
+    """Say in the log that labels on a page were left out: the first (by its key, if it had one), and
+    how many in all."""
+    if unreadable:
+        key = None if unreadable[0].startswith("\0") else unreadable[0]
+        log.warning("left out a label Wix sent that couldn't be read (key %r): %s", key, why)
+    if len(unreadable) > 1:
+        log.warning("left out %d labels in all on this page", len(unreadable))
 
 
 def label_from_envelope(body: object) -> Label:
@@ -296,15 +311,6 @@ def _violations(body: Mapping[str, Any]) -> tuple[errors.FieldViolation, ...]:
     return tuple(found)
 
 
-class _Common(TypedDict):
-    """What every error from an answer carries, for the log and support (errors.WixError's keywords)."""
-
-    status: int
-    code: str | None
-    request_id: str | None
-    server_message: str | None
-
-
 def error_from_response(
     status: int, body: object, *, request_id: str | None, retry_after: float | None
 ) -> errors.WixError:
@@ -312,7 +318,12 @@ def error_from_response(
     mapping: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
     code, data = _application_error(mapping)
     server_message = _optional_str(mapping.get("message"))
-    common: _Common = {"status": status, "code": code, "request_id": request_id, "server_message": server_message}
+    common: errors.AnswerFields = {
+        "status": status,
+        "code": code,
+        "request_id": request_id,
+        "server_message": server_message,
+    }
 
     if status == 401:
         return errors.AuthError(**common)

@@ -2,7 +2,9 @@
 
 Qt-free. ``store.py`` holds LabelCache (opening, recovering, reading and writing the file) and where the
 file lives; ``schema.py`` the tables and their migrations; ``snapshot.py`` the start-up snapshot's
-encoding and the Snapshot the cache hands back. What other code uses is importable from here.
+encoding and the Snapshot the cache hands back; ``saved_contacts.py`` the contacts of a label kept for
+offline, ``journal.py`` Recently deleted and the operation journal (issue 15). What other code uses is
+importable from here.
 """
 
 from labeldesk.cache.schema import MIGRATIONS, SCHEMA_VERSION, NewerSchemaError

@@ -45,6 +45,38 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), ordered_by TEXT, data BLOB NOT NULL);
     """,
+    # 4: issue 15. The contacts of a label as last read (for browsing offline), in Wix's order; Recently
+    # deleted (the contacts a deleted label had, to put it back on them); the operation journal (a merge
+    # or a restore, written down before each step's request leaves, so a crash never leaves one half-done).
+    """
+    CREATE TABLE label_contacts (
+        label_key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        first_name TEXT,
+        last_name TEXT,
+        email TEXT,
+        PRIMARY KEY (label_key, position)
+    );
+    CREATE TABLE contact_lists (label_key TEXT PRIMARY KEY, total INTEGER, synced_at TEXT NOT NULL);
+    CREATE TABLE deleted_labels (
+        entry INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        contact_ids TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        deleted_at TEXT
+    );
+    CREATE TABLE operations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        record TEXT NOT NULL,
+        owner TEXT,
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

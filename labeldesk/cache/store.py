@@ -39,7 +39,7 @@ from labeldesk.cache.schema import (
     when,
 )
 from labeldesk.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot, without_invalid_keys
-from labeldesk.domain import Label, LabelType, believable_count
+from labeldesk.domain import Label, believable_count, label_type_named
 from labeldesk.errors import KnownError
 from labeldesk.paths import open_private, private_file, private_folder
 
@@ -263,11 +263,10 @@ class LabelCache:
                 "SELECT key, display_name, label_type, namespace, namespace_display_name, created, updated, search "
                 "FROM labels ORDER BY position"
             ).fetchall()
-            types = {kind.value: kind for kind in LabelType}
             labels: list[Label] = []
             search: dict[str, str] = {}
             labels.extend(
-                Label(key, name, types.get(kind, LabelType.UNKNOWN), ns, ns_name, when(created), when(updated))
+                Label(key, name, label_type_named(kind), ns, ns_name, when(created), when(updated))
                 for key, name, kind, ns, ns_name, created, updated, _ in rows
             )
             search.update((row[0], row[7]) for row in rows if row[7])
@@ -305,6 +304,16 @@ class LabelCache:
                 raise
 
         self._run(wrapped)
+
+    def read(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """``work(connection)`` for reading, for the saved copy's other tables (cache.saved_contacts,
+        cache.journal). Raises CacheUnavailableError (see _run)."""
+        return self._run(work)
+
+    def write(self, work: Callable[[sqlite3.Connection], None]) -> None:
+        """``work(connection)`` in one committed transaction (durable once this returns: synchronous=FULL),
+        for the saved copy's other tables. Raises CacheUnavailableError (see _run)."""
+        self._transaction(work)
 
     def replace_labels(
         self,
@@ -388,6 +397,8 @@ class LabelCache:
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels WHERE key = ?", (key,))
             connection.execute("DELETE FROM counts WHERE key = ?", (key,))
+            connection.execute("DELETE FROM label_contacts WHERE label_key = ?", (key,))
+            connection.execute("DELETE FROM contact_lists WHERE label_key = ?", (key,))
             connection.execute("DELETE FROM snapshot")
 
         self._transaction(write, source)

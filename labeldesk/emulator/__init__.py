@@ -13,6 +13,7 @@ from labeldesk.emulator.server import (
     Emulator,
     RequestRecord,
     max_in_flight,
+    most_in_window,
     round_trips,
 )
 from labeldesk.emulator.state import ApiError, LabelStore
@@ -30,6 +31,7 @@ __all__ = [
     "PagingFaults",
     "RequestRecord",
     "max_in_flight",
+    "most_in_window",
     "round_trips",
     "seed_demo",
     "seed_empty",

@@ -11,6 +11,7 @@ import sys
 import threading
 
 from labeldesk.emulator.faults import PagingFaults
+from labeldesk.emulator.jobs import DEFAULT_JOB_SECONDS
 from labeldesk.emulator.seeds import SEEDS, seed_many
 from labeldesk.emulator.server import DEFAULT_API_KEY, DEFAULT_RATE_LIMIT, DEFAULT_SITE_ID, Emulator
 from labeldesk.emulator.state import DEFAULT_QUOTA, LabelStore
@@ -25,7 +26,8 @@ def _loopback(value: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=".venv/bin/python -m labeldesk.emulator",
-        description="A local emulator of Wix's contact Labels API. Prints its base URL as the first line.",
+        description="A local emulator of Wix's contact Labels API and the Contacts API's label calls. "
+        "Prints its base URL as the first line.",
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default)")
     parser.add_argument("--host", type=_loopback, default="127.0.0.1", help="loopback address (default 127.0.0.1)")
@@ -41,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_RATE_LIMIT,
         metavar="N",
         help="requests per minute per key before 429; 0 turns it off (default %(default)s)",
+    )
+    parser.add_argument(
+        "--job-seconds",
+        type=float,
+        default=DEFAULT_JOB_SECONDS,
+        metavar="S",
+        help="how long a bulk labelling job takes to complete (default %(default)s)",
     )
     faults = parser.add_argument_group("fault injection (applied to the first requests, in this order)")
     faults.add_argument(
@@ -85,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OFFSET",
         help="the labels list answers an empty page, with the real total, from this offset on",
     )
+    paging.add_argument("--contacts-ignore-offset", action="store_true", help="contacts queries ignore paging.offset")
+    paging.add_argument(
+        "--too-many-to-count",
+        action="store_true",
+        help="contacts queries say tooManyToCount and send no total",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -105,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         latency_ms=args.latency_ms,
         rate_limit=args.rate_limit or None,
+        job_seconds=args.job_seconds,
     )
     emulator.faults.fail_next(args.fail_next, args.fail_status, args.retry_after)
     emulator.faults.drop_next(args.drop_next)
@@ -113,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     emulator.faults.bomb_next(args.bomb_next)
     emulator.faults.stall_next(args.stall_next, args.stall_seconds)
     emulator.faults.answer_late_next(args.answer_late_next, args.answer_late_seconds)
-    emulator.faults.paging = PagingFaults(args.facets_ignore_offset, args.list_ignore_offset, args.list_empty_from)
+    emulator.faults.paging = PagingFaults(
+        args.facets_ignore_offset, args.list_ignore_offset, args.list_empty_from, args.contacts_ignore_offset
+    )
+    store.variant.contacts_too_many_to_count = args.too_many_to_count
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with emulator:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -28,10 +27,13 @@ def label_facets(labels: Mapping[str, StoredLabel], contacts: Collection[Contact
             facets.append(
                 {
                     "facetType": "LABEL",
+                    "namespace": label.namespace,
+                    "namespaceDisplayName": label.namespace_display_name,
                     "facetKey": key,
                     "facetDisplayName": label.display_name,
                     "count": counts[key],
-                    "queryFilter": json.dumps({"info.labelKeys": {"$hasSome": [key]}}),
+                    # (a Struct, so a JSON object on the wire: contract 6.7)
+                    "queryFilter": {"info.labelKeys": {"$hasSome": [key]}},
                 }
             )
     return facets

@@ -49,6 +49,8 @@ class PagingFaults:
     list_ignore_offset: int | None = None
     #: ListLabels answers an empty page, with the site's real total, for any offset from this one on.
     list_empty_from: int | None = None
+    #: QueryContacts ignores ``paging.offset``: every page is the first (with the real total, if any).
+    contacts_ignore_offset: bool = False
 
 
 class Faults:

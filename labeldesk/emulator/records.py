@@ -59,5 +59,47 @@ class StoredLabel:
 
 @dataclass(slots=True)
 class Contact:
+    """One contact (contract 6.2): only the fields LabelDesk reads. Any of the name parts and the email
+    may be None (a contact without them, as real sites have)."""
+
     contact_id: str
     label_keys: set[str] = field(default_factory=set)
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    revision: int = 1
+
+    def touched(self, when: datetime) -> None:
+        """A change was made: a new revision, updated now."""
+        self.revision += 1
+        self.updated = when
+
+    def to_json(self, fields: frozenset[str] | None = None) -> dict[str, Any]:
+        """The contact on the wire; ``fields``: the top-level paths to send (None: all). ``id`` and
+        ``revision`` always come (contract 6.3's projection)."""
+
+        def wanted(name: str) -> bool:
+            return fields is None or name in fields
+
+        out: dict[str, Any] = {"id": self.contact_id, "revision": self.revision}
+        if wanted("primaryInfo"):
+            out["primaryInfo"] = {"email": self.email} if self.email is not None else {}
+        info: dict[str, Any] = {}
+        if wanted("info.name"):
+            name = {part: value for part, value in (("first", self.first_name), ("last", self.last_name)) if value}
+            if name:
+                info["name"] = name
+        if wanted("info.emails") and self.email is not None:
+            info["emails"] = {"items": [{"email": self.email, "tag": "MAIN", "primary": True}]}
+        if wanted("info.labelKeys"):
+            info["labelKeys"] = {"items": sorted(self.label_keys)}
+        if info or fields is None or any(name.startswith("info.") for name in fields):
+            out["info"] = info
+        if wanted("createdDate") and self.created is not None:
+            out["createdDate"] = format_date(self.created)
+        updated = self.updated or self.created
+        if wanted("updatedDate") and updated is not None:
+            out["updatedDate"] = format_date(updated)
+        return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import timedelta
 
 from labeldesk.emulator.state import LabelStore
@@ -61,6 +62,107 @@ DEMO_LABELS = (
 )
 
 
+# The café's people: first and last names as its customers would have them (the emails are made from them,
+# on reserved example domains, so no real address is ever shown).
+_FIRST_NAMES = (
+    "Amelia",
+    "Oliver",
+    "Isla",
+    "Noah",
+    "Ava",
+    "Leo",
+    "Freya",
+    "Arthur",
+    "Grace",
+    "Theo",
+    "Zoë",
+    "José",
+    "Chloé",
+    "Björn",
+    "Siobhán",
+    "Mateo",
+    "Lucía",
+    "Aiko",
+    "Haruto",
+    "Priya",
+    "Arjun",
+    "Fatima",
+    "Omar",
+    "Ingrid",
+    "Jürgen",
+    "Margaret",
+    "Tom",
+    "Daisy",
+    "Rosie",
+    "Sam",
+    "Ellie",
+    "Kwame",
+    "Ngozi",
+    "Wei",
+    "Mei",
+    "Anna",
+    "Luca",
+    "Sofia",
+)
+_LAST_NAMES = (
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Walker",
+    "Wright",
+    "O'Connor",
+    "García",
+    "Fernández",
+    "Müller",
+    "Schmidt",
+    "Nakamura",
+    "Tanaka",
+    "Patel",
+    "Sharma",
+    "Khan",
+    "Okafor",
+    "Mensah",
+    "Chen",
+    "Li",
+    "Rossi",
+    "Bianchi",
+    "Larsen",
+    "Nowak",
+    "Dubois",
+    "Lefèvre",
+    "MacLeod",
+)
+_DOMAINS = ("example.com", "example.org", "example.net", "mail.example")
+
+
+def _ascii(text: str) -> str:
+    """``text`` as the local part of an email: accents dropped, only letters kept, lowercase."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(char for char in plain.lower() if char.isalnum())
+
+
+def _person(rng: random.Random) -> dict[str, str | None]:
+    """A customer's name and email; about one in ten has no name, one in ten no email, a few neither."""
+    first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+    email = f"{_ascii(first)}.{_ascii(last)}{rng.choice(('', '', str(rng.randint(1, 99))))}@{rng.choice(_DOMAINS)}"
+    roll = rng.random()
+    if roll < 0.04:  # signed up with an email only
+        return {"email": email}
+    if roll < 0.08:
+        return {"first_name": first, "email": email}  # first name only
+    if roll < 0.16:
+        return {"first_name": first, "last_name": last}  # met in the café: no email
+    if roll < 0.18:
+        return {}  # neither: a contact made by an app, say
+    return {"first_name": first, "last_name": last, "email": email}
+
+
 def seed_empty(store: LabelStore) -> None:
     """A new site: only the two system labels Wix always has."""
     for key, name in SYSTEM_LABELS:
@@ -68,7 +170,8 @@ def seed_empty(store: LabelStore) -> None:
 
 
 def seed_demo(store: LabelStore, *, rng_seed: int = 2024) -> None:
-    """The demo site: system, app and about forty user labels created over two years, and 320 contacts."""
+    """The demo site: system, app and about forty user labels created over two years, and 320 contacts who
+    joined over those years, with names and emails (some without a name, an email, or either)."""
     rng = random.Random(rng_seed)
     seed_empty(store)
     now = store.clock()
@@ -89,9 +192,12 @@ def seed_demo(store: LabelStore, *, rng_seed: int = 2024) -> None:
     # Most contacts of a shop are customers; the user labels follow a long tail.
     popular = {"contacts.customers": 40, "contacts.contacted-me": 15}
     weights = [popular.get(key) or rng.choice((1, 2, 3, 5, 8, 13)) for key in keys]
-    for _ in range(320):
+    # Names from a random source of their own, so the labels' counts stay as they always were.
+    names = random.Random(rng_seed + 1)
+    joined = sorted(start + timedelta(seconds=names.uniform(0, 730 * 86400)) for _ in range(320))
+    for when in joined:
         count = rng.choice((0, 1, 1, 2, 2, 3, 4))
-        store.add_contact(set(rng.choices(keys, weights=weights, k=count)))
+        store.add_contact(set(rng.choices(keys, weights=weights, k=count)), created=when, **_person(names))
     store.warm()
 
 

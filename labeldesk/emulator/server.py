@@ -25,7 +25,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from labeldesk.emulator.contacts import route_contacts
 from labeldesk.emulator.faults import Fault, FaultKind, Faults, PagingFaults
+from labeldesk.emulator.jobs import DEFAULT_JOB_SECONDS
 from labeldesk.emulator.state import ApiError, LabelStore
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,10 @@ class _Server6(_Server):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    # An answer goes out as two writes (headers, then body); with Nagle's algorithm on, the body waits for
+    # the client's delayed acknowledgement of the headers, which made every loopback request take as long
+    # as that delay, not as long as the work.
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         super().setup()
@@ -180,6 +186,12 @@ class _Handler(BaseHTTPRequestHandler):
                 answer.pop("pagingMetadata", None)
                 return answer
             return store.facets(params)
+        else:
+            if paging.contacts_ignore_offset:
+                body = _from_the_start(body)
+            contacts_answer = route_contacts(store, method, path, parts.query, body)
+            if contacts_answer is not None:
+                return contacts_answer
         raise ApiError(404, f"No such endpoint: {method} {path}")
 
     @staticmethod
@@ -236,13 +248,22 @@ def _list_labels(store: LabelStore, params: dict[str, str], paging: PagingFaults
     return store.list_labels_encoded(params)
 
 
+def _from_the_start(body: dict[str, Any]) -> dict[str, Any]:
+    """A QueryContacts body as a server that ignores ``paging.offset`` reads it."""
+    query = body.get("query")
+    if not isinstance(query, dict) or not isinstance(query.get("paging") or {}, dict):
+        return body
+    return {**body, "query": {**query, "paging": {**(query.get("paging") or {}), "offset": 0}}}
+
+
 def _offset(params: dict[str, str]) -> int:
     value = params.get("paging.offset") or "0"
     return int(value) if value.isdigit() else 0
 
 
 class Emulator:
-    """The Labels API of one emulated site, served over HTTP on a loopback port.
+    """The Labels API and the Contacts API's label calls (contract sections 2 and 6) of one emulated
+    site, served over HTTP on a loopback port.
 
     Use as a context manager, or ``start()`` / ``stop()``. ``faults`` injects failures; ``requests``
     lists what was served, with times, so tests can count requests and their overlap.
@@ -258,8 +279,11 @@ class Emulator:
         port: int = 0,
         latency_ms: int = 0,
         rate_limit: int | None = DEFAULT_RATE_LIMIT,
+        job_seconds: float = DEFAULT_JOB_SECONDS,
     ) -> None:
+        """``job_seconds``: how long a bulk job takes from creation to COMPLETED (see emulator/jobs.py)."""
         self.store = store if store is not None else LabelStore()
+        self.store.job_seconds = job_seconds
         self.api_key = api_key
         self.site_id = site_id
         self.faults = Faults(latency_ms)
@@ -392,3 +416,15 @@ def max_in_flight(records: list[RequestRecord]) -> int:
         current += step
         peak = max(peak, current)
     return peak
+
+
+def most_in_window(records: list[RequestRecord], seconds: float = 60.0) -> int:
+    """The most requests that started within any ``seconds`` (a sliding window): what a rate budget of
+    so many requests per ``seconds`` must keep at or below."""
+    starts = sorted(record.started for record in records)
+    most = first = 0
+    for last, started in enumerate(starts):
+        while started - starts[first] >= seconds:
+            first += 1
+        most = max(most, last - first + 1)
+    return most

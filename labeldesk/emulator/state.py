@@ -20,11 +20,13 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from labeldesk.emulator.contacts import ContactCalls
 from labeldesk.emulator.errors import ApiError, violation
 from labeldesk.emulator.facets import label_facets
+from labeldesk.emulator.jobs import Jobs
 from labeldesk.emulator.query import compile_filter, parse_paging, sort_item, sort_spec, sort_value
 from labeldesk.emulator.records import LABEL_TYPES, Contact, StoredLabel, format_date
 
@@ -79,10 +81,13 @@ class ServiceVariant:
     clamp_over_max: bool = False
     #: Whether paging metadata carries ``total`` (10.8 asks whether it always does).
     report_totals: bool = True
+    #: QueryContacts says ``tooManyToCount: true`` and sends no ``total`` (6.10.4 asks whether it can happen).
+    contacts_too_many_to_count: bool = False
 
 
-class LabelStore:
-    """One site's labels and contacts. ``clock`` and ``rng`` make it deterministic in tests."""
+class LabelStore(ContactCalls):
+    """One site's labels and contacts. ``clock`` and ``rng`` make it deterministic in tests; the
+    contacts calls are :class:`~labeldesk.emulator.contacts.ContactCalls`'."""
 
     def __init__(
         self,
@@ -98,6 +103,9 @@ class LabelStore:
         self._lock = threading.RLock()
         self._labels: dict[str, StoredLabel] = {}
         self._contacts: dict[str, Contact] = {}
+        self.jobs = Jobs()
+        self._last_contact_made: datetime | None = None
+        self.failing_contacts = {}
         self._version = 0
         self._sorted: dict[tuple, tuple[int, list[StoredLabel]]] = {}
 
@@ -115,6 +123,7 @@ class LabelStore:
     ) -> StoredLabel:
         """Put a label in place directly, past the quota (for seeds and tests)."""
         with self._lock:
+            self._run_jobs()  # (the jobs whose time came before it never saw it)
             if key is None:
                 key = self._new_key(display_name, namespace)
             if key in self._labels:
@@ -131,18 +140,35 @@ class LabelStore:
             self._version += 1
             return label
 
-    def add_contact(self, label_keys: Iterable[str] = ()) -> str:
+    def add_contact(
+        self,
+        label_keys: Iterable[str] = (),
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        email: str | None = None,
+        created: datetime | None = None,
+    ) -> str:
+        """Put a contact in place directly (for seeds and tests); its id. Contacts made without
+        ``created`` are a millisecond apart, in the order they were made (QueryContacts' default order)."""
         with self._lock:
+            self._run_jobs()  # (the jobs whose time came before it never saw it)
             keys = set(label_keys)
             unknown = keys - self._labels.keys()
             if unknown:
                 raise ValueError(f"unknown label keys {sorted(unknown)}")
             contact_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-            self._contacts[contact_id] = Contact(contact_id, keys)
+            if created is None:
+                created = self.clock()
+                if self._last_contact_made is not None and created <= self._last_contact_made:
+                    created = self._last_contact_made + timedelta(milliseconds=1)
+            self._last_contact_made = created
+            self._contacts[contact_id] = Contact(contact_id, keys, first_name, last_name, email, created)
             return contact_id
 
     def label_keys_of(self, contact_id: str) -> set[str]:
         with self._lock:
+            self._run_jobs()
             return set(self._contacts[contact_id].label_keys)
 
     def __len__(self) -> int:
@@ -210,6 +236,7 @@ class LabelStore:
     def delete(self, key: str) -> dict[str, Any]:
         with self._lock:
             self._editable(key)
+            self._run_jobs()
             del self._labels[key]
             for contact in self._contacts.values():
                 contact.label_keys.discard(key)
@@ -286,6 +313,7 @@ class LabelStore:
         and ``pagingMetadata`` with the total.
         """
         with self._lock:
+            self._run_jobs()
             facets = label_facets(self._labels, self._contacts.values())
         limit, offset = parse_paging(
             params.get("paging.limit"),

@@ -8,8 +8,8 @@ transaction).
 
 Changes and refreshes meet here, so this is where a refresh that was overtaken by a write is made
 right: every write that finished after a refresh started is replayed onto that refresh's answer
-before it is sent, so the table never jumps back to an older state. The same record of changes is
-where the offline journal and undo will live.
+before it is sent, so the table never jumps back to an older state. Issue 15's work sits beside it:
+merges, restores and the restorable delete in operations.py, the contacts reads in contact_reads.py.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from labeldesk.cache import LabelCache
 from labeldesk.cache.marker import remove_marker, showing_marker
 from labeldesk.domain import Label, search_text
 from labeldesk.engine import protocol as p
+from labeldesk.engine.contact_reads import ContactReads
+from labeldesk.engine.early import Prefetched, close_unused
+from labeldesk.engine.operations import Operations
 from labeldesk.errors import KnownError, UnexpectedError, bug_report
 from labeldesk.index import Column, LabelBatch, prepare_batch, sort_name
 
@@ -47,25 +50,6 @@ def describe(error: BaseException, doing: str) -> p.ErrorInfo:
         return p.error_info(error)
     log.error("%s crashed", doing, exc_info=error)
     return p.error_info(UnexpectedError(report=bug_report(error)))
-
-
-@dataclass(frozen=True, slots=True)
-class _Prefetched:
-    """A site's first read, started before the window opened it (see protocol.Prefetch)."""
-
-    site_id: str
-    base_url: str
-    api_key: str
-    client: Any
-    labels: Future[Any]
-    counts: Future[dict[str, int | None]]
-
-    def serves(self, settings: p.ClientSettings | None) -> bool:
-        return settings is not None and (settings.site_id, settings.base_url, settings.api_key) == (
-            self.site_id,
-            self.base_url,
-            self.api_key,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +86,13 @@ class SyncEngine:
         self._stopped = threading.Event()
         self._early = ThreadPoolExecutor(2, "engine-early")
         #: A Prefetch's read once it has its key and client (None: no key), for the next Open.
-        self._early_read: Future[_Prefetched | None] | None = None
+        self._early_read: Future[Prefetched | None] | None = None
         #: That read, taken by an Open of the same site and key, for its first Refresh.
-        self._prefetched: _Prefetched | None = None
+        self._prefetched: Prefetched | None = None
         #: How many refreshes are reading: changes are kept for replaying only while one is.
         self._reading = 0
+        self._ops = Operations(self)  # merges, restores, the restorable delete (issue 15)
+        self._contacts = ContactReads(self)
 
     # -- intents ----------------------------------------------------------------------------------------
 
@@ -152,8 +138,10 @@ class SyncEngine:
             case p.Open():
                 self._use_client(intent.client, intent.in_process_client)
                 self.cache = LabelCache(Path(intent.cache_path)) if intent.cache_path else None
+                self._ops.resume()
             case p.UseClient():
                 self._use_client(intent.client, intent.in_process_client)
+                self._ops.resume()
             case p.Refresh():
                 self._refresh(intent)
             case p.CreateLabel():
@@ -164,6 +152,18 @@ class SyncEngine:
                 self._write(intent.request, "delete a label", lambda c: self._deleted(intent, c), key=intent.label.key)
             case p.FindLabelsNamed():
                 self._find(intent)
+            case p.ListContacts():
+                self._contacts.list_contacts(intent)
+            case p.PreviewMerge():
+                self._contacts.preview_merge(intent)
+            case p.ListDeleted():
+                self._contacts.list_deleted(intent)
+            case p.MergeLabels():
+                self._ops.merge(intent)
+            case p.RestoreLabel():
+                self._ops.restore(intent)
+            case p.CancelOperation():
+                self._ops.cancel(intent)
             case p.SetReadTimeout():
                 if self.client is not None:
                     self.client.read_timeout = intent.seconds
@@ -183,6 +183,7 @@ class SyncEngine:
         self._stopped.set()
         if self.client is not None:
             self.client.close()
+        self._ops.shutdown()
         for unused in self._clients.values():  # handed over, never taken: closed all the same
             unused.close()
         self._clients.clear()
@@ -223,7 +224,7 @@ class SyncEngine:
 
     # -- reads --------------------------------------------------------------------------------------------
 
-    def _prefetch(self, intent: p.Prefetch, ready: Future[_Prefetched | None]) -> None:
+    def _prefetch(self, intent: p.Prefetch, ready: Future[Prefetched | None]) -> None:
         found = self._early_client(intent)
         if found is None:
             ready.set_result(None)
@@ -231,7 +232,7 @@ class SyncEngine:
         client, key = found
         labels: Future[Any] = Future()
         counts = self._early.submit(client.contact_counts)
-        ready.set_result(_Prefetched(intent.site_id, client.base_url, key, client, labels, counts))
+        ready.set_result(Prefetched(intent.site_id, client.base_url, key, client, labels, counts))
         log.info("reading the site's labels while the window opens")
         try:
             labels.set_result(client.fetch_all())
@@ -256,7 +257,7 @@ class SyncEngine:
             return None
         return client, key
 
-    def _take_prefetched(self) -> _Prefetched | None:
+    def _take_prefetched(self) -> Prefetched | None:
         """The early read, once it has its client (waiting a moment for a keyring still answering);
         None if there was none, or it found no key, or the keyring took too long."""
         ready, self._early_read = self._early_read, None
@@ -265,7 +266,7 @@ class SyncEngine:
         try:
             return ready.result(timeout=PREFETCH_KEY_WAIT)
         except TimeoutError:
-            ready.add_done_callback(_close_unused)  # (its client, when it comes, is nobody's)
+            ready.add_done_callback(close_unused)  # (its client, when it comes, is nobody's)
             return None
 
     def _drop_early_read(self) -> None:
@@ -275,7 +276,7 @@ class SyncEngine:
             early.client.close()
         ready, self._early_read = self._early_read, None
         if ready is not None:
-            ready.add_done_callback(_close_unused)
+            ready.add_done_callback(close_unused)
 
     def _refresh(self, intent: p.Refresh) -> None:
         client = self.client
@@ -293,7 +294,7 @@ class SyncEngine:
         self._submit(self._reads, self._read_counts, client, generation, source, early)
 
     def _read_labels(
-        self, client: Any, intent: p.Refresh, started_at: int, source: str, early: _Prefetched | None = None
+        self, client: Any, intent: p.Refresh, started_at: int, source: str, early: Prefetched | None = None
     ) -> None:
         generation = intent.generation
         spec = (Column(intent.order[0]), intent.order[1]) if intent.order is not None else None
@@ -353,7 +354,7 @@ class SyncEngine:
             after=lambda cache: remove_marker(showing_marker(cache.path)),  # a copy that made a start fail is gone
         )
 
-    def _read_counts(self, client: Any, generation: int, source: str, early: _Prefetched | None = None) -> None:
+    def _read_counts(self, client: Any, generation: int, source: str, early: Prefetched | None = None) -> None:
         try:
             counts = early.counts.result() if early is not None else client.contact_counts()
         except Exception as exc:
@@ -421,8 +422,14 @@ class SyncEngine:
         return label.key, label, p.Renamed(intent.request, label)
 
     def _deleted(self, intent: p.DeleteLabel, client: Any) -> tuple[str, Label | None, p.Event]:
-        client.delete(intent.label.key)
+        self._ops.delete_restorably(client, intent.label)  # (its contacts noted down first, in Recently deleted)
+        self._send(p.CountsChanged({intent.label.key: 0}))
         return intent.label.key, None, p.Deleted(intent.request, intent.label)
+
+    def _learn(self, key: str, label: Label | None) -> None:
+        """An operation's change Wix confirmed (a source deleted, a label restored): as a write's."""
+        with self._publish:
+            self._remember(key, label)
 
     def _remember(self, key: str, label: Label | None) -> None:
         """A change Wix confirmed: saved, and (while a refresh is reading, whose answer it would be
@@ -466,12 +473,6 @@ class SyncEngine:
         remove_marker(showing_marker(cache.path))
 
 
-def _close_unused(ready: Future[_Prefetched | None]) -> None:
-    early = ready.result()
-    if early is not None:
-        early.client.close()
-
-
 def _parts(labels: list[Label], search: dict[str, str]) -> Iterator[tuple[list[Label], list[str]]]:
     for first in range(0, max(len(labels), 1), PART_SIZE):
         part = labels[first : first + PART_SIZE]
@@ -494,4 +495,5 @@ def _build_client(settings: p.ClientSettings) -> Any:
         timeout=httpx.Timeout(connect=connect, read=read, write=write, pool=pool),
         max_in_flight=settings.max_in_flight,
         max_body_bytes=settings.max_body_bytes,
+        requests_per_minute=settings.requests_per_minute,
     )

@@ -4,7 +4,7 @@ Qt-free and small: both processes import it. Every message is a msgspec Struct, 
 name, encoded as MessagePack and sent whole over a ``multiprocessing`` connection. A request the
 window waits on carries a ``request`` id that its answer repeats; a refresh carries its ``generation``.
 
-Errors cross as :class:`ErrorInfo` (the class's name, its message and its plain attributes) and are
+Errors cross as :class:`ErrorInfo` (the class's module and name, its message and its plain attributes) and are
 rebuilt on the window's side as the same class (see :func:`error_info` and :func:`rebuild_error`), so
 the window's ``isinstance`` checks and the error's words work as if it had been raised there.
 """
@@ -23,6 +23,23 @@ import msgspec
 
 from labeldesk.api import errors as api_errors
 from labeldesk.domain import Label
+from labeldesk.engine.contact_messages import (
+    CancelOperation,
+    ContactsPage,
+    CountsChanged,
+    DeletedList,
+    ListContacts,
+    ListDeleted,
+    MergeLabels,
+    MergePreview,
+    OperationDone,
+    OperationFailed,
+    OperationProgress,
+    OperationStarted,
+    PreviewMerge,
+    RestoreLabel,
+)
+from labeldesk.engine.error_info import ErrorInfo
 from labeldesk.errors import Failure, KnownError, UnexpectedError
 
 if TYPE_CHECKING:
@@ -45,6 +62,8 @@ class ClientSettings(msgspec.Struct, frozen=True):
     timeout: tuple[float | None, float | None, float | None, float | None]  # connect, read, write, pool
     max_in_flight: int
     max_body_bytes: int
+    #: The client's rate budget (contract 6.9 and 8): at most this many requests in any 60 seconds.
+    requests_per_minute: int = 200
 
     def __repr__(self) -> str:
         return f"ClientSettings(site_id={self.site_id!r}, base_url={self.base_url!r})"
@@ -130,7 +149,19 @@ class Shutdown(msgspec.Struct, tag=True):
 
 
 #: The intents that set the engine to work (each is counted in Idle.handled).
-WORK = (Refresh, CreateLabel, RenameLabel, DeleteLabel, FindLabelsNamed, ForgetCache)
+WORK = (
+    Refresh,
+    CreateLabel,
+    RenameLabel,
+    DeleteLabel,
+    FindLabelsNamed,
+    ForgetCache,
+    ListContacts,
+    PreviewMerge,
+    MergeLabels,
+    ListDeleted,
+    RestoreLabel,
+)
 
 Intent = (
     Open
@@ -141,6 +172,12 @@ Intent = (
     | RenameLabel
     | DeleteLabel
     | FindLabelsNamed
+    | ListContacts
+    | PreviewMerge
+    | MergeLabels
+    | ListDeleted
+    | RestoreLabel
+    | CancelOperation
     | SetReadTimeout
     | ForgetCache
     | Shutdown
@@ -148,14 +185,6 @@ Intent = (
 
 
 # -- events: engine -> window ----------------------------------------------------------------------------
-
-
-class ErrorInfo(msgspec.Struct, frozen=True):
-    """An exception, as it crosses the wire (see rebuild_error)."""
-
-    kind: str
-    message: str
-    state: dict[str, Any] = {}
 
 
 class RefreshProgress(msgspec.Struct, tag=True):
@@ -269,6 +298,14 @@ Event = (
     | Deleted
     | Found
     | RequestFailed
+    | ContactsPage
+    | MergePreview
+    | DeletedList
+    | OperationStarted
+    | OperationProgress
+    | OperationDone
+    | OperationFailed
+    | CountsChanged
     | Retrying
     | CacheTrouble
     | Idle
@@ -318,21 +355,29 @@ def client_settings(client: Any) -> ClientSettings:
         timeout=(timeout.connect, client.read_timeout, timeout.write, timeout.pool),
         max_in_flight=client.max_in_flight,
         max_body_bytes=client.max_body_bytes,
+        requests_per_minute=client.requests_per_minute,
     )
 
 
 # -- errors -------------------------------------------------------------------------------------------------
 
 
+def _error_kind(cls: type[BaseException]) -> str:
+    """How an error's class is named on the wire: its module and qualified name, so that two classes
+    of the same name in different modules are never taken for each other."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def _known_error_classes() -> dict[str, type[KnownError] | type[UnexpectedError]]:
-    """Every expected failure (a KnownError) by its class's name, and the bug's (UnexpectedError)."""
-    for module in ("labeldesk.cache", "labeldesk.credentials", "labeldesk.paths"):
-        importlib.import_module(module)  # (their KnownErrors exist once they are loaded)
-    found: dict[str, type[KnownError] | type[UnexpectedError]] = {UnexpectedError.__name__: UnexpectedError}
+    """Every expected failure (a KnownError) by its kind (_error_kind), and the bug's (UnexpectedError)."""
+    known = ("cache", "credentials", "paths", "api.contact_errors", "engine.op_errors")
+    for module in known:
+        importlib.import_module(f"labeldesk.{module}")  # (their KnownErrors exist once they are loaded)
+    found: dict[str, type[KnownError] | type[UnexpectedError]] = {_error_kind(UnexpectedError): UnexpectedError}
     pending: list[type[KnownError]] = [KnownError]
     while pending:
         cls = pending.pop()
-        found[cls.__name__] = cls
+        found[_error_kind(cls)] = cls
         pending.extend(cls.__subclasses__())
     return found
 
@@ -350,9 +395,9 @@ def _plain(value: object) -> object:
 
 
 def error_info(error: BaseException) -> ErrorInfo:
-    """``error`` as it crosses the wire: its class's name, ``str(error)`` and its public attributes."""
+    """``error`` as it crosses the wire: its class (_error_kind), ``str(error)`` and its public attributes."""
     state = {name: _plain(value) for name, value in vars(error).items() if not name.startswith("_")}
-    return ErrorInfo(type(error).__name__, str(error), state)
+    return ErrorInfo(_error_kind(type(error)), str(error), state)
 
 
 _DATACLASSES = {"FieldViolation": api_errors.FieldViolation}

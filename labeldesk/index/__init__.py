@@ -22,10 +22,12 @@ from labeldesk.index.sorting import (
     sort_value,
     sort_values,
 )
-from labeldesk.index.twins import NearDuplicates
+from labeldesk.index.twins import CHECKING, Checking, NearDuplicates
 
 __all__ = [
+    "CHECKING",
     "TIES",
+    "Checking",
     "Column",
     "KeysWithTexts",
     "LabelBatch",

@@ -30,18 +30,23 @@ class ActionId(enum.Enum):
     COPY = "copy"
     FIND = "find"
     QUIT = "quit"
+    MERGE = "merge"
+    CONTACTS = "contacts"
+    DELETED = "deleted"
 
 
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
     text: str
     icon: str | None
-    shortcut: QKeySequence.StandardKey | Qt.Key
+    shortcut: QKeySequence.StandardKey | Qt.Key | str | None
     #: The tooltip (and status tip) while the action is enabled.
     tip: str
     #: In the search box these keys belong to the text (Ctrl+C, Del): the action only has them
     #: while the focus is in the window's other widgets.
     leaves_text_fields_alone: bool = False
+    #: An on/off action (a panel shown or hidden).
+    checkable: bool = False
 
 
 SPECS: dict[ActionId, ActionSpec] = {
@@ -54,6 +59,13 @@ SPECS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.FIND: ActionSpec("Find", None, QKeySequence.StandardKey.Find, "Search"),
     ActionId.QUIT: ActionSpec("Quit", None, QKeySequence.StandardKey.Quit, "Quit LabelDesk"),
+    ActionId.MERGE: ActionSpec("Merge…", "merge", "Ctrl+M", "Merge the selected labels into one (Ctrl+M)"),
+    ActionId.CONTACTS: ActionSpec(
+        "Contacts of Label", None, Qt.Key.Key_F9, "Show the contacts of the selected label (F9)", checkable=True
+    ),
+    ActionId.DELETED: ActionSpec(
+        "Recently deleted…", None, None, "Labels deleted in the last 30 days, to restore them"
+    ),
 }
 
 NO_SITE = "Open a site first."
@@ -64,6 +76,12 @@ SELECT_TO_RENAME = "Select a label to rename it."
 SELECT_TO_DELETE = "Select one or more labels to delete them."
 SELECT_ONE_TO_RENAME = "Select just one label to rename it."
 SELECT_TO_COPY = "Select a label to copy its key."
+NO_SAVED_COPY = (
+    "LabelDesk keeps no copy of this site on this computer, so it has no Recently deleted: "
+    "deletes here can't be undone."
+)
+SELECT_TO_MERGE = "Select two or more labels to merge them."
+TWO_LOCKED_TO_MERGE = "System and app labels can only be the label that stays in a merge: select at most one of them."
 
 
 def blocked_reason(*, site_open: bool, paused: bool, has_client: bool, offline: bool, write: bool = True) -> str | None:
@@ -96,12 +114,18 @@ def _state(allowed: bool, reason: str, blocked: str | None) -> ActionState:
 
 
 def action_states(
-    selected: Sequence[Label], pending_keys: Collection[str], blocked: str | None, refresh_blocked: str | None
+    selected: Sequence[Label],
+    pending_keys: Collection[str],
+    blocked: str | None,
+    refresh_blocked: str | None,
+    *,
+    keeps_deleted: bool = True,
 ) -> dict[ActionId, ActionState]:
-    """Whether New, Rename, Delete, Refresh and Copy can be used, and why not.
+    """Whether New, Rename, Delete, Refresh, Copy, Merge and Recently deleted can be used, and why not.
 
     ``selected``: the selected labels; ``pending_keys``: labels with a rename or delete on its way;
-    ``blocked`` / ``refresh_blocked``: ``blocked_reason`` for changes and for reads.
+    ``blocked`` / ``refresh_blocked``: ``blocked_reason`` for changes and for reads; ``keeps_deleted``:
+    the site has a saved copy on this computer, where Recently deleted is kept.
     """
     locked = next((label for label in selected if not label.editable), None)
     busy = next((label for label in selected if label.key in pending_keys), None)
@@ -123,7 +147,23 @@ def action_states(
         reason = locked_reason(locked) if locked is not None else ""
         states[ActionId.DELETE] = _state(locked is None, reason, blocked)
     states[ActionId.COPY] = ActionState(True) if selected else ActionState(False, SELECT_TO_COPY)
+    states[ActionId.MERGE] = _merge_state(selected, busy, blocked)
+    if refresh_blocked is None and not keeps_deleted:
+        states[ActionId.DELETED] = ActionState(False, NO_SAVED_COPY)
+    else:
+        states[ActionId.DELETED] = ActionState(refresh_blocked is None, refresh_blocked)
     return states
+
+
+def _merge_state(selected: Sequence[Label], busy: Label | None, blocked: str | None) -> ActionState:
+    """Two or more labels, of which at most one is a system or app label (it can only be the one that stays)."""
+    if busy is not None:
+        return _state(False, f"{quoted(busy.display_name)} is being saved; wait a moment.", blocked)
+    if len(selected) < 2:
+        return _state(False, SELECT_TO_MERGE, blocked)
+    if sum(not label.editable for label in selected) > 1:
+        return _state(False, TWO_LOCKED_TO_MERGE, blocked)
+    return _state(True, "", blocked)
 
 
 class WindowActions:
@@ -140,7 +180,9 @@ class WindowActions:
             action = QAction(spec.text, window)
             if spec.icon:
                 action.setIcon(icons.icon(spec.icon))
-            action.setShortcut(QKeySequence(spec.shortcut))
+            if spec.shortcut is not None:
+                action.setShortcut(QKeySequence(spec.shortcut))
+            action.setCheckable(spec.checkable)
             action.setStatusTip(spec.tip)
             action.setData(spec.tip)  # the tooltip to show when enabled
             action.triggered.connect(slots[action_id])

@@ -34,6 +34,7 @@ from labeldesk.engine import protocol as p
 from labeldesk.engine.host import EngineHost
 from labeldesk.errors import Failure
 from labeldesk.ui.engine_link import ENGINE_GONE, ArrivingLabels, EngineLink, EngineStoppedError, error_from
+from labeldesk.ui.label_operations import LabelOperations
 from labeldesk.ui.label_writes import Callback, FailureCallback, LabelWrites
 from labeldesk.ui.models import LabelBatch, SortSpec
 from labeldesk.ui.saved_copy import SavedCopy, read_saved_copy, showing_marker
@@ -44,16 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_WRITE_SIGNALS = (
-    "write_started",
-    "write_failed",
-    "pending_changed",
-    "label_created",
-    "label_renamed",
-    "label_deleted",
-    "label_vanished",
-    "label_learned",
-)
+_WRITE_SIGNALS: tuple[str, ...] = ("write_started", "write_failed", "pending_changed", "label_created", "label_renamed")
+_WRITE_SIGNALS += ("label_deleted", "label_vanished", "label_learned")
 #: Seconds between background tries while offline; the last one repeats.
 OFFLINE_RETRY_SECONDS: tuple[float, ...] = (5, 10, 20, 40, 80, 160, 300)
 #: The longest a background try of a slow read waits for Wix's answer (seconds): each slow try doubles
@@ -171,6 +164,8 @@ class LabelsController(QObject):
         self.writes = LabelWrites(self._link, lambda: self.client is not None, self._after_write_failure, self)
         for name in _WRITE_SIGNALS:
             getattr(self.writes, name).connect(getattr(self, name))  # the writes' news is the controller's
+        #: The contacts of a label, merges, Recently deleted and restores (their signals are its own).
+        self.operations = LabelOperations(self._link, self._after_write_failure, self)
         if engine is not None or client is not None:
             self._link.start(engine)
         # (else the engine starts when the key is known: a saved copy is shown first, and an engine

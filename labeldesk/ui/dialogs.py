@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QS
 from labeldesk.domain import Label, quoted, reveal_name
 from labeldesk.ui import icons
 from labeldesk.ui.name_dialog import LabelNameDialog
+from labeldesk.ui.operation_texts import RESTORABLE, RESTORABLE_MANY
 from labeldesk.ui.text_dialog import TextDialog
 from labeldesk.ui.widgets import plain_label
 
@@ -27,9 +28,12 @@ __all__ = [
 ]
 
 
-def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], int | None]) -> tuple[str, str]:
+def delete_confirmation_text(
+    labels: Sequence[Label], count_of: Callable[[str], int | None], *, restorable: bool = False
+) -> tuple[str, str]:
     """The question and the honest consequence for deleting ``labels``; names that hide characters
-    (domain.reveal_name) are shown with them marked, and the text says what they hide."""
+    (domain.reveal_name) are shown with them marked, and the text says what they hide. ``restorable``:
+    the site keeps a saved copy, so the engine notes the label's contacts in Recently deleted first."""
     if len(labels) == 1:
         (label,) = labels
         count = count_of(label.key)
@@ -42,7 +46,8 @@ def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], 
             contacts = "1 contact" if count == 1 else f"{count:,} contacts"
             consequence = f"Removes {quoted(label.display_name)} from {contacts}."
         hidden = reveal_name(label.display_name).hidden
-        return question, consequence + " This can't be undone." + (f"\n\n{hidden}" if hidden else "")
+        after = RESTORABLE if restorable else "This can't be undone."
+        return question, f"{consequence} {after}" + (f"\n\n{hidden}" if hidden else "")
     shown = labels[:10]
     lines = []
     hiding = 0
@@ -56,7 +61,8 @@ def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], 
     if len(labels) > len(shown):
         lines.append(f"…and {len(labels) - len(shown)} more")
     question = f"Delete these {len(labels)} labels?"
-    consequence = "\n".join(lines) + "\n\nEach is removed from every contact that has it. This can't be undone."
+    after = RESTORABLE_MANY if restorable else "This can't be undone."
+    consequence = "\n".join(lines) + f"\n\nEach is removed from every contact that has it. {after}"
     if hiding:
         consequence += (
             "\n\nHidden characters can make a name look like a different one, so LabelDesk shows each as ⟨U+…⟩."
@@ -67,11 +73,13 @@ def delete_confirmation_text(labels: Sequence[Label], count_of: Callable[[str], 
 class ConfirmDeleteDialog(TextDialog):
     """The one confirmation before labels are deleted; Cancel is the default button."""
 
-    def __init__(self, labels: Sequence[Label], count_of: Callable[[str], int | None], parent=None) -> None:
+    def __init__(
+        self, labels: Sequence[Label], count_of: Callable[[str], int | None], parent=None, *, restorable: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Delete labels" if len(labels) > 1 else "Delete label")
         self.setMinimumWidth(420)
-        question, consequence = delete_confirmation_text(labels, count_of)
+        question, consequence = delete_confirmation_text(labels, count_of, restorable=restorable)
         self.question = plain_label(question, self)
         font = self.question.font()
         font.setBold(True)
@@ -100,9 +108,12 @@ class ConfirmDeleteDialog(TextDialog):
         layout.addWidget(buttons)
 
 
-def confirm_delete(parent: QWidget, labels: Sequence[Label], count_of: Callable[[str], int | None]) -> bool:
+def confirm_delete(
+    parent: QWidget, labels: Sequence[Label], count_of: Callable[[str], int | None], *, restorable: bool = False
+) -> bool:
     """Ask before deleting. Tests replace this function: it runs a real modal loop."""
-    return ConfirmDeleteDialog(labels, count_of, parent).exec() == QDialog.DialogCode.Accepted
+    dialog = ConfirmDeleteDialog(labels, count_of, parent, restorable=restorable)
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def confirm_sign_out(parent: QWidget, site, keyring_name: str) -> bool:

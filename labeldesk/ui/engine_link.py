@@ -136,12 +136,21 @@ class EngineLink(QObject):
 
     def request(
         self,
-        intent: p.CreateLabel | p.RenameLabel | p.DeleteLabel | p.FindLabelsNamed,
+        intent: p.CreateLabel
+        | p.RenameLabel
+        | p.DeleteLabel
+        | p.FindLabelsNamed
+        | p.ListContacts
+        | p.PreviewMerge
+        | p.MergeLabels
+        | p.ListDeleted
+        | p.RestoreLabel,
         on_success: Callable[[Any], None],
         on_failure: Callable[[Any], None],
     ) -> None:
         """Send ``intent``; its answer goes to ``on_success`` (the label, FindOrCreateResult or labels
-        found) or ``on_failure`` (the error)."""
+        found; the ContactsPage, MergePreview or DeletedList; a merge's or restore's OperationStarted)
+        or ``on_failure`` (the error)."""
         self._requests[intent.request] = _Request(on_success, on_failure)
         self.send(intent)
 
@@ -181,6 +190,11 @@ class EngineLink(QObject):
                 self._answer(event.request, event.label)
             case p.Found():
                 self._answer(event.request, event.labels)
+            case p.ContactsPage() | p.MergePreview() | p.DeletedList():
+                self._answer(event.request, event)
+            case p.OperationStarted(resumed=False) if event.request is not None:
+                # (a resumed one's request, if any, was another engine's: it answers nothing here)
+                self._answer(event.request, event)  # (its progress and its end come as news)
             case p.RequestFailed():
                 self._answer(event.request, error_from(event.error), failed=True)
             case _:

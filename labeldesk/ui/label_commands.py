@@ -141,7 +141,9 @@ class LabelCommands(QObject):
             label=label,
             parent=self.dialogs_parent,
             labels_known=self.session.labels_known,
+            twins_ready=self.model.near_duplicates_ready,
         )
+        self.model.prepare_near_duplicates()  # (a big table's: on a worker, while the dialog opens)
         dialog.finished.connect(self.focus_table)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         return dialog
@@ -178,7 +180,10 @@ class LabelCommands(QObject):
         from labeldesk.ui import dialogs
 
         asked_of = self.session.controller
-        confirmed = dialogs.confirm_delete(self.dialogs_parent, selected, self.model.contact_count)
+        restorable = asked_of is not None and asked_of.cache is not None  # (Recently deleted lives in the saved copy)
+        confirmed = dialogs.confirm_delete(
+            self.dialogs_parent, selected, self.model.contact_count, restorable=restorable
+        )
         self.focus_table()
         if confirmed:
             self.session.delete(selected, asked_of=asked_of)
@@ -193,7 +198,16 @@ class LabelCommands(QObject):
 
     def _show_context_menu(self, pos: QPoint) -> None:
         menu = QMenu(self.dialogs_parent)
-        for action_id in (ActionId.NEW, None, ActionId.RENAME, ActionId.DELETE, None, ActionId.COPY, None):
+        for action_id in (
+            ActionId.NEW,
+            None,
+            ActionId.RENAME,
+            ActionId.DELETE,
+            ActionId.MERGE,
+            None,
+            ActionId.COPY,
+            None,
+        ):
             if action_id is None:
                 menu.addSeparator()
             else:

@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -26,6 +26,7 @@ from labeldesk.sites import Site
 from labeldesk.ui import icons, window_geometry
 from labeldesk.ui import status_texts as texts
 from labeldesk.ui.actions import ActionId, WindowActions, action_states
+from labeldesk.ui.contact_features import ContactFeatures
 from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.label_commands import LabelCommands
 from labeldesk.ui.labels_table import LabelsTable
@@ -87,6 +88,9 @@ class MainWindow(QMainWindow):
                 ActionId.COPY: self.copy_keys,
                 ActionId.FIND: self.focus_search,
                 ActionId.QUIT: self.close,
+                ActionId.MERGE: lambda: self.features.merge_selected(),  # noqa: PLW0108 (made later)
+                ActionId.CONTACTS: lambda: None,  # (the panel follows its checked state: see ContactFeatures)
+                ActionId.DELETED: lambda: self.features.show_deleted(),  # noqa: PLW0108
             },
         )
         self.new_action, self.rename_action, self.delete_action, self.refresh_action, self.copy_action = (
@@ -111,6 +115,8 @@ class MainWindow(QMainWindow):
             type_filter=self.type_filter,
         )
         self.commands.message.connect(self.show_message)
+        self.features = ContactFeatures(self)  # the Contacts panel, Merge labels…, Recently deleted
+        self.features.message.connect(self.show_message)
         window_geometry.restore(self, self.table.horizontalHeader(), settings)
         if manager is not None:
             manager.sites_changed.connect(self._rebuild_site_menu)
@@ -127,7 +133,8 @@ class MainWindow(QMainWindow):
     # -- building -------------------------------------------------------------------------------------
 
     def _build_top_bar(self) -> None:
-        actions = (self.new_action, self.rename_action, self.delete_action, None, self.refresh_action, self.copy_action)
+        actions: tuple[QAction | None, ...] = (self.new_action, self.rename_action, self.delete_action)
+        actions += (self.window_actions[ActionId.MERGE], None, self.refresh_action, self.copy_action)
         top = TopBar(actions, self)
         top.type_filter.currentIndexChanged.connect(lambda: self.model.set_type_filter(top.type_filter.currentData()))
         top.search.textChanged.connect(self.model.set_search)
@@ -356,9 +363,11 @@ class MainWindow(QMainWindow):
     def _update_actions(self, *_: object) -> None:
         session = self.session
         blocked, refresh_blocked = session.blocked_reason(), session.blocked_reason(write=False)
-        self.window_actions.show_states(
-            action_states(self.selected_labels(), session.pending_keys, blocked, refresh_blocked)
+        kept = self.controller is not None and self.controller.cache is not None  # (where Recently deleted lives)
+        states = action_states(
+            self.selected_labels(), session.pending_keys, blocked, refresh_blocked, keeps_deleted=kept
         )
+        self.window_actions.show_states(states)
 
     def why(self, action) -> str:
         """An action's tooltip as words for the status bar (what ``toolTip()`` may hold escaped)."""

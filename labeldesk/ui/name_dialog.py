@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialogButtonBox,
@@ -38,6 +38,7 @@ from labeldesk.domain import (
     same_name_form,
     shown_name,
 )
+from labeldesk.index import CHECKING, Checking
 from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.text import literal, plain_tooltip
 from labeldesk.ui.text_dialog import TextDialog
@@ -70,11 +71,12 @@ class LabelNameDialog(TextDialog):
     def __init__(
         self,
         controller: LabelsController,
-        twin_of: Callable[[str, str | None], Label | None],
+        twin_of: Callable[[str, str | None], Label | Checking | None],
         label: Label | None = None,
         parent: QWidget | None = None,
         *,
         labels_known: Callable[[], bool] | None = None,
+        twins_ready: SignalInstance | None = None,
     ) -> None:
         super().__init__(parent)
         self._controller = controller
@@ -175,6 +177,8 @@ class LabelNameDialog(TextDialog):
         self._non_modal_timer.timeout.connect(self._stop_blocking)
 
         self.name_edit.textChanged.connect(self._validate)
+        if twins_ready is not None:  # (``twin_of`` said CHECKING: it can answer now)
+            twins_ready.connect(self._validate)
         self._validate()
         if parent is not None:
             parent.installEventFilter(self)  # to close with the main window (see eventFilter)
@@ -205,7 +209,9 @@ class LabelNameDialog(TextDialog):
         self._lines_joined = self._lines_joined and bool(text)
         self._set_note(LINES_JOINED_NOTE if self._lines_joined else None)
         unchanged = self._label is not None and cleaned == self._label.display_name
-        twin = None if problem or unchanged else self._twin_of(cleaned, self._label.key if self._label else None)
+        found = None if problem or unchanged else self._twin_of(cleaned, self._label.key if self._label else None)
+        checking = found is CHECKING
+        twin = found if isinstance(found, Label) else None
         refusal = problem
         ok_text = "Rename" if self._label else "Create"
         self._enter_needs_a_click = False
@@ -222,6 +228,10 @@ class LabelNameDialog(TextDialog):
         elif self._refused_name is not None and cleaned == self._refused_name:
             refusal = "Wix refused this name. Change it, then try again."
             self._show(refusal, kind="error")
+        elif checking:
+            # Never Enter past a similar name not yet looked for: OK waits for the look (a moment).
+            refusal = "LabelDesk is checking for similar names. This takes a moment."
+            self._show("Checking for similar names…", kind="info")
         elif twin is None and self._labels_known is not None and not self._labels_known():
             # Wix's find-or-create is safe (an existing name gives back that label): creating stays possible.
             self._show("LabelDesk couldn't check for similar names: the labels aren't loaded.", kind="warning")

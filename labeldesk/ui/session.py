@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from labeldesk.api.errors import WixError, in_context
 from labeldesk.domain import FindOrCreateResult, Label
 from labeldesk.errors import KnownError, UnexpectedError
+from labeldesk.index import LabelBatch
 from labeldesk.sites import Site
 from labeldesk.ui import actions
 from labeldesk.ui import status_texts as texts
@@ -30,10 +32,9 @@ if TYPE_CHECKING:
 
 #: Makes a site's controller from its client (None until the key is known) and its saved copy (or None).
 ControllerFactory = Callable[["WixLabelsClient | None", "LabelCache | None"], LabelsController]
-#: A site's key lookup waits for the site's saved copy to be painted first, at most this long.
+#: A site's key lookup waits for the site's saved copy to be painted first, at most this long (a copy
+#: slow to read, a locked file, or a paint that doesn't come, mustn't hold up the key).
 KEY_LOOKUP_WAIT_MS = 500
-#: ...and once the copy is in the table, for its first paint at most this long (a paint may not come).
-PAINT_WAIT_MS = 1000
 
 
 class PaintedView(Protocol):
@@ -119,6 +120,8 @@ class SiteSession(QObject):
         self.close_when_saved = False
         self._first_load_pending = True
         self._network_trouble = False
+        #: The controller whose site's key lookups are held until its saved copy is painted, or None.
+        self._lookups_held_by: LabelsController | None = None
         if manager is not None:
             manager.site_opening.connect(self._on_site_opening)
             manager.site_opened.connect(self.open_site)
@@ -147,19 +150,22 @@ class SiteSession(QObject):
             self._network_trouble = False
             self._first_load_pending = True
         self._connect(controller)
-        if self.manager is not None:
-            # A key lookup (keyring, D-Bus) waits until this site's saved copy is on screen (one waiting
-            # for another site's copy no longer applies)...
-            self.manager.hold_key_lookups(True)
-            # ...but never for long: a saved copy that is slow to read (a locked file) mustn't hold up the key.
-            QTimer.singleShot(KEY_LOOKUP_WAIT_MS, self, self._release_lookups_for(controller))
+        self._hold_key_lookups(controller)
         self.offline_note.emit(self._offline_text() if controller.offline else "")
         self.site_attached.emit(site, demo, session_only)
         controller.start()
 
+    def _managed_site(self) -> Site | None:
+        """The site shown if it is one of the manager's; None for the demo, or when no site is shown."""
+        return None if self.demo else self.site
+
+    def _shows(self, site: Site) -> bool:
+        """Whether ``site`` (one of the manager's) is the site shown."""
+        shown = self._managed_site()
+        return shown is not None and shown.identity == site.identity
+
     def _is_showing(self, site: Site) -> bool:
-        shown = self.site
-        return self.controller is not None and shown is not None and shown.identity == site.identity and not self.demo
+        return self.controller is not None and self._shows(site)
 
     def _open(self, site: Site, client: WixLabelsClient | None, *, session_only: bool = False) -> None:
         cache = None if self.manager is None else self.manager.cache_for(site)
@@ -184,25 +190,26 @@ class SiteSession(QObject):
 
     def switch_to(self, site: Site) -> None:
         """Open another of the manager's sites (not the one shown)."""
-        if self.manager is None or (self.site is not None and self.site.identity == site.identity and not self.demo):
+        if self.manager is None or self._shows(site):
             return
         self._say(texts.opening(site.title))
         self.manager.open_site(site)
 
     def sign_out(self) -> None:
         """Forget the site shown: its saved copy, its key and its place in the site list (not the demo)."""
-        if self.manager is None or self.site is None or self.demo:
+        site = self._managed_site()
+        if self.manager is None or site is None:
             return
         if self.controller is not None:
             self.controller.forget_cache()
-        self.manager.sign_out(self.site, on_failure=self._on_sign_out_failed)
+        self.manager.sign_out(site, on_failure=self._on_sign_out_failed)
 
     def _on_sign_out_failed(self, error: Exception) -> None:
         details = error.details if isinstance(error, KnownError | UnexpectedError) else None
         self._say(in_context("Couldn't sign out", error), "error", details)
 
     def _on_signed_out(self, site: Site) -> None:
-        if self.site is not None and self.site.identity == site.identity and not self.demo:
+        if self._shows(site):
             self.close()
             self.signed_out.emit(site)
             if self.manager is not None:
@@ -211,6 +218,7 @@ class SiteSession(QObject):
     def retire(self) -> None:
         """Let the controller go (it finishes its last saves by itself); the table stays as it is."""
         old, self.controller = self.controller, None
+        self._lookups_held_by = None  # (its timers and paints no longer let lookups go)
         if old is not None:
             old.retire()
         self.busy_changed.emit(False)
@@ -269,23 +277,17 @@ class SiteSession(QObject):
         done: list[Label] = []
         failures: list[tuple[Label, WixError]] = []
 
-        def finish_one(label: Label, error: WixError | None = None) -> None:
+        def finish_one(label: Label, outcome: object) -> None:  # (the answer: a WixError, or a success's value)
             pending.discard(label.key)
-            if error is None:
-                done.append(label)
+            if isinstance(outcome, WixError):
+                failures.append((label, outcome))
             else:
-                failures.append((label, error))
+                done.append(label)
             if not pending:
                 self._say(*texts.deletes_done(done, failures))
 
-        def succeeded(label: Label) -> Callable[[object], None]:
-            return lambda _: finish_one(label)
-
-        def failed(label: Label) -> Callable[[WixError], None]:
-            return lambda error: finish_one(label, error)
-
         for label in labels:
-            controller.delete(label, on_success=succeeded(label), on_failure=failed(label))
+            controller.delete(label, on_success=partial(finish_one, label), on_failure=partial(finish_one, label))
         if len(labels) > 1:
             self._say(texts.deleting(len(labels)))
 
@@ -351,12 +353,21 @@ class SiteSession(QObject):
     def _working(self, *_: object) -> None:
         self.working.emit()
 
-    def _release_lookups_for(self, controller: LabelsController) -> Callable[[], None]:
-        def release() -> None:
-            if self.controller is controller and self.manager is not None:  # (another site's hold is its own)
-                self.manager.hold_key_lookups(False)
+    def _hold_key_lookups(self, controller: LabelsController) -> None:
+        """Hold key lookups (keyring, D-Bus: they would compete with the first paint) until this site's
+        saved copy is on screen (one held for another site's copy no longer applies), and never longer
+        than KEY_LOOKUP_WAIT_MS. Let go once, by whichever comes first (see _on_cache_settled)."""
+        if self.manager is None:
+            return
+        self.manager.hold_key_lookups(True)
+        self._lookups_held_by = controller
+        QTimer.singleShot(KEY_LOOKUP_WAIT_MS, self, lambda: self._release_key_lookups(controller))
 
-        return release
+    def _release_key_lookups(self, controller: LabelsController) -> None:
+        """Let key lookups run, if ``controller``'s hold is the one in force (another site's is its own)."""
+        if self._lookups_held_by is controller and self.manager is not None:
+            self._lookups_held_by = None
+            self.manager.hold_key_lookups(False)
 
     def _offline_text(self) -> str:
         return texts.offline_banner(self.synced_at, rows_shown=bool(self.model.total))
@@ -365,16 +376,14 @@ class SiteSession(QObject):
         self._say(texts.showing_saved(self.synced_at))
 
     def _on_cache_settled(self) -> None:
-        release = self._release_lookups_for(self.controller) if self.controller is not None else None
-        if release is None:
+        controller = self.controller
+        if controller is None:
             return
         if self.model.total and self.view.isVisible():
-            # Saved rows were just put in the table: let them be painted first. Looking up the key
-            # imports keyring and talks to D-Bus on a worker, which would compete with that paint.
-            self.view.after_next_paint(release)
-            QTimer.singleShot(PAINT_WAIT_MS, self, release)  # and don't depend on a paint that may not come
+            # Saved rows were just put in the table: let them be painted first (see _hold_key_lookups).
+            self.view.after_next_paint(lambda: self._release_key_lookups(controller))
         else:
-            release()
+            self._release_key_lookups(controller)
 
     def _on_refresh_started(self) -> None:
         if self.rows_from_cache:
@@ -403,11 +412,11 @@ class SiteSession(QObject):
         if controller.offline or self._network_trouble:
             self.report_first_load_from_cache()
 
-    def _on_labels_loaded(self, labels: list[Label]) -> None:
-        self.unreadable_note = texts.unreadable_note(getattr(labels, "unreadable", 0))
+    def _on_labels_loaded(self, batch: LabelBatch) -> None:
+        self.unreadable_note = texts.unreadable_note(batch.unreadable)
         self.loaded_once = True
         self.rows_from_cache = False
-        self.model.apply_labels(labels)
+        self.model.apply_labels(batch)
         self.last_refreshed = datetime.now()
         self.synced_at = datetime.now().astimezone()
         self._say(self._idle_message())

@@ -25,6 +25,10 @@ Metrics (targets from issue 7; nothing here asserts them, the machines are noisy
                              may run between the filtering and the paint, as it does there)
   rss_over_baseline_mb       peak RSS with 100,000 labels loaded, minus the bare window's    <= 120
   requests_per_mutation      the most requests any one create, rename or delete sends         1
+  merge_requests_5000        requests a merge of two labels of 5,000 contacts each sends, the  < 10
+                             bulk job's polls apart (merge_job_polls_5000, with its time), beside
+                             the one-at-a-time floor: merge_floor_requests_5000 LabelContact calls,
+                             merge_floor_minutes_5000 minutes at 200 a minute (tests/benchmarks/merge.py)
   sort_click_ms              header click to the 100,000 rows painted in their new order     (printed)
   max_stall_ms_sort          longest event-loop stall meanwhile (the sort runs on a worker)  (printed)
 
@@ -71,6 +75,7 @@ TARGETS = {
     "filter_median_ms": ("<=", 30),
     "rss_over_baseline_mb": ("<=", 120),
     "requests_per_mutation": ("<=", 1),
+    "merge_requests_5000": ("<=", 9),
 }
 
 BARE_WINDOW = """
@@ -802,6 +807,9 @@ def main() -> int:
     results.update(measure_startup(sizes["cache"], sizes["runs"]))
     results.update(measure_cold_start(sizes["cold_start"], sizes["runs"]))
     results.update(measure_refresh(sizes["refresh_small"], sizes["refresh_large"]))
+    from tests.benchmarks.merge import measure_merge
+
+    results.update(measure_merge(5000))
     results.update(measure_gui(sizes["refresh_large"], sizes["filter"], sizes["gui_runs"]))
     peak_rss, bare_rss = measure_rss(sizes["filter"]), measure_bare_rss()
     results["peak_rss_mb"] = peak_rss

@@ -23,6 +23,7 @@ KEYS = [
     "filter_median_ms",
     "rss_over_baseline_mb",
     "requests_per_mutation",
+    "merge_requests_5000",
 ]
 
 

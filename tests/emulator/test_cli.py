@@ -79,3 +79,18 @@ def test_paging_faults_from_the_command_line():
         headers = {"Authorization": DEFAULT_API_KEY, "wix-site-id": DEFAULT_SITE_ID}
         empty = httpx.get(base_url + "/contacts/v4/labels?paging.offset=10", headers=headers).json()
     assert empty["labels"] == [] and empty["metadata"]["total"] == 32
+
+
+def test_contacts_options_from_the_command_line():
+    args = ("--job-seconds", "0", "--contacts-ignore-offset", "--too-many-to-count")
+    with run_emulator(*args) as (_, base_url):
+        headers = {"Authorization": DEFAULT_API_KEY, "wix-site-id": DEFAULT_SITE_ID}
+        query = base_url + "/contacts/v4/contacts/query"
+        first = httpx.post(query, headers=headers, json={"query": {"paging": {"limit": 5}}}).json()
+        later = httpx.post(query, headers=headers, json={"query": {"paging": {"limit": 5, "offset": 50}}}).json()
+        bulk = {"filter": {"id": {"$in": [first["contacts"][0]["id"]]}}, "labelKeysToAdd": ["custom.vip"]}
+        job_id = httpx.post(base_url + "/contacts/v4/bulk/contacts/add-remove-labels", headers=headers, json=bulk)
+        job = httpx.get(base_url + "/contacts/v4/bulk/jobs/" + job_id.json()["jobId"], headers=headers).json()["job"]
+    assert later["contacts"] == first["contacts"] and first["contacts"][0]["info"]["name"]  # the demo's people
+    assert first["pagingMetadata"] == {"count": 5, "offset": 0, "tooManyToCount": True}
+    assert (job["status"], job["successTotal"]) == ("COMPLETED", 1)  # no wait: done when first asked

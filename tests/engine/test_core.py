@@ -138,14 +138,14 @@ def test_a_failure_crosses_as_its_class_and_a_bug_as_unexpected(engine_for, demo
     engine, inbox = engine_for(demo_emulator)
     engine.handle(p.RenameLabel(1, "custom.does-not-exist", "X"))
     failed = inbox.wait_for(p.RequestFailed)[0]
-    assert failed.error.kind == "LabelNotFoundError"
+    assert failed.error.kind == "labeldesk.api.errors.LabelNotFoundError"
 
     def broken(**kwargs):
         raise KeyError("a bug")
 
     engine.client.fetch_all = broken
     engine.handle(p.Refresh(1))
-    assert inbox.wait_for(p.RefreshFailed)[0].error.kind == "UnexpectedError"
+    assert inbox.wait_for(p.RefreshFailed)[0].error.kind == "labeldesk.errors.UnexpectedError"
     assert "refresh labels crashed" in caplog.text
 
 

@@ -96,6 +96,20 @@ def test_any_known_error_crosses_as_its_class_not_only_those_of_a_list():
     assert type(back) is UnsafePathError and str(back) == str(error)
 
 
+class TwinError(KnownError):
+    """A KnownError whose name another module's class has too (see below)."""
+
+
+#: The same name, in another module.
+OtherTwinError = type("TwinError", (KnownError,), {"__module__": "tests.engine.elsewhere", "__qualname__": "TwinError"})
+
+
+def test_two_known_errors_of_the_same_name_in_different_modules_each_come_back_as_their_own():
+    for error in (TwinError("this module's"), OtherTwinError("the other module's")):
+        back = p.rebuild_error(p.decode_event(p.encode(p.RequestFailed(1, p.error_info(error)))).error)
+        assert type(back) is type(error) and str(back) == str(error)
+
+
 def test_a_bug_in_the_engine_crosses_with_its_traceback_for_copy_details():
     register_secret(SECRET)
     try:

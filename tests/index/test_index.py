@@ -59,3 +59,33 @@ def test_the_near_duplicate_index_answers_by_domains_rule_and_prefers_the_closes
     assert twins.closest("CAFÉ", labels) is None and twins == NearDuplicates.of(
         {k: v for k, v in labels.items() if k != "custom.c"}
     )
+
+
+def test_the_near_duplicate_index_kept_up_to_date_equals_one_made_anew():
+    """Add and forget keep the same shape as ``of`` makes (a form shared by several labels, then by
+    one again), so a kept index and a new one agree."""
+    import random
+
+    rng = random.Random(5)
+    names = ["VIP", "vip", "ＶＩＰ", "V I P", "Café", "CAFÉ", "cafe", "x\u200by", "xy", "Ärger"]
+    labels: dict[str, Label] = {}
+    twins = NearDuplicates.of(labels)
+    for _ in range(400):
+        key = f"custom.k{rng.randrange(12)}"
+        if key in labels and rng.random() < 0.4:
+            twins.forget(key, labels.pop(key).display_name)
+        else:
+            if key in labels:
+                twins.forget(key, labels[key].display_name)
+            labels[key] = Label(key, rng.choice(names), LabelType.USER_DEFINED)
+            twins.add(key, labels[key].display_name)
+        assert twins == NearDuplicates.of(labels)
+        assert all(len(keys) > 1 for keys in twins.several.values())
+
+
+def test_near_duplicate_forms_in_bulk_are_the_rules_forms():
+    from labeldesk.domain import near_duplicate_form, near_duplicate_forms
+
+    names = ["VIP", " v\tI  p ", "ＶＩＰ", "Cafe\u0301", "x\u200by", "Ärger\u00a0", "", "\u3000", "a\x1cb"]
+    assert near_duplicate_forms(names) == [near_duplicate_form(name) for name in names]
+    assert near_duplicate_forms(iter(names)) == near_duplicate_forms(names)

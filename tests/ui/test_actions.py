@@ -85,3 +85,20 @@ def test_the_actions_show_their_state_and_say_why_in_plain_words(qtbot):
     assert "<b>" not in delete.toolTip()  # shown as plain text, not as markup
     made.show_states({ActionId.DELETE: ActionState(True)})
     assert delete.isEnabled() and made.why(delete) == SPECS[ActionId.DELETE].tip == "Delete (Del)"
+
+
+def test_merge_needs_two_labels_and_at_most_one_system_label():
+    assert action_states([VIP], set(), None, None)[ActionId.MERGE] == ActionState(False, actions.SELECT_TO_MERGE)
+    assert action_states([VIP, NEWS], set(), None, None)[ActionId.MERGE] == ActionState(True)
+    assert action_states([VIP, CUSTOMERS], set(), None, None)[ActionId.MERGE] == ActionState(True)
+    other_system = Label("contacts.contacted-me", "Contacted Me", LabelType.SYSTEM)
+    two_locked = action_states([VIP, CUSTOMERS, other_system], set(), None, None)
+    assert two_locked[ActionId.MERGE] == ActionState(False, actions.TWO_LOCKED_TO_MERGE)
+    offline = action_states([VIP, NEWS], set(), actions.OFFLINE, None)
+    assert offline[ActionId.MERGE] == ActionState(False, actions.OFFLINE)
+
+
+def test_recently_deleted_needs_a_saved_copy_of_the_site():
+    assert action_states([], set(), None, None)[ActionId.DELETED] == ActionState(True)
+    without = action_states([], set(), None, None, keeps_deleted=False)
+    assert without[ActionId.DELETED] == ActionState(False, actions.NO_SAVED_COPY)

@@ -96,7 +96,7 @@ def test_the_api_key_is_nowhere_after_every_action(qtbot, caplog, monkeypatch, l
         window.select_key("custom.vegan")
         store.delete("custom.vegan")
         name_dialog(window.rename_selected, "Plant Based")  # vanished
-        monkeypatch.setattr(dialogs, "confirm_delete", lambda *args: True)
+        monkeypatch.setattr(dialogs, "confirm_delete", lambda *args, **_: True)
         window.select_key("custom.staff")
         window.delete_selected()
         errors = []

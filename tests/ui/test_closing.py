@@ -40,7 +40,7 @@ def held_delete(open_app, demo_store, monkeypatch):
         return original(key, *args, **kwargs)
 
     monkeypatch.setattr(demo_store, "delete", delete)
-    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args: True)
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args, **_: True)
     window, emulator = open_app(demo_store)
     yield window, emulator, release
     release.set()

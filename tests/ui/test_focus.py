@@ -109,7 +109,7 @@ def test_the_delete_question_gives_the_keys_back_to_the_table(vip_customers, qtb
     window = vip_customers
     select(window, "Wholesale")
 
-    def confirm(parent, labels, count_of):
+    def confirm(parent, labels, count_of, **_):
         focus_elsewhere(window, qtbot)  # (a real modal box takes the keys, and Qt gives them back)
         return answer
 

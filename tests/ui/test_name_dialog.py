@@ -90,6 +90,28 @@ def test_one_enter_never_creates_a_near_duplicate(vip_customers, qtbot):
     assert "VIP Customers" in window.status.text.text()
 
 
+def test_a_big_tables_dialog_checks_for_similar_names_without_holding_up_the_window(vip_customers, qtbot):
+    """A big table's near-duplicate index is made on a worker: the dialog says it is checking, Enter
+    and OK wait for it, then the look-alike is offered as usual."""
+    import threading
+
+    window, emulator = vip_customers
+    window.model.background_sort_from = 10  # the demo's labels count as a big table
+    release = threading.Event()
+    window.model.worker().read(lambda: release.wait(10), "holding the worker")
+    dialog = window.new_label()
+    qtbot.keyClicks(dialog.name_edit, "vip customers ")
+    assert dialog.message.text() == "Checking for similar names…"
+    assert not dialog.ok_button.isEnabled() and not dialog.use_button.isVisibleTo(dialog)
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)  # nothing is sent before the look
+    with qtbot.waitSignal(window.model.near_duplicates_ready, timeout=5_000):
+        release.set()
+    assert dialog.message.text().startswith("‘vip customers’ looks like the existing label ‘VIP Customers’.")
+    assert dialog.use_button.isDefault() and dialog.ok_button.isEnabled()
+    dialog.reject()
+    assert writes(emulator) == []
+
+
 def test_create_anyway_is_a_separate_deliberate_click(vip_customers, qtbot):
     window, emulator = vip_customers
     dialog = window.new_label()

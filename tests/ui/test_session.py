@@ -77,10 +77,10 @@ def test_a_held_key_lookup_waits_and_a_new_hold_drops_it(qtbot, manager):
     qtbot.waitUntil(lambda: not manager.runner.busy, timeout=5_000)
 
 
-def test_a_site_holds_key_lookups_until_its_saved_copy_is_painted(qtbot, tmp_path, manager, monkeypatch, dispose):
-    # (the time limits that release them anyway are not what this test is about)
-    monkeypatch.setattr(session_module, "KEY_LOOKUP_WAIT_MS", 600_000)
-    monkeypatch.setattr(session_module, "PAINT_WAIT_MS", 600_000)
+def attach_with_a_saved_copy(tmp_path, manager, monkeypatch, dispose, *, wait_ms):
+    """A session showing SITE_A, whose saved copy holds two labels; key lookups let go after ``wait_ms``
+    at the latest. Returns the session, its model and view, and the holds the manager was told."""
+    monkeypatch.setattr(session_module, "KEY_LOOKUP_WAIT_MS", wait_ms)
     cache = LabelCache(tmp_path / "site.sqlite3")
     cache.replace_labels([VIP, NEWS], datetime(2026, 11, 24, 10, 42, tzinfo=UTC))
     holds: list[bool] = []
@@ -89,11 +89,27 @@ def test_a_site_holds_key_lookups_until_its_saved_copy_is_painted(qtbot, tmp_pat
     session = SiteSession(model, view, manager=manager)
     dispose(session)
     session.attach(LabelsController(None, cache), SITE_A)
+    return session, model, view, holds
+
+
+def test_a_site_holds_key_lookups_until_its_saved_copy_is_painted(qtbot, tmp_path, manager, monkeypatch, dispose):
+    # (the time limit that releases them anyway is not what this test is about)
+    session, model, view, holds = attach_with_a_saved_copy(tmp_path, manager, monkeypatch, dispose, wait_ms=600_000)
     assert holds == [True]
     qtbot.waitUntil(lambda: model.total == 2 and len(view.waiting) == 2, timeout=5_000)  # shown, not painted
     assert holds == [True] and session.rows_from_cache and session.loaded_once
     view.paint()
     assert holds == [True, False]
+
+
+def test_key_lookups_are_let_go_once_by_the_paint_or_the_time_limit_whichever_comes_first(
+    qtbot, tmp_path, manager, monkeypatch, dispose
+):
+    _session, model, view, holds = attach_with_a_saved_copy(tmp_path, manager, monkeypatch, dispose, wait_ms=1)
+    qtbot.waitUntil(lambda: model.total == 2 and len(view.waiting) == 2, timeout=5_000)  # shown, not painted
+    qtbot.waitUntil(lambda: holds == [True, False], timeout=5_000)  # the time limit came first
+    view.paint()
+    assert holds == [True, False]  # the paint has nothing left to let go
 
 
 def test_the_same_site_keeps_its_rows_and_another_site_starts_afresh(qtbot, dispose):

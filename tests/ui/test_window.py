@@ -318,7 +318,7 @@ def test_closing_while_a_save_is_in_flight_still_reports_it(open_app, demo_store
 
 def test_a_label_being_deleted_cannot_be_deleted_again(open_app, demo_store, qtbot, monkeypatch):
     window, emulator = open_app(demo_store, latency_ms=300)
-    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args: True)
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args, **_: True)
     select(window, "VIP")
     window.delete_action.trigger()
     assert not window.delete_action.isEnabled() and not window.rename_action.isEnabled()
@@ -367,8 +367,8 @@ def test_rename_of_a_label_deleted_elsewhere_removes_the_row(demo, qtbot):
 def confirmations(monkeypatch):
     asked = []
 
-    def confirm(parent, labels, count_of):
-        asked.append(dialogs.delete_confirmation_text(labels, count_of))
+    def confirm(parent, labels, count_of, **options):
+        asked.append(dialogs.delete_confirmation_text(labels, count_of, **options))
         return True
 
     monkeypatch.setattr(dialogs, "confirm_delete", confirm)
@@ -384,6 +384,7 @@ def test_delete_one_after_an_honest_warning(demo, qtbot, confirmations):
     qtbot.waitUntil(lambda: window.model.row_of("custom.vip") is None, timeout=10_000)
     ((question, consequence),) = confirmations
     assert question == "Delete the label ‘VIP’?"
+    # (this window keeps no saved copy, so there is no Recently deleted to restore from: see test_contacts_e2e)
     assert consequence == f"Removes ‘VIP’ from {count} contacts. This can't be undone."
     qtbot.waitUntil(lambda: window.status.text.text() == "Deleted ‘VIP’.")
     assert [(r.method, r.path) for r in emulator.requests] == [("DELETE", "/contacts/v4/labels/custom.vip")]
@@ -397,6 +398,7 @@ def test_delete_several_names_them_and_removes_each_row(demo, qtbot, confirmatio
     qtbot.waitUntil(lambda: window.status.text.text() == "Deleted 3 labels.", timeout=10_000)
     ((question, consequence),) = confirmations
     assert question == "Delete these 3 labels?"
+    assert consequence.endswith("This can't be undone.")
     for name in ("VIP", "Vegan", "Staff"):
         assert f"‘{name}’" in consequence
         assert name not in names_in_view(window)
@@ -404,7 +406,7 @@ def test_delete_several_names_them_and_removes_each_row(demo, qtbot, confirmatio
 
 def test_cancelling_the_confirmation_deletes_nothing(demo, monkeypatch):
     window, emulator = demo
-    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args: False)
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args, **_: False)
     select(window, "VIP")
     emulator.clear_requests()
     window.delete_action.trigger()
@@ -625,7 +627,7 @@ def test_a_delete_confirmed_after_another_site_was_opened_deletes_nothing(qtbot,
             select(window, "VIP")
             key = window.selected_labels()[0].key
 
-            def confirm(parent, labels, count_of):
+            def confirm(parent, labels, count_of, **_):
                 window.attach(second, Site("site-two", "Two", emulator.base_url))
                 return True
 

@@ -206,7 +206,7 @@ def test_a_label_of_a_type_wix_adds_later_is_other_in_the_column_and_the_filter(
 def test_f2_del_and_double_click_on_a_locked_label_say_it_in_the_same_words(demo, qtbot, name, why, monkeypatch):
     from labeldesk.ui import dialogs
 
-    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args: pytest.fail("nothing to confirm"))
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args, **_: pytest.fail("nothing to confirm"))
     window, _ = demo
     window.activateWindow()
     select(window, name)
@@ -234,7 +234,7 @@ def test_f2_del_and_double_click_on_a_locked_label_say_it_in_the_same_words(demo
 def test_f2_and_del_on_a_locked_label_say_why(demo, qtbot, key, name, why, monkeypatch):
     from labeldesk.ui import dialogs
 
-    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args: pytest.fail("nothing to confirm"))
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args, **_: pytest.fail("nothing to confirm"))
     window, _ = demo
     window.activateWindow()
     select(window, name)

@@ -3,7 +3,7 @@
 - ``columns``: the columns, the model's roles, the type filter, what each cell says;
 - ``rows``, ``sorting``, ``model``: the table model in three layers (what is shown; new orders;
   changes to the labels), ``model.LabelTableModel`` the one the window uses;
-- ``pacing``: sharing the interpreter with worker threads (give-way calls, size thresholds).
+- ``pacing``: the size thresholds that pick how a change is applied, and what goes to a worker.
 The order and the search texts come from labeldesk.index, which is Qt-free.
 
 Why the model does the sorting and filtering itself: a QSortFilterProxyModel sorts and filters by

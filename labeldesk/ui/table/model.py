@@ -97,12 +97,12 @@ class LabelTableModel(SortedRows):
             self._lent = True  # the batch's own: the cache is still saving it
         else:
             self._search = {key: known.get(key) or search_text(label) for key, label in new.items()}
-        self._twins = None
         self._take_order(order, provisional=provisional)
         self._visible = self._filtered(self._all_sorted())
         self._visible_texts = getattr(self._visible, "texts", None)
         self._rows = None
         self.endResetModel()
+        self._drop_twins()
         self.total_changed.emit(self.total)
 
     def _take_order(self, order: _Order | None, *, provisional: bool) -> None:
@@ -148,12 +148,12 @@ class LabelTableModel(SortedRows):
             key: texts for key, texts in self._text_cache.items() if self._by_key.get(key) == new.get(key)
         }
         self._by_key = new
-        self._twins = None
         self._take_order(order, provisional=provisional)
         if self._counts is not None:
             self._counts = {key: count for key, count in self._counts.items() if key in new}
         self._lent = False  # all three are new
         self._relayout(self._filtered(self._all_sorted()), announced=True)
+        self._drop_twins()
         self.total_changed.emit(self.total)
 
     def upsert(self, label: Label, text: str | None = None) -> None:
@@ -169,10 +169,8 @@ class LabelTableModel(SortedRows):
             self._forget_sorted(key)
         self._by_key[key] = label
         self._text_cache.pop(key, None)
-        if old is not None:
-            self._twin_forget(key, old.display_name)
+        self._twin_moved(key, None if old is None else old.display_name, label.display_name)
         self._search[key] = text or search_text(label)
-        self._twin_add(key)
         self._visible_texts = None
         self._insert_sorted(key)
         if old is None:
@@ -213,7 +211,7 @@ class LabelTableModel(SortedRows):
         if row is not None:
             self._remove_row(row)
         self._forget_sorted(key)
-        self._twin_forget(key, label.display_name)
+        self._twin_moved(key, label.display_name, None)
         del self._by_key[key]
         del self._search[key]
         self._text_cache.pop(key, None)
@@ -241,7 +239,8 @@ class LabelTableModel(SortedRows):
         self._by_key, self._search, self._visible, self._text_cache = {}, {}, [], {}
         self._lent = False
         self._visible_texts = None
-        self._rows, self._sorted_all, self._twins, self._counts = {}, [], None, None
+        self._rows, self._sorted_all, self._counts = {}, [], None
         self._sorted_texts = None
         self.endResetModel()
+        self._drop_twins()
         self.total_changed.emit(0)

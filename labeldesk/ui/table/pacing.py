@@ -17,9 +17,10 @@ BULK_CHANGES = 30
 #: ...but a refresh that comes without an order (writes merged into it) would have a big table
 #: sorted on the GUI thread: up to this many changes go row by row instead.
 ROW_BY_ROW_WITHOUT_ORDER = 200
-#: From this many labels on, a new order (a header click; new contact counts while sorted by them)
-#: is worked out on a worker thread, and the rows keep their old order until it is ready. Below
-#: it, sorting on the GUI thread is quicker than a trip to a worker and back.
+#: From this many labels on, whole-table work is done on a worker thread: a new order (a header
+#: click; new contact counts while sorted by them), while the rows keep their old order until it is
+#: ready, and the near-duplicate index, while a name dialog says it is checking. Below it, doing it
+#: on the GUI thread is quicker than a trip to a worker and back.
 BACKGROUND_SORT_FROM = 10_000
 
 

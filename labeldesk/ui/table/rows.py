@@ -7,6 +7,7 @@ the labels and answers Qt's questions about them; the layers above change them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -15,14 +16,28 @@ from PySide6.QtCore import (
     QModelRoleDataSpan,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 
 from labeldesk.domain import Label, comparable_name
-from labeldesk.index import NearDuplicates, SortSpec, insertion_point, matching, sort_key_function, sort_value
+from labeldesk.index import (
+    CHECKING,
+    Checking,
+    NearDuplicates,
+    SortSpec,
+    insertion_point,
+    matching,
+    sort_key_function,
+    sort_value,
+)
 from labeldesk.ui import icons
 from labeldesk.ui.overrides import log_override_failure, never_fatal
 from labeldesk.ui.table import pacing
 from labeldesk.ui.table.columns import COLUMNS, RIGHT, Column, Role, TypeFilter, cell_texts, count_text, tooltip
+from labeldesk.ui.table.pacing import BACKGROUND_SORT_FROM
+
+if TYPE_CHECKING:
+    from labeldesk.ui.workers import TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
@@ -37,7 +52,13 @@ _HANDLED_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _ACCESS
 
 
 class TableRows(QAbstractTableModel):
-    """All of a site's labels; the rows are those that pass the filter, in the order shown."""
+    """All of a site's labels; the rows are those that pass the filter, in the order shown.
+
+    Signals: ``near_duplicates_ready()`` when the near-duplicate index a worker was making is ready
+    (a :meth:`near_duplicate` that answered CHECKING can be asked again).
+    """
+
+    near_duplicates_ready = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -59,6 +80,14 @@ class TableRows(QAbstractTableModel):
         #: Search texts in the order of ``_sorted_all``, made when a full scan needs them.
         self._sorted_texts: list[str] | None = None
         self._twins: NearDuplicates | None = None
+        #: While a worker makes the near-duplicate index: the changes since it started, to replay onto
+        #: it, as (key, old name or None, new name or None); else None.
+        self._twin_changes: list[tuple[str, str | None, str | None]] | None = None
+        self._twin_generation = 0
+        #: From this many labels on, whole-table work (a new order, the near-duplicate index) is done
+        #: on a worker (see BACKGROUND_SORT_FROM).
+        self.background_sort_from = BACKGROUND_SORT_FROM
+        self._worker: TaskRunner | None = None  # made for the first whole-table work on a worker
         self._needle = ""
         self._type_filter = TypeFilter.ALL
         #: The order shown (and kept by targeted updates).
@@ -180,23 +209,81 @@ class TableRows(QAbstractTableModel):
             return None
         return self._counts.get(key, 0)
 
-    def near_duplicate(self, name: str, *, ignore_key: str | None = None) -> Label | None:
-        """A label whose name looks like ``name`` (domain.near_duplicate_form), via an index; None if none.
+    def near_duplicate(self, name: str, *, ignore_key: str | None = None) -> Label | Checking | None:
+        """A label whose name looks like ``name`` (domain.near_duplicate_form), via an index; None if
+        none; CHECKING while a worker makes the index (ask again on ``near_duplicates_ready``).
 
         Of several, the closest: the very same name, then the same but for case, then the lowest key.
-        The index is made on first use, then kept up to date as labels change (see _twin_forget).
         """
-        if self._twins is None:
-            self._twins = NearDuplicates.of(self._by_key)
-        return self._twins.closest(name, self._by_key, ignore_key)
+        twins = self.prepare_near_duplicates()
+        return CHECKING if twins is None else twins.closest(name, self._by_key, ignore_key)
 
-    def _twin_forget(self, key: str, name: str) -> None:
-        if self._twins is not None:
-            self._twins.forget(key, name)
+    def prepare_near_duplicates(self) -> NearDuplicates | None:
+        """The near-duplicate index, or None while it is being made.
 
-    def _twin_add(self, key: str) -> None:
+        Made on first use (it runs the rule over every label): at once for a small table, on a worker
+        for a big one (``near_duplicates_ready`` says when), so a dialog's first look never holds up
+        the window. Then kept up to date as labels change (see _twin_moved).
+        """
+        if self._twins is None and self._twin_changes is None:
+            if len(self._by_key) < self.background_sort_from:
+                self._twins = NearDuplicates.of(self._by_key)
+            else:
+                self._make_twins_in_background()
+        return self._twins
+
+    def _make_twins_in_background(self) -> None:
+        self._twin_generation += 1
+        generation = self._twin_generation
+        self._twin_changes = []
+        self._lent = True  # the worker reads them as they are now (see _own)
+        labels = self._by_key
+        self.worker().read(
+            lambda: NearDuplicates.of(labels),
+            "finding similar names",
+            on_success=lambda twins: self._twins_made(generation, twins),
+            on_failure=lambda error: self._twins_made(generation, None),
+        )
+
+    def _twins_made(self, generation: int, twins: NearDuplicates | None) -> None:
+        changes = self._twin_changes
+        if generation != self._twin_generation or changes is None:
+            return  # the labels were replaced since: their index is being made anew
+        if twins is None:  # a bug (the worker logged it): make it here instead, slow as it is
+            self._twins, self._twin_changes = NearDuplicates.of(self._by_key), None
+        else:
+            self._twins, self._twin_changes = twins, None
+            for key, old, new in changes:
+                self._twin_moved(key, old, new)
+        self.near_duplicates_ready.emit()
+
+    def _twin_moved(self, key: str, old: str | None, new: str | None) -> None:
+        """Keep the near-duplicate index up to date: ``key`` was named ``old`` and is now ``new``
+        (None: it wasn't there; it is gone)."""
         if self._twins is not None:
-            self._twins.add(key, self._by_key[key].display_name)
+            if old is not None:
+                self._twins.forget(key, old)
+            if new is not None:
+                self._twins.add(key, new)
+        elif self._twin_changes is not None:
+            self._twin_changes.append((key, old, new))
+
+    def _drop_twins(self) -> None:
+        """All the labels were replaced: their index is made anew when next asked for, or now if a
+        dialog is waiting for it."""
+        waiting = self._twin_changes is not None
+        self._twin_generation += 1
+        self._twins = self._twin_changes = None
+        if waiting and self.prepare_near_duplicates() is not None:
+            self.near_duplicates_ready.emit()
+
+    def worker(self) -> TaskRunner:
+        """The one worker thread for whole-table work (sorts, the near-duplicate index): one at a time."""
+        if self._worker is None:
+            from labeldesk.ui.workers import TaskRunner
+
+            self._worker = TaskRunner(self, read_threads=1)
+        return self._worker
 
     # -- filtering ----------------------------------------------------------------------------------------
 

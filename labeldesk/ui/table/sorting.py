@@ -6,19 +6,13 @@ worker sorts, the rows keep their old order; only the newest order asked for is 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt, Signal
 
 from labeldesk.index import SortSpec
 from labeldesk.ui.overrides import never_fatal
 from labeldesk.ui.table import pacing
 from labeldesk.ui.table.columns import COLUMNS, Column
-from labeldesk.ui.table.pacing import BACKGROUND_SORT_FROM
 from labeldesk.ui.table.rows import TableRows
-
-if TYPE_CHECKING:
-    from labeldesk.ui.workers import TaskRunner
 
 
 class SortedRows(TableRows):
@@ -35,8 +29,6 @@ class SortedRows(TableRows):
         #: The order being worked out on a worker, as (generation, spec), or None.
         self._pending_sort: tuple[int, SortSpec] | None = None
         self._sort_generation = 0
-        self._sorter: TaskRunner | None = None  # made for the first background sort
-        self.background_sort_from = BACKGROUND_SORT_FROM
         #: The rows are in a refresh's order, not quite in sort_spec's: sorted without the contact
         #: counts, shown so until a worker has sorted them by the counts (see apply_labels).
         self._provisional = False
@@ -90,8 +82,6 @@ class SortedRows(TableRows):
 
     def _sort_in_background(self, spec: SortSpec) -> None:
         """Sort the labels on a worker (lent to it: see _own); a change meanwhile means sorting again."""
-        from labeldesk.ui.workers import TaskRunner
-
         self._sort_generation += 1
         generation, version = self._sort_generation, self._version
         was_sorting = self.sorting
@@ -110,9 +100,7 @@ class SortedRows(TableRows):
                 return None
             return order, pacing.texts_in_order(search, order)
 
-        if self._sorter is None:
-            self._sorter = TaskRunner(self, read_threads=1)
-        self._sorter.read(
+        self.worker().read(
             work,
             "sorting the table",
             on_success=lambda result: self._sorted(generation, version, result),

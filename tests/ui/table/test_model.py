@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication, QModelRoleData, QModelRoleDataSpan,
 from PySide6.QtGui import QIcon
 
 from labeldesk.domain import Label, LabelType
+from labeldesk.index import CHECKING, NearDuplicates
 from labeldesk.ui.models import Column, LabelTableModel, Role, TypeFilter
 
 
@@ -365,7 +366,7 @@ def test_clearing_a_table_drops_the_work_but_keeps_the_order_asked_for(qtbot, bi
         model.sort(Column.KEY, Qt.SortOrder.DescendingOrder)
         model.clear()  # (another site opened): the header still shows key, descending
     assert not model.sorting and model.sort_spec == (Column.KEY, True)
-    assert model._sorter.wait_for_done()
+    assert model.worker().wait_for_done()
     QCoreApplication.processEvents()  # the worker's late answer arrives, and changes nothing
     assert model.rowCount() == 0 and not model.sorting
     model.apply_labels(many())
@@ -416,12 +417,8 @@ def sort_thread_held(big_model):
     """The model's one sort thread kept busy until ``set()``: sorts asked for meanwhile wait in line."""
     import threading
 
-    from labeldesk.ui.workers import TaskRunner
-
     release = threading.Event()
-    if big_model._sorter is None:
-        big_model._sorter = TaskRunner(big_model, read_threads=1)
-    big_model._sorter.read(lambda: release.wait(10), "holding the sort thread")
+    big_model.worker().read(lambda: release.wait(10), "holding the sort thread")
     yield release
     release.set()
 
@@ -433,7 +430,7 @@ def test_orders_asked_for_since_are_not_worked_out_in_vain(qtbot, big_model, sor
     model.sort(Column.TYPE, Qt.SortOrder.DescendingOrder)  # three quick clicks: the sorts wait in line
     sort_thread_held.set()
     qtbot.waitUntil(lambda: not model.sorting, timeout=5000)
-    assert model._sorter.wait_for_done()
+    assert model.worker().wait_for_done()
     assert sorts_by_thread == ["worker"]  # only the last was worked out
     assert keys_shown(model) == sorted_here(many(), Column.TYPE, Qt.SortOrder.DescendingOrder)
 
@@ -446,7 +443,7 @@ def test_asking_for_the_order_shown_again_stops_the_work(qtbot, big_model, sorts
         model.sort(Column.NAME)  # changed one's mind at once
     assert not model.sorting and model.sort_spec == (Column.NAME, False)
     sort_thread_held.set()
-    assert model._sorter.wait_for_done()
+    assert model.worker().wait_for_done()
     QCoreApplication.processEvents()
     assert sorts_by_thread == []  # the sort waiting in line was dropped, not worked out
     assert keys_shown(model) == before and not model.sorting
@@ -629,6 +626,56 @@ def test_the_near_duplicate_index_follows_changes_instead_of_being_made_anew():
     assert model.near_duplicate("café", ignore_key="custom.cafe2") is None
     model._twins = None  # made anew from scratch, it says the same
     assert model.near_duplicate("VIP").key == "custom.vip2" and model._twins == index
+
+
+def test_a_big_tables_near_duplicate_index_is_made_on_a_worker_not_here(qtbot, big_model):
+    """The first look at a big table's names never holds up the GUI thread: it says CHECKING, a
+    worker makes the index, and ``near_duplicates_ready`` says when to ask again."""
+    import threading
+
+    model = big_model
+    made_on = []
+    real_of = NearDuplicates.of
+
+    def recording_of(labels):
+        made_on.append(threading.current_thread() is threading.main_thread())
+        return real_of(labels)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(NearDuplicates, "of", staticmethod(recording_of))
+        with qtbot.waitSignal(model.near_duplicates_ready, timeout=5000):
+            assert model.near_duplicate("label 0007") is CHECKING
+            assert model.near_duplicate("label 0007") is CHECKING  # (one worker, not one per question)
+    assert made_on == [False]
+    assert model.near_duplicate("LABEL  0007").display_name == "Label 0007"
+    assert model.near_duplicate("label 0007b") is None
+
+
+def test_changes_while_a_worker_makes_the_near_duplicate_index_are_kept(qtbot, big_model, sort_thread_held):
+    model = big_model
+    gone = model.label_at(0)
+    assert model.near_duplicate("anything") is CHECKING  # waits behind the held worker
+    model.upsert(label("custom.new", "Brand New", day=3))
+    model.upsert(label("custom.l0007", "Renamed Seven", day=3))
+    model.remove(gone.key)
+    with qtbot.waitSignal(model.near_duplicates_ready, timeout=5000):
+        sort_thread_held.set()
+    assert model.near_duplicate("brand new").key == "custom.new"
+    assert model.near_duplicate("renamed seven").key == "custom.l0007"
+    assert model.near_duplicate(gone.display_name) is None
+    assert model._twins == NearDuplicates.of({one.key: one for one in model.labels})
+
+
+def test_labels_replaced_while_a_dialog_waits_for_the_index_still_end_the_wait(qtbot, big_model, sort_thread_held):
+    model = big_model
+    assert model.near_duplicate("label 0001") is CHECKING
+    with qtbot.waitSignal(model.near_duplicates_ready, timeout=5000):
+        model.apply_labels([label("custom.only", "Only One")])  # a small table now: made at once
+    assert model.near_duplicate("only one").key == "custom.only"
+    sort_thread_held.set()
+    assert model.worker().wait_for_done()
+    QCoreApplication.processEvents()  # the old worker's index, made for labels now gone, is dropped
+    assert model.near_duplicate("label 0001") is None
 
 
 def test_a_refresh_applied_in_one_go_keeps_the_texts_of_labels_it_did_not_change():

@@ -1,0 +1,104 @@
+"""The saved copy's issue-15 tables: a label's contacts for offline, Recently deleted, the operation journal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from labeldesk.cache import LabelCache, journal, saved_contacts
+from labeldesk.cache.journal import JobEnd, Operation
+from labeldesk.contacts import Contact
+from labeldesk.engine import owners
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def cache(tmp_path):
+    cache = LabelCache(tmp_path / "sites" / "site.sqlite3")
+    yield cache
+    cache.close()
+
+
+def people(first: int, count: int) -> list[Contact]:
+    return [Contact(f"id-{n}", f"First {n}", None, f"p{n}@example.com") for n in range(first, first + count)]
+
+
+def test_pages_of_a_labels_contacts_are_read_back_in_place_in_whatever_order_they_were_saved(cache):
+    saved_contacts.save_page(cache, "custom.vip", 3, people(3, 2), limit=3, last=True, total=5, synced_at=NOW)
+    saved_contacts.save_page(cache, "custom.vip", 0, people(0, 3), limit=3, last=False, total=5, synced_at=NOW)
+    first = saved_contacts.load_page(cache, "custom.vip", 0, 3)
+    assert first is not None and [c.id for c in first.contacts] == ["id-0", "id-1", "id-2"]
+    assert first.more and first.total == 5 and first.synced_at == NOW
+    rest = saved_contacts.load_page(cache, "custom.vip", 3, 3)
+    assert rest is not None and [c.id for c in rest.contacts] == ["id-3", "id-4"] and not rest.more
+    assert saved_contacts.load_page(cache, "custom.other", 0, 3) is None  # never read: nothing to show
+    later = NOW + timedelta(hours=1)
+    saved_contacts.save_page(cache, "custom.vip", 0, people(7, 1), limit=3, last=True, total=1, synced_at=later)
+    again = saved_contacts.load_page(cache, "custom.vip", 0, 10)
+    assert again is not None and [c.id for c in again.contacts] == ["id-7"] and again.total == 1
+    saved_contacts.forget(cache, ["custom.vip"])
+    assert saved_contacts.load_page(cache, "custom.vip", 0, 10) is None
+
+
+def test_a_removed_label_takes_its_saved_contacts_with_it(cache):
+    saved_contacts.save_page(cache, "custom.vip", 0, people(0, 2), limit=9, last=True, total=2, synced_at=NOW)
+    cache.remove("custom.vip")
+    assert saved_contacts.load_page(cache, "custom.vip", 0, 10) is None
+
+
+def test_recently_deleted_lists_confirmed_deletes_newest_first_and_forgets_them_after_30_days(cache):
+    old = journal.save_deleted(cache, "custom.old", "Old", ["a", "b"], NOW - timedelta(days=31))
+    cache.write(lambda c: journal.confirm_deleted(c, old, NOW - timedelta(days=31)))
+    first = journal.save_deleted(cache, "custom.one", "One", ["a"], NOW - timedelta(days=2))
+    cache.write(lambda c: journal.confirm_deleted(c, first, NOW - timedelta(days=2)))
+    second = journal.save_deleted(cache, "custom.two", "Two", ["b", "c"], NOW - timedelta(days=1))
+    cache.write(lambda c: journal.confirm_deleted(c, second, NOW - timedelta(days=1)))
+    journal.save_deleted(cache, "custom.unsure", "Unsure", ["d"], NOW)  # its delete not confirmed (yet)
+    journal.prune(cache, NOW)
+    listed = journal.deleted_entries(cache)
+    assert [(e.display_name, e.contact_ids) for e in listed] == [("Two", ("b", "c")), ("One", ("a",))]
+    assert listed[0].deleted_at == NOW - timedelta(days=1)
+    assert [e.key for e in journal.deleted_entries(cache, confirmed=False)] == ["custom.unsure"]
+    assert journal.deleted_entry(cache, old) is None
+
+
+def test_a_journal_entry_survives_its_engine_and_is_taken_over_once_and_only_from_a_gone_owner(cache):
+    gone = owners.new_owner()
+    live = owners.new_owner()
+    try:
+        op = Operation("merge", "reading", target="custom.vip", sources=["custom.a"])
+        left = journal.begin(cache, op, gone, NOW)
+        running = journal.begin(cache, Operation("restore", "creating", entry=3), live, NOW)
+        op.step = "labelling"
+        op.jobs["custom.a"] = ["job-1"]
+        op.ends["job-1"] = JobEnd(4, 4, 0)
+        journal.record(cache, left, op, NOW)
+        owners.release(gone)  # its engine stopped (or its process died)
+        reopened = LabelCache(cache.path)
+        me = owners.new_owner()
+        taken = journal.claim_unfinished(reopened, me, owners.alive)
+        assert [(op_id, op.step, op.jobs, op.ends) for op_id, op in taken] == [
+            (left, "labelling", {"custom.a": ["job-1"]}, {"job-1": JobEnd(4, 4, 0)})
+        ]  # not `running`: its engine is alive
+        assert journal.claim_unfinished(reopened, owners.new_owner(), owners.alive) == []  # taken: once
+        journal.record(reopened, left, op, NOW, state=journal.DONE)
+        owners.release(me)
+        assert journal.claim_unfinished(reopened, owners.new_owner(), owners.alive) == []  # ended: never again
+        assert journal.operation(reopened, running) is not None
+        reopened.close()
+    finally:
+        owners.release(live)
+
+
+def test_an_engine_in_a_process_that_ended_owns_nothing():
+    import subprocess
+    import sys
+
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
+    assert not owners.alive(f"{int(child.stdout)}:token")
+    me = owners.new_owner()
+    assert owners.alive(me)
+    owners.release(me)
+    assert not owners.alive(me)

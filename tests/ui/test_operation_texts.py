@@ -1,0 +1,89 @@
+"""The sentences about contacts, merges and Recently deleted, as plain functions: no window, no Qt."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from labeldesk.contacts import Contact
+from labeldesk.errors import KnownError
+from labeldesk.ui import operation_texts as words
+
+
+def test_the_module_loads_no_qt():
+    code = (
+        "import sys, labeldesk.ui.operation_texts\n"
+        "qt = sorted(name for name in sys.modules if name.startswith(('PySide6', 'shiboken')))\n"
+        "assert not qt, qt\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("target", "sources", "adds", "said"),
+    [
+        (
+            "VIP",
+            ["vip", "V.I.P."],
+            41,
+            "Adds ‘VIP’ to 41 contacts that have ‘vip’ or ‘V.I.P.’; then deletes ‘vip’ and ‘V.I.P.’.",
+        ),
+        ("VIP", ["vip"], 1, "Adds ‘VIP’ to 1 contact that has ‘vip’; then deletes ‘vip’."),
+        (
+            "A",
+            ["B", "C", "D"],
+            1_500,
+            "Adds ‘A’ to 1,500 contacts that have ‘B’, ‘C’ or ‘D’; then deletes ‘B’, ‘C’ and ‘D’.",
+        ),
+        ("VIP", ["vip"], 0, "Every contact with ‘vip’ has ‘VIP’ already; then deletes ‘vip’."),
+    ],
+)
+def test_the_dry_run_says_what_a_merge_adds_and_deletes(target, sources, adds, said):
+    assert words.merge_preview(target, sources, adds) == said
+
+
+@pytest.mark.parametrize(
+    ("changed", "meant", "said"),
+    [
+        (23, 24, "Restored ‘Newsletter’ on 23 of 24 contacts (1 contact no longer exists)."),
+        (20, 24, "Restored ‘Newsletter’ on 20 of 24 contacts (4 contacts no longer exist)."),
+        (24, 24, "Restored ‘Newsletter’ on all 24 contacts that had it."),
+        (1, 1, "Restored ‘Newsletter’ on the 1 contact that had it."),
+        (0, 0, "Restored ‘Newsletter’. No contacts had it when it was deleted."),
+    ],
+)
+def test_a_restore_says_on_how_many_contacts(changed, meant, said):
+    assert words.restore_done("Newsletter", changed, meant, old_key="custom.newsletter", new_key=None) == said
+
+
+def test_a_restore_under_another_key_names_both():
+    said = words.restore_done("News", 2, 2, old_key="custom.news", new_key="custom.news-1")
+    assert said.endswith(
+        "Wix gave it a new key, custom.news-1 (it was custom.news): anything that used the old key needs the new one."
+    )
+
+
+def test_failed_contacts_are_named_five_at_most():
+    failed = [Contact(str(n), f"Name{n}") for n in range(8)]
+    said = words.operation_failed("merge", KnownError("Wix refused."), failed, 0, target="VIP")
+    assert said == (
+        "The merge stopped: Wix refused. The contacts that couldn't be given ‘VIP’: Name0, Name1, Name2, Name3, "
+        "Name4 and 3 more. Nothing was deleted."
+    )
+
+
+@pytest.mark.parametrize(
+    ("shown", "loaded", "total", "more", "searching", "said"),
+    [
+        (34, 34, 34, False, False, "34 contacts"),
+        (1, 1, 1, False, False, "1 contact"),
+        (3, 34, 34, False, True, "3 of 34 contacts"),
+        (1000, 1000, None, True, False, "At least 1,000 contacts"),
+        (7, 1000, None, True, True, "7 found so far"),
+        (0, 0, 0, False, False, "0 contacts"),
+    ],
+)
+def test_the_panel_counts_contacts(shown, loaded, total, more, searching, said):
+    assert words.contacts_count(shown, loaded, total, more=more, searching=searching) == said
