@@ -21,7 +21,10 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from labeldesk.engine.early import Prefetched
 
 log = logging.getLogger(__name__)
 
@@ -44,27 +47,6 @@ class FirstRead:
     site_id: str
     base_url: str
     account: str
-
-
-@dataclass(frozen=True, slots=True)
-class EarlyRead:
-    """A FirstRead under way in the engine process, shaped as the engine's own early reads are
-    (labeldesk.engine.core): the key and the client it was read with, and the two answers to come."""
-
-    site_id: str
-    base_url: str
-    api_key: str
-    client: Any
-    labels: Future[Any]
-    counts: Future[dict[str, int | None]]
-
-    def serves(self, settings: Any) -> bool:
-        """Whether the window's client (its ClientSettings) is this one: same site, address and key."""
-        return settings is not None and (settings.site_id, settings.base_url, settings.api_key) == (
-            self.site_id,
-            self.base_url,
-            self.api_key,
-        )
 
 
 class Started:
@@ -173,18 +155,19 @@ class _Held(logging.Handler):
         self.records.append(record)
 
 
-def _begin(first: FirstRead) -> Future[EarlyRead | None]:
-    """Read ``first``'s key and start reading its site, on a thread; the answer: the read under way,
-    or None when there is no key (the window asks for one) or the keyring failed (it says so, as the
-    window finds out for itself). Waits EARLY_KEY_WAIT at most for the requests to be on their way."""
-    ready: Future[EarlyRead | None] = Future()
+def _begin(first: FirstRead) -> Future[Prefetched | None]:
+    """Read ``first``'s key and start reading its site, on a thread; the answer: the read under way
+    (as the engine keeps a Prefetch's), or None when there is no key (the window asks for one) or the
+    keyring failed (it says so, as the window finds out for itself). Waits EARLY_KEY_WAIT at most
+    for the requests to be on their way."""
+    ready: Future[Prefetched | None] = Future()
     threading.Thread(target=_read_early, args=(first, ready), name="engine-early", daemon=True).start()
     with contextlib.suppress(TimeoutError):  # (the keyring is slow: the engine starts meanwhile)
         ready.result(timeout=EARLY_KEY_WAIT)
     return ready
 
 
-def _read_early(first: FirstRead, ready: Future[EarlyRead | None]) -> None:
+def _read_early(first: FirstRead, ready: Future[Prefetched | None]) -> None:
     try:
         found: Future[str | None] = Future()
         lookup = functools.partial(_saved_key, first.account)
@@ -205,10 +188,12 @@ def _read_early(first: FirstRead, ready: Future[EarlyRead | None]) -> None:
         return
     labels: Future[Any] = Future()
     counts: Future[dict[str, int | None]] = Future()
-    ready.set_result(EarlyRead(first.site_id, client.base_url, key, client, labels, counts))
+    for future, read in ((labels, client.fetch_all), (counts, client.contact_counts)):
+        threading.Thread(target=_settle, args=(future, read), name="engine-early", daemon=True).start()
     log.info("reading the site's labels while the window opens")
-    threading.Thread(target=_settle, args=(counts, client.contact_counts), name="engine-early", daemon=True).start()
-    _settle(labels, client.fetch_all)
+    from labeldesk.engine.early import Prefetched  # (the protocol comes with it: once the requests are out)
+
+    ready.set_result(Prefetched(first.site_id, client.base_url, key, client, labels, counts))
 
 
 def _saved_key(account: str) -> str | None:

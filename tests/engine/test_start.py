@@ -32,14 +32,25 @@ sys.stdin.readline()
 os._exit(0)
 """
 
-#: The engine's first read alone, in a fresh interpreter: what it has loaded once the labels are in.
+#: The engine's first read alone, in a fresh interpreter: what it had loaded when the site's labels
+#: began to be read, and how many came.
 FIRST_READ = """
 import sys
+from labeldesk.api.client import WixLabelsClient
 from labeldesk.engine.entry import FirstRead, _begin
+
+loaded = []
+fetch_all = WixLabelsClient.fetch_all
+
+def watched(self, *args, **kwargs):
+    prefixes = ("labeldesk.engine", "labeldesk.cache", "labeldesk.index")
+    loaded.extend(sorted(m for m in sys.modules if m.startswith(prefixes)))
+    return fetch_all(self, *args, **kwargs)
+
+WixLabelsClient.fetch_all = watched
 early = _begin(FirstRead(*sys.argv[1:4])).result(10)
 labels = early.labels.result(10)
 early.client.close()
-loaded = sorted(m for m in sys.modules if m.startswith(("labeldesk.engine", "labeldesk.cache", "labeldesk.index")))
 print(len(labels), loaded)
 """
 
