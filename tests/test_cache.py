@@ -212,7 +212,7 @@ def test_a_version_1_file_is_backed_up_then_migrated_with_its_rows(tmp_path):
     assert snapshot.search == {}  # none saved yet: the app computes them
     assert (tmp_path / "old.sqlite3.v1.bak").exists()
     with contextlib.closing(sqlite3.connect(path)) as raw, raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert "search" in [row[1] for row in raw.execute("PRAGMA table_info(labels)")]
     with contextlib.closing(sqlite3.connect(tmp_path / "old.sqlite3.v1.bak")) as raw, raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == 1

@@ -102,3 +102,54 @@ def test_an_engine_in_a_process_that_ended_owns_nothing():
     assert owners.alive(me)
     owners.release(me)
     assert not owners.alive(me)
+
+
+def test_pruning_keeps_an_old_entry_that_a_running_restore_still_needs(cache):
+    old = journal.save_deleted(cache, "custom.old", "Old", ["a", "b"], NOW - timedelta(days=40))
+    cache.write(lambda c: journal.confirm_deleted(c, old, NOW - timedelta(days=40)))
+    ended = journal.save_deleted(cache, "custom.ended", "Ended", ["c"], NOW - timedelta(days=40))
+    cache.write(lambda c: journal.confirm_deleted(c, ended, NOW - timedelta(days=40)))
+    owner = owners.new_owner()
+    try:  # a restore of `old` began on its 30th day and was cut short; this start is days later
+        journal.begin(cache, Operation("restore", "labelling", entry=old), owner, NOW - timedelta(days=31))
+        journal.prune(cache, NOW)
+    finally:
+        owners.release(owner)
+    assert journal.deleted_entry(cache, old) is not None  # the restore resumes on it
+    assert journal.deleted_entry(cache, ended) is None  # nobody needs it any more: gone after 30 days
+
+
+def test_a_sync_without_a_label_forgets_the_contacts_saved_for_it(cache):
+    from labeldesk.domain import Label, LabelType
+
+    kept = Label("custom.vip", "VIP", LabelType.USER_DEFINED)
+    for key in ("custom.vip", "custom.gone"):
+        saved_contacts.save_page(cache, key, 0, people(0, 2), limit=9, last=True, total=2, synced_at=NOW)
+    cache.replace_labels([kept], NOW)  # "custom.gone" was deleted elsewhere (in Wix's own screens, say)
+    assert saved_contacts.load_page(cache, "custom.gone", 0, 10) is None  # a new label given its key shows none
+    assert saved_contacts.load_page(cache, "custom.vip", 0, 10) is not None
+
+
+def test_an_engine_holds_its_lock_file_while_its_process_lives_and_the_system_lets_go_when_it_is_killed(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "owners"
+    script = "import sys; from pathlib import Path; from labeldesk.engine import owners\n"
+    script += "print(owners.new_owner(Path(sys.argv[1])), flush=True); sys.stdin.read()"
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        owner = child.stdout.readline().strip()
+        assert owners.alive(owner, folder) and owners.alive(owner, folder)  # (asking takes nothing from it)
+    finally:
+        child.kill()
+        child.wait(10)
+        child.stdin.close()
+        child.stdout.close()
+    assert not owners.alive(owner, folder)
+    owners.sweep(folder, {owner})
+    assert [path.stem for path in folder.iterdir()] == [owner.partition(":")[2]]  # kept while named
+    owners.sweep(folder, set())
+    assert list(folder.iterdir()) == []  # tidied away once nothing names it

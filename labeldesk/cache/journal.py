@@ -55,7 +55,7 @@ class Operation(msgspec.Struct):
     jobs is for (a merge's source key; "restore") -> the job ids Wix gave, written as soon as they came
     back (a group with no ids yet may have been sent: it is sent again, which changes nothing, see
     contract 6.4/11). ``ends``: job id -> how it ended. ``entries``: a merge's source key -> its Recently
-    deleted entry. ``removed``: the source keys deleted so far.
+    deleted entry. ``removed``: the source keys deleted so far. ``existed``: see below.
     """
 
     kind: str  # "merge" or "restore"
@@ -70,6 +70,8 @@ class Operation(msgspec.Struct):
     ends: dict[str, JobEnd] = {}
     entries: dict[str, int] = {}
     removed: list[str] = []
+    #: A restore's find-or-create found a label of that name already there (its contacts keep it too).
+    existed: bool = False
 
 
 _encoder = msgspec.json.Encoder()
@@ -139,19 +141,42 @@ def claim_unfinished(cache: LabelCache, owner: str, alive: Callable[[str], bool]
     return taken
 
 
-def running_entries(cache: LabelCache) -> set[int]:
-    """The Recently deleted entries that running operations (any engine's) still use."""
+def running_owners(cache: LabelCache) -> set[str]:
+    """The owners of the running operations and of the unconfirmed Recently deleted entries."""
 
-    def read(connection: sqlite3.Connection) -> set[int]:
-        used: set[int] = set()
-        for (text,) in connection.execute("SELECT record FROM operations WHERE state = ?", (RUNNING,)):
-            op = _decoder.decode(text)
-            used.update(op.entries.values())
-            if op.entry is not None:
-                used.add(op.entry)
-        return used
+    def read(connection: sqlite3.Connection) -> set[str]:
+        rows = connection.execute(
+            "SELECT owner FROM operations WHERE state = ? AND owner IS NOT NULL "
+            "UNION SELECT owner FROM deleted_labels WHERE deleted_at IS NULL AND owner IS NOT NULL",
+            (RUNNING,),
+        )
+        return {owner for (owner,) in rows}
 
     return cache.read(read)
+
+
+def running_others(cache: LabelCache, owner: str) -> int:
+    """How many operations are running under another owner than ``owner``."""
+    return cache.read(
+        lambda connection: connection.execute(
+            "SELECT count(*) FROM operations WHERE state = ? AND owner IS NOT ?", (RUNNING, owner)
+        ).fetchone()[0]
+    )
+
+
+def running_entries(cache: LabelCache) -> set[int]:
+    """The Recently deleted entries that running operations (any engine's) still use."""
+    return cache.read(_entries_in_use)
+
+
+def _entries_in_use(connection: sqlite3.Connection) -> set[int]:
+    used: set[int] = set()
+    for (text,) in connection.execute("SELECT record FROM operations WHERE state = ?", (RUNNING,)):
+        op = _decoder.decode(text)
+        used.update(op.entries.values())
+        if op.entry is not None:
+            used.add(op.entry)
+    return used
 
 
 def operation(cache: LabelCache, op_id: int) -> tuple[str, Operation] | None:
@@ -167,12 +192,24 @@ def operation(cache: LabelCache, op_id: int) -> tuple[str, Operation] | None:
 # -- Recently deleted ------------------------------------------------------------------------------------
 
 
-def add_deleted(connection: sqlite3.Connection, key: str, name: str, contact_ids: Iterable[str], now: datetime) -> int:
-    """(Inside a transaction) an unconfirmed entry for label ``key``, before its delete leaves."""
+def add_deleted(
+    connection: sqlite3.Connection,
+    key: str,
+    name: str,
+    contact_ids: Iterable[str],
+    now: datetime,
+    *,
+    owner: str | None = None,
+    created: datetime | None = None,
+) -> int:
+    """(Inside a transaction) an unconfirmed entry for label ``key``, before its delete leaves; ``owner``:
+    the engine sending it (see :func:`unsettled`); ``created``: when the label was created (see
+    :func:`label_created`)."""
     ids = _encoder.encode(list(contact_ids)).decode()
     cursor = connection.execute(
-        "INSERT INTO deleted_labels (key, display_name, contact_ids, saved_at) VALUES (?, ?, ?, ?)",
-        (key, name, ids, iso(now)),
+        "INSERT INTO deleted_labels (key, display_name, contact_ids, saved_at, owner, label_created) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (key, name, ids, iso(now), owner, iso(created)),
     )
     return int(cursor.lastrowid or 0)
 
@@ -187,10 +224,23 @@ def drop_deleted(connection: sqlite3.Connection, entries: Iterable[int]) -> None
     connection.executemany("DELETE FROM deleted_labels WHERE entry = ?", [(entry,) for entry in entries])
 
 
-def save_deleted(cache: LabelCache, key: str, name: str, contact_ids: Iterable[str], now: datetime) -> int:
-    """An unconfirmed entry for label ``key``, durably written; its number."""
+def save_deleted(
+    cache: LabelCache,
+    key: str,
+    name: str,
+    contact_ids: Iterable[str],
+    now: datetime,
+    *,
+    owner: str | None = None,
+    created: datetime | None = None,
+) -> int:
+    """An unconfirmed entry for label ``key``, durably written (see :func:`add_deleted`); its number."""
     made: list[int] = []
-    cache.write(lambda connection: made.append(add_deleted(connection, key, name, contact_ids, now)))
+    cache.write(
+        lambda connection: made.append(
+            add_deleted(connection, key, name, contact_ids, now, owner=owner, created=created)
+        )
+    )
     return made[0]
 
 
@@ -208,15 +258,30 @@ def deleted_entries(cache: LabelCache, *, confirmed: bool = True) -> list[Delete
     return cache.read(read)
 
 
-def unconfirmed_before(cache: LabelCache, moment: datetime) -> list[tuple[int, str]]:
-    """(entry, label key) of the unconfirmed entries written before ``moment``: deletes cut short."""
+def unsettled(cache: LabelCache, alive: Callable[[str], bool], moment: datetime) -> list[tuple[int, str]]:
+    """(entry, label key) of the unconfirmed entries whose deletes were cut short: their engine is gone
+    (``alive(owner)`` False), or, for an entry that names none, it was written before ``moment``."""
 
     def read(connection: sqlite3.Connection) -> list[tuple[int, str]]:
         rows = connection.execute(
-            "SELECT entry, key FROM deleted_labels WHERE deleted_at IS NULL AND saved_at < ? ORDER BY entry",
-            (iso(moment),),
-        )
-        return [(int(entry), str(key)) for entry, key in rows]
+            "SELECT entry, key, owner, saved_at FROM deleted_labels WHERE deleted_at IS NULL ORDER BY entry"
+        ).fetchall()
+        return [
+            (int(entry), str(key))
+            for entry, key, owner, saved_at in rows
+            if (not alive(owner) if owner is not None else saved_at < iso(moment))
+        ]
+
+    return cache.read(read)
+
+
+def label_created(cache: LabelCache, entry: int) -> datetime | None:
+    """When entry ``entry``'s label was created (None if unknown). A label Wix now has under its key but
+    created at another moment is another label, given the key after this one was deleted."""
+
+    def read(connection: sqlite3.Connection) -> datetime | None:
+        row = connection.execute("SELECT label_created FROM deleted_labels WHERE entry = ?", (entry,)).fetchone()
+        return None if row is None else when(row[0])
 
     return cache.read(read)
 
@@ -234,11 +299,15 @@ def deleted_entry(cache: LabelCache, entry: int) -> DeletedLabel | None:
 
 
 def prune(cache: LabelCache, now: datetime) -> None:
-    """Forget the entries and ended operations older than KEEP_DAYS."""
+    """Forget the entries and ended operations older than KEEP_DAYS, except the entries a running
+    operation still uses (a restore or a merge cut short resumes on them, however late)."""
     cutoff = iso(now - timedelta(days=KEEP_DAYS))
 
     def write(connection: sqlite3.Connection) -> None:
-        connection.execute("DELETE FROM deleted_labels WHERE coalesce(deleted_at, saved_at) < ?", (cutoff,))
+        old = connection.execute(
+            "SELECT entry FROM deleted_labels WHERE coalesce(deleted_at, saved_at) < ?", (cutoff,)
+        ).fetchall()
+        drop_deleted(connection, {entry for (entry,) in old} - _entries_in_use(connection))
         connection.execute("DELETE FROM operations WHERE state != ? AND updated_at < ?", (RUNNING, cutoff))
 
     cache.write(write)

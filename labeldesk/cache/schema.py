@@ -77,6 +77,13 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
+    # 5: which engine wrote a Recently deleted entry ("<pid>:<token>", see engine/owners.py), so that another
+    # engine on the file never settles an entry whose delete a live one still has on its way; and when its
+    # label was created, to tell it from a new label given its key (Wix gives a free key again).
+    """
+    ALTER TABLE deleted_labels ADD COLUMN owner TEXT;
+    ALTER TABLE deleted_labels ADD COLUMN label_created TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -325,7 +325,8 @@ class LabelCache:
         ordered_by: str | None = None,
         source: str | None = None,
     ) -> None:
-        """Make the cache hold exactly ``labels``, as of ``synced_at``: one transaction.
+        """Make the cache hold exactly ``labels``, as of ``synced_at``: one transaction. The contacts
+        saved for labels not among them are forgotten.
 
         ``order`` (their keys in a table's order, which the caller calls ``ordered_by``) lets the
         start-up snapshot be saved in that order, so a window sorted the same way needn't sort.
@@ -342,6 +343,10 @@ class LabelCache:
         def write(connection: sqlite3.Connection) -> None:
             connection.execute("DELETE FROM labels")
             connection.executemany(INSERT_LABEL, rows)
+            # The contacts saved for a label that is gone (deleted elsewhere) go with it: its key may be
+            # given to a new label, which must never show them as its own.
+            for table in ("label_contacts", "contact_lists"):
+                connection.execute(f"DELETE FROM {table} WHERE label_key NOT IN (SELECT key FROM labels)")
             connection.execute("DELETE FROM snapshot")
             if blob is not None:
                 connection.execute("INSERT INTO snapshot VALUES (1, ?, ?)", (ordered_by if in_order else None, blob))

@@ -135,6 +135,9 @@ class OperationDone(msgspec.Struct, tag=True):
     meant: int = 0
     key_changed: bool = False
     resumed: bool = False
+    #: A restore found a label of the old name already on the site (made since, in Wix or here) and put the
+    #: contacts back on it: that label's own contacts keep it too.
+    existed: bool = False
 
 
 class OperationFailed(msgspec.Struct, tag=True):

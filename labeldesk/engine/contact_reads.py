@@ -74,6 +74,10 @@ class ContactReads:
 
         engine._submit(engine._reads, read)
 
+    def forget(self, key: str) -> None:
+        """Forget the contacts saved for label ``key`` (after what is already queued for the disk)."""
+        self._engine._save("forget saved contacts", lambda cache, now: saved_contacts.forget(cache, [key]))
+
     def preview_merge(self, intent: p.PreviewMerge) -> None:
         """How many contacts a merge would give the target, and how many carry each source (nothing changes)."""
         engine = self._engine

@@ -1,10 +1,9 @@
 """The sync engine: one site's client, its saved copy's writes, and the order of changes. Qt-free.
 
 The window sends intents (:mod:`labeldesk.engine.protocol`) and gets events back through ``send``;
-the engine never waits on the window. Inside, ``concurrent.futures`` pools do the slow work: reads
-(a refresh's labels and its contact counts, side by side), writes (one at a time, so they reach Wix
-in the order the person made them) and the disk (one writer of the saved copy, one whole sync per
-transaction).
+the engine never waits on the window. Inside, ``concurrent.futures`` pools do the slow work: reads (a
+refresh's labels and its contact counts, side by side), writes (one at a time, so they reach Wix in the
+order the person made them) and the disk (one writer of the saved copy, one whole sync per transaction).
 
 Changes and refreshes meet here, so this is where a refresh that was overtaken by a write is made
 right: every write that finished after a refresh started is replayed onto that refresh's answer
@@ -415,6 +414,8 @@ class SyncEngine:
 
     def _created(self, request: int, client: Any, name: str) -> tuple[str, Label | None, p.Event]:
         result = client.find_or_create(name)
+        if result.created:  # a new label carries nobody: contacts saved under its key were a gone label's
+            self._contacts.forget(result.label.key)
         return result.label.key, result.label, p.Created(request, result.label, result.created)
 
     def _renamed(self, intent: p.RenameLabel, client: Any) -> tuple[str, Label | None, p.Event]:

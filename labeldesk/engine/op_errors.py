@@ -31,6 +31,19 @@ class JobFailuresError(KnownError):
         self.contact_ids = contact_ids
 
 
+class JobOutcomeUnknownError(KnownError):
+    """A bulk job reached COMPLETED without saying how many contacts it failed on (no ``failedTotal``,
+    contract 6.5), so a merge deleted nothing (a restore keeps its entry): nothing proves every contact
+    got the label."""
+
+    def __init__(self, label: str, *, merge: bool = True) -> None:
+        after = "so nothing was deleted" if merge else "so it stays in Recently deleted"
+        super().__init__(
+            f"Wix didn't say whether {quoted(label)} was added to every contact, {after}. Refresh to see the "
+            "contacts' labels, then try again."
+        )
+
+
 class OperationCancelledError(KnownError):
     """The person stopped a merge or restore before it ended: a merge then deletes nothing."""
 
@@ -40,6 +53,19 @@ class OperationCancelledError(KnownError):
         else:
             words = "The restore was stopped. Contacts already given the label keep it."
         super().__init__(words)
+
+
+class RestoreRefusedError(KnownError):
+    """A restore whose name now belongs to a label Wix or an app manages (find-or-create found it): putting that
+    label on contacts is not LabelDesk's to do, so nothing changed and the entry stays in Recently deleted."""
+
+    asking_again_helps = False
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{quoted(name)} is now the name of a label Wix or an app manages, so LabelDesk didn't put it on the "
+            "contacts. The label stays in Recently deleted."
+        )
 
 
 class NotRestorableError(KnownError):

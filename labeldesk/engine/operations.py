@@ -22,25 +22,29 @@ import contextlib
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from labeldesk.api.errors import LabelNotFoundError
 from labeldesk.cache import CacheUnavailableError, journal, saved_contacts
 from labeldesk.cache.journal import CANCELLED, DONE, FAILED, RUNNING, JobEnd, Operation
 from labeldesk.contacts import BulkJob, Contact
-from labeldesk.domain import Label, LabelType, quoted
+from labeldesk.domain import Label, LabelType
 from labeldesk.engine import owners
 from labeldesk.engine import protocol as p
+from labeldesk.engine.op_checks import check_merge, holders_job, refused
 from labeldesk.engine.op_errors import (
     EntryGoneError,
     JobFailuresError,
-    MergeRefusedError,
+    JobOutcomeUnknownError,
     NotRestorableError,
     OperationCancelledError,
+    RestoreRefusedError,
 )
 from labeldesk.errors import KnownError
 
@@ -54,6 +58,8 @@ log = logging.getLogger(__name__)
 
 #: The longest shutdown waits for an operation to reach its next safe point, in seconds.
 STOP_WAIT_SECONDS = 2.0
+#: How long a start keeps looking for operations another engine may be about to leave, and how often (seconds).
+LATE_CLAIM_SECONDS, LATE_CLAIM_STEP = 2 * STOP_WAIT_SECONDS + 1.0, 0.25
 
 
 @dataclass
@@ -89,7 +95,9 @@ class Operations:
         self._resumed = False
         self._closing = threading.Event()  # the engine is stopping: what runs is left to resume
         self._started_at = datetime.now(UTC)
-        self.owner = owners.new_owner()
+        #: This engine's name in the journal (see owners), made with the saved copy's folder at first use.
+        self._owner: str | None = None
+        self._owners_folder: Path | None = None
 
     # -- intents --------------------------------------------------------------------------------------------
 
@@ -127,7 +135,21 @@ class Operations:
         self._pool.shutdown(wait=False, cancel_futures=True)
         for run in runs:
             run.ended.wait(STOP_WAIT_SECONDS)
-        owners.release(self.owner)
+        if self._owner is not None:
+            owners.release(self._owner)
+
+    def _alive(self, owner: str) -> bool:
+        return owners.alive(owner, self._owners_folder)
+
+    def _owner_name(self, cache: LabelCache) -> str:
+        """This engine's owner name, holding its lock file beside the saved copy from the first call on."""
+        with self._lock:
+            if self._owner is None:
+                self._owners_folder = cache.path.parent / "owners"
+                self._owner = owners.new_owner(self._owners_folder)
+                if self._closing.is_set():  # (stopping already: what it starts now is left to the next engine)
+                    owners.release(self._owner)
+            return self._owner
 
     # -- the restorable delete (on the engine's write thread) ----------------------------------------------
 
@@ -141,16 +163,20 @@ class Operations:
             return
         ids = [contact.id for contact in client.contacts_with_label(label.key)]
         try:
-            entry = journal.save_deleted(cache, label.key, label.display_name, ids, _now())
+            owner, name = self._owner_name(cache), label.display_name
+            entry = journal.save_deleted(cache, label.key, name, ids, _now(), owner=owner, created=label.created)
         except CacheUnavailableError:
             raise NotRestorableError(label.display_name) from None
         try:
             client.delete(label.key)
         except Exception as exc:
-            if not getattr(exc, "retryable", False):  # refused: not deleted. (Else it may have been: see _settle)
+            if refused(exc, had_contacts=bool(ids)):  # not deleted. (Else it may have been: see _settle)
                 cache.write(lambda connection: journal.drop_deleted(connection, [entry]))
             raise
-        cache.write(lambda connection: journal.confirm_deleted(connection, entry, _now()))
+        try:
+            cache.write(lambda connection: journal.confirm_deleted(connection, entry, _now()))
+        except CacheUnavailableError as exc:  # deleted all the same: the next start confirms it (_settle)
+            self._engine._send(p.CacheTrouble(self._engine._describe(exc, "note down a delete")))
 
     # -- running ----------------------------------------------------------------------------------------------
 
@@ -158,7 +184,7 @@ class Operations:
         cache = self._engine.cache
         try:
             if cache is not None:
-                op_id = journal.begin(cache, op, self.owner, _now())
+                op_id = journal.begin(cache, op, self._owner_name(cache), _now())
             else:
                 with self._lock:
                     self._memory_ids -= 1
@@ -174,14 +200,30 @@ class Operations:
             return
         try:
             journal.prune(cache, _now())
-            taken = journal.claim_unfinished(cache, self.owner, owners.alive)
+            taken = self._claim(cache)
+            owners.sweep(cache.path.parent / "owners", journal.running_owners(cache))
         except Exception as exc:
             self._engine._send(p.CacheTrouble(self._engine._describe(exc, "read the operation journal")))
             return
+        self._carry_on_all(taken)
+        self._settle(cache)
+        # Another engine may leave what it ran a moment later (the site opened again as it stops): look again.
+        deadline = time.monotonic() + LATE_CLAIM_SECONDS
+        try:
+            while journal.running_others(cache, self._owner_name(cache)) and time.monotonic() < deadline:
+                if self._closing.wait(LATE_CLAIM_STEP):
+                    return
+                self._carry_on_all(self._claim(cache))
+        except KnownError as exc:
+            log.info("couldn't look at the journal again: %r", exc)
+
+    def _claim(self, cache: LabelCache) -> list[tuple[int, Operation]]:
+        return journal.claim_unfinished(cache, self._owner_name(cache), self._alive)
+
+    def _carry_on_all(self, taken: list[tuple[int, Operation]]) -> None:
         for op_id, op in taken:
             log.info("resuming a %s left at step %s", op.kind, op.step)
             self._carry_on(_Run(op_id, op, resumed=True))
-        self._settle(cache)
 
     def _carry_on(self, run: _Run) -> None:
         op = run.op
@@ -207,14 +249,19 @@ class Operations:
 
     def _failed(self, run: _Run, error: BaseException) -> None:
         op = run.op
-        unconfirmed = [entry for key, entry in op.entries.items() if key not in op.removed]
+        unconfirmed = {key: entry for key, entry in op.entries.items() if key not in op.removed}
+        gone: list[int] = []
+        if op.step == "deleting":  # a delete that failed may have reached Wix all the same: ask
+            gone, unconfirmed = self._still_there(run, unconfirmed)
         op.step = "ended"
+
+        def note(connection: sqlite3.Connection) -> None:
+            journal.drop_deleted(connection, unconfirmed.values())
+            for entry in gone:
+                journal.confirm_deleted(connection, entry, _now())
+
         try:
-            self._save(
-                run,
-                state=CANCELLED if run.cancelled else FAILED,
-                also=lambda connection: journal.drop_deleted(connection, unconfirmed),
-            )
+            self._save(run, state=CANCELLED if run.cancelled else FAILED, also=note)
         except Exception as exc:
             log.warning("couldn't write down that a %s ended: %r", op.kind, exc)
         failed_ids = error.contact_ids if isinstance(error, JobFailuresError) else []
@@ -229,6 +276,37 @@ class Operations:
             )
         )
 
+    def _still_there(self, run: _Run, entries: dict[str, int]) -> tuple[list[int], dict[str, int]]:
+        """Of a failed merge's sources not known deleted (key -> Recently deleted entry), ask Wix which are gone
+        (entries to confirm; the source joins ``removed``) and which are there (returned, to drop). One Wix can't
+        tell about is in neither: its entry waits for the next start's _settle, never losing its contacts."""
+        gone: list[int] = []
+        there: dict[str, int] = {}
+        for key, entry in entries.items():
+            try:
+                is_gone = self._gone(key, entry)
+            except Exception as exc:
+                log.info("couldn't tell whether a merged label is gone: %r", exc)
+                continue
+            if is_gone:
+                gone.append(entry)
+                run.op.removed.append(key)
+                self._engine._learn(key, None)
+            else:
+                there[key] = entry
+        return gone, there
+
+    def _gone(self, key: str, entry: int) -> bool:
+        """Whether Recently deleted entry ``entry``'s label ``key`` is gone from Wix: not found, or the key now
+        names a label created at another moment (Wix gave the free key to a new label). Raises as get()."""
+        try:
+            found = self._client().get(key)
+        except LabelNotFoundError:
+            return True
+        cache = self._engine.cache
+        created = journal.label_created(cache, entry) if cache is not None else None
+        return created is not None and found.created is not None and found.created != created
+
     def _save(self, run: _Run, *, state: str = RUNNING, also: journal.Also | None = None) -> None:
         """Write the run's record down, durably, before its next request leaves (nothing without a saved copy)."""
         cache = self._engine.cache
@@ -236,9 +314,7 @@ class Operations:
             journal.record(cache, run.op_id, run.op, _now(), state=state, also=also)
 
     def _progress(self, run: _Run, step: str, done: int, total: int | None) -> None:
-        if total is not None:
-            done = min(done, total)
-        self._engine._send(p.OperationProgress(run.op_id, step, done, total))
+        self._engine._send(p.OperationProgress(run.op_id, step, done if total is None else min(done, total), total))
 
     # -- a merge --------------------------------------------------------------------------------------------
 
@@ -247,7 +323,7 @@ class Operations:
         assert op.target is not None
         if op.step == "reading":
             self._progress(run, "reading", 0, None)
-            labels = _check_merge(client, op.target, op.sources)
+            labels = check_merge(client, op.target, op.sources)
             op.label = labels[op.target]
             holders: dict[str, list[str]] = {}
             for source in op.sources:
@@ -260,14 +336,22 @@ class Operations:
             def note(connection: sqlite3.Connection) -> None:  # the sources' contacts, for restoring them
                 for source in op.sources:
                     name = labels[source].display_name
-                    op.entries[source] = journal.add_deleted(connection, source, name, holders[source], now)
+                    op.entries[source] = journal.add_deleted(
+                        connection,
+                        source,
+                        name,
+                        holders[source],
+                        now,
+                        owner=self._owner,
+                        created=labels[source].created,
+                    )
 
             op.step = "labelling"
             self._save(run, also=note)
         if op.step == "labelling":
             target = op.target
             senders: dict[str, Callable[[], list[str]]] = {
-                source: functools.partial(_holders_job, client, source, target) for source in op.sources
+                source: functools.partial(holders_job, client, source, target) for source in op.sources
             }
             ends = self._label(run, senders)
             self._check_ends(run, ends, op.label.display_name if op.label else target)
@@ -278,21 +362,26 @@ class Operations:
         if op.step == "deleting":
             for n, source in enumerate(op.sources):
                 self._progress(run, "deleting", n, len(op.sources))
+                entry = op.entries.get(source, 0)
                 if source in op.removed:
                     continue
-                with contextlib.suppress(LabelNotFoundError):  # gone already (our own, before a crash): done
-                    client.delete(source)
+                # Resumed: its delete may have been done before the crash, and its key given to a new label since.
+                if not (run.resumed and self._gone(source, entry)):
+                    with contextlib.suppress(LabelNotFoundError):  # gone already (our own, before a crash): done
+                        client.delete(source)
                 op.removed.append(source)
-                entry = op.entries.get(source, 0)
                 self._save(run, also=functools.partial(journal.confirm_deleted, entry=entry, now=_now()))
                 self._engine._learn(source, None)
             self._finish(run)
 
     def _check_ends(self, run: _Run, ends: list[JobEnd], name: str, *, merge: bool = True) -> None:
+        """Raise unless every job proved it failed on no contact: ``failedTotal`` 0, no error naming one."""
         failed = sum(end.failed or 0 for end in ends)
-        if failed:
-            ids = list(dict.fromkeys(contact_id for end in ends for contact_id in end.failed_ids))
-            raise JobFailuresError(name, failed, ids, merge=merge)
+        ids = list(dict.fromkeys(contact_id for end in ends for contact_id in end.failed_ids))
+        if failed or ids:
+            raise JobFailuresError(name, max(failed, len(ids)), ids, merge=merge)
+        if any(end.failed is None for end in ends):
+            raise JobOutcomeUnknownError(name, merge=merge)
 
     # -- a restore ------------------------------------------------------------------------------------------
 
@@ -306,7 +395,11 @@ class Operations:
         op.meant = len(ids)
         if op.step == "creating":
             self._progress(run, "creating", 0, None)
-            label = client.find_or_create(entry.display_name).label
+            found = client.find_or_create(entry.display_name)
+            label = found.label
+            op.existed = found.created is False
+            if label.label_type is not LabelType.USER_DEFINED:  # (the name is now Wix's or an app's label)
+                raise RestoreRefusedError(entry.display_name)
             op.label, op.target = label, label.key
             op.step = "labelling"
             self._save(run)
@@ -369,6 +462,7 @@ class Operations:
                 meant=op.meant,
                 key_changed=run.old_key is not None and op.target != run.old_key,
                 resumed=run.resumed,
+                existed=op.existed,
             )
         )
 
@@ -388,11 +482,9 @@ class Operations:
         Wix whether the label is still there. Gone: confirmed; there: the delete never happened."""
         try:
             busy = journal.running_entries(cache)
-            cut_short = [(n, key) for n, key in journal.unconfirmed_before(cache, self._started_at) if n not in busy]
+            cut_short = [(n, k) for n, k in journal.unsettled(cache, self._alive, self._started_at) if n not in busy]
             for entry, key in cut_short:
-                try:
-                    self._client().get(key)
-                except LabelNotFoundError:
+                if self._gone(key, entry):  # (its key may name a new label by now: see _gone)
                     cache.write(functools.partial(journal.confirm_deleted, entry=entry, now=_now()))
                 else:
                     cache.write(functools.partial(journal.drop_deleted, entries=[entry]))
@@ -404,32 +496,6 @@ class Operations:
         if client is None:
             raise RuntimeError("an operation was asked for before the site's key was known")
         return client
-
-
-def _check_merge(client: Any, target: str, sources: list[str]) -> dict[str, Label]:
-    """The labels of a merge, read in one request (contract 5: key $in); MergeRefusedError when one is
-    missing, a source is the target, or a source is a label Wix or an app manages (never deleted)."""
-    keys = [target, *sources]
-    found = {label.key: label for label in client.query_labels(filter={"key": {"$in": keys}}, limit=len(keys)).labels}
-    for key in keys:
-        if key not in found:
-            raise MergeRefusedError("One of the labels to merge no longer exists. Refresh and try again.", key)
-    if not sources or target in sources:
-        raise MergeRefusedError("Choose at least one label to merge into another one.", target)
-    for source in sources:
-        label = found[source]
-        if label.label_type is not LabelType.USER_DEFINED:
-            raise MergeRefusedError(
-                f"{quoted(label.display_name)} is managed by Wix or an app, so it can be the label that stays in "
-                "a merge but can't be merged away.",
-                source,
-            )
-    return found
-
-
-def _holders_job(client: Any, source: str, target: str) -> list[str]:
-    """One job that adds ``target`` to every contact carrying ``source`` (contract 6.4), as a list of job ids."""
-    return [client.label_holders_job(source, add=[target])]
 
 
 def _now() -> datetime:

@@ -209,7 +209,9 @@ class ContactFeatures(QObject):
             said = words.merge_done(label_name, removed, event.changed, restore_note=False)
         else:
             new_key = event.label.key if event.label is not None and event.key_changed else None
-            said = words.restore_done(label_name, event.changed, event.meant, old_key=None, new_key=new_key)
+            said = words.restore_done(
+                label_name, event.changed, event.meant, old_key=None, new_key=new_key, existed=event.existed
+            )
         self.message.emit(said, "done", None)
         touched = list(event.removed) + ([event.label.key] if event.label is not None else [])
         self.panel.reload(touched)

@@ -209,7 +209,10 @@ class DeletedDialog(TextDialog):
         label = event.label
         new_key = label.key if label is not None and (event.key_changed or label.key != entry.key) else None
         name = label.display_name if label is not None else entry.display_name
-        self._end(words.restore_done(name, event.changed, event.meant, old_key=entry.key, new_key=new_key), "done")
+        said = words.restore_done(
+            name, event.changed, event.meant, old_key=entry.key, new_key=new_key, existed=event.existed
+        )
+        self._end(said, "done")
         self.load()
 
     def _on_failed(self, event: p.OperationFailed, error: Failure) -> None:

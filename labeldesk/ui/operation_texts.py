@@ -155,9 +155,11 @@ def merge_done(target: str, removed: Sequence[str], changed: int, *, restore_not
     return said
 
 
-def restore_done(name: str, changed: int, meant: int, *, old_key: str | None, new_key: str | None) -> str:
+def restore_done(
+    name: str, changed: int, meant: int, *, old_key: str | None, new_key: str | None, existed: bool = False
+) -> str:
     """ "Restored ‘Newsletter’ on 23 of 24 contacts (1 contact no longer exists)." and, when the key
-    changed, which key it has now."""
+    changed, which key it has now; ``existed``: a label of that name was already there and took them."""
     if meant == 0:
         said = f"Restored {quoted(name)}. No contacts had it when it was deleted."
     elif changed >= meant:
@@ -166,7 +168,13 @@ def restore_done(name: str, changed: int, meant: int, *, old_key: str | None, ne
         gone = meant - changed
         verb = "no longer exists" if gone == 1 else "no longer exist"
         said = f"Restored {quoted(name)} on {changed:,} of {contacts(meant)} ({contacts(gone)} {verb})."
-    if new_key is not None and new_key != old_key:
+    if existed:
+        on = f" (key {new_key})" if new_key is not None and new_key != old_key else ""
+        said += (
+            f" A label named {quoted(name)} was already on the site again{on}, so the contacts were put back"
+            " on it; the contacts it had keep it too."
+        )
+    elif new_key is not None and new_key != old_key:
         was = f" (it was {old_key})" if old_key is not None else ""
         said += f" Wix gave it a new key, {new_key}{was}: anything that used the old key needs the new one."
     return said

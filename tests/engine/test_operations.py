@@ -156,6 +156,33 @@ def test_delete_then_restore_puts_the_label_back_on_the_same_contacts_that_still
     assert inbox.of(p.DeletedList)[1].entries == []  # restored: no longer in Recently deleted
 
 
+def test_a_restore_onto_a_label_of_the_same_name_made_since_says_it_already_existed(site, engine_on):
+    engine, inbox = engine_on(site.emulator)
+    label = next(lb for lb in _labels(engine) if lb.key == site.news)
+    carried = site.holders(site.news)
+    engine.handle(p.DeleteLabel(1, label))
+    inbox.wait_for(p.Deleted)
+    again = site.store.add_label("Newsletter").key  # someone made it anew in Wix's own screens meanwhile
+    own = site.store.add_contact([again])
+    engine.handle(p.ListDeleted(2))
+    (entry,) = inbox.wait_for(p.DeletedList)[0].entries
+    engine.handle(p.RestoreLabel(3, entry.entry))
+    done = inbox.wait_for(p.OperationDone)[0]
+    assert done.existed and done.label.key == again
+    assert site.holders(again) == carried | {own}
+
+
+def test_a_restore_that_made_its_label_says_it_did_not_exist(site, engine_on):
+    engine, inbox = engine_on(site.emulator)
+    label = next(lb for lb in _labels(engine) if lb.key == site.news)
+    engine.handle(p.DeleteLabel(1, label))
+    inbox.wait_for(p.Deleted)
+    engine.handle(p.ListDeleted(2))
+    (entry,) = inbox.wait_for(p.DeletedList)[0].entries
+    engine.handle(p.RestoreLabel(3, entry.entry))
+    assert not inbox.wait_for(p.OperationDone)[0].existed
+
+
 def _labels(engine: SyncEngine):
     return list(engine.client.fetch_all())
 

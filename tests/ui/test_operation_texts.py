@@ -65,6 +65,15 @@ def test_a_restore_under_another_key_names_both():
     )
 
 
+def test_a_restore_onto_a_label_that_already_existed_says_its_own_contacts_keep_it():
+    said = words.restore_done("News", 2, 2, old_key="custom.news", new_key="custom.news-2", existed=True)
+    assert said == (
+        "Restored ‘News’ on all 2 contacts that had it. A label named ‘News’ was already on the site again"
+        " (key custom.news-2), so the contacts were put back on it; the contacts it had keep it too."
+    )
+    assert "new key" not in said
+
+
 def test_failed_contacts_are_named_five_at_most():
     failed = [Contact(str(n), f"Name{n}") for n in range(8)]
     said = words.operation_failed("merge", KnownError("Wix refused."), failed, 0, target="VIP")
