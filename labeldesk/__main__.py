@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 
 def main(argv: list[str] | None = None) -> int:
-    import multiprocessing
+    if getattr(sys, "frozen", False):  # (from the source tree this does nothing: not worth the import)
+        import multiprocessing
 
-    multiprocessing.freeze_support()  # (frozen: a spawned sync engine becomes the engine here)
+        multiprocessing.freeze_support()  # a spawned sync engine becomes the engine here
     from labeldesk.app import run
 
     code = run(sys.argv[1:] if argv is None else argv)

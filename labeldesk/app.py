@@ -292,21 +292,22 @@ def run(argv: list[str]) -> int:
     preloaded = None
     if opening is not None:  # the copy of this site at this address: another address's is not its
         preloaded = LabelCache(cache_path(paths.cache, opening.site_id, opening.api_base), source=opening.api_base)
-    if preloaded is not None:
-        preloaded.preload()
     if preloaded is None or not preloaded.path.exists():
         # Nothing saved to show first (a first start, a new sign-in, the demo): the rows can only come
         # from Wix, so the sync engine's process starts now, while Qt loads and the window is built.
         # (With a saved copy it starts once that is painted: meanwhile it would only compete with it.)
-        from labeldesk.engine.host import prefetch, prestart
+        # Before Qt is loaded (which starts threads): see engine.entry on how it starts and why.
+        from labeldesk.engine.entry import FirstRead, prestart
 
-        prestart()
-        if opening is not None:  # a site whose key may be saved: the engine starts reading it now
+        first_read = None
+        if opening is not None:  # a site whose key may be saved: the engine starts reading it at once
             from labeldesk.credentials import key_account
 
-            prefetch(opening.site_id, opening.api_base, key_account(opening.site_id, opening.api_base))
+            first_read = FirstRead(opening.site_id, opening.api_base, key_account(opening.site_id, opening.api_base))
+        prestart(first_read)
+    if preloaded is not None:
+        preloaded.preload()
 
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from labeldesk.credentials import CredentialStore
@@ -347,9 +348,7 @@ def run(argv: list[str]) -> int:
         _arm_selftest(app, window)
     window.show()
     if instance is not None:
-        # After the first turn of the event loop: the window comes first. A second start that
-        # comes meanwhile keeps trying for a few seconds.
-        QTimer.singleShot(0, window, lambda: instance.listen(window.bring_to_front))
+        _listen_once_shown(instance, window)
 
     if args.demo:
         open_demo()
@@ -376,6 +375,27 @@ def run(argv: list[str]) -> int:
         log.info("LabelDesk closed")
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
+
+
+#: The latest the window starts answering later starts, in milliseconds after it is shown, when no
+#: rows have been painted by then (a sign-in, a slow first read).
+LISTEN_LATEST_MS = 1000
+
+
+def _listen_once_shown(instance: SingleInstance, window: MainWindow) -> None:
+    """Answer later starts (see SingleInstance.listen) once the first rows are on screen, or after
+    LISTEN_LATEST_MS: the window comes first, since loading QtNetwork and opening the socket would
+    only delay it. A start that comes meanwhile keeps trying for a few seconds (HAND_OVER_SECONDS)."""
+    from PySide6.QtCore import QTimer
+
+    listening: list[bool] = []
+
+    def listen() -> None:
+        if not listening:
+            listening.append(instance.listen(window.bring_to_front))
+
+    window.table.first_rows_painted.connect(lambda: QTimer.singleShot(0, window, listen))  # (after that paint)
+    QTimer.singleShot(LISTEN_LATEST_MS, window, listen)
 
 
 def _site_to_open(args: argparse.Namespace, directory: SiteDirectory) -> Site | None:

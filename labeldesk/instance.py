@@ -78,7 +78,16 @@ class SingleInstance:
             os.close(fd)
             return False
         self._fd = fd
+        if hasattr(os, "register_at_fork"):  # (a forked sync engine must not keep the folder locked)
+            os.register_at_fork(after_in_child=self._let_go_in_child)
         return True
+
+    def _let_go_in_child(self) -> None:
+        """In a process forked from this one: close its copy of the lock file, which would otherwise
+        hold the lock after this process let it go (the lock belongs to the open file, not to a process)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def listen(self, on_activate: Callable[[], None]) -> bool:
         """Answer later starts: each one calls ``on_activate()`` on the GUI thread. False if it can't."""

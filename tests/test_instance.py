@@ -44,6 +44,37 @@ def test_a_folder_can_be_claimed_once_at_a_time(first, tmp_path):
     again.release()
 
 
+#: The first copy claims the folder, forks (as it starts its sync engine: see engine.entry) and then
+#: quits while the fork runs on: the folder must be free for the next start at once.
+FORKS_AND_QUITS = """
+import os, sys, time
+from pathlib import Path
+from labeldesk.instance import SingleInstance
+folder = Path(sys.argv[1])
+first = SingleInstance(folder)
+assert first.claim()
+running, ready = os.pipe()
+child = os.fork()
+if child == 0:  # (its at-fork handlers have run by now)
+    os.write(ready, b"x")
+    time.sleep(10)
+    os._exit(0)
+os.read(running, 1)
+first.release()
+print(SingleInstance(folder).claim(), flush=True)
+os.kill(child, 9)
+os.waitpid(child, 0)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_process_forked_from_the_first_copy_doesnt_keep_the_folder_locked(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-c", FORKS_AND_QUITS, str(tmp_path)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out == "True\n"
+
+
 def test_a_second_start_hands_over_to_the_first_and_exits_0(first, labeldesk_home, qtbot):
     activated = []
     assert first.listen(lambda: activated.append(1))

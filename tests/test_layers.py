@@ -16,6 +16,7 @@ CORE = [
     "labeldesk.index",
     "labeldesk.cache",
     "labeldesk.engine.core",  # the engine's process never loads Qt
+    "labeldesk.engine.entry",  # (the window's process starts an engine from here before it loads Qt)
     "labeldesk.engine.protocol",
     "labeldesk.engine.serve",
 ]

@@ -13,17 +13,17 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import multiprocessing
 import queue
 import threading
 import time
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from labeldesk.engine import protocol as p
-from labeldesk.engine.entry import engine_process, engine_thread
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -37,55 +37,14 @@ READ_SLICE_SECONDS = 0.004
 FINISH_LIMIT_MS = 10_000
 #: How long a process that said Stopped is given to be gone, in seconds.
 STOPPED_EXIT_SECONDS = 0.5
+#: The longest a host being closed waits for its engine process to have started, in seconds.
+STARTING_LIMIT_SECONDS = 10.0
 #: Hosts finishing in the background (see EngineHost.finish_later), kept alive until they are done.
 _finishing: set[EngineHost] = set()
 
 _handles = itertools.count(1)
 #: Messages shorter than this are decoded on the reader thread too, to spot Stopped (see shutdown).
 _SMALL = 64
-
-
-class _Started:
-    """An engine process and the window's ends of its pipes (Qt-free, so it can start before Qt)."""
-
-    def __init__(self) -> None:
-        self.conn, engine_end = multiprocessing.Pipe(duplex=True)
-        self.log_conn, log_end = multiprocessing.Pipe(duplex=False)
-        context = multiprocessing.get_context("spawn")
-        level = logging.getLogger().getEffectiveLevel()
-        self.process = context.Process(
-            target=engine_process, args=(engine_end, log_end, level), name="labeldesk-engine", daemon=True
-        )
-        self.process.start()
-        engine_end.close()
-        log_end.close()
-
-
-#: An engine started ahead of need (at most one), for the next EngineHost in a process to take.
-_spare: list[_Started] = []
-
-
-def prestart() -> None:
-    """Start an engine process now, for the first EngineHost to take: at start-up, before Qt is
-    loaded and the window built, so Python starting and importing in the engine overlaps them."""
-    if not _spare and DEFAULT_MODE == "process":
-        _spare.append(_Started())
-
-
-def prefetch(site_id: str, base_url: str, account: str) -> None:
-    """Have the spare engine (see prestart) read the key saved as ``account`` and start reading the
-    site now, before the window has opened it (protocol.Prefetch). Nothing without a spare."""
-    if _spare:
-        with contextlib.suppress(OSError, ValueError):
-            _spare[0].conn.send_bytes(p.encode(p.Prefetch(site_id, base_url, account)))
-
-
-def _take_spare() -> _Started:
-    if _spare:
-        started = _spare.pop()
-        if started.process.is_alive():
-            return started
-    return _Started()
 
 
 class EngineHost(QObject):
@@ -105,26 +64,42 @@ class EngineHost(QObject):
         self._ended = False
         self._process: Any = None
         self._thread: threading.Thread | None = None
+        self._conn: Connection | None = None
         self._log_conn: Connection | None = None
+        self._readers: list[threading.Thread] = []
+        #: Set once the engine is started (its pipes exist and their readers run), or failed to start.
+        self._started = threading.Event()
         self._inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._stopped_seen = threading.Event()
         self._draining = False
         self._arrived.connect(self._read)
         self._gone.connect(self._lost)
-        if self.mode == "process":
-            started = _take_spare()
-            self._conn, self._log_conn, self._process = started.conn, started.log_conn, started.process
-        else:
-            self._conn, engine_end = multiprocessing.Pipe(duplex=True)
+        if self.mode != "process":
+            import multiprocessing
+
+            from labeldesk.engine import entry
+
+            conn, engine_end = multiprocessing.Pipe(duplex=True)
             self._thread = threading.Thread(
-                target=engine_thread, args=(engine_end, self._clients), name="labeldesk-engine", daemon=True
+                target=entry.engine_thread, args=(engine_end, self._clients), name="labeldesk-engine", daemon=True
             )
             self._thread.start()
-        self._readers = [threading.Thread(target=self._receive, name="labeldesk-engine-reader", daemon=True)]
-        if self._log_conn is not None:
-            self._readers.append(threading.Thread(target=self._receive_logs, name="labeldesk-engine-log", daemon=True))
+            self._attach(conn, None)
+        # (an engine process is started by the writer thread, before it writes: see _write)
+        self._writer = threading.Thread(target=self._write, name="labeldesk-engine-writer", daemon=True)
+        self._writer.start()
+
+    def _attach(self, conn: Connection, log_conn: Connection | None) -> None:
+        """The engine's ends of the pipes are known: their readers start."""
+        self._conn, self._log_conn = conn, log_conn
+        readers = [(self._receive, conn, "labeldesk-engine-reader")]
+        if log_conn is not None:
+            readers.append((self._receive_logs, log_conn, "labeldesk-engine-log"))
+        self._readers = [threading.Thread(target=fn, args=(end,), name=name, daemon=True) for fn, end, name in readers]
         for reader in self._readers:
             reader.start()
+        self._started.set()
 
     def hand_over(self, client: Any) -> p.ClientSettings | int:
         """How an Open or UseClient names ``client``: its settings (an engine in a process builds its
@@ -136,23 +111,47 @@ class EngineHost(QObject):
         return handle
 
     def send(self, intent: p.Intent) -> bool:
-        """False if the engine is gone (then ``died`` was or will be emitted)."""
+        """Pass ``intent`` on, in order, without waiting: the writer thread sends it (a pipe holds only
+        so much while the engine is busy, and the GUI thread must never wait for it to read). False
+        if the engine is gone (then ``died`` was or will be emitted)."""
         if self._ended:
             return False
-        try:
-            self._conn.send_bytes(p.encode(intent))
-        except (OSError, ValueError):
-            QTimer.singleShot(0, self._lost)
-            return False
+        self._outbox.put(p.encode(intent))
         return True
 
-    # -- the reader threads ---------------------------------------------------------------------------
+    # -- the writer and reader threads ----------------------------------------------------------------
 
-    def _receive(self) -> None:
-        """On the reader thread: queue each message whole; say when the queue was empty before."""
+    def _write(self) -> None:
+        """On the writer thread: start the engine's process (when it runs in one: loading what starts
+        processes, and starting one, would hold the GUI thread for longer than a frame), then send
+        what send() queued, in order, until _close (None)."""
+        conn = self._conn
+        if conn is None:
+            try:
+                from labeldesk.engine import entry
+
+                started = entry.take_spare()  # (the one started before Qt, when it is still there)
+            except Exception:
+                log.exception("the sync engine couldn't be started")
+                self._started.set()
+                with contextlib.suppress(RuntimeError):
+                    self._gone.emit()  # as if it had died at once (the window counts such deaths)
+                return
+            self._process, conn = started.process, started.conn
+            self._attach(conn, started.log_conn)
+        while (data := self._outbox.get()) is not None:
+            try:
+                conn.send_bytes(data)
+            except Exception:  # (OSError, ValueError, ...) the engine has gone, or this end was closed
+                with contextlib.suppress(RuntimeError):  # (the host is gone already)
+                    self._gone.emit()  # (the reader sees the pipe close too: _lost happens once)
+                return
+
+    def _receive(self, conn: Connection) -> None:
+        """On the reader thread: queue each message whole, and say so."""
         while True:
             try:
-                data = self._conn.recv_bytes()
+                data = conn.recv_bytes()
             except (EOFError, OSError, ValueError):  # the engine ended, or this end was closed
                 self._inbox.put(None)
                 with contextlib.suppress(RuntimeError):  # (the host is gone already)
@@ -164,9 +163,8 @@ class EngineHost(QObject):
             with contextlib.suppress(RuntimeError):
                 self._arrived.emit()
 
-    def _receive_logs(self) -> None:
-        conn = self._log_conn
-        while conn is not None:
+    def _receive_logs(self, conn: Connection) -> None:
+        while True:
             try:
                 event = p.decode_event(conn.recv_bytes())
             except (EOFError, OSError, ValueError):
@@ -259,6 +257,8 @@ class EngineHost(QObject):
 
     def _close(self, stopped: bool, deadline: float) -> None:
         self._ended = True
+        if not self._started.wait(STARTING_LIMIT_SECONDS):  # (an engine process may be starting still)
+            log.error("the sync engine took too long to start")
         if self._process is not None:
             # After Stopped nothing can be lost: the process leaves at once (serve.process_main).
             self._process.join(max(STOPPED_EXIT_SECONDS, deadline - time.monotonic()) if stopped else 0)
@@ -267,9 +267,12 @@ class EngineHost(QObject):
                 self._process.join(1)
         if self._thread is not None:
             self._thread.join(max(STOPPED_EXIT_SECONDS, deadline - time.monotonic()))
-        for reader in self._readers:  # (the engine's end is closed by now: their reads have ended)
-            reader.join(STOPPED_EXIT_SECONDS)
-        self._conn.close()
+        self._outbox.put(None)  # (what is still queued is for an engine that has gone)
+        # (the engine's end is closed by now: the reads, and a write it wasn't reading, have ended)
+        for thread in (self._writer, *self._readers):
+            thread.join(STOPPED_EXIT_SECONDS)
+        if self._conn is not None:
+            self._conn.close()
         if self._log_conn is not None:
             self._log_conn.close()
             self._log_conn = None

@@ -7,11 +7,10 @@ source's Recently deleted entry. A restore (RestoreLabel) finds or creates the e
 back on the entry's contacts (bulk jobs by 100 ids) and drops the entry.
 
 Each step is written to the journal (labeldesk.cache.journal) in a committed transaction before its request
-leaves, and each job id as soon as Wix gives it. An engine that opens a saved copy takes over the running
-operations of engines that are gone and carries them on from their step: a job id on record is polled, never
-sent again; a step whose request may or may not have left is sent again, which is safe because every step
-is idempotent (adding a label twice changes nothing, deleting a gone label is a 404 that counts as done).
-So each operation is carried out exactly once, whatever crashed in between.
+leaves, and each job id as soon as Wix gives it. An engine that opens a saved copy carries on the operations
+of engines that are gone from their step: a job id on record is polled, never sent again; a step whose
+request may or may not have left is sent again, safe as every step is idempotent (adding a label twice
+changes nothing, deleting a gone label is a 404 that counts as done): each is carried out exactly once.
 
 Operations run one at a time on their own thread, apart from the writes (a merge waits on jobs for a while).
 """
@@ -396,8 +395,7 @@ class Operations:
         if op.step == "creating":
             self._progress(run, "creating", 0, None)
             found = client.find_or_create(entry.display_name)
-            label = found.label
-            op.existed = found.created is False
+            label, op.existed = found.label, found.created is False
             if label.label_type is not LabelType.USER_DEFINED:  # (the name is now Wix's or an app's label)
                 raise RestoreRefusedError(entry.display_name)
             op.label, op.target = label, label.key

@@ -1,8 +1,8 @@
 """The engine's loop: intents in from a connection, events out, until Shutdown or the window goes.
 
-:func:`serve` runs wherever the engine lives: :func:`process_main` is the entry point of the engine's
-own process (started with ``multiprocessing``'s spawn method, which works the same from the source
-tree and inside the PyInstaller bundle); tests may run :func:`serve` on a thread.
+:func:`serve` runs wherever the engine lives: :func:`process_main` is the engine's own process,
+once labeldesk.engine.entry has started it (and perhaps set a first read going); tests may run
+:func:`serve` on a thread.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import threading
+from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -22,9 +23,10 @@ from labeldesk.engine.core import SyncEngine
 log = logging.getLogger(__name__)
 
 
-def serve(conn: Connection, clients: dict[int, Any] | None = None) -> None:
+def serve(conn: Connection, clients: dict[int, Any] | None = None, early: Future[Any] | None = None) -> None:
     """Answer intents from ``conn`` until Shutdown, or until the other end closes (then stop as if
-    told to). ``clients``: client objects handed over in this process (see SyncEngine)."""
+    told to). ``clients``: client objects handed over in this process (see SyncEngine). ``early``: a
+    first read begun before the engine (entry.EarlyRead, or None for none), for the first Open."""
     lock = threading.Lock()
     gone = threading.Event()
 
@@ -39,6 +41,10 @@ def serve(conn: Connection, clients: dict[int, Any] | None = None) -> None:
                 gone.set()
 
     engine = SyncEngine(send, clients)
+    if early is not None:
+        # Taken as the engine takes a Prefetch's read (see SyncEngine._take_prefetched). The slot is
+        # private to core.py, which is at its size limit; a public way in belongs there.
+        engine._early_read = early
     while True:
         try:
             data = conn.recv_bytes()
@@ -77,15 +83,25 @@ class _ToWindow(logging.Handler):
             pass
 
 
-def process_main(conn: Connection, log_conn: Connection, level: int) -> None:
-    """The engine process: log through ``log_conn``, serve ``conn``. Ctrl+C in a terminal is the
-    window's to handle: the engine stops when the window tells it, or when the window is gone."""
+def process_main(
+    conn: Connection,
+    log_conn: Connection,
+    level: int,
+    early: Future[Any] | None = None,
+    held: list[logging.LogRecord] | None = None,
+) -> None:
+    """The engine process: log through ``log_conn`` (``held``: records logged before it could, sent
+    first), serve ``conn`` (``early``: see serve). Ctrl+C in a terminal is the window's to handle:
+    the engine stops when the window tells it, or when the window is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     root = logging.getLogger()
-    root.handlers[:] = [_ToWindow(log_conn, threading.Lock())]
+    to_window = _ToWindow(log_conn, threading.Lock())
+    root.handlers[:] = [to_window]
     root.setLevel(level)
     log.info("the sync engine started in its own process (%d)", os.getpid())
-    serve(conn)
+    for record in held or ():
+        to_window.handle(record)
+    serve(conn, early=early)
     # Everything is said and saved (Stopped was sent after the disk's last write); what is left are
     # pool threads waiting on the network for answers nobody wants, which a normal exit would wait
     # for. This is the engine's process, not the window's: nothing of Qt's needs a clean exit here.

@@ -150,3 +150,48 @@ def test_the_saved_copy_is_read_once_on_its_own_thread_before_the_window_exists(
     assert run(["--selftest"]) == 0  # the last site again, with its saved copy
     assert preloads == [0]  # started before any window was built
     assert readers == ["labeldesk-cache-preload"]  # read once, ahead, and that read was used
+
+
+#: A start that shows a saved copy, as people start it (a process of its own): which of these it has
+#: loaded when that copy's first rows are painted.
+LOADED_AT_FIRST_PAINT = """
+import os, sys
+import labeldesk.app
+
+def report(window):
+    names = ("multiprocessing", "labeldesk.engine.entry", "PySide6.QtNetwork")
+    print(sorted(name for name in names if name in sys.modules), flush=True)
+    os._exit(0)
+
+labeldesk.app._report_first_paint = report
+from labeldesk.__main__ import main
+main(["--report-first-paint"])
+"""
+
+
+def test_a_saved_copy_is_painted_before_the_engine_process_or_the_single_instance_socket_is_loaded(tmp_path):
+    """Neither helps show the saved copy, and each costs the first paint its import."""
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from labeldesk.cache import LabelCache, cache_path
+    from labeldesk.domain import Label, LabelType
+    from labeldesk.paths import AppPaths
+    from labeldesk.sites import Site, SiteDirectory
+
+    paths = AppPaths.from_environment({"LABELDESK_HOME": str(tmp_path)}).ensure()
+    cache = LabelCache(cache_path(paths.cache, SITE))
+    labels = [Label(f"custom.l{n}", f"L{n}", LabelType.USER_DEFINED) for n in range(37)]
+    cache.replace_labels(labels, datetime(2026, 11, 24, 10, 42, tzinfo=UTC))
+    cache.close()
+    SiteDirectory(paths.config / "sites.json").remember(Site(SITE, "Café"))
+    env = {**os.environ, "LABELDESK_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"  # (never the real one)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    out = subprocess.run(
+        [sys.executable, "-c", LOADED_AT_FIRST_PAINT], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert out.stdout == "[]\n", out.stderr[-2000:]
