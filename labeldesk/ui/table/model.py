@@ -73,8 +73,11 @@ class LabelTableModel(SortedRows):
                 return
             self._load(new, known, order, provisional=sort_again)
         else:
-            gone = [key for key in self._by_key if key not in new]
-            changed = [label for key, label in new.items() if self._by_key.get(key) != label]
+            if new == self._by_key:  # (one comparison in C: a refresh that finds nothing new is the usual one)
+                gone, changed = [], []
+            else:
+                gone = [key for key in self._by_key if key not in new]
+                changed = [label for key, label in new.items() if self._by_key.get(key) != label]
             # Without an order from a worker (writes were merged into the refresh), one layout change
             # would sort a big table here: then up to ROW_BY_ROW_WITHOUT_ORDER changes go row by row.
             big_unsorted = presorted is None and len(new) >= self.background_sort_from
