@@ -339,10 +339,17 @@ class SyncEngine:
                     merged[change.key] = change.label
                     search[change.key] = search_text(change.label)
             batch = prepare_batch(list(merged.values()), spec, known_search=search)  # (in order again)
-        for labels_part, texts in _parts(batch.labels, batch.search):
+        in_order = (
+            batch.labels
+            if batch.order is None or batch.by_key is None
+            else list(map(batch.by_key.__getitem__, batch.order))
+        )
+        for labels_part, texts in _parts(in_order, batch.search):  # (in the table's order: nothing to sort there)
             self._send(p.LabelsPart(generation, labels_part, texts))
-        wire_spec = None if batch.sort_spec is None else (int(batch.sort_spec[0]), batch.sort_spec[1])
-        self._send(p.LabelsDone(generation, unreadable, batch.order, wire_spec))
+        wire_spec = (
+            None if batch.order is None or batch.sort_spec is None else (int(batch.sort_spec[0]), batch.sort_spec[1])
+        )
+        self._send(p.LabelsDone(generation, unreadable, wire_spec))
         ordered_by = sort_name(batch.sort_spec) if batch.sort_spec else None
         order = batch.order if ordered_by is not None else None
         self._save(

@@ -203,11 +203,11 @@ class LabelsPart(msgspec.Struct, tag=True):
 
 
 class LabelsDone(msgspec.Struct, tag=True):
-    """The refresh's last word: every part was sent. ``order``: the keys sorted for ``sort_spec``."""
+    """The refresh's last word: every part was sent. ``sort_spec``: the parts came in that order (the
+    window's), so the window has the order, side by side with the texts, as they arrive; None: unsorted."""
 
     generation: int
     unreadable: int = 0
-    order: list[str] | None = None
     sort_spec: WireSortSpec | None = None
 
 

@@ -246,23 +246,38 @@ def _mode_for(client: object) -> str | None:
 
 
 class ArrivingLabels:
-    """A refresh's labels as the engine's parts arrive (LabelsPart), made a LabelBatch at the end."""
+    """A refresh's labels as the engine's parts arrive (LabelsPart), made a LabelBatch at the end.
+
+    Each part is taken in as it comes (its keys, its labels by key, its texts side by side), so the end
+    has nothing left to do on the GUI thread for a big refresh but hand the lists over."""
 
     def __init__(self, generation: int) -> None:
         self.generation = generation
         self._labels: list[Label] = []
+        self._keys: list[str] = []
+        self._texts: list[str] = []
+        self._by_key: dict[str, Label] = {}
         self._search: dict[str, str] = {}
 
     def add(self, part: p.LabelsPart) -> None:
-        self._labels.extend(part.labels)
-        self._search.update(zip((label.key for label in part.labels), part.texts, strict=True))
+        keys = [label.key for label in part.labels]
+        self._labels += part.labels
+        self._keys += keys
+        self._texts += part.texts
+        self._by_key.update(zip(keys, part.labels, strict=True))
+        self._search.update(zip(keys, part.texts, strict=True))
 
     def batch(self, done: p.LabelsDone) -> LabelBatch:
         """Every label sent, with its search text and (when the engine sorted them) their order."""
-        if done.order is None or done.sort_spec is None:
+        if done.sort_spec is None or len(self._by_key) != len(self._keys):  # (unsorted, or a key twice)
             return LabelBatch(self._labels, self._search, unreadable=done.unreadable)
         spec = (Column(done.sort_spec[0]), done.sort_spec[1])
-        order_texts = [self._search[key] for key in done.order]
         return LabelBatch(
-            self._labels, self._search, done.order, spec, order_texts=order_texts, unreadable=done.unreadable
+            self._labels,
+            self._search,
+            self._keys,
+            spec,
+            self._by_key,
+            order_texts=self._texts,
+            unreadable=done.unreadable,
         )

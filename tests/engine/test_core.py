@@ -11,6 +11,7 @@ from labeldesk.cache import LabelCache
 from labeldesk.emulator import Emulator, LabelStore, seed_demo
 from labeldesk.engine import protocol as p
 from labeldesk.engine.core import PART_SIZE, SyncEngine
+from labeldesk.index.sorting import Column, ordered_keys
 from tests.conftest import make_client
 
 
@@ -83,7 +84,8 @@ def test_a_refresh_sends_its_labels_in_parts_then_done_then_saves_them(engine_fo
     labels = [label for part in parts for label in part.labels]
     assert {label.key for label in labels} == {row["key"] for row in demo_emulator.store.snapshot()}
     assert all(len(part.labels) <= PART_SIZE and len(part.texts) == len(part.labels) for part in parts)
-    assert done.order is not None and sorted(done.order) == sorted(label.key for label in labels)
+    assert done.sort_spec == (0, False)  # the parts came in the table's order (by name, A to Z)
+    assert [label.key for label in labels] == ordered_keys({lb.key: lb for lb in labels}, None, (Column.NAME, False))
     inbox.wait_for(p.CountsLoaded)
     inbox.idle(1)
     saved = LabelCache(tmp_path / "site.sqlite3").load()

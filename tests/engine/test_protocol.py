@@ -45,7 +45,7 @@ def test_every_intent_survives_the_wire(intent):
     "event",
     [
         p.LabelsPart(1, [VIP], ["vip"]),
-        p.LabelsDone(1, 2, ["custom.vip"], (0, False)),
+        p.LabelsDone(1, 2, (0, False)),
         p.CountsLoaded(1, {"custom.vip": 3, "custom.odd": None}),
         p.Created(5, VIP, None),
         p.Idle(9),
