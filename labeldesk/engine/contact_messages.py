@@ -86,13 +86,15 @@ class ContactsPage(msgspec.Struct, tag=True):
 
 class MergePreview(msgspec.Struct, tag=True):
     """An answer to PreviewMerge: ``adds`` contacts carry a source and not the target (they gain the target);
-    ``holders``: for each source key, how many contacts carry it."""
+    ``holders``: for each source key, how many contacts carry it; ``carriers``: how many contacts carry any
+    source (each once: the merge's result counts these), None when not known."""
 
     request: int
     target: str
     sources: list[str]
     adds: int
     holders: dict[str, int]
+    carriers: int | None = None
 
 
 class DeletedList(msgspec.Struct, tag=True):

@@ -123,4 +123,5 @@ def _preview(client: Any, intent: p.PreviewMerge) -> p.MergePreview:
         holders.update(key for key in sources if key in keys)
         if intent.target not in keys and keys.intersection(sources):
             adds += 1
-    return p.MergePreview(intent.request, intent.target, sources, adds, {key: holders[key] for key in sources})
+    held = {key: holders[key] for key in sources}
+    return p.MergePreview(intent.request, intent.target, sources, adds, held, carriers=len(contacts))

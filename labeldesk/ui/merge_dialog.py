@@ -99,7 +99,9 @@ class MergeDialog(TextDialog):
         self.step.hide()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.merge_button: QPushButton = self.buttons.addButton("Merge", QDialogButtonBox.ButtonRole.AcceptRole)
+        # Alt+M or Tab then Space: Enter is Cancel's, as in the delete question (a merge deletes labels, and a
+        # slip of Enter after Ctrl+M mustn't merge whatever happened to be selected).
+        self.merge_button: QPushButton = self.buttons.addButton("&Merge", QDialogButtonBox.ButtonRole.AcceptRole)
         self.merge_button.setEnabled(False)
         self.merge_button.clicked.connect(self.start)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -168,13 +170,13 @@ class MergeDialog(TextDialog):
         known = all(key in preview.holders for key in preview.sources)
         held = sum(preview.holders[key] for key in preview.sources) if known else None
         target = self._names.get(preview.target, preview.target)
-        self.preview.setText(words.merge_preview(target, names, preview.adds, held))
+        self.preview.setText(words.merge_preview(target, names, preview.adds, held, preview.carriers))
         self.note.setText(words.merge_preview_note(names))
+        stays = next((label for label in self.labels if label.key == preview.target), None)
+        if stays is not None and not stays.editable:  # (Wix's or an app's: it may act on the contacts that get it)
+            self.note.setText(words.merge_onto_managed(target) + "\n\n" + self.note.text())
         self.merge_button.setEnabled(True)
-        self.merge_button.setDefault(True)
-        if not self.target_box.isEnabled():
-            # (a system or app label stays: the choice is greyed, so focus sat on Cancel and Enter cancelled)
-            self.merge_button.setFocus()
+        self.cancel_button.setDefault(True)
         self.fit_text()
 
     # -- the merge ------------------------------------------------------------------------------------

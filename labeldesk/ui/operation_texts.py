@@ -95,16 +95,30 @@ def copied_emails(count: int, without: int) -> str:
 # -- merging --------------------------------------------------------------------------------------------
 
 
-def merge_preview(target: str, sources: Sequence[str], adds: int, held: int | None = None) -> str:
+def merge_preview(
+    target: str, sources: Sequence[str], adds: int, held: int | None = None, carriers: int | None = None
+) -> str:
     """The dry run: "Adds ‘VIP’ to 41 contacts that have ‘vip’ or ‘V.I.P.’; then deletes ‘vip’ and ‘V.I.P.’".
-    ``held``: how many contacts carry the sources (None: not known)."""
+    ``held``: how many contacts carry the sources (None: not known); ``carriers``: the same, each contact
+    once: those beyond ``adds`` have the target already, and are said, so the result's count (every contact
+    that had a source) matches what was promised."""
     deletes = f"then deletes {both_of(sources)}"
     if adds == 0 and held == 0:  # ("every contact with ‘vip’ has ‘VIP’" of none reads as a riddle)
         return f"No contact has {either_of(sources)}, so no contact changes; the merge only deletes {both_of(sources)}."
     if adds == 0:
         return f"Every contact with {either_of(sources)} has {quoted(target)} already; {deletes}."
     have = "has" if adds == 1 else "have"
-    return f"Adds {quoted(target)} to {contacts(adds)} that {have} {either_of(sources)}; {deletes}."
+    already = (carriers or 0) - adds
+    more = f" ({already:,} more {'has' if already == 1 else 'have'} it already)" if already > 0 else ""
+    return f"Adds {quoted(target)} to {contacts(adds)} that {have} {either_of(sources)}{more}; {deletes}."
+
+
+def merge_onto_managed(target: str) -> str:
+    """Above the note when the label that stays is Wix's or an app's."""
+    return (
+        f"{quoted(target)} is managed by Wix or an app, which may act on every contact that gets it "
+        "(automations, emails). Restoring the merged labels later won't take it off them again."
+    )
 
 
 def merge_preview_note(sources: Sequence[str]) -> str:

@@ -232,7 +232,11 @@ def test_a_merge_preview_counts_what_it_would_do_and_changes_nothing(site, engin
     preview = inbox.wait_for(p.MergePreview)[0]
     a, b, c = site.sources
     assert preview.holders == {a: 6, b: 2, c: 1} and preview.adds == 7  # Cy has VIP already
+    assert preview.carriers == len(_had(site, a) | _had(site, b) | _had(site, c))
     assert not requests(site.emulator, "POST", BULK)
+    engine.handle(p.MergeLabels(2, site.vip, site.sources))
+    done = inbox.wait_for(p.OperationDone)[0]
+    assert done.changed == preview.carriers  # (what the window says after matches what it said before)
 
 
 def test_the_contacts_of_a_label_come_from_wix_and_from_the_saved_copy_when_it_cant_be_reached(site, engine_on):

@@ -200,7 +200,8 @@ def test_a_double_enter_on_merge_starts_it_once_and_does_not_cancel_it(qtbot):
     fake = FakeOperations()
     dialog = _ready_merge(qtbot, fake)
     dialog.activateWindow()
-    QTest.keyClick(dialog, Qt.Key.Key_Return)
+    dialog.merge_button.setFocus()  # (Tab to it: Enter on a focused button presses it)
+    QTest.keyClick(dialog.merge_button, Qt.Key.Key_Return)
     (merge,) = fake.operated
     fake.operation_started.emit(p.OperationStarted(7, "merge", merge.request))
     QTest.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
@@ -220,7 +221,16 @@ def test_cancel_pressed_before_the_engine_names_the_merge_still_stops_it(qtbot):
     assert fake.cancelled == [7]
 
 
-def test_enter_merges_when_a_system_label_stays_and_there_is_no_choice_to_make(qtbot):
+def test_after_the_dry_run_cancel_is_the_default_and_merge_has_its_own_key(qtbot):
+    fake = FakeOperations()
+    dialog = _ready_merge(qtbot, fake)
+    assert dialog.cancel_button.isDefault() and not dialog.merge_button.isDefault()
+    assert dialog.merge_button.shortcut().toString() == "Alt+M"  # (Qt's offscreen tests can't press mnemonics)
+    dialog.merge_button.click()
+    assert len(fake.operated) == 1 and dialog.isVisible()
+
+
+def test_a_slip_of_enter_merges_nothing_and_a_system_label_that_stays_is_warned_about(qtbot):
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
@@ -230,8 +240,9 @@ def test_enter_merges_when_a_system_label_stays_and_there_is_no_choice_to_make(q
     qtbot.waitUntil(dialog.isActiveWindow)
     intent, answer, _ = fake.last(p.PreviewMerge)
     answer(p.MergePreview(intent.request, intent.target, intent.sources, 3, {}))
+    assert "managed by Wix or an app" in dialog.note.text()
     QTest.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
-    assert len(fake.operated) == 1 and dialog.isVisible()
+    assert fake.operated == [] and not dialog.isVisible()
 
 
 def test_a_name_with_markup_and_a_newline_is_shown_as_one_plain_line_in_both_dialogs(qtbot):

@@ -44,6 +44,12 @@ def test_the_dry_run_says_what_a_merge_adds_and_deletes(target, sources, adds, s
     assert words.merge_preview(target, sources, adds) == said
 
 
+def test_the_dry_run_says_how_many_have_the_label_that_stays_already():
+    said = words.merge_preview("VIP", ["vip"], 9, held=10, carriers=10)
+    assert said == "Adds ‘VIP’ to 9 contacts that have ‘vip’ (1 more has it already); then deletes ‘vip’."
+    assert "more" not in words.merge_preview("VIP", ["vip"], 9, held=9, carriers=9)
+
+
 def test_the_dry_run_of_labels_no_contact_carries_says_so_plainly():
     said = words.merge_preview("VIP", ["vip", "V.I.P."], 0, held=0)
     assert said == "No contact has ‘vip’ or ‘V.I.P.’, so no contact changes; the merge only deletes ‘vip’ and ‘V.I.P.’."
