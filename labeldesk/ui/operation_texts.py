@@ -113,6 +113,10 @@ def merge_preview(
     return f"Adds {quoted(target)} to {contacts(adds)} that {have} {either_of(sources)}{more}; {deletes}."
 
 
+SELECT_CONTACTS_FIRST = "Select contacts in the Contacts panel first (F6 goes there, Ctrl+A selects them all)."
+NO_CONTACTS_TO_COPY = "There are no contacts here to copy emails from."
+
+
 def merge_onto_managed(target: str) -> str:
     """Above the note when the label that stays is Wix's or an app's."""
     return (

@@ -127,7 +127,8 @@ def test_merging_three_labels_moves_every_contact_then_deletes_the_others(cached
     dialog.target_box.setCurrentIndex(dialog.target_box.findData(vip))
     qtbot.waitUntil(dialog.merge_button.isEnabled, timeout=WAIT)
     assert dialog.preview.text() == (
-        "Adds ‘VIP’ to 29 contacts that have ‘V.I.P.’ or ‘vip’; then deletes ‘V.I.P.’ and ‘vip’."
+        "Adds ‘VIP’ to 29 contacts that have ‘V.I.P.’ or ‘vip’ (5 more have it already);"
+        " then deletes ‘V.I.P.’ and ‘vip’."
     )  # (in the table's order)
     dialog.merge_button.click()
     qtbot.waitUntil(lambda: dialog.ended, timeout=WAIT)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from labeldesk.api.errors import NetworkError
 from labeldesk.domain import Label, LabelType
 from labeldesk.engine import protocol as p
+from labeldesk.ui import operation_texts as words
 from labeldesk.ui.contacts import ContactsModel, ContactsPanel
 from tests.ui.fake_operations import FakeOperations, contacts
 
@@ -121,6 +122,9 @@ def test_the_panel_names_the_label_counts_and_copies_the_selected_emails(qtbot):
     said = []
     panel.message.connect(lambda text, kind: said.append(text))
     QGuiApplication.clipboard().clear()
+    panel.copy_action.trigger()  # nothing selected yet: said, not silent
+    assert said == [words.SELECT_CONTACTS_FIRST] and QGuiApplication.clipboard().text() == ""
+    said.clear()
     panel.view.selectAll()
     assert panel.copy_action.shortcut().toString() == "Ctrl+Shift+C"
     panel.copy_action.trigger()

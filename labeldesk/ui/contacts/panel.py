@@ -194,12 +194,20 @@ class ContactsPanel(QDockWidget):
         return sorted({index.row() for index in self.view.selectionModel().selectedRows()})
 
     def _update_copy(self, *_: object) -> None:
-        self.copy_action.setEnabled(bool(self.selected_rows()))
+        # (enabled with nothing selected too: Ctrl+Shift+C then says what to do, where a greyed action is silent)
+        self.copy_action.setToolTip(
+            f"Copy the selected contacts' emails ({COPY_EMAILS_KEYS})"
+            if self.selected_rows()
+            else f"Select contacts first, then copy their emails ({COPY_EMAILS_KEYS})"
+        )
 
     def copy_emails(self) -> None:
         """Put the selected contacts' emails on the clipboard, one a line."""
         chosen = self.model.contacts_at(self.selected_rows())
-        if not chosen:
+        if not chosen:  # (a key pressed for nothing is never silent)
+            self.message.emit(
+                words.SELECT_CONTACTS_FIRST if self.model.rowCount() else words.NO_CONTACTS_TO_COPY, "info"
+            )
             return
         emails = [contact.email for contact in chosen if contact.email]
         if emails:
