@@ -1,4 +1,4 @@
-"""The one question LabelDesk asks on quitting: changes are still on their way to Wix."""
+"""The questions LabelDesk asks on quitting: changes still on their way to Wix, merges or restores under way."""
 
 from __future__ import annotations
 
@@ -13,19 +13,7 @@ def ask_quit_while_saving(parent: QWidget, changes: list[str]) -> bool:
 
     True for "Quit anyway"; False for "Wait" (the default, and what Esc or closing the box means).
     """
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("LabelDesk")
-    box.setTextFormat(Qt.TextFormat.PlainText)  # label names are plain text
-    text, informative = texts.still_saving(changes)
-    box.setText(text)
-    box.setInformativeText(informative)
-    wait = box.addButton("Wait", QMessageBox.ButtonRole.RejectRole)
-    quit_anyway = box.addButton("Quit anyway", QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(wait)
-    box.setEscapeButton(wait)
-    box.exec()
-    return box.clickedButton() is quit_anyway
+    return _ask(parent, texts.still_saving(changes), stay="Wait", leave="Quit anyway")
 
 
 def ask_quit_while_operating(parent: QWidget, kinds: list[str]) -> bool:
@@ -34,16 +22,21 @@ def ask_quit_while_operating(parent: QWidget, kinds: list[str]) -> bool:
     True for "Quit" (the engine finishes them when the site opens next: they are journaled); False for
     "Keep open" (the default, and what Esc or closing the box means).
     """
+    return _ask(parent, texts.still_operating(kinds), stay="Keep open", leave="Quit")
+
+
+def _ask(parent: QWidget, words: tuple[str, str], *, stay: str, leave: str) -> bool:
+    """A plain-text question (``words``: its text and informative text) with ``stay`` (the default, and Esc)
+    and ``leave``: True for ``leave``."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("LabelDesk")
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    text, informative = texts.still_operating(kinds)
-    box.setText(text)
-    box.setInformativeText(informative)
-    keep = box.addButton("Keep open", QMessageBox.ButtonRole.RejectRole)
-    quit_anyway = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # label names are plain text
+    box.setText(words[0])
+    box.setInformativeText(words[1])
+    staying = box.addButton(stay, QMessageBox.ButtonRole.RejectRole)
+    leaving = box.addButton(leave, QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(staying)
+    box.setEscapeButton(staying)
     box.exec()
-    return box.clickedButton() is quit_anyway
+    return box.clickedButton() is leaving
