@@ -31,25 +31,6 @@ def shop():
         yield made
 
 
-@pytest.fixture
-def engines(tmp_path):
-    made: list[SyncEngine] = []
-
-    def make(site: Site) -> tuple[SyncEngine, Inbox]:
-        inbox = Inbox()
-        client = make_client(site.emulator)
-        client.job_first_wait = 0.05
-        client.job_max_wait = 0.2
-        engine = SyncEngine(inbox.send, {1: client})
-        engine.handle(p.Open(None, 1, str(tmp_path / "site.sqlite3")))
-        made.append(engine)
-        return engine, inbox
-
-    yield make
-    for engine in made:
-        engine.shutdown()
-
-
 def saved_entries(engine: SyncEngine, *, confirmed: bool) -> list:
     """Recently deleted as another program reads the file: only what was committed."""
     other = LabelCache(engine.cache.path)
@@ -63,8 +44,8 @@ def label(engine: SyncEngine, key: str):
     return next(lb for lb in engine.client.fetch_all() if lb.key == key)
 
 
-def test_a_delete_cut_off_by_closing_after_wix_carried_it_out_stays_restorable(shop, engines):
-    engine, inbox = engines(shop)
+def test_a_delete_cut_off_by_closing_after_wix_carried_it_out_stays_restorable(shop, engine_on):
+    engine, inbox = engine_on(shop.emulator)
     carried = shop.holders(shop.news)
     real_delete = engine.client.delete
 
@@ -80,7 +61,7 @@ def test_a_delete_cut_off_by_closing_after_wix_carried_it_out_stays_restorable(s
     inbox.wait_for(p.RequestFailed)
     (entry,) = saved_entries(engine, confirmed=False)  # kept, unconfirmed: the delete may have happened
     assert entry.key == shop.news and set(entry.contact_ids) == carried
-    again, inbox = engines(shop)  # the next start asks Wix, which says the label is gone: restorable
+    again, inbox = engine_on(shop.emulator)  # the next start asks Wix, which says the label is gone: restorable
     again.handle(p.ListDeleted(1))
     inbox.idle(1)
     again.handle(p.ListDeleted(2))
@@ -88,8 +69,8 @@ def test_a_delete_cut_off_by_closing_after_wix_carried_it_out_stays_restorable(s
     assert listed.key == shop.news and set(listed.contact_ids) == carried and listed.deleted_at is not None
 
 
-def test_a_delete_wix_refused_leaves_nothing_in_recently_deleted(shop, engines):
-    engine, inbox = engines(shop)
+def test_a_delete_wix_refused_leaves_nothing_in_recently_deleted(shop, engine_on):
+    engine, inbox = engine_on(shop.emulator)
     real_delete = engine.client.delete
 
     def delete_refused(key: str) -> None:
@@ -123,8 +104,8 @@ def _jobs_answering(engine: SyncEngine, change) -> None:
     engine.client.wait_for_job = wait_for_job
 
 
-def test_a_job_that_completes_without_saying_how_many_failed_deletes_nothing(shop, engines):
-    engine, inbox = engines(shop)
+def test_a_job_that_completes_without_saying_how_many_failed_deletes_nothing(shop, engine_on):
+    engine, inbox = engine_on(shop.emulator)
     _jobs_answering(engine, lambda job: msgspec.structs.replace(job, failed_total=None))
     engine.handle(p.MergeLabels(1, shop.vip, shop.sources))
     failed = inbox.wait_for(p.OperationFailed)[0]
@@ -134,8 +115,8 @@ def test_a_job_that_completes_without_saying_how_many_failed_deletes_nothing(sho
     assert set(shop.sources) <= {row["key"] for row in shop.store.snapshot()}
 
 
-def test_a_job_that_names_a_failed_contact_deletes_nothing_whatever_its_count_says(shop, engines):
-    engine, inbox = engines(shop)
+def test_a_job_that_names_a_failed_contact_deletes_nothing_whatever_its_count_says(shop, engine_on):
+    engine, inbox = engine_on(shop.emulator)
     error = JobError("CONTACT_UPDATE_FAILED", "Couldn't update contact", shop.ann)
     _jobs_answering(engine, lambda job: msgspec.structs.replace(job, failed_total=0, errors=(error,)))
     engine.handle(p.MergeLabels(1, shop.vip, shop.sources[:1]))
@@ -145,8 +126,8 @@ def test_a_job_that_names_a_failed_contact_deletes_nothing_whatever_its_count_sa
     assert not requests(shop.emulator, "DELETE", DELETES) and len(requests(shop.emulator, "POST", BULK)) == 1
 
 
-def test_a_merge_whose_delete_failed_after_wix_carried_it_out_keeps_that_source_restorable(shop, engines):
-    engine, inbox = engines(shop)
+def test_a_merge_whose_delete_failed_after_wix_carried_it_out_keeps_that_source_restorable(shop, engine_on):
+    engine, inbox = engine_on(shop.emulator)
     first, second = shop.sources[:2]
     had_first = shop.holders(first)
     real_delete = engine.client.delete
@@ -170,10 +151,10 @@ def test_a_merge_whose_delete_failed_after_wix_carried_it_out_keeps_that_source_
     assert saved_entries(engine, confirmed=False) == []  # the second's entry went: it was never deleted
 
 
-def test_a_new_label_given_a_gone_labels_key_never_shows_that_labels_saved_contacts(shop, engines):
+def test_a_new_label_given_a_gone_labels_key_never_shows_that_labels_saved_contacts(shop, engine_on):
     from labeldesk.cache import saved_contacts
 
-    engine, inbox = engines(shop)
+    engine, inbox = engine_on(shop.emulator)
     engine.handle(p.ListContacts(1, shop.news))
     assert len(inbox.wait_for(p.ContactsPage)[0].contacts) == 5
     inbox.idle(1)
@@ -199,8 +180,8 @@ def running_record(engine: SyncEngine):
         other.close()
 
 
-def test_a_deletes_contacts_are_on_disk_before_its_request_leaves(shop, engines):
-    engine, inbox = engines(shop)
+def test_a_deletes_contacts_are_on_disk_before_its_request_leaves(shop, engine_on):
+    engine, inbox = engine_on(shop.emulator)
     carried = shop.holders(shop.news)
     seen: list = []
     real_delete = engine.client.delete
@@ -216,8 +197,8 @@ def test_a_deletes_contacts_are_on_disk_before_its_request_leaves(shop, engines)
     assert entry.key == shop.news and set(entry.contact_ids) == carried
 
 
-def test_each_step_of_a_merge_is_on_disk_before_its_request_leaves(shop, engines):
-    engine, inbox = engines(shop)
+def test_each_step_of_a_merge_is_on_disk_before_its_request_leaves(shop, engine_on):
+    engine, inbox = engine_on(shop.emulator)
     client = engine.client
     at_jobs: list = []
     at_deletes: list = []
@@ -243,7 +224,7 @@ def test_each_step_of_a_merge_is_on_disk_before_its_request_leaves(shop, engines
 
 
 def test_a_merge_left_by_a_crashed_engine_resumes_though_another_program_now_has_its_process_id(
-    shop, engines, tmp_path
+    shop, engine_on, tmp_path
 ):
     import subprocess
     import sys
@@ -262,7 +243,7 @@ def test_a_merge_left_by_a_crashed_engine_resumes_though_another_program_now_has
         journal.begin(cache, op, f"{other.pid}:{token}", datetime.now(UTC))
         cache.close()
         assert owners.alive(f"{other.pid}:{token}")  # by its process id alone it looks alive
-        _, inbox = engines(shop)
+        _, inbox = engine_on(shop.emulator)
         done = inbox.wait_for(p.OperationDone)[0]
         assert done.resumed and done.removed == shop.sources[:1]
     finally:
@@ -271,10 +252,10 @@ def test_a_merge_left_by_a_crashed_engine_resumes_though_another_program_now_has
     assert not (tmp_path / "owners" / f"{token}.lock").exists()  # tidied away with its operation
 
 
-def test_a_second_engine_on_the_file_never_settles_a_delete_that_a_live_one_has_on_its_way(shop, engines):
+def test_a_second_engine_on_the_file_never_settles_a_delete_that_a_live_one_has_on_its_way(shop, engine_on):
     import threading
 
-    first, first_inbox = engines(shop)
+    first, first_inbox = engine_on(shop.emulator)
     carried = shop.holders(shop.news)
     on_its_way, go_on = threading.Event(), threading.Event()
     real_delete = first.client.delete
@@ -287,7 +268,8 @@ def test_a_second_engine_on_the_file_never_settles_a_delete_that_a_live_one_has_
     first.client.delete = delete
     first.handle(p.DeleteLabel(1, label(first, shop.news)))
     assert on_its_way.wait(10)
-    second, inbox = engines(shop)  # another window on the same site, started now: it settles deletes cut short
+    # another window on the same site, started now: it settles deletes cut short
+    second, inbox = engine_on(shop.emulator)
     second.handle(p.ListDeleted(1))
     inbox.idle(1)
     go_on.set()
@@ -298,10 +280,10 @@ def test_a_second_engine_on_the_file_never_settles_a_delete_that_a_live_one_has_
     assert entry.key == shop.news and set(entry.contact_ids) == carried
 
 
-def test_a_delete_wix_carried_out_is_said_done_though_the_disk_refused_its_last_note(shop, engines, monkeypatch):
+def test_a_delete_wix_carried_out_is_said_done_though_the_disk_refused_its_last_note(shop, engine_on, monkeypatch):
     import sqlite3
 
-    engine, inbox = engines(shop)
+    engine, inbox = engine_on(shop.emulator)
 
     def disk_full(connection, entry, now) -> None:
         raise sqlite3.OperationalError("database or disk is full")
@@ -315,10 +297,10 @@ def test_a_delete_wix_carried_out_is_said_done_though_the_disk_refused_its_last_
     assert entry.key == shop.news
 
 
-def test_a_restore_never_puts_a_label_wix_or_an_app_manages_on_contacts(shop, engines):
+def test_a_restore_never_puts_a_label_wix_or_an_app_manages_on_contacts(shop, engine_on):
     from labeldesk.engine.op_errors import RestoreRefusedError
 
-    engine, inbox = engines(shop)
+    engine, inbox = engine_on(shop.emulator)
     ann = shop.ann
     before = set(shop.store.label_keys_of(ann))
     entry = journal.save_deleted(engine.cache, "custom.contacted", "Contacted", [ann], datetime.now(UTC))
@@ -362,10 +344,10 @@ def test_an_engine_that_stopped_in_good_order_mid_merge_is_known_gone_whatever_i
         other.wait(10)
 
 
-def test_a_cancel_that_comes_as_the_last_job_completes_still_deletes_nothing(shop, engines):
+def test_a_cancel_that_comes_as_the_last_job_completes_still_deletes_nothing(shop, engine_on):
     from labeldesk.engine.op_errors import OperationCancelledError
 
-    engine, inbox = engines(shop)
+    engine, inbox = engine_on(shop.emulator)
     real_wait = engine.client.wait_for_job
 
     def wait_for_job(job_id: str, **kwargs) -> BulkJob:
@@ -380,10 +362,10 @@ def test_a_cancel_that_comes_as_the_last_job_completes_still_deletes_nothing(sho
     assert not requests(shop.emulator, "DELETE", DELETES)
 
 
-def test_a_delete_whose_first_try_wix_carried_out_keeps_its_contacts_when_the_retry_finds_it_gone(shop, engines):
+def test_a_delete_whose_first_try_wix_carried_out_keeps_its_contacts_when_the_retry_finds_it_gone(shop, engine_on):
     from labeldesk.api.errors import LabelNotFoundError
 
-    engine, inbox = engines(shop)
+    engine, inbox = engine_on(shop.emulator)
     carried = shop.holders(shop.news)
     real_delete = engine.client.delete
 
@@ -407,7 +389,7 @@ def _given_the_key_again(shop: Site, key: str, name: str):
     return new
 
 
-def test_a_delete_cut_short_is_settled_as_done_when_its_key_now_names_a_new_label(shop, engines, tmp_path):
+def test_a_delete_cut_short_is_settled_as_done_when_its_key_now_names_a_new_label(shop, engine_on, tmp_path):
     with make_client(shop.emulator) as client:
         old = next(lb for lb in client.fetch_all() if lb.key == shop.news)
     carried = shop.holders(shop.news)
@@ -416,7 +398,7 @@ def test_a_delete_cut_short_is_settled_as_done_when_its_key_now_names_a_new_labe
     journal.save_deleted(cache, shop.news, "Newsletter", sorted(carried), before, created=old.created)
     cache.close()
     _given_the_key_again(shop, shop.news, "Newsletter")  # its delete went through; someone made it anew since
-    engine, inbox = engines(shop)
+    engine, inbox = engine_on(shop.emulator)
     engine.handle(p.ListDeleted(1))
     inbox.idle(1)
     engine.handle(p.ListDeleted(2))
@@ -424,7 +406,7 @@ def test_a_delete_cut_short_is_settled_as_done_when_its_key_now_names_a_new_labe
     assert entry.key == shop.news and set(entry.contact_ids) == carried  # restorable, not forgotten
 
 
-def test_a_resumed_merge_never_deletes_a_new_label_given_a_deleted_sources_key(shop, engines, tmp_path):
+def test_a_resumed_merge_never_deletes_a_new_label_given_a_deleted_sources_key(shop, engine_on, tmp_path):
     from labeldesk.engine import owners
 
     client = make_client(shop.emulator)
@@ -441,14 +423,16 @@ def test_a_resumed_merge_never_deletes_a_new_label_given_a_deleted_sources_key(s
     owners.release(gone)  # its engine crashed after Wix deleted the source, before it wrote that down
     cache.close()
     new = _given_the_key_again(shop, source, "vip")  # and a new "vip" was made since, with the free key
-    _, inbox = engines(shop)
+    _, inbox = engine_on(shop.emulator)
     done = inbox.wait_for(p.OperationDone)[0]
     assert done.resumed and done.removed == [source]
     assert not requests(shop.emulator, "DELETE", DELETES)
     assert new["key"] in {row["key"] for row in shop.store.snapshot()}  # the new label is left alone
 
 
-def test_a_merge_left_by_an_engine_that_stops_just_after_another_opened_the_site_is_taken_over(shop, engines, tmp_path):
+def test_a_merge_left_by_an_engine_that_stops_just_after_another_opened_the_site_is_taken_over(
+    shop, engine_on, tmp_path
+):
     from tests.engine.test_resume import journal_jobs, wait_until
 
     path = tmp_path / "site.sqlite3"
@@ -458,7 +442,7 @@ def test_a_merge_left_by_an_engine_that_stops_just_after_another_opened_the_site
     first.handle(p.Open(None, 1, str(path)))
     first.handle(p.MergeLabels(1, shop.vip, shop.sources))
     wait_until(lambda: len(journal_jobs(path)) == len(shop.sources))
-    second, inbox = engines(shop)  # the site opened again while its last engine is still stopping
+    second, inbox = engine_on(shop.emulator)  # the site opened again while its last engine is still stopping
     second.handle(p.ListDeleted(1))
     inbox.wait_for(p.DeletedList)
     assert not inbox.of(p.OperationStarted)  # (its engine is alive: not the second's to take)
