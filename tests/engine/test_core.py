@@ -8,6 +8,7 @@ import time
 import pytest
 
 from labeldesk.cache import LabelCache
+from labeldesk.domain import search_text
 from labeldesk.emulator import Emulator, LabelStore, seed_demo
 from labeldesk.engine import protocol as p
 from labeldesk.engine.core import PART_SIZE, SyncEngine
@@ -84,6 +85,7 @@ def test_a_refresh_sends_its_labels_in_parts_then_done_then_saves_them(engine_fo
     labels = [label for part in parts for label in part.labels]
     assert {label.key for label in labels} == {row["key"] for row in demo_emulator.store.snapshot()}
     assert all(len(part.labels) <= PART_SIZE and len(part.texts) == len(part.labels) for part in parts)
+    assert all(part.texts == [search_text(label) for label in part.labels] for part in parts)  # side by side
     assert done.sort_spec == (0, False)  # the parts came in the table's order (by name, A to Z)
     assert [label.key for label in labels] == ordered_keys({lb.key: lb for lb in labels}, None, (Column.NAME, False))
     inbox.wait_for(p.CountsLoaded)
