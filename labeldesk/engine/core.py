@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -339,16 +339,13 @@ class SyncEngine:
                     merged[change.key] = change.label
                     search[change.key] = search_text(change.label)
             batch = prepare_batch(list(merged.values()), spec, known_search=search)  # (in order again)
-        in_order = (
-            batch.labels
-            if batch.order is None or batch.by_key is None
-            else list(map(batch.by_key.__getitem__, batch.order))
-        )
-        for labels_part, texts in _parts(in_order, batch.search):  # (in the table's order: nothing to sort there)
-            self._send(p.LabelsPart(generation, labels_part, texts))
-        wire_spec = (
-            None if batch.order is None or batch.sort_spec is None else (int(batch.sort_spec[0]), batch.sort_spec[1])
-        )
+        # In the table's order (nothing to sort there), with the texts prepare_batch put in that order.
+        by_key, search = batch.by_key or {}, batch.search
+        in_order = batch.labels if batch.order is None else list(map(by_key.__getitem__, batch.order))
+        texts = batch.order_texts if batch.order_texts is not None else [search[label.key] for label in in_order]
+        for first in range(0, max(len(in_order), 1), PART_SIZE):
+            self._send(p.LabelsPart(generation, in_order[first : first + PART_SIZE], texts[first : first + PART_SIZE]))
+        wire_spec = None if batch.sort_spec is None else (int(batch.sort_spec[0]), batch.sort_spec[1])
         self._send(p.LabelsDone(generation, unreadable, wire_spec))
         ordered_by = sort_name(batch.sort_spec) if batch.sort_spec else None
         order = batch.order if ordered_by is not None else None
@@ -479,12 +476,6 @@ class SyncEngine:
     def _destroy(cache: LabelCache) -> None:
         cache.destroy()
         remove_marker(showing_marker(cache.path))
-
-
-def _parts(labels: list[Label], search: dict[str, str]) -> Iterator[tuple[list[Label], list[str]]]:
-    for first in range(0, max(len(labels), 1), PART_SIZE):
-        part = labels[first : first + PART_SIZE]
-        yield part, [search.get(label.key) or search_text(label) for label in part]
 
 
 def _build_client(settings: p.ClientSettings) -> Any:
