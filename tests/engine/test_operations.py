@@ -3,9 +3,11 @@ the restorable delete and Recently deleted, cancelling, resuming, and the rate b
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from labeldesk.cache import LabelCache
+from labeldesk.cache import LabelCache, journal
 from labeldesk.emulator import Emulator, LabelStore, seed_empty
 from labeldesk.engine import protocol as p
 from labeldesk.engine.core import SyncEngine
@@ -133,6 +135,22 @@ def test_delete_then_restore_puts_the_label_back_on_the_same_contacts_that_still
     engine.handle(p.ListDeleted(4))
     inbox.wait_for(p.DeletedList, 2)
     assert inbox.of(p.DeletedList)[1].entries == []  # restored: no longer in Recently deleted
+
+
+def test_recently_deleted_leaves_out_what_was_deleted_more_than_thirty_days_ago(site, engine_on):
+    engine, inbox = engine_on(site.emulator)
+    engine.handle(p.ListDeleted(1))
+    inbox.idle(1)  # (and the Open's tidy-up of old entries with it: these two come after it)
+    now = datetime.now(UTC)
+    other = LabelCache(engine.cache.path)
+    try:
+        for key, days in (("custom.old", journal.KEEP_DAYS + 1), ("custom.recent", 1)):
+            entry = journal.save_deleted(other, key, key, ["a"], now - timedelta(days=days))
+            other.write(lambda c, entry=entry, days=days: journal.confirm_deleted(c, entry, now - timedelta(days=days)))
+    finally:
+        other.close()
+    engine.handle(p.ListDeleted(2))
+    assert [entry.key for entry in inbox.wait_for(p.DeletedList, 2)[1].entries] == ["custom.recent"]
 
 
 def test_a_restore_onto_a_label_of_the_same_name_made_since_says_it_already_existed(site, engine_on):
