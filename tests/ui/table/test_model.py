@@ -651,6 +651,23 @@ def test_a_big_tables_near_duplicate_index_is_made_on_a_worker_not_here(qtbot, b
     assert model.near_duplicate("label 0007b") is None
 
 
+def test_a_near_duplicate_index_that_fails_on_the_worker_is_made_here_instead(qtbot, big_model, monkeypatch):
+    """A bug on the worker (it logs it) still ends a dialog's wait, with an index made here."""
+    import threading
+
+    real_of = NearDuplicates.of
+
+    def broken_off_the_gui_thread(labels):
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("a bug")
+        return real_of(labels)
+
+    monkeypatch.setattr(NearDuplicates, "of", staticmethod(broken_off_the_gui_thread))
+    with qtbot.waitSignal(big_model.near_duplicates_ready, timeout=5000):
+        assert big_model.near_duplicate("label 0007") is CHECKING
+    assert big_model.near_duplicate("LABEL  0007").display_name == "Label 0007"
+
+
 def test_changes_while_a_worker_makes_the_near_duplicate_index_are_kept(qtbot, big_model, sort_thread_held):
     model = big_model
     gone = model.label_at(0)
