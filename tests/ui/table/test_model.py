@@ -695,6 +695,20 @@ def test_labels_replaced_while_a_dialog_waits_for_the_index_still_end_the_wait(q
     assert model.near_duplicate("label 0001") is None
 
 
+def test_labels_replaced_by_another_big_set_while_the_index_is_made_take_only_the_new_index(
+    qtbot, big_model, sort_thread_held
+):
+    model = big_model
+    assert model.near_duplicate("label 0001") is CHECKING
+    model.apply_labels([label(f"custom.n{n:04d}", f"Name {n:04d}") for n in range(150)])  # still big: anew
+    assert model.near_duplicate("name 0001") is CHECKING
+    sort_thread_held.set()
+    assert model.worker().wait_for_done()
+    QCoreApplication.processEvents()  # the first worker's index, made for labels now gone, is dropped
+    assert model.near_duplicate("label 0001") is None
+    assert model.near_duplicate("NAME 0001").key == "custom.n0001"
+
+
 def test_a_refresh_applied_in_one_go_keeps_the_texts_of_labels_it_did_not_change():
     """A batch's text for a label it doesn't change may be stale (a rename merged into a refresh):
     the table keeps its own."""
