@@ -83,6 +83,21 @@ def test_the_near_duplicate_index_kept_up_to_date_equals_one_made_anew():
         assert all(len(keys) > 1 for keys in twins.several.values())
 
 
+def test_the_near_duplicate_index_made_in_slices_equals_one_kept_up_to_date(monkeypatch):
+    """``of`` works a slice of labels at a time: forms shared across slices end up as if added one by one."""
+    from labeldesk.index import twins as twins_module
+
+    names = ["VIP", "vip", "Café", "ＶＩＰ", "cafe", "CAFÉ", "xy", "x\u200by", "Solo"]
+    labels = {
+        f"custom.k{n:02d}": Label(f"custom.k{n:02d}", names[n % len(names)], LabelType.USER_DEFINED) for n in range(25)
+    }
+    added = NearDuplicates()
+    for key, one in labels.items():
+        added.add(key, one.display_name)
+    monkeypatch.setattr(twins_module, "_SLICE", 2)
+    assert NearDuplicates.of(labels) == added
+
+
 def test_near_duplicate_forms_in_bulk_are_the_rules_forms():
     from labeldesk.domain import near_duplicate_form, near_duplicate_forms
 

@@ -81,9 +81,9 @@ class TableRows(QAbstractTableModel):
         self._sorted_texts: list[str] | None = None
         self._twins: NearDuplicates | None = None
         #: While a worker makes the near-duplicate index: the changes since it started, to replay onto
-        #: it, as (key, old name or None, new name or None); else None.
+        #: it, as (key, old name or None, new name or None); else None. The list is also that worker's
+        #: ticket: a result is taken only while its list is still this one.
         self._twin_changes: list[tuple[str, str | None, str | None]] | None = None
-        self._twin_generation = 0
         #: From this many labels on, whole-table work (a new order, the near-duplicate index) is done
         #: on a worker (see BACKGROUND_SORT_FROM).
         self.background_sort_from = BACKGROUND_SORT_FROM
@@ -233,21 +233,19 @@ class TableRows(QAbstractTableModel):
         return self._twins
 
     def _make_twins_in_background(self) -> None:
-        self._twin_generation += 1
-        generation = self._twin_generation
-        self._twin_changes = []
+        changes: list[tuple[str, str | None, str | None]] = []
+        self._twin_changes = changes
         self._lent = True  # the worker reads them as they are now (see _own)
         labels = self._by_key
         self.worker().read(
             lambda: NearDuplicates.of(labels),
             "finding similar names",
-            on_success=lambda twins: self._twins_made(generation, twins),
-            on_failure=lambda error: self._twins_made(generation, None),
+            on_success=lambda twins: self._twins_made(changes, twins),
+            on_failure=lambda error: self._twins_made(changes, None),
         )
 
-    def _twins_made(self, generation: int, twins: NearDuplicates | None) -> None:
-        changes = self._twin_changes
-        if generation != self._twin_generation or changes is None:
+    def _twins_made(self, changes: list[tuple[str, str | None, str | None]], twins: NearDuplicates | None) -> None:
+        if changes is not self._twin_changes:
             return  # the labels were replaced since: their index is being made anew
         if twins is None:  # a bug (the worker logged it): make it here instead, slow as it is
             self._twins, self._twin_changes = NearDuplicates.of(self._by_key), None
@@ -272,8 +270,7 @@ class TableRows(QAbstractTableModel):
         """All the labels were replaced: their index is made anew when next asked for, or now if a
         dialog is waiting for it."""
         waiting = self._twin_changes is not None
-        self._twin_generation += 1
-        self._twins = self._twin_changes = None
+        self._twins = self._twin_changes = None  # (a worker still making the old one: its result is dropped)
         if waiting and self.prepare_near_duplicates() is not None:
             self.near_duplicates_ready.emit()
 

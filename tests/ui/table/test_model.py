@@ -651,6 +651,23 @@ def test_a_big_tables_near_duplicate_index_is_made_on_a_worker_not_here(qtbot, b
     assert model.near_duplicate("label 0007b") is None
 
 
+def test_a_near_duplicate_index_that_fails_on_the_worker_is_made_here_instead(qtbot, big_model, monkeypatch):
+    """A bug on the worker (it logs it) still ends a dialog's wait, with an index made here."""
+    import threading
+
+    real_of = NearDuplicates.of
+
+    def broken_off_the_gui_thread(labels):
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("a bug")
+        return real_of(labels)
+
+    monkeypatch.setattr(NearDuplicates, "of", staticmethod(broken_off_the_gui_thread))
+    with qtbot.waitSignal(big_model.near_duplicates_ready, timeout=5000):
+        assert big_model.near_duplicate("label 0007") is CHECKING
+    assert big_model.near_duplicate("LABEL  0007").display_name == "Label 0007"
+
+
 def test_changes_while_a_worker_makes_the_near_duplicate_index_are_kept(qtbot, big_model, sort_thread_held):
     model = big_model
     gone = model.label_at(0)
@@ -676,6 +693,20 @@ def test_labels_replaced_while_a_dialog_waits_for_the_index_still_end_the_wait(q
     assert model.worker().wait_for_done()
     QCoreApplication.processEvents()  # the old worker's index, made for labels now gone, is dropped
     assert model.near_duplicate("label 0001") is None
+
+
+def test_labels_replaced_by_another_big_set_while_the_index_is_made_take_only_the_new_index(
+    qtbot, big_model, sort_thread_held
+):
+    model = big_model
+    assert model.near_duplicate("label 0001") is CHECKING
+    model.apply_labels([label(f"custom.n{n:04d}", f"Name {n:04d}") for n in range(150)])  # still big: anew
+    assert model.near_duplicate("name 0001") is CHECKING
+    sort_thread_held.set()
+    assert model.worker().wait_for_done()
+    QCoreApplication.processEvents()  # the first worker's index, made for labels now gone, is dropped
+    assert model.near_duplicate("label 0001") is None
+    assert model.near_duplicate("NAME 0001").key == "custom.n0001"
 
 
 def test_a_refresh_applied_in_one_go_keeps_the_texts_of_labels_it_did_not_change():
