@@ -286,3 +286,13 @@ def test_the_panel_follows_only_a_single_selected_label(demo, qtbot):
     assert panel.heading.text() == "Select one label to see its contacts."
     window.table.clearSelection()
     assert window.commands.only_selected() is None
+
+
+def test_the_panel_lets_go_of_a_label_the_table_no_longer_has_after_a_reset(demo, qtbot):
+    window, _ = demo
+    window.show()
+    window.window_actions[ActionId.CONTACTS].trigger()
+    select(window, "VIP")
+    assert window.features.panel.heading.text() == "Contacts with ‘VIP’"
+    window.model.clear()  # (a reset: Qt drops the selection without a selectionChanged)
+    assert window.features.panel.heading.text() == "Select one label to see its contacts."
