@@ -134,7 +134,9 @@ class ContactFeatures(QObject):
         ]
 
     def _on_selection_changed(self, *_: object) -> None:
-        self.panel.show_labels(self.commands.selected_labels() if self.operations is not None else [])
+        # (only whether one label is selected, and which: Ctrl+A over a big table is not read row by row)
+        one = self.commands.only_selected() if self.operations is not None else None
+        self.panel.show_labels([] if one is None else [one])
 
     # -- the commands ---------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from labeldesk.logs import redact
-from labeldesk.ui.widgets import plain_label
+from labeldesk.ui.widgets import button_row, plain_label
 
 log = logging.getLogger(__name__)
 
@@ -137,11 +137,7 @@ class CrashDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(icon)
         top.addLayout(text, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.details_button)
-        buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
+        buttons = button_row(self.details_button, self.copy_button, right=self.close_button)
         layout = self._layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.details, 1)

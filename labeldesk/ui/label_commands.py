@@ -6,6 +6,7 @@ window triggers it through its actions and shows what it says (``message``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, Signal
@@ -65,13 +66,28 @@ class LabelCommands(QObject):
         Read from the selection's ranges, not selectedRows(): that asks the model (in Python) about
         every selected cell, which Ctrl+A over 100,000 labels makes slow. The table selects whole rows.
         """
-        last = self.model.columnCount() - 1
         rows: set[int] = set()
+        for span in self._selected_spans():
+            rows.update(span)
+        return self.model.labels_at(sorted(rows))
+
+    def only_selected(self) -> Label | None:
+        """The label selected when exactly one is, else None: what the Contacts panel follows on each
+        selection or data change, read without going through a big selection row by row."""
+        rows: set[int] = set()
+        for span in self._selected_spans():
+            rows.update(span[:2])
+            if len(rows) > 1:
+                return None
+        return self.model.label_at(rows.pop()) if rows else None
+
+    def _selected_spans(self) -> Iterator[range]:
+        """The rows of each of the selection's ranges (the table selects whole rows)."""
+        last = self.model.columnCount() - 1
         selection = self.table.selectionModel().selection()
         for span in map(selection.at, range(selection.count())):
             if span.left() == 0 and span.right() == last:
-                rows.update(range(span.top(), span.bottom() + 1))
-        return self.model.labels_at(sorted(rows))
+                yield range(span.top(), span.bottom() + 1)
 
     def select_key(self, key: str) -> bool:
         """Select and show the row of ``key``, clearing search and filter if they hide it."""

@@ -15,7 +15,6 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -42,7 +41,7 @@ from labeldesk.index import CHECKING, Checking
 from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.text import literal, plain_tooltip
 from labeldesk.ui.text_dialog import TextDialog
-from labeldesk.ui.widgets import plain_label
+from labeldesk.ui.widgets import button_row, plain_label
 
 log = logging.getLogger(__name__)
 
@@ -165,11 +164,7 @@ class LabelNameDialog(TextDialog):
         layout.addWidget(self.note)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.details_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.buttons)
-        layout.addLayout(bottom)
+        layout.addLayout(button_row(self.details_button, right=self.buttons))
 
         self._non_modal_timer = QTimer(self)
         self._non_modal_timer.setSingleShot(True)

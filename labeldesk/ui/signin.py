@@ -25,7 +25,7 @@ from labeldesk.sites import Site, extract_site_id, site_id_problem
 from labeldesk.ui import icons
 from labeldesk.ui.site_manager import Field, OpenedSite, SignInError, SignInRequest, SiteManager
 from labeldesk.ui.text import plain_tooltip
-from labeldesk.ui.widgets import plain_label
+from labeldesk.ui.widgets import button_row, plain_label
 
 KEY_HELP = (
     "Create one in Wix: Account Settings → API Keys → Generate API Key, with the “Manage Contact Labels” "
@@ -183,11 +183,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.address_note)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.demo_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.buttons)
-        layout.addLayout(bottom)
+        layout.addLayout(button_row(self.demo_button, right=self.buttons))
         chain = (
             self.key_edit,
             self.show_key,

@@ -36,6 +36,17 @@ def date_column_width(metrics: QFontMetrics) -> int:
     return metrics.horizontalAdvance(text) + 2 * metrics.height()
 
 
+def button_row(*left: QWidget, right: QWidget) -> QHBoxLayout:
+    """A dialog's bottom row: ``left`` (a side button or two) at the start, ``right`` (its main
+    buttons) at the end."""
+    row = QHBoxLayout()
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    row.addWidget(right)
+    return row
+
+
 def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
     """A QLabel that never interprets its text as HTML (and, by default, wraps)."""
     label = QLabel(parent)

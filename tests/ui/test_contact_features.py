@@ -268,3 +268,31 @@ def test_an_operation_the_engine_could_not_write_down_is_reported_stopped_when_t
     assert window.status.text.text().endswith("the restore finishes the next time you open this site.")
     assert not window.busy.isVisibleTo(window)
     link.gave_up = False
+
+
+def test_the_panel_follows_only_a_single_selected_label(demo, qtbot):
+    window, _ = demo
+    window.show()
+    window.window_actions[ActionId.CONTACTS].trigger()
+    panel = window.features.panel
+    select(window, "VIP", "Vegan")
+    assert window.commands.only_selected() is None
+    assert panel.heading.text() == "Select one label to see its contacts."
+    select(window, "Vegan")
+    assert window.commands.only_selected() == window.model.label("custom.vegan")
+    assert panel.heading.text() == "Contacts with ‘Vegan’"
+    window.table.selectAll()
+    assert window.commands.only_selected() is None
+    assert panel.heading.text() == "Select one label to see its contacts."
+    window.table.clearSelection()
+    assert window.commands.only_selected() is None
+
+
+def test_the_panel_lets_go_of_a_label_the_table_no_longer_has_after_a_reset(demo, qtbot):
+    window, _ = demo
+    window.show()
+    window.window_actions[ActionId.CONTACTS].trigger()
+    select(window, "VIP")
+    assert window.features.panel.heading.text() == "Contacts with ‘VIP’"
+    window.model.clear()  # (a reset: Qt drops the selection without a selectionChanged)
+    assert window.features.panel.heading.text() == "Select one label to see its contacts."

@@ -24,6 +24,15 @@ def model_over(fake: FakeOperations, page_size: int = 100) -> ContactsModel:
     return model
 
 
+def panel_over(qtbot, fake: FakeOperations, *, shown: bool = True) -> ContactsPanel:
+    """A Contacts panel reading through ``fake``, on screen unless ``shown`` is False."""
+    panel = ContactsPanel(page_size=100)
+    qtbot.addWidget(panel)
+    panel.set_source(fake)
+    panel.setVisible(shown)
+    return panel
+
+
 def test_the_model_passes_qt_model_tester_as_pages_arrive(qtmodeltester):
     fake = FakeOperations()
     model = model_over(fake)
@@ -109,10 +118,7 @@ def test_contacts_without_a_name_or_email_say_so_in_a_dimmed_colour():
 
 def test_the_panel_names_the_label_counts_and_copies_the_selected_emails(qtbot):
     fake = FakeOperations()
-    panel = ContactsPanel(page_size=100)
-    qtbot.addWidget(panel)
-    panel.set_source(fake)
-    panel.show()
+    panel = panel_over(qtbot, fake)
     panel.show_labels([NEWS])
     assert panel.heading.text() == "Contacts with ‘<b>News</b>’"
     assert panel.heading.textFormat() == Qt.TextFormat.PlainText
@@ -135,9 +141,7 @@ def test_the_panel_names_the_label_counts_and_copies_the_selected_emails(qtbot):
 
 def test_the_panel_asks_to_select_one_label_and_reads_only_while_shown(qtbot):
     fake = FakeOperations()
-    panel = ContactsPanel(page_size=100)
-    qtbot.addWidget(panel)
-    panel.set_source(fake)
+    panel = panel_over(qtbot, fake, shown=False)
     panel.show_labels([VIP, NEWS])
     assert panel.heading.text() == "Select one label to see its contacts."
     panel.show_labels([VIP])
@@ -149,10 +153,7 @@ def test_the_panel_asks_to_select_one_label_and_reads_only_while_shown(qtbot):
 
 def test_offline_the_panel_says_it_shows_the_saved_copy(qtbot):
     fake = FakeOperations()
-    panel = ContactsPanel(page_size=100)
-    qtbot.addWidget(panel)
-    panel.set_source(fake)
-    panel.show()
+    panel = panel_over(qtbot, fake)
     panel.show_labels([VIP])
     yesterday = datetime.now(UTC) - timedelta(days=1)
     fake.answer_contacts(contacts(3), total=3, more=False, from_cache=True, synced_at=yesterday)
@@ -162,10 +163,7 @@ def test_offline_the_panel_says_it_shows_the_saved_copy(qtbot):
 
 def test_a_failed_page_is_said_in_the_panel(qtbot):
     fake = FakeOperations()
-    panel = ContactsPanel(page_size=100)
-    qtbot.addWidget(panel)
-    panel.set_source(fake)
-    panel.show()
+    panel = panel_over(qtbot, fake)
     panel.show_labels([VIP])
     _, _, failed = fake.asked[-1]
     failed(NetworkError())
@@ -176,10 +174,7 @@ def test_a_failed_page_is_said_in_the_panel(qtbot):
 
 def test_selecting_the_label_again_after_a_failure_tries_again(qtbot):
     fake = FakeOperations()
-    panel = ContactsPanel(page_size=100)
-    qtbot.addWidget(panel)
-    panel.set_source(fake)
-    panel.show()
+    panel = panel_over(qtbot, fake)
     panel.show_labels([VIP])
     panel.show_labels([VIP])  # (the same label: nothing read again while it is fine)
     assert len(fake.asked) == 1
@@ -194,9 +189,7 @@ def test_the_email_column_gets_the_room_the_short_names_leave(qtbot):
     from labeldesk.contacts import Contact
 
     fake = FakeOperations()
-    panel = ContactsPanel(page_size=100)
-    qtbot.addWidget(panel)
-    panel.set_source(fake)
+    panel = panel_over(qtbot, fake, shown=False)
     panel.resize(420, 300)
     panel.show()
     panel.show_labels([VIP])
@@ -215,10 +208,7 @@ def test_the_email_column_gets_the_room_the_short_names_leave(qtbot):
 
 def test_a_label_whose_contacts_changed_while_the_panel_was_hidden_is_read_again_when_it_opens(qtbot):
     fake = FakeOperations()
-    panel = ContactsPanel(page_size=100)
-    qtbot.addWidget(panel)
-    panel.set_source(fake)
-    panel.show()
+    panel = panel_over(qtbot, fake)
     panel.show_labels([VIP])
     fake.answer_contacts(contacts(3), total=3, more=False)
     panel.hide()

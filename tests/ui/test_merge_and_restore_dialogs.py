@@ -132,13 +132,27 @@ def entry(n: int, name: str, ids: int, key: str | None = None) -> DeletedLabel:
     return DeletedLabel(n, key or f"custom.{name.lower()}", name, tuple(f"id-{i}" for i in range(ids)), when)
 
 
-def test_recently_deleted_lists_entries_and_restore_reports_contacts_that_are_gone(qtbot):
-    fake = FakeOperations()
-    dialog = DeletedDialog(fake)
+def deleted_dialog(qtbot, fake, entries, **options) -> DeletedDialog:
+    """Recently deleted over ``fake``, on screen, its list read and answered with ``entries``."""
+    dialog = DeletedDialog(fake, **options)
     qtbot.addWidget(dialog)
     dialog.show()
     intent, answer, _ = fake.last(p.ListDeleted)
-    answer(p.DeletedList(intent.request, [entry(2, "Newsletter", 24), entry(1, "<i>Old</i>", 1_200)]))
+    answer(p.DeletedList(intent.request, list(entries)))
+    return dialog
+
+
+def restore_started(dialog, fake, operation: int) -> p.RestoreLabel:
+    """Restore the entry selected in ``dialog``; the engine names it ``operation``."""
+    dialog.restore_selected()
+    (restore,) = fake.operated
+    fake.operation_started.emit(p.OperationStarted(operation, "restore", restore.request))
+    return restore
+
+
+def test_recently_deleted_lists_entries_and_restore_reports_contacts_that_are_gone(qtbot):
+    fake = FakeOperations()
+    dialog = deleted_dialog(qtbot, fake, [entry(2, "Newsletter", 24), entry(1, "<i>Old</i>", 1_200)])
     rows = [[dialog.list.topLevelItem(r).text(c) for c in range(3)] for r in range(2)]
     assert rows[0][0] == "Newsletter" and rows[0][2] == "24"
     assert rows[1][0] == "<i>Old</i>" and rows[1][2] == "1,200"
@@ -156,13 +170,8 @@ def test_recently_deleted_lists_entries_and_restore_reports_contacts_that_are_go
 
 def test_a_restore_under_a_new_key_says_so(qtbot):
     fake = FakeOperations()
-    dialog = DeletedDialog(fake)
-    qtbot.addWidget(dialog)
-    intent, answer, _ = fake.last(p.ListDeleted)
-    answer(p.DeletedList(intent.request, [entry(5, "Newsletter", 2)]))
-    dialog.restore_selected()
-    (restore,) = fake.operated
-    fake.operation_started.emit(p.OperationStarted(1, "restore", restore.request))
+    dialog = deleted_dialog(qtbot, fake, [entry(5, "Newsletter", 2)])
+    restore = restore_started(dialog, fake, 1)
     back = Label("custom.newsletter-2", "Newsletter", LabelType.USER_DEFINED)
     fake.operation_done.emit(p.OperationDone(1, "restore", restore.request, back, changed=2, meant=2, key_changed=True))
     assert dialog.outcome.text() == (
@@ -173,12 +182,9 @@ def test_a_restore_under_a_new_key_says_so(qtbot):
 
 def test_an_empty_recently_deleted_says_so_and_offline_restore_is_refused(qtbot):
     fake = FakeOperations()
-    dialog = DeletedDialog(fake, restore_blocked=lambda: "You're offline.")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    intent, answer, _ = fake.last(p.ListDeleted)
-    answer(p.DeletedList(intent.request, []))
+    dialog = deleted_dialog(qtbot, fake, [], restore_blocked=lambda: "You're offline.")
     assert dialog.empty.text() == "No deleted labels to restore."
+    intent, answer, _ = fake.last(p.ListDeleted)
     answer(p.DeletedList(intent.request, [entry(1, "VIP", 3)]))
     assert not dialog.restore_button.isEnabled() and dialog.restore_button.toolTip() == "You're offline."
     assert dialog.outcome.isVisibleTo(dialog) and dialog.outcome.text() == "You're offline."  # (not only a tooltip)
@@ -251,10 +257,7 @@ def test_a_name_with_markup_and_a_newline_is_shown_as_one_plain_line_in_both_dia
     dialog = merge_dialog(qtbot, fake, labels=(odd, VIP), counts={"custom.odd": 50, "custom.vip": 1})
     shown = dialog.target_box.itemText(0)
     assert shown.startswith("<b>x</b>") and "\n" not in shown
-    deleted = DeletedDialog(fake)
-    qtbot.addWidget(deleted)
-    _, on_list, _ = fake.last(p.ListDeleted)
-    on_list(p.DeletedList(fake.last(p.ListDeleted)[0].request, [entry(1, odd.display_name, 3)]))
+    deleted = deleted_dialog(qtbot, fake, [entry(1, odd.display_name, 3)])
     item = deleted.list.topLevelItem(0)
     assert item.text(0).startswith("<b>x</b>") and "\n" not in item.text(0)
 
@@ -271,13 +274,8 @@ def test_closing_the_merge_dialog_while_it_runs_lets_the_merge_go_on(qtbot):
 
 def test_recently_deleted_follows_its_own_restore_not_another_operation_started_meanwhile(qtbot):
     fake = FakeOperations()
-    dialog = DeletedDialog(fake)
-    qtbot.addWidget(dialog)
-    intent, on_list, _ = fake.last(p.ListDeleted)
-    on_list(p.DeletedList(intent.request, [entry(1, "Newsletter", 2)]))
-    dialog.restore_selected()
-    (restore,) = fake.operated
-    fake.operation_started.emit(p.OperationStarted(4, "restore", restore.request))
+    dialog = deleted_dialog(qtbot, fake, [entry(1, "Newsletter", 2)])
+    restore = restore_started(dialog, fake, 4)
     fake.operation_started.emit(p.OperationStarted(9, "merge", None, resumed=True))  # a merge left last time
     fake.operation_done.emit(p.OperationDone(4, "restore", restore.request, None, [], 2, 2))
     assert dialog.outcome.isVisibleTo(dialog) and dialog.outcome.text().startswith("Restored ‘Newsletter’")

@@ -72,7 +72,8 @@ class ContactsModel(QAbstractTableModel):
         self.error: str | None = None
         self.search = ""
         self._contacts: list[Contact] = []
-        self._ids: set[str] = set()
+        #: Each contact read, by id: its name and email casefolded once, not on every key of a search.
+        self._folded: dict[str, tuple[str, str]] = {}
         self._visible: list[Contact] = []
         self._generation = 0
         self._waiting = False
@@ -89,7 +90,7 @@ class ContactsModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self.key = key
-        self._contacts, self._ids, self._visible = [], set(), []
+        self._contacts, self._folded, self._visible = [], {}, []
         self.total, self.from_cache, self.synced_at, self.error = None, False, None, None
         self.more = key is not None and self.source is not None
         self._waiting = False
@@ -137,7 +138,7 @@ class ContactsModel(QAbstractTableModel):
     def _matches(self, contact: Contact) -> bool:
         if not self.search:
             return True
-        return any(self.search in part.casefold() for part in (contact.name, contact.email or ""))
+        return any(self.search in part for part in self._folded[contact.id])
 
     # -- paging ---------------------------------------------------------------------------------------
 
@@ -175,8 +176,8 @@ class ContactsModel(QAbstractTableModel):
 
     def _on_page(self, page: ContactsPage) -> None:
         self._waiting = False
-        fresh = [contact for contact in page.contacts if contact.id not in self._ids]
-        self._ids.update(contact.id for contact in fresh)
+        fresh = [contact for contact in page.contacts if contact.id not in self._folded]
+        self._folded.update((c.id, (c.name.casefold(), (c.email or "").casefold())) for c in fresh)
         self._contacts.extend(fresh)
         self.total = page.total
         # A page shorter than asked for is the last, whatever ``more`` says (never endless).
