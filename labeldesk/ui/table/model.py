@@ -232,6 +232,12 @@ class LabelTableModel(SortedRows):
             column = Column.CONTACTS
             self.dataChanged.emit(self.index(0, column), self.index(len(self._visible) - 1, column))
 
+    def update_counts(self, changed: Mapping[str, int | None]) -> None:
+        """Merge ``changed`` into the counts (a delete, merge or restore: a few keys, perhaps of labels not in
+        the table yet); nothing while the table has no counts to merge into."""
+        if changed and self._counts is not None:
+            self.set_counts({**self._counts, **changed})
+
     def clear(self) -> None:
         self._version += 1
         if self._pending_sort is not None:  # no rows: they are in the order asked for (the header shows it)

@@ -33,6 +33,16 @@ def test_the_model_passes_qt_model_tester(qtmodeltester):
     qtmodeltester.check(model, force_py=True)
 
 
+def test_counts_that_changed_are_merged_in_and_kept_for_a_label_not_shown_yet():
+    model = LabelTableModel()
+    model.apply_labels(LABELS)
+    model.update_counts({"custom.vip": 9})
+    assert model.contact_count("custom.vip") is None  # no counts yet: nothing to merge into
+    model.set_counts({"custom.vip": 3, "custom.cafe": 2})
+    model.update_counts({"custom.vip": 0, "custom.back": 24})  # (a restore's count comes before its label)
+    assert [model.contact_count(key) for key in ("custom.vip", "custom.cafe", "custom.back")] == [0, 2, 24]
+
+
 def test_the_model_passes_qt_model_tester_while_it_changes(qtmodeltester):
     model = LabelTableModel()
     model.sort(Column.NAME)
