@@ -11,11 +11,12 @@ whichever dialog started them, or none (an operation resumed when the site opene
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
-from PySide6.QtWidgets import QMenu, QToolButton
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from labeldesk.domain import Label
 from labeldesk.engine import protocol as p
@@ -23,8 +24,11 @@ from labeldesk.errors import Failure
 from labeldesk.ui import operation_texts as words
 from labeldesk.ui.actions import ActionId
 from labeldesk.ui.contacts import ContactsPanel
+from labeldesk.ui.quit_question import ask_quit_while_operating
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
     from labeldesk.ui.actions import WindowActions
     from labeldesk.ui.deleted_dialog import DeletedDialog
     from labeldesk.ui.label_commands import LabelCommands
@@ -33,11 +37,16 @@ if TYPE_CHECKING:
     from labeldesk.ui.merge_dialog import MergeDialog
     from labeldesk.ui.models import LabelTableModel
     from labeldesk.ui.session import SiteSession
+    from labeldesk.ui.settings import WindowSettings
     from labeldesk.ui.widgets import WorkingBar
+
+log = logging.getLogger(__name__)
 
 
 #: The Contacts panel's first width, in widths of "M".
 PANEL_WIDTH_EMS = 30
+#: Whether the Contacts panel was open when the window last closed (it opens so again).
+PANEL_SHOWN_KEY = "window/contactsPanel"
 
 
 class ContactFeatures(QObject):
@@ -92,6 +101,14 @@ class ContactFeatures(QObject):
 
         session.site_attached.connect(lambda *_: self._follow(session.controller))
         session.signed_out.connect(lambda *_: self._follow(None))
+
+    def restore(self, settings: QSettings | WindowSettings) -> None:
+        """Open the Contacts panel if it was open when the window last closed."""
+        if settings.value(PANEL_SHOWN_KEY) in (True, "true"):  # (QSettings may give back "true")
+            self.actions[ActionId.CONTACTS].setChecked(True)
+
+    def save(self, settings: QSettings | WindowSettings) -> None:
+        settings.setValue(PANEL_SHOWN_KEY, self.panel.isVisibleTo(self.window))
 
     def _show_panel(self, shown: bool) -> None:
         first = shown and not self._panel_sized
@@ -241,14 +258,22 @@ class ContactFeatures(QObject):
             self.busy.show_working()
             self.busy.show_busy(self.session.controller is not None and self.session.controller.busy)
 
+    def may_quit(self, window: QWidget) -> bool:
+        """At quit: True unless merges or restores are under way and the person chooses to keep ``window`` open
+        (they are journaled: the engine finishes them when the site opens next, and the person should know)."""
+        running = list(self.operations.running.values()) if self.operations is not None else []
+        if not running:
+            return True
+        if not ask_quit_while_operating(window, running):
+            return False
+        log.info("quit with %d operation(s) under way, to finish at the next start", len(running))
+        return True
+
     def _on_counts_changed(self, changed: dict[str, int | None]) -> None:
         """Merge ``changed`` into the table's counts (only when the table has counts to merge into).
 
         A key not in the table yet is kept too: a restore's counts come before its OperationDone puts
         the label back, and dropping them showed the restored label with 0 contacts."""
-        if not changed or self.model.contact_count("") is None:
-            return
-        counts = {label.key: self.model.contact_count(label.key) for label in self.model.labels}
-        counts.update(changed)
-        self.model.set_counts(counts)
-        self.panel.reload(list(changed))
+        self.model.update_counts(changed)
+        if changed:
+            self.panel.reload(list(changed))

@@ -31,7 +31,7 @@ from labeldesk.ui.controller import LabelsController
 from labeldesk.ui.label_commands import LabelCommands
 from labeldesk.ui.labels_table import LabelsTable
 from labeldesk.ui.models import LabelTableModel
-from labeldesk.ui.quit_question import ask_quit_while_operating, ask_quit_while_saving
+from labeldesk.ui.quit_question import ask_quit_while_saving
 from labeldesk.ui.session import ControllerFactory, SiteSession
 from labeldesk.ui.site_manager import SignInRequest, SiteManager
 from labeldesk.ui.top_bar import TopBar
@@ -46,9 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["MainWindow", "ask_quit_while_saving"]  # (the quit question is replaced here in tests)
 
 log = logging.getLogger(__name__)
-
-#: Whether the Contacts panel was open when the window last closed (it opens so again).
-PANEL_SHOWN_KEY = "window/contactsPanel"
 
 
 class MainWindow(QMainWindow):
@@ -121,8 +118,7 @@ class MainWindow(QMainWindow):
         self.features = ContactFeatures(self)  # the Contacts panel, Merge labels…, Recently deleted
         self.features.message.connect(self.show_message)
         window_geometry.restore(self, self.table.horizontalHeader(), settings)
-        if settings.value(PANEL_SHOWN_KEY) in (True, "true"):  # (as when the window last closed; QSettings: "true")
-            self.window_actions[ActionId.CONTACTS].setChecked(True)
+        self.features.restore(settings)
         if manager is not None:
             manager.sites_changed.connect(self._rebuild_site_menu)
             manager.sign_in_needed.connect(self.ask_sign_in)
@@ -288,7 +284,7 @@ class MainWindow(QMainWindow):
     # -- the window -----------------------------------------------------------------------------------
 
     def save_settings(self) -> None:
-        self.settings.setValue(PANEL_SHOWN_KEY, self.features.panel.isVisibleTo(self))
+        self.features.save(self.settings)
         window_geometry.save(self, self.table.horizontalHeader(), self.settings)
 
     def changeEvent(self, event) -> None:
@@ -299,12 +295,10 @@ class MainWindow(QMainWindow):
             self.top_bar.redraw_icons()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Close, unless changes are still on their way to Wix and the person chooses to wait for them.
-
-        "Wait" keeps the window open and closes it by itself once every change has landed; if one
-        fails meanwhile, the window stays open with the failure shown. "Quit anyway" quits, and the
-        log says which changes Wix had not confirmed.
-        """
+        """Close, unless changes are on their way to Wix (or a merge or restore is under way: see
+        ContactFeatures.may_quit) and the person chooses to wait. "Wait" closes the window by itself once
+        every change has landed (a failure meanwhile keeps it open, shown); "Quit anyway" quits, and the
+        log says which changes Wix had not confirmed."""
         changes = list(self.controller.changes_in_flight) if self.controller is not None else []
         if changes:
             if not ask_quit_while_saving(self, changes):
@@ -314,14 +308,10 @@ class MainWindow(QMainWindow):
                 self.show_message(texts.closing_once_saved(len(changes)))
                 return
             log.warning("quit with %d change(s) Wix had not confirmed: %s", len(changes), "; ".join(changes))
-        operations = self.features.operations
-        running = list(operations.running.values()) if operations is not None else []
-        if running:  # (journaled: the engine finishes them when the site opens next; the person should know)
-            if not ask_quit_while_operating(self, running):
-                event.ignore()
-                self._focus_table()
-                return
-            log.info("quit with %d operation(s) under way, to finish at the next start", len(running))
+        if not self.features.may_quit(self):  # (a merge or restore under way, and the person keeps the window)
+            event.ignore()
+            self._focus_table()
+            return
         self.session.close_when_saved = False
         self.save_settings()
         super().closeEvent(event)

@@ -71,10 +71,10 @@ def _app(qapp):
 def _no_real_quit_question(monkeypatch):
     """Closing a window with a change in flight asks in a modal box: never a real one in a test.
     Unless a test says otherwise, the answer is "Quit anyway" (what closing a test's window means)."""
-    from labeldesk.ui import main_window
+    from labeldesk.ui import contact_features, main_window
 
     monkeypatch.setattr(main_window, "ask_quit_while_saving", lambda parent, changes: True, raising=False)
-    monkeypatch.setattr(main_window, "ask_quit_while_operating", lambda parent, kinds: True, raising=False)
+    monkeypatch.setattr(contact_features, "ask_quit_while_operating", lambda parent, kinds: True)
 
 
 def fast_client(api_key: str, site: Site) -> WixLabelsClient:

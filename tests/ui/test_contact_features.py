@@ -146,7 +146,7 @@ def test_another_site_shown_closes_the_merge_question_empties_the_panel_and_drop
 
 
 def test_closing_while_a_merge_runs_says_so_and_keep_open_keeps_the_window(demo, qtbot, monkeypatch):
-    from labeldesk.ui import main_window, status_texts
+    from labeldesk.ui import contact_features, status_texts
 
     window, _ = demo
     asked: list[list[str]] = []
@@ -156,7 +156,7 @@ def test_closing_while_a_merge_runs_says_so_and_keep_open_keeps_the_window(demo,
         asked.append(list(kinds))
         return replies.pop(0)
 
-    monkeypatch.setattr(main_window, "ask_quit_while_operating", ask)
+    monkeypatch.setattr(contact_features, "ask_quit_while_operating", ask)
     window.close()  # nothing running: no question
     assert asked == []
     window.show()
