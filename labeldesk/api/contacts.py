@@ -21,6 +21,7 @@ from labeldesk.api import errors
 from labeldesk.api.calls import RetryingCalls
 from labeldesk.api.contact_errors import ContactNotFoundError, JobNotFoundError, JobStoppedError, JobTimeoutError
 from labeldesk.api.paging import read_pages
+from labeldesk.api.retry import EitherStop
 from labeldesk.contacts import JOB_COMPLETED, BulkJob, Contact, ContactPage, JobError
 from labeldesk.domain import valid_key
 
@@ -290,20 +291,12 @@ class ContactCalls(RetryingCalls):
     def _pause(self, seconds: float, stop: threading.Event | None, job_id: str) -> None:
         """Wait ``seconds``, ending early with JobStoppedError when ``stop`` is set, CancelledError when
         the client closes."""
-        deadline = time.monotonic() + seconds
-        while True:
-            if self._stop.is_set():
-                raise errors.CancelledError()
-            if stop is not None and stop.is_set():
-                raise JobStoppedError(job_id)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            # One event can be waited on at a time: the caller's, in short steps, so a close is seen too.
-            if stop is None:
-                self._stop.wait(left)
-            else:
-                stop.wait(min(left, 0.05))
+        # (the caller's stop first: EitherStop waits on it, so a stop is seen at once, before the close that follows it)
+        (self._stop if stop is None else EitherStop(stop, self._stop)).wait(seconds)
+        if self._stop.is_set():
+            raise errors.CancelledError()
+        if stop is not None and stop.is_set():
+            raise JobStoppedError(job_id)
 
 
 # -- the wire -------------------------------------------------------------------------------------------------
