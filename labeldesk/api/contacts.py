@@ -21,6 +21,7 @@ from labeldesk.api import errors
 from labeldesk.api.calls import RetryingCalls
 from labeldesk.api.contact_errors import ContactNotFoundError, JobNotFoundError, JobStoppedError, JobTimeoutError
 from labeldesk.api.paging import read_pages
+from labeldesk.api.retry import EitherStop
 from labeldesk.contacts import JOB_COMPLETED, BulkJob, Contact, ContactPage, JobError
 from labeldesk.domain import valid_key
 
@@ -84,7 +85,7 @@ class ContactCalls(RetryingCalls):
         """Every contact carrying at least one of ``keys``, each once, with its ``label_keys`` (all of its
         labels, not only these): for a merge's dry run. The keys go 100 to a query (contract section 11);
         raises as :meth:`contacts_with_label`."""
-        wanted = list(dict.fromkeys(_key(key) for key in _many(keys, "keys")))
+        wanted = _unique_keys(keys, "keys")
         found: dict[str, Contact] = {}
         for batch in _batches(wanted, MAX_KEYS):
             for contact in self._all_pages({"info.labelKeys": {"$hasSome": batch}}, with_keys=True):
@@ -98,18 +99,18 @@ class ContactCalls(RetryingCalls):
         ids a job, 100 keys a job); the jobs' ids, in order (none when there is nothing to do). Contacts
         that don't exist are simply not found by the filter. A job's per-contact failures show only in
         its status (:meth:`wait_for_job`)."""
-        return self._jobs_by_ids(contact_ids, add=keys)
+        return self._jobs_by_ids(contact_ids, keys, add=True)
 
     def remove_labels(self, contact_ids: Iterable[str], keys: Iterable[str]) -> list[str]:
         """As :meth:`add_labels`, taking ``keys`` off the contacts."""
-        return self._jobs_by_ids(contact_ids, remove=keys)
+        return self._jobs_by_ids(contact_ids, keys, add=False)
 
     def label_holders_job(self, having_key: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> str:
         """One bulk job over every contact carrying ``having_key`` (``info.labelKeys $hasSome``) that adds
         ``add`` and removes ``remove`` (at most 100 keys each; ValueError otherwise, or with neither): a
         merge moves all of a label's contacts in one job. The job's id."""
-        add = list(dict.fromkeys(_key(k) for k in _many(add, "add")))
-        remove = list(dict.fromkeys(_key(k) for k in _many(remove, "remove")))
+        add = _unique_keys(add, "add")
+        remove = _unique_keys(remove, "remove")
         if not add and not remove:
             raise ValueError("a bulk job needs keys to add or to remove")
         if len(add) > MAX_KEYS or len(remove) > MAX_KEYS:
@@ -237,24 +238,20 @@ class ContactCalls(RetryingCalls):
                 found.setdefault(contact.id, contact)
         return list(found.values())
 
-    def _jobs_by_ids(
-        self, contact_ids: Iterable[str], *, add: Iterable[str] = (), remove: Iterable[str] = ()
-    ) -> list[str]:
+    def _jobs_by_ids(self, contact_ids: Iterable[str], keys: Iterable[str], *, add: bool) -> list[str]:
+        """Bulk jobs that put ``keys`` on (``add``) or take them off the contacts ``contact_ids``."""
         given = list(dict.fromkeys(_many(contact_ids, "contact_ids")))
         ids = [contact_id for contact_id in given if valid_id(contact_id)]
         if len(ids) < len(given):
             # (no contact has such an id, so no job would find it: as for a contact that was deleted)
             log.warning("left out %d contact ids that can't be ids", len(given) - len(ids))
-        add_keys = list(dict.fromkeys(_key(k) for k in _many(add, "keys")))
-        remove_keys = list(dict.fromkeys(_key(k) for k in _many(remove, "keys")))
-        if not ids or not (add_keys or remove_keys):
+        key_list = _unique_keys(keys, "keys")
+        if not ids or not key_list:
             return []
         jobs = []
-        size = max(1, self.id_batch)
-        for batch in _batches(ids, size):
-            for keys in _batches(add_keys or remove_keys, MAX_KEYS):
-                spec = {"id": {"$in": batch}}
-                jobs.append(self._start_job(spec, keys if add_keys else [], [] if add_keys else keys))
+        for batch in _batches(ids, max(1, self.id_batch)):
+            for some in _batches(key_list, MAX_KEYS):
+                jobs.append(self._start_job({"id": {"$in": batch}}, some if add else [], [] if add else some))
         return jobs
 
     def _start_job(self, spec: Mapping[str, Any], add: list[str], remove: list[str]) -> str:
@@ -294,20 +291,12 @@ class ContactCalls(RetryingCalls):
     def _pause(self, seconds: float, stop: threading.Event | None, job_id: str) -> None:
         """Wait ``seconds``, ending early with JobStoppedError when ``stop`` is set, CancelledError when
         the client closes."""
-        deadline = time.monotonic() + seconds
-        while True:
-            if self._stop.is_set():
-                raise errors.CancelledError()
-            if stop is not None and stop.is_set():
-                raise JobStoppedError(job_id)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            # One event can be waited on at a time: the caller's, in short steps, so a close is seen too.
-            if stop is None:
-                self._stop.wait(left)
-            else:
-                stop.wait(min(left, 0.05))
+        # (the caller's stop first: EitherStop waits on it, so a stop is seen at once, before the close that follows it)
+        (self._stop if stop is None else EitherStop(stop, self._stop)).wait(seconds)
+        if self._stop.is_set():
+            raise errors.CancelledError()
+        if stop is not None and stop.is_set():
+            raise JobStoppedError(job_id)
 
 
 # -- the wire -------------------------------------------------------------------------------------------------
@@ -320,10 +309,15 @@ def _key(key: str) -> str:
 
 
 def _one_call_keys(keys: Iterable[str]) -> list[str]:
-    key_list = list(dict.fromkeys(_key(key) for key in _many(keys, "keys")))
+    key_list = _unique_keys(keys, "keys")
     if not 1 <= len(key_list) <= MAX_KEYS:
         raise ValueError(f"one contact's labels change 1 to {MAX_KEYS} keys at a time")
     return key_list
+
+
+def _unique_keys(keys: Iterable[str], what: str) -> list[str]:
+    """``keys`` once each, in order; InvalidKeyError for one that can't be a key, TypeError for one string."""
+    return list(dict.fromkeys(_key(key) for key in _many(keys, what)))
 
 
 def _many(values: Iterable[str], what: str) -> Iterable[str]:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from labeldesk.emulator.errors import ApiError, violation
+from labeldesk.emulator.query import compile_query_filter
 from labeldesk.emulator.records import Contact
 
 #: The most values a list in a filter may hold (section 11: above -> 400 UNSUPPORTED_FILTER_VALUE).
@@ -123,36 +124,7 @@ def _condition(field_name: str, operator: str, operand: object) -> ContactPredic
 
 def compile_contact_filter(spec: object) -> ContactPredicate:
     """A predicate for a contacts filter (contract 6.3), or ApiError with the contract's codes."""
-    if not isinstance(spec, Mapping):
-        raise ApiError(400, "filter must be an object", code="MALFORMED_FILTER")
-    parts: list[ContactPredicate] = []
-    for name, value in spec.items():
-        if name in ("$and", "$or"):
-            if not isinstance(value, list) or not value:
-                raise ApiError(400, f"{name} takes a non-empty list of filters", code="MALFORMED_FILTER")
-            subs = [compile_contact_filter(item) for item in value]
-            parts.append(_all_of(subs) if name == "$and" else _any_of(subs))
-        elif name == "$not":
-            parts.append(_negated(compile_contact_filter(value)))
-        elif name.startswith("$"):
-            raise ApiError(400, f"{name} is not supported here", code="UNSUPPORTED_FILTER")
-        elif isinstance(value, Mapping) and any(str(k).startswith("$") for k in value):
-            parts.extend(_condition(name, str(operator), operand) for operator, operand in value.items())
-        else:
-            parts.append(_condition(name, "$eq", value))
-    return _all_of(parts)
-
-
-def _all_of(predicates: list[ContactPredicate]) -> ContactPredicate:
-    return lambda contact: all(p(contact) for p in predicates)
-
-
-def _any_of(predicates: list[ContactPredicate]) -> ContactPredicate:
-    return lambda contact: any(p(contact) for p in predicates)
-
-
-def _negated(predicate: ContactPredicate) -> ContactPredicate:
-    return lambda contact: not predicate(contact)
+    return compile_query_filter(spec, _condition)
 
 
 def contact_sort(entries: object) -> tuple[str, bool]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from labeldesk.emulator.errors import ApiError, violation
 from labeldesk.emulator.records import LABEL_TYPES, StoredLabel
@@ -57,6 +57,7 @@ def _parse_filter_date(value: object) -> datetime:
 
 
 _Predicate = Callable[[StoredLabel], bool]
+_T = TypeVar("_T")
 
 
 def _field_value(label: StoredLabel, name: str) -> Any:
@@ -117,38 +118,46 @@ def _compile_condition(field_name: str, operator: str, operand: object) -> _Pred
 
 def compile_filter(spec: object) -> _Predicate:
     """A predicate for a Wix API Query Language filter, or ApiError with the contract's codes."""
+    return compile_query_filter(spec, _compile_condition)
+
+
+def compile_query_filter(
+    spec: object, condition: Callable[[str, str, object], Callable[[_T], bool]]
+) -> Callable[[_T], bool]:
+    """The query language's grammar (``$and``, ``$or``, ``$not``, ``{field: {operator: operand}}`` and
+    ``{field: value}`` for ``$eq``), shared by labels and contacts; ``condition(field, operator, operand)``
+    builds one leaf's predicate and refuses what its record type doesn't support."""
     if not isinstance(spec, Mapping):
         raise ApiError(400, "filter must be an object", code="MALFORMED_FILTER")
-    parts: list[_Predicate] = []
+    parts: list[Callable[[_T], bool]] = []
     for name, value in spec.items():
         if name in ("$and", "$or"):
             if not isinstance(value, list) or not value:
                 raise ApiError(400, f"{name} takes a non-empty list of filters", code="MALFORMED_FILTER")
-            subs = [compile_filter(item) for item in value]
+            subs = [compile_query_filter(item, condition) for item in value]
             parts.append(_all_of(subs) if name == "$and" else _any_of(subs))
         elif name == "$not":
-            parts.append(_negated(compile_filter(value)))
+            parts.append(_negated(compile_query_filter(value, condition)))
         elif name.startswith("$"):
             raise ApiError(400, f"{name} is not supported here", code="UNSUPPORTED_FILTER")
         elif isinstance(value, Mapping) and any(str(k).startswith("$") for k in value):
-            for operator, operand in value.items():
-                parts.append(_compile_condition(name, str(operator), operand))
+            parts.extend(condition(name, str(operator), operand) for operator, operand in value.items())
         else:
-            parts.append(_compile_condition(name, "$eq", value))
+            parts.append(condition(name, "$eq", value))
     return _all_of(parts)
 
 
 # Predicates built by functions rather than lambdas in the loop, so each closes over its own parts.
-def _all_of(predicates: list[_Predicate]) -> _Predicate:
-    return lambda label: all(p(label) for p in predicates)
+def _all_of(predicates: list[Callable[[_T], bool]]) -> Callable[[_T], bool]:
+    return lambda record: all(p(record) for p in predicates)
 
 
-def _any_of(predicates: list[_Predicate]) -> _Predicate:
-    return lambda label: any(p(label) for p in predicates)
+def _any_of(predicates: list[Callable[[_T], bool]]) -> Callable[[_T], bool]:
+    return lambda record: any(p(record) for p in predicates)
 
 
-def _negated(predicate: _Predicate) -> _Predicate:
-    return lambda label: not predicate(label)
+def _negated(predicate: Callable[[_T], bool]) -> Callable[[_T], bool]:
+    return lambda record: not predicate(record)
 
 
 def sort_spec(entries: object) -> list[tuple[str, bool]]:

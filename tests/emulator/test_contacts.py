@@ -78,6 +78,22 @@ def test_has_all_and_id_filters(site, store):
     assert ids(query(site, filter={"id": only_a})) == [only_a]
 
 
+def test_and_or_not_combine_contact_filters(site, store):
+    a, b = store.add_label("A").key, store.add_label("B").key
+    only_a, only_b = store.add_contact({a}), store.add_contact({b})
+    neither = store.add_contact(set())
+    ids = lambda answer: sorted(c["id"] for c in answer.json()["contacts"])  # noqa: E731
+    has = lambda key: {"info.labelKeys": {"$hasSome": [key]}}  # noqa: E731
+    assert ids(query(site, filter={"$or": [has(a), has(b)]})) == sorted([only_a, only_b])
+    assert ids(query(site, filter={"$not": {"$or": [has(a), has(b)]}})) == [neither]
+    assert ids(query(site, filter={"$and": [has(a), {"id": {"$ne": only_a}}]})) == []
+    # A leaf inside $or is checked by the contacts' rules, not the labels'.
+    nested = query(site, filter={"$or": [has(a), {"info.labelKeys": {"$eq": a}}]})
+    assert nested.status_code == 400 and code(nested) == "UNSUPPORTED_FILTER_OPERATOR"
+    unknown = query(site, filter={"$not": {"info.company": "x"}})
+    assert unknown.status_code == 400 and code(unknown) == "UNSUPPORTED_FILTER_FIELD_UNKNOWN"
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
