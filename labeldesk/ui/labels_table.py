@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
 from labeldesk.ui.models import Column, LabelTableModel, never_fatal
 from labeldesk.ui.widgets import date_column_width, plain_label
+
+#: How long the table waits after it first appears before it says why it is empty, in milliseconds,
+#: unless it has shown rows by then (see LabelsTable.show_empty_hint).
+FIRST_HINT_AFTER_MS = 300
 
 
 class LabelsTable(QTableView):
@@ -24,12 +28,10 @@ class LabelsTable(QTableView):
 
     def __init__(self, parent: QWidget | None = None, model: LabelTableModel | None = None) -> None:
         super().__init__(parent)
-        self.empty_hint = plain_label(parent=self.viewport())
-        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_hint.setObjectName("emptyHint")
-        self.empty_hint.setStyleSheet("color: palette(placeholder-text); font-size: 13pt; padding: 24px;")
-        self.empty_hint.hide()
-
+        self._hint: QLabel | None = None  # (see empty_hint)
+        self._hint_text = ""
+        self._hint_wanted = False
+        self._hint_may_wait = True  # (see show_empty_hint)
         self._rows_painted = False
         self._after_paint: list[Callable[[], object]] = []
         if model is not None:
@@ -80,9 +82,55 @@ class LabelsTable(QTableView):
         """Call ``callback`` once the table has next been painted."""
         self._after_paint.append(callback)
 
+    @property
+    def empty_hint(self) -> QLabel:
+        """The words centred over the table while it shows no rows (see set_empty_text, show_empty_hint).
+
+        Made when first wanted, not with the table: the first time Python is handed the viewport (a
+        plain QWidget made in C++), PySide loads every widget class it had left for later, and a start
+        that shows rows at once would pay for that before its first paint.
+        """
+        if self._hint is None:
+            viewport = self.viewport()
+            self._hint = hint = plain_label(self._hint_text, parent=viewport)
+            hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            hint.setObjectName("emptyHint")
+            hint.setStyleSheet("color: palette(placeholder-text); font-size: 13pt; padding: 24px;")
+            hint.setGeometry(viewport.rect())
+            hint.hide()
+        return self._hint
+
+    def set_empty_text(self, text: str) -> None:
+        """What the hint says the next time the table is empty (at once, if it is now)."""
+        self._hint_text = text
+        if self._hint is not None:
+            self._hint.setText(text)
+
+    def show_empty_hint(self, shown: bool) -> None:
+        """Show the hint over the table (or hide it).
+
+        Until the table has first shown rows, the hint waits FIRST_HINT_AFTER_MS after the table
+        appears: a start with a saved copy shows its rows a moment after the window, and a
+        "Loading labels…" flashed for one frame before them is only noise.
+        """
+        self._hint_wanted = shown
+        waiting = self._hint_may_wait and not self._rows_painted
+        if self._hint is not None or (shown and not waiting):
+            self.empty_hint.setVisible(shown)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._hint_may_wait and not event.spontaneous():
+            QTimer.singleShot(FIRST_HINT_AFTER_MS, self, self._end_hint_wait)
+
+    def _end_hint_wait(self) -> None:
+        self._hint_may_wait = False
+        self.show_empty_hint(self._hint_wanted)
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.empty_hint.setGeometry(self.viewport().rect())
+        if self._hint is not None:
+            self._hint.setGeometry(self.viewport().rect())
 
     @never_fatal()
     def paintEvent(self, event) -> None:

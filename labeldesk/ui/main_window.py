@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,11 +38,12 @@ from labeldesk.ui.top_bar import TopBar
 from labeldesk.ui.widgets import OfflineBanner, StatusMessage, WorkingBar, banner
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
     from labeldesk.ui.dialogs import LabelNameDialog
     from labeldesk.ui.settings import WindowSettings
     from labeldesk.ui.signin import SignInDialog
 
-# Moved out, still importable from here: the table and the status message, and the words.
 __all__ = ["MainWindow", "ask_quit_while_saving"]  # (the quit question is replaced here in tests)
 
 log = logging.getLogger(__name__)
@@ -199,7 +200,7 @@ class MainWindow(QMainWindow):
         self.top_bar.site_chosen.connect(session.switch_to)
         session.message.connect(self.show_message)
         session.quiet_message.connect(lambda text: None if self.status.kind == "error" else self.show_message(text))
-        session.empty_table_text.connect(self.table.empty_hint.setText)
+        session.empty_table_text.connect(self.table.set_empty_text)
         session.offline_note.connect(self.offline_banner.show_note)
         session.rows_changed.connect(self._update_count)
         session.state_changed.connect(self._update_actions)
@@ -384,8 +385,8 @@ class MainWindow(QMainWindow):
             site_open=self.controller is not None, loaded_once=self.session.loaded_once, shown=shown, total=total
         )
         if hint is not None:
-            self.table.empty_hint.setText(hint)
-        self.table.empty_hint.setVisible(shown == 0)
+            self.table.set_empty_text(hint)
+        self.table.show_empty_hint(shown == 0)
         self._update_actions()
 
     def refresh(self) -> None:

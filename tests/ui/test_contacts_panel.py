@@ -206,6 +206,24 @@ def test_the_email_column_gets_the_room_the_short_names_leave(qtbot):
     assert view.columnWidth(0) <= view.viewport().width() * 0.45 + 1  # a long name leaves room for emails
 
 
+def test_the_name_column_is_fitted_again_when_the_panel_opens_narrower_than_it_closed(qtbot):
+    from labeldesk.contacts import Contact
+
+    fake = FakeOperations()
+    panel = panel_over(qtbot, fake, shown=False)
+    panel.resize(900, 300)
+    panel.show()
+    panel.show_labels([VIP])
+    fake.answer_contacts([Contact(f"id-{n}", "Bartholomew Alexander " * 3) for n in range(3)], total=3, more=False)
+    view = panel.view
+    wide = view.columnWidth(0)
+    panel.hide()
+    panel.resize(360, 300)  # (while hidden: nothing is fitted then)
+    panel.show()
+    assert view.columnWidth(0) < wide
+    assert view.columnWidth(0) <= view.viewport().width() * 0.45 + 1
+
+
 def test_a_label_whose_contacts_changed_while_the_panel_was_hidden_is_read_again_when_it_opens(qtbot):
     fake = FakeOperations()
     panel = panel_over(qtbot, fake)

@@ -111,7 +111,7 @@ def test_a_failed_first_load_shows_the_reason_in_the_empty_table(demo_store, qtb
         try:
             qtbot.waitUntil(lambda: window.session.loaded_once and not controller.busy, timeout=10_000)
             assert window.model.total == 0
-            assert window.table.empty_hint.isVisible()
+            qtbot.waitUntil(window.table.empty_hint.isVisible)  # (see LabelsTable.show_empty_hint)
             assert window.table.empty_hint.text().startswith("Couldn't load the labels.\nWix is having trouble")
             assert window.status.kind == "error"
         finally:

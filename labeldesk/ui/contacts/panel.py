@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -181,11 +181,20 @@ class ContactsPanel(QDockWidget):
         self._update_copy()
 
     def _fit_name_column(self, *_: object) -> None:
+        if not self.isVisible():  # (done when shown: see showEvent)
+            return
         width = max(self.view.sizeHintForColumn(0), self.view.horizontalHeader().sectionSizeHint(0))
         self.view.setColumnWidth(0, min(width, int(self.view.viewport().width() * NAME_SHARE)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit_name_column()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Not while hidden: the viewport's width is needed, and the first time Python is handed a
+        # viewport PySide loads every widget class it had left for later (see LabelsTable.empty_hint),
+        # which a start with the panel closed need not pay for before its first paint.
+        super().showEvent(event)
         self._fit_name_column()
 
     # -- copying --------------------------------------------------------------------------------------

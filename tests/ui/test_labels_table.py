@@ -1,0 +1,52 @@
+"""The labels table's hint over an empty table: when it waits, and when it shows at once."""
+
+from __future__ import annotations
+
+import time
+
+from labeldesk.ui.labels_table import FIRST_HINT_AFTER_MS, LabelsTable
+from labeldesk.ui.models import LabelTableModel
+from tests.ui.table.test_model import LABELS
+
+
+def shown_table(qtbot) -> tuple[LabelsTable, LabelTableModel]:
+    model = LabelTableModel()
+    table = LabelsTable(model=model)
+    qtbot.addWidget(table)
+    table.resize(600, 300)
+    table.set_empty_text("Loading labels…")
+    table.show_empty_hint(True)  # (as the window does while it has no rows yet)
+    table.show()
+    qtbot.waitExposed(table)
+    return table, model
+
+
+def test_a_start_whose_rows_come_in_time_never_flashes_the_hint(qtbot):
+    table, model = shown_table(qtbot)
+    assert table._hint is None  # not even made (see LabelsTable.empty_hint)
+    model.apply_labels(LABELS)
+    table.show_empty_hint(False)
+    qtbot.waitUntil(lambda: table._rows_painted)
+    qtbot.waitUntil(lambda: not table._hint_may_wait)  # (past the moment it would have appeared)
+    assert table._hint is None
+
+
+def test_with_no_rows_the_hint_shows_once_the_moment_is_over(qtbot):
+    started = time.monotonic()
+    table, _ = shown_table(qtbot)
+    assert table._hint is None
+    qtbot.waitUntil(lambda: table._hint is not None and table.empty_hint.isVisible())
+    assert time.monotonic() - started >= FIRST_HINT_AFTER_MS / 1000 * 0.9
+    assert table.empty_hint.text() == "Loading labels…"
+    assert table.empty_hint.geometry() == table.viewport().rect()  # over the rows, centred
+
+
+def test_once_rows_were_shown_an_empty_table_says_why_at_once(qtbot):
+    table, model = shown_table(qtbot)
+    model.apply_labels(LABELS)
+    table.show_empty_hint(False)
+    qtbot.waitUntil(lambda: table._rows_painted)
+    model.set_search("nothing has this name")
+    table.set_empty_text("No labels match.")
+    table.show_empty_hint(True)
+    assert table.empty_hint.isVisible() and table.empty_hint.text() == "No labels match."
