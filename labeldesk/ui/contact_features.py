@@ -23,13 +23,13 @@ from labeldesk.engine import protocol as p
 from labeldesk.errors import Failure
 from labeldesk.ui import operation_texts as words
 from labeldesk.ui.actions import ActionId
-from labeldesk.ui.contacts import ContactsPanel
 from labeldesk.ui.quit_question import ask_quit_while_operating
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
     from labeldesk.ui.actions import WindowActions
+    from labeldesk.ui.contacts import ContactsPanel
     from labeldesk.ui.deleted_dialog import DeletedDialog
     from labeldesk.ui.label_commands import LabelCommands
     from labeldesk.ui.label_operations import LabelOperations
@@ -73,15 +73,10 @@ class ContactFeatures(QObject):
         self.merge_dialog: MergeDialog | None = None
         self.deleted_dialog: DeletedDialog | None = None
 
-        self.panel = ContactsPanel(window)
+        self._panel: ContactsPanel | None = None  # (see panel)
         self._panel_sized = False
-        self.panel.hide()
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
-        self.panel.message.connect(lambda text, kind: self.message.emit(text, kind, None))
-        self.panel.leave_requested.connect(commands.focus_table)
         toggle = actions[ActionId.CONTACTS]
         toggle.toggled.connect(self._show_panel)
-        self.panel.visibilityChanged.connect(lambda _: toggle.setChecked(self.panel.isVisibleTo(window)))
         commands.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         model.modelReset.connect(self._on_selection_changed)
         model.dataChanged.connect(self._on_selection_changed)  # (a rename: the panel's heading names it anew)
@@ -102,24 +97,45 @@ class ContactFeatures(QObject):
         session.site_attached.connect(lambda *_: self._follow(session.controller))
         session.signed_out.connect(lambda *_: self._follow(None))
 
+    @property
+    def panel(self) -> ContactsPanel:
+        """The Contacts panel, made when first wanted (opened, or asked for): a start with it closed
+        doesn't load its classes or build it before the window's first paint."""
+        if self._panel is None:
+            from labeldesk.ui.contacts import ContactsPanel
+
+            window, toggle = self.window, self.actions[ActionId.CONTACTS]
+            self._panel = panel = ContactsPanel(window)
+            panel.hide()
+            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
+            panel.message.connect(lambda text, kind: self.message.emit(text, kind, None))
+            panel.leave_requested.connect(self.commands.focus_table)
+            panel.visibilityChanged.connect(lambda _: toggle.setChecked(panel.isVisibleTo(window)))
+            panel.set_source(self.operations)
+            self._on_selection_changed()
+        return self._panel
+
     def restore(self, settings: QSettings | WindowSettings) -> None:
         """Open the Contacts panel if it was open when the window last closed."""
         if settings.value(PANEL_SHOWN_KEY) in (True, "true"):  # (QSettings may give back "true")
             self.actions[ActionId.CONTACTS].setChecked(True)
 
     def save(self, settings: QSettings | WindowSettings) -> None:
-        settings.setValue(PANEL_SHOWN_KEY, self.panel.isVisibleTo(self.window))
+        settings.setValue(PANEL_SHOWN_KEY, self._panel is not None and self._panel.isVisibleTo(self.window))
 
     def _show_panel(self, shown: bool) -> None:
+        if not shown and self._panel is None:
+            return
+        panel = self.panel
         first = shown and not self._panel_sized
-        had_keys = not shown and self.panel.has_keys()
-        self.panel.setVisible(shown)
+        had_keys = not shown and panel.has_keys()
+        panel.setVisible(shown)
         if had_keys:  # (F9 from inside the panel: the keys go back to the table, not to the next widget)
             self.commands.focus_table()
         if first:  # room for a name and an email side by side (the person may make it narrower)
             self._panel_sized = True
-            width = self.panel.fontMetrics().horizontalAdvance("M") * PANEL_WIDTH_EMS
-            self.window.resizeDocks([self.panel], [width], Qt.Orientation.Horizontal)
+            width = panel.fontMetrics().horizontalAdvance("M") * PANEL_WIDTH_EMS
+            self.window.resizeDocks([panel], [width], Qt.Orientation.Horizontal)
 
     # -- the site shown -------------------------------------------------------------------------------
 
@@ -135,7 +151,8 @@ class ContactFeatures(QObject):
             for signal, slot in self._links(old):
                 with contextlib.suppress(RuntimeError, TypeError):  # (already gone with its controller)
                     signal.disconnect(slot)
-        self.panel.set_source(operations)
+        if self._panel is not None:
+            self._panel.set_source(operations)
         if operations is not None:
             for signal, slot in self._links(operations):
                 signal.connect(slot)
@@ -151,9 +168,11 @@ class ContactFeatures(QObject):
         ]
 
     def _on_selection_changed(self, *_: object) -> None:
+        if self._panel is None:
+            return  # (made later, it asks then)
         # (only whether one label is selected, and which: Ctrl+A over a big table is not read row by row)
         one = self.commands.only_selected() if self.operations is not None else None
-        self.panel.show_labels([] if one is None else [one])
+        self._panel.show_labels([] if one is None else [one])
 
     # -- the commands ---------------------------------------------------------------------------------
 
@@ -241,7 +260,8 @@ class ContactFeatures(QObject):
             )
         self.message.emit(said, "done", None)
         touched = list(event.removed) + ([event.label.key] if event.label is not None else [])
-        self.panel.reload(touched)
+        if self._panel is not None:
+            self._panel.reload(touched)
 
     def _on_failed(self, event: p.OperationFailed, error: Failure) -> None:
         for key in event.removed:
@@ -275,5 +295,5 @@ class ContactFeatures(QObject):
         A key not in the table yet is kept too: a restore's counts come before its OperationDone puts
         the label back, and dropping them showed the restored label with 0 contacts."""
         self.model.update_counts(changed)
-        if changed:
-            self.panel.reload(list(changed))
+        if changed and self._panel is not None:
+            self._panel.reload(list(changed))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
 
 from labeldesk.ui import status_texts as texts
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 def ask_quit_while_saving(parent: QWidget, changes: list[str]) -> bool:
@@ -28,6 +32,9 @@ def ask_quit_while_operating(parent: QWidget, kinds: list[str]) -> bool:
 def _ask(parent: QWidget, words: tuple[str, str], *, stay: str, leave: str) -> bool:
     """A plain-text question (``words``: its text and informative text) with ``stay`` (the default, and Esc)
     and ``leave``: True for ``leave``."""
+    # (imported here: loading the class costs the window's first paint, and it is needed at a quit only)
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("LabelDesk")

@@ -296,3 +296,16 @@ def test_the_panel_lets_go_of_a_label_the_table_no_longer_has_after_a_reset(demo
     assert window.features.panel.heading.text() == "Contacts with ‘VIP’"
     window.model.clear()  # (a reset: Qt drops the selection without a selectionChanged)
     assert window.features.panel.heading.text() == "Select one label to see its contacts."
+
+
+def test_the_panel_is_made_when_first_opened_and_shows_the_label_already_selected(demo, qtbot):
+    window, _ = demo
+    window.show()
+    features = window.features
+    select(window, "Vegan")
+    features.save(window.settings)  # (a closed panel is saved as closed, without being made)
+    assert features._panel is None  # start-up doesn't build it (see ContactFeatures.panel)
+    window.window_actions[ActionId.CONTACTS].trigger()
+    panel = features.panel
+    assert panel.isVisible() and panel.heading.text() == "Contacts with ‘Vegan’"
+    qtbot.waitUntil(lambda: panel.model.rowCount() == window.model.contact_count("custom.vegan"))
