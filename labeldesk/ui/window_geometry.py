@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QPoint, QRect, QSettings
+from PySide6.QtCore import QByteArray, QPoint, QRect
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHeaderView, QWidget
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
     from labeldesk.ui.settings import WindowSettings
 
 #: The first window's size in logical pixels, when the screen has room for it (no saved geometry)...
