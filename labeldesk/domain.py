@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, TypeGuard
 
@@ -190,8 +189,7 @@ def believable_count(value: object) -> int | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class FindOrCreateResult:
+class FindOrCreateResult(msgspec.Struct, frozen=True):
     label: Label
     #: False when a label with that exact name already existed and nothing was created; None when the
     #: connection dropped mid-call and the service's "already existed" may be our own first try.

@@ -6,9 +6,9 @@ import contextlib
 import errno
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import platformdirs
 
 from labeldesk.errors import KnownError
@@ -166,8 +166,7 @@ def refused_path(path: Path) -> UnsafePathError | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class AppPaths:
+class AppPaths(msgspec.Struct, frozen=True):
     config: Path
     cache: Path
     logs: Path

@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from labeldesk.names import one_line
 
@@ -90,8 +91,7 @@ def _hidden_pattern() -> regex.Pattern[str]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class RevealedName:
+class RevealedName(msgspec.Struct, frozen=True):
     """A name as it is safe to show (see :func:`reveal_name`)."""
 
     #: The name on one line, each hidden character shown as a marker (``⟨U+202E⟩``), shortened with "…".

@@ -29,7 +29,6 @@ import codecs
 import logging
 import re
 import threading
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import msgspec
@@ -103,8 +102,7 @@ def site_id_problem(text: str) -> str | None:
     return _read_site_id(text)[1]
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
+class Site(msgspec.Struct, frozen=True):
     site_id: str
     name: str
     api_base: str = DEFAULT_BASE_URL
@@ -185,7 +183,7 @@ class SiteDirectory:
                 # Saved by an older LabelDesk. Its key (kept by site ID alone) is taken for the site's
                 # Wix key from now on, so it must never go to that address: the site is a Wix site again.
                 log.info("site %s was saved with the API address %s; it opens at Wix now", site.site_id, site.api_base)
-                site = replace(site, api_base=DEFAULT_BASE_URL)
+                site = msgspec.structs.replace(site, api_base=DEFAULT_BASE_URL)
                 moved = True
             self._sites[site.site_id] = site
         try:
@@ -244,12 +242,12 @@ class SiteDirectory:
             if not site.is_wix:
                 old = self._elsewhere.get(site.identity) or self._sites.get(site.site_id)
                 if old is not None and not site.name:
-                    site = replace(site, name=old.name)
+                    site = msgspec.structs.replace(site, name=old.name)
                 self._elsewhere[site.identity] = site
                 return site
             old = self._sites.get(site.site_id)
             if old is not None and not site.name:
-                site = replace(site, name=old.name)
+                site = msgspec.structs.replace(site, name=old.name)
             self._sites[site.site_id] = site
             if use:
                 self._last_used = site.site_id

@@ -8,7 +8,6 @@ tests/test_cache.py pins it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
 from datetime import datetime
 
 import msgspec
@@ -18,8 +17,7 @@ from labeldesk.domain import Label, all_valid_keys, valid_key
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True):
     """What the cache holds for a site."""
 
     labels: tuple[Label, ...]
@@ -100,4 +98,4 @@ def without_invalid_keys(snapshot: Snapshot) -> Snapshot:
         if snapshot.search_list is None
         else [text for text, kept in zip(snapshot.search_list, keep, strict=True) if kept]
     )
-    return replace(snapshot, labels=labels, search=search, search_list=search_list)
+    return msgspec.structs.replace(snapshot, labels=labels, search=search, search_list=search_list)

@@ -20,7 +20,6 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -275,7 +274,7 @@ class LabelCache:
         snapshot = without_invalid_keys(self._run(read))
         if self._recovered:
             self._recovered = False
-            return replace(snapshot, recovered=True)
+            return msgspec.structs.replace(snapshot, recovered=True)
         return snapshot
 
     # -- writing --------------------------------------------------------------------------------------

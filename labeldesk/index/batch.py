@@ -4,15 +4,15 @@ off the GUI thread and handed over whole."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from labeldesk.domain import Label
 from labeldesk.index.searching import search_texts, texts_in_order
 from labeldesk.index.sorting import KEY_OF, SortSpec, ordered_keys
 
 
-@dataclass(frozen=True, slots=True)
-class LabelBatch:
+class LabelBatch(msgspec.Struct, frozen=True):
     """Labels with the slow parts of showing them already done: search texts, order.
 
     Iterates and counts like the list of labels it holds.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
+
+import msgspec
 
 from labeldesk.domain import Label, clean_name, near_duplicate_form, near_duplicate_forms, same_name_form
 
@@ -22,8 +23,7 @@ class Checking(Enum):
 CHECKING: Final = Checking.CHECKING
 
 
-@dataclass(eq=True)
-class NearDuplicates:
+class NearDuplicates(msgspec.Struct):
     """Label keys by the near-duplicate form of their names (domain.near_duplicate_form, the one
     rule for building, keeping and asking the index; never a form borrowed from the search texts).
 
@@ -33,9 +33,9 @@ class NearDuplicates:
     """
 
     #: The key of the one label with each form.
-    one: dict[str, str] = field(default_factory=dict)
+    one: dict[str, str] = msgspec.field(default_factory=dict)
     #: The keys of the labels that share a form (two or more).
-    several: dict[str, set[str]] = field(default_factory=dict)
+    several: dict[str, set[str]] = msgspec.field(default_factory=dict)
 
     @classmethod
     def of(cls, labels: Mapping[str, Label]) -> NearDuplicates:

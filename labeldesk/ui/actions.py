@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 
+import msgspec
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
@@ -35,8 +35,7 @@ class ActionId(enum.Enum):
     DELETED = "deleted"
 
 
-@dataclass(frozen=True, slots=True)
-class ActionSpec:
+class ActionSpec(msgspec.Struct, frozen=True):
     text: str
     icon: str | None
     shortcut: QKeySequence.StandardKey | Qt.Key | str | None
@@ -100,8 +99,7 @@ def blocked_reason(*, site_open: bool, paused: bool, has_client: bool, offline: 
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class ActionState:
+class ActionState(msgspec.Struct, frozen=True):
     enabled: bool
     #: Why it is disabled; None while enabled (its tooltip is then the spec's tip).
     reason: str | None = None

@@ -12,9 +12,9 @@ import itertools
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from PySide6.QtCore import QObject, Signal
 
 from labeldesk.api.errors import WixError
@@ -50,8 +50,7 @@ ENGINE_GONE = (
 )
 
 
-@dataclass(slots=True)
-class _Request:
+class _Request(msgspec.Struct):
     on_success: Callable[[Any], None]
     on_failure: Callable[[Any], None]
 

@@ -9,9 +9,10 @@ a start that finds it doesn't show that copy again.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+import msgspec
 
 from labeldesk.cache import LabelCache
 from labeldesk.cache.marker import showing_marker as marker_of
@@ -26,8 +27,7 @@ def showing_marker(cache: LabelCache) -> Path:
     return marker_of(cache.path)
 
 
-@dataclass(frozen=True, slots=True)
-class SavedCopy:
+class SavedCopy(msgspec.Struct, frozen=True):
     """The saved copy as ``cache_loaded`` hands it over: a Snapshot whose labels are a ready LabelBatch."""
 
     labels: LabelBatch

@@ -9,10 +9,10 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
 from PySide6.QtCore import QObject, Signal
 
 from labeldesk.api.errors import (
@@ -100,8 +100,7 @@ def explain_sign_in_failure(error: Exception) -> SignInError:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class SignInRequest:
+class SignInRequest(msgspec.Struct, frozen=True):
     """Why the window should ask for credentials, and what it already knows."""
 
     site: Site | None
@@ -112,8 +111,7 @@ class SignInRequest:
     keyring_failed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class OpenedSite:
+class OpenedSite(msgspec.Struct, frozen=True):
     site: Site
     client: WixLabelsClient
     session_only: bool
