@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import importlib
 import logging
 from datetime import datetime
@@ -324,8 +325,18 @@ def _enc_hook(value: object) -> object:
 
 
 _encoder = msgspec.msgpack.Encoder(enc_hook=_enc_hook)
-_intents = msgspec.msgpack.Decoder(Intent)
-_events = msgspec.msgpack.Decoder(Event)
+
+
+# The decoders are made when first used: making one reads the annotations of every message (and of
+# what they hold), which the window would otherwise pay for before its first paint.
+@functools.cache
+def _intents() -> msgspec.msgpack.Decoder[Intent]:
+    return msgspec.msgpack.Decoder(Intent)
+
+
+@functools.cache
+def _events() -> msgspec.msgpack.Decoder[Event]:
+    return msgspec.msgpack.Decoder(Event)
 
 
 def encode(message: msgspec.Struct) -> bytes:
@@ -334,12 +345,12 @@ def encode(message: msgspec.Struct) -> bytes:
 
 def decode_intent(data: bytes) -> Intent:
     """Raises msgspec.DecodeError on bytes that aren't an intent."""
-    return _intents.decode(data)
+    return _intents().decode(data)
 
 
 def decode_event(data: bytes) -> Event:
     """Raises msgspec.DecodeError on bytes that aren't an event."""
-    return _events.decode(data)
+    return _events().decode(data)
 
 
 def client_settings(client: Any) -> ClientSettings:
