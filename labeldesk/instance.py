@@ -17,8 +17,7 @@ front, and exits.
 
 from __future__ import annotations
 
-import getpass
-import hashlib
+import functools
 import json
 import logging
 import os
@@ -43,6 +42,9 @@ _ABSTRACT = sys.platform.startswith("linux")
 
 def server_name(folder: Path) -> str:
     """The local socket's name for ``folder``: the same for every start on it, and short."""
+    import getpass  # (both here: they would cost the window's first paint, and OpenSSL comes with hashlib)
+    import hashlib
+
     identity = os.fsencode(folder) + b"\0" + getpass.getuser().encode("utf-8", "surrogateescape")
     return "labeldesk-" + hashlib.sha256(identity).hexdigest()[:24]
 
@@ -56,9 +58,13 @@ class SingleInstance:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.name = server_name(folder)
         self._fd: int | None = None
         self._server: QLocalServer | None = None
+
+    @functools.cached_property
+    def name(self) -> str:
+        """The local socket's name (see server_name); worked out when first needed, after the first paint."""
+        return server_name(self.folder)
 
     def claim(self) -> bool:
         """Take the folder's lock without waiting. False when another running copy holds it.

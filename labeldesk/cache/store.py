@@ -12,7 +12,6 @@ deleted, and a fresh one takes its place.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import re
@@ -95,6 +94,8 @@ def cache_path(cache_dir: Path, site_id: str, api_base: str = DEFAULT_BASE_URL) 
     so that what a test server answers for a site ID never lands in (or wipes) that site's Wix copy."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", site_id)[:120] or "site"
     if not is_wix(api_base):
+        import hashlib  # (here: a start on Wix needn't load OpenSSL before its first paint)
+
         safe += "@" + hashlib.sha256(api_base.encode("utf-8")).hexdigest()[:16]
     return cache_dir / "sites" / f"{safe}.sqlite3"
 
