@@ -24,6 +24,7 @@ from labeldesk.errors import Failure
 from labeldesk.ui import operation_texts as words
 from labeldesk.ui.actions import ActionId
 from labeldesk.ui.quit_question import ask_quit_while_operating
+from labeldesk.ui.sort_menu import SortMenu
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
@@ -84,10 +85,13 @@ class ContactFeatures(QObject):
         self.view_menu = QMenu("View", window)
         self.view_menu.addAction(toggle)
         self.view_menu.addAction(actions[ActionId.DELETED])
+        self.view_menu.addSeparator()
+        self.sort_menu = SortMenu(commands.table, self.view_menu)  # (the table's order, from the keyboard)
+        self.view_menu.addMenu(self.sort_menu)
         self.view_button = QToolButton(window)
         self.view_button.setText("&View")  # (Alt+V opens it)
         self.view_button.setAccessibleName("View")
-        self.view_button.setToolTip("Show the contacts of a label, or the labels deleted recently")
+        self.view_button.setToolTip("Show the contacts of a label or the labels deleted recently, or sort the table")
         self.view_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.view_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.view_button.setMenu(self.view_menu)

@@ -53,6 +53,18 @@ def test_the_table_has_the_keys_at_start(demo, qtbot):
     assert_keys_move_through_the_table(window, qtbot)
 
 
+def test_tab_and_shift_tab_leave_the_table_for_the_other_controls(demo, qtbot):
+    window, _ = demo
+    active(window, qtbot)
+    select(window, "VIP")
+    qtbot.keyClick(window.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() not in (window.table, None)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Backtab)
+    assert QApplication.focusWidget() not in (window.table, None)
+    assert [label.display_name for label in window.selected_labels()] == ["VIP"]  # the row stayed chosen
+
+
 @pytest.fixture
 def vip_customers(open_app, demo_store, qtbot):
     demo_store.add_label("VIP Customers", key="custom.vip-customers")
