@@ -119,6 +119,56 @@ def test_pruning_keeps_an_old_entry_that_a_running_restore_still_needs(cache):
     assert journal.deleted_entry(cache, ended) is None  # nobody needs it any more: gone after 30 days
 
 
+def damage(cache, table: str, column: str, row: int) -> None:
+    """Make one row unreadable, as a damaged disk or another LabelDesk's different record would."""
+    key = "id" if table == "operations" else "entry"
+    cache.write(lambda c: c.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", ('{"kind": 7', row)))
+
+
+def test_an_unreadable_operation_is_set_aside_and_the_others_still_resume(cache, caplog):
+    gone = owners.new_owner()
+    bad = journal.begin(cache, Operation("merge", "labelling", target="custom.vip", sources=["custom.a"]), gone, NOW)
+    good = journal.begin(cache, Operation("restore", "creating", entry=3), gone, NOW)
+    owners.release(gone)
+    damage(cache, "operations", "record", bad)
+    me = owners.new_owner()
+    try:
+        taken = journal.claim_unfinished(cache, me, owners.alive)
+    finally:
+        owners.release(me)
+    assert [op_id for op_id, _ in taken] == [good]
+    assert cache.read(lambda c: c.execute("SELECT state FROM operations WHERE id = ?", (bad,)).fetchone()) == (
+        journal.FAILED,
+    )  # ended: it holds no entry back and is never tried again
+    assert f"journal row {bad}" in caplog.text
+
+
+def test_while_a_running_operation_cannot_be_read_no_entry_is_forgotten_or_settled(cache):
+    old = journal.save_deleted(cache, "custom.old", "Old", ["a"], NOW - timedelta(days=40))
+    cache.write(lambda c: journal.confirm_deleted(c, old, NOW - timedelta(days=40)))
+    cut_short = journal.save_deleted(cache, "custom.cut", "Cut", ["b"], NOW - timedelta(days=1))
+    live = owners.new_owner()
+    try:  # another engine, alive, runs an operation whose record this one can't read: it may use either entry
+        damage(cache, "operations", "record", journal.begin(cache, Operation("restore", "labelling"), live, NOW))
+        journal.prune(cache, NOW)
+        assert journal.unsettled(cache, lambda owner: False, NOW) == []
+    finally:
+        owners.release(live)
+    assert journal.deleted_entry(cache, old) is not None
+    assert journal.unsettled(cache, lambda owner: False, NOW) == []  # (still running, still unreadable)
+    assert [e.entry for e in journal.deleted_entries(cache, confirmed=False)] == [cut_short]
+
+
+def test_an_unreadable_recently_deleted_entry_is_left_out_and_the_others_listed(cache):
+    bad = journal.save_deleted(cache, "custom.bad", "Bad", ["a"], NOW)
+    good = journal.save_deleted(cache, "custom.good", "Good", ["b"], NOW)
+    for entry in (bad, good):
+        cache.write(lambda c, entry=entry: journal.confirm_deleted(c, entry, NOW))
+    damage(cache, "deleted_labels", "contact_ids", bad)
+    assert [e.key for e in journal.deleted_entries(cache)] == ["custom.good"]
+    assert journal.deleted_entry(cache, bad) is None and journal.deleted_entry(cache, good) is not None
+
+
 def test_a_sync_without_a_label_forgets_the_contacts_saved_for_it(cache):
     from labeldesk.domain import Label, LabelType
 

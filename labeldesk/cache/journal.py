@@ -18,9 +18,11 @@ an operation that a live one is still running.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import msgspec
 
@@ -28,6 +30,8 @@ from labeldesk.cache.schema import iso, when
 from labeldesk.cache.store import LabelCache
 from labeldesk.contacts import DeletedLabel
 from labeldesk.domain import Label
+
+_T = TypeVar("_T")
 
 #: How long Recently deleted keeps an entry (and the journal an ended operation), in days.
 KEEP_DAYS = 30
@@ -77,6 +81,19 @@ class Operation(msgspec.Struct):
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(Operation)
 _ids = msgspec.json.Decoder(tuple[str, ...])
+
+log = logging.getLogger(__name__)
+
+
+def _readable(text: str, decoder: msgspec.json.Decoder[_T], what: str) -> _T | None:
+    """``text`` decoded, or None (said in the log) when it can't be: a row damaged on disk, or written by
+    a LabelDesk whose records differ. One such row must not stop the journal's other rows being read."""
+    try:
+        return decoder.decode(text)
+    except msgspec.DecodeError as exc:  # (a ValidationError is a DecodeError)
+        log.warning("a %s in the saved copy can't be read, and is left aside: %s", what, exc)
+        return None
+
 
 #: Extra work done in the same transaction as a journal write (Recently deleted's rows, say).
 Also = Callable[[sqlite3.Connection], None]
@@ -134,8 +151,12 @@ def claim_unfinished(cache: LabelCache, owner: str, alive: Callable[[str], bool]
         for op_id, text, was in rows:
             if was is not None and alive(was):
                 continue
+            op = _readable(text, _decoder, f"merge or restore (journal row {op_id})")
+            if op is None:  # it can't be carried on: ended, so that it holds nothing back (see _entries_in_use)
+                connection.execute("UPDATE operations SET state = ? WHERE id = ?", (FAILED, op_id))
+                continue
             connection.execute("UPDATE operations SET owner = ? WHERE id = ?", (owner, op_id))
-            taken.append((op_id, _decoder.decode(text)))
+            taken.append((op_id, op))
 
     cache.write(write)
     return taken
@@ -164,15 +185,14 @@ def running_others(cache: LabelCache, owner: str) -> int:
     )
 
 
-def running_entries(cache: LabelCache) -> set[int]:
-    """The Recently deleted entries that running operations (any engine's) still use."""
-    return cache.read(_entries_in_use)
-
-
-def _entries_in_use(connection: sqlite3.Connection) -> set[int]:
+def _entries_in_use(connection: sqlite3.Connection) -> set[int] | None:
+    """The Recently deleted entries that running operations (any engine's) still use; None when one of
+    them can't be read, so that any entry may be in use."""
     used: set[int] = set()
-    for (text,) in connection.execute("SELECT record FROM operations WHERE state = ?", (RUNNING,)):
-        op = _decoder.decode(text)
+    for op_id, text in connection.execute("SELECT id, record FROM operations WHERE state = ?", (RUNNING,)):
+        op = _readable(text, _decoder, f"merge or restore (journal row {op_id})")
+        if op is None:
+            return None
         used.update(op.entries.values())
         if op.entry is not None:
             used.add(op.entry)
@@ -253,23 +273,32 @@ def deleted_entries(cache: LabelCache, *, confirmed: bool = True) -> list[Delete
             "SELECT entry, key, display_name, contact_ids, deleted_at FROM deleted_labels "
             f"WHERE {test} ORDER BY coalesce(deleted_at, saved_at) DESC, entry DESC"
         ).fetchall()
-        return [DeletedLabel(entry, key, name, _ids.decode(ids), when(at)) for entry, key, name, ids, at in rows]
+        listed = []
+        for entry, key, name, ids, at in rows:
+            contact_ids = _readable(ids, _ids, f"Recently deleted entry ({entry})")
+            if contact_ids is not None:
+                listed.append(DeletedLabel(entry, key, name, contact_ids, when(at)))
+        return listed
 
     return cache.read(read)
 
 
 def unsettled(cache: LabelCache, alive: Callable[[str], bool], moment: datetime) -> list[tuple[int, str]]:
     """(entry, label key) of the unconfirmed entries whose deletes were cut short: their engine is gone
-    (``alive(owner)`` False), or, for an entry that names none, it was written before ``moment``."""
+    (``alive(owner)`` False), or, for an entry that names none, it was written before ``moment``. Never
+    one a running operation uses (it settles its own), and none while one of those can't be read."""
 
     def read(connection: sqlite3.Connection) -> list[tuple[int, str]]:
+        busy = _entries_in_use(connection)
+        if busy is None:
+            return []
         rows = connection.execute(
             "SELECT entry, key, owner, saved_at FROM deleted_labels WHERE deleted_at IS NULL ORDER BY entry"
         ).fetchall()
         return [
             (int(entry), str(key))
             for entry, key, owner, saved_at in rows
-            if (not alive(owner) if owner is not None else saved_at < iso(moment))
+            if entry not in busy and (not alive(owner) if owner is not None else saved_at < iso(moment))
         ]
 
     return cache.read(read)
@@ -293,7 +322,10 @@ def deleted_entry(cache: LabelCache, entry: int) -> DeletedLabel | None:
         row = connection.execute(
             "SELECT entry, key, display_name, contact_ids, deleted_at FROM deleted_labels WHERE entry = ?", (entry,)
         ).fetchone()
-        return None if row is None else DeletedLabel(row[0], row[1], row[2], _ids.decode(row[3]), when(row[4]))
+        if row is None:
+            return None
+        contact_ids = _readable(row[3], _ids, f"Recently deleted entry ({entry})")
+        return None if contact_ids is None else DeletedLabel(row[0], row[1], row[2], contact_ids, when(row[4]))
 
     return cache.read(read)
 
@@ -307,7 +339,9 @@ def prune(cache: LabelCache, now: datetime) -> None:
         old = connection.execute(
             "SELECT entry FROM deleted_labels WHERE coalesce(deleted_at, saved_at) < ?", (cutoff,)
         ).fetchall()
-        drop_deleted(connection, {entry for (entry,) in old} - _entries_in_use(connection))
+        used = _entries_in_use(connection)
+        if used is not None:  # (else any of them may be in use: none is forgotten this time)
+            drop_deleted(connection, {entry for (entry,) in old} - used)
         connection.execute("DELETE FROM operations WHERE state != ? AND updated_at < ?", (RUNNING, cutoff))
 
     cache.write(write)

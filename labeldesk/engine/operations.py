@@ -479,9 +479,7 @@ class Operations:
         """Recently deleted entries of plain deletes cut short (a crash while the delete was on its way): ask
         Wix whether the label is still there. Gone: confirmed; there: the delete never happened."""
         try:
-            busy = journal.running_entries(cache)
-            cut_short = [(n, k) for n, k in journal.unsettled(cache, self._alive, self._started_at) if n not in busy]
-            for entry, key in cut_short:
+            for entry, key in journal.unsettled(cache, self._alive, self._started_at):
                 if self._gone(key, entry):  # (its key may name a new label by now: see _gone)
                     cache.write(functools.partial(journal.confirm_deleted, entry=entry, now=_now()))
                 else:
