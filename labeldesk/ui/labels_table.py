@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from labeldesk.ui.models import Column, LabelTableModel, never_fatal
 from labeldesk.ui.widgets import date_column_width, plain_label
@@ -13,6 +22,9 @@ from labeldesk.ui.widgets import date_column_width, plain_label
 #: How long the table waits after it first appears before it says why it is empty, in milliseconds,
 #: unless it has shown rows by then (see LabelsTable.show_empty_hint).
 FIRST_HINT_AFTER_MS = 300
+
+#: What an empty table may offer under its hint: (a button's text, what clicking it does).
+Offers = Sequence[tuple[str, Callable[[], object]]]
 
 
 class LabelsTable(QTableView):
@@ -26,10 +38,17 @@ class LabelsTable(QTableView):
 
     first_rows_painted = Signal()
 
-    def __init__(self, parent: QWidget | None = None, model: LabelTableModel | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, model: LabelTableModel | None = None, *, offers: Offers = ()
+    ) -> None:
         super().__init__(parent)
         self._hint: QLabel | None = None  # (see empty_hint)
+        self._hint_box: QWidget | None = None
         self._hint_text = ""
+        self._offers = offers
+        self._offering = False
+        #: The buttons under the hint, one per offer (made with the hint).
+        self.offer_buttons: list[QPushButton] = []
         self._hint_wanted = False
         self._hint_may_wait = True  # (see show_empty_hint)
         self._rows_painted = False
@@ -91,21 +110,50 @@ class LabelsTable(QTableView):
         plain QWidget made in C++), PySide loads every widget class it had left for later, and a start
         that shows rows at once would pay for that before its first paint.
         """
-        if self._hint is None:
+        return self._made_hint()[0]
+
+    def _made_hint(self) -> tuple[QLabel, QWidget]:
+        """The hint and the box that holds it and its offers over the viewport, made if need be."""
+        if self._hint is None or self._hint_box is None:
             viewport = self.viewport()
-            self._hint = hint = plain_label(self._hint_text, parent=viewport)
+            self._hint_box = box = QWidget(viewport)
+            self._hint = hint = plain_label(self._hint_text, parent=box)
             hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
             hint.setObjectName("emptyHint")
             hint.setStyleSheet("color: palette(placeholder-text); font-size: 13pt; padding: 24px;")
-            hint.setGeometry(viewport.rect())
-            hint.hide()
-        return self._hint
+            buttons = QHBoxLayout()
+            buttons.addStretch(1)
+            for text, act in self._offers:
+                button = QPushButton(text, box)
+                button.clicked.connect(act)
+                buttons.addWidget(button)
+                self.offer_buttons.append(button)
+            buttons.addStretch(1)
+            layout = QVBoxLayout(box)
+            layout.addStretch(1)
+            layout.addWidget(hint)
+            layout.addLayout(buttons)
+            layout.addStretch(1)
+            previous: QWidget = self  # (Tab goes from the table to the offers)
+            for button in self.offer_buttons:
+                QWidget.setTabOrder(previous, button)
+                previous = button
+            self._show_offers()
+            box.setGeometry(viewport.rect())
+            box.hide()
+        return self._hint, self._hint_box
 
-    def set_empty_text(self, text: str) -> None:
-        """What the hint says the next time the table is empty (at once, if it is now)."""
-        self._hint_text = text
+    def set_empty_text(self, text: str, *, offers: bool = False) -> None:
+        """What the hint says the next time the table is empty (at once, if it is now), and whether the
+        offers given to the table (buttons under it: "Sign in…", say) go with it."""
+        self._hint_text, self._offering = text, offers
         if self._hint is not None:
             self._hint.setText(text)
+            self._show_offers()
+
+    def _show_offers(self) -> None:
+        for button in self.offer_buttons:
+            button.setVisible(self._offering)
 
     def show_empty_hint(self, shown: bool) -> None:
         """Show the hint over the table (or hide it).
@@ -117,7 +165,7 @@ class LabelsTable(QTableView):
         self._hint_wanted = shown
         waiting = self._hint_may_wait and not self._rows_painted
         if self._hint is not None or (shown and not waiting):
-            self.empty_hint.setVisible(shown)
+            self._made_hint()[1].setVisible(shown)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -130,8 +178,8 @@ class LabelsTable(QTableView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self._hint is not None:
-            self._hint.setGeometry(self.viewport().rect())
+        if self._hint_box is not None:
+            self._hint_box.setGeometry(self.viewport().rect())
 
     @never_fatal()
     def paintEvent(self, event) -> None:

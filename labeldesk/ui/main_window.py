@@ -148,7 +148,8 @@ class MainWindow(QMainWindow):
         self.site_button, self.site_menu = top.site_button, top.site_menu
 
     def _build_table(self) -> None:
-        self.table = table = LabelsTable(self, self.model)
+        offers = (("Sign in…", self.top_bar.add_site_requested.emit), ("Try the demo", self.demo_requested.emit))
+        self.table = table = LabelsTable(self, self.model, offers=offers)  # (under the hint while no site is open)
         table.selectionModel().selectionChanged.connect(self._update_actions)
         for signal in (
             self.model.rowsInserted,
@@ -200,7 +201,7 @@ class MainWindow(QMainWindow):
         self.top_bar.site_chosen.connect(session.switch_to)
         session.message.connect(self.show_message)
         session.quiet_message.connect(lambda text: None if self.status.kind == "error" else self.show_message(text))
-        session.empty_table_text.connect(self.table.set_empty_text)
+        session.empty_table_text.connect(lambda text: self.table.set_empty_text(text, offers=self.controller is None))
         session.offline_note.connect(self.offline_banner.show_note)
         session.rows_changed.connect(self._update_count)
         session.state_changed.connect(self._update_actions)
@@ -229,8 +230,7 @@ class MainWindow(QMainWindow):
         self.session_banner.setVisible(session_only)
         # Say plainly which address the window talks to, when it isn't Wix (the demo says so already).
         self.address_banner.setVisible(not demo and not site.is_wix)
-        if not demo and not site.is_wix:
-            self.address_banner.setText(texts.address_banner(site.where))
+        self.address_banner.setText(texts.address_banner(site.where) if site.where else "")
         self._rebuild_site_menu()
         self._update_count()  # (which updates the actions too)
 
@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
             site_open=self.controller is not None, loaded_once=self.session.loaded_once, shown=shown, total=total
         )
         if hint is not None:
-            self.table.set_empty_text(hint)
+            self.table.set_empty_text(hint, offers=self.controller is None)
         self.table.show_empty_hint(shown == 0)
         self._update_actions()
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
 from labeldesk.ui.labels_table import FIRST_HINT_AFTER_MS, LabelsTable
 from labeldesk.ui.models import LabelTableModel
 from tests.ui.table.test_model import LABELS
@@ -38,7 +41,10 @@ def test_with_no_rows_the_hint_shows_once_the_moment_is_over(qtbot):
     qtbot.waitUntil(lambda: table._hint is not None and table.empty_hint.isVisible())
     assert time.monotonic() - started >= FIRST_HINT_AFTER_MS / 1000 * 0.9
     assert table.empty_hint.text() == "Loading labels…"
-    assert table.empty_hint.geometry() == table.viewport().rect()  # over the rows, centred
+    box = table.empty_hint.parentWidget()
+    assert box.parentWidget() is table.viewport() and box.geometry() == table.viewport().rect()  # over the rows
+    assert abs(table.empty_hint.geometry().center().y() - box.rect().center().y()) <= 2  # centred
+    assert not any(button.isVisibleTo(table) for button in table.offer_buttons)  # (no offers given)
 
 
 def test_once_rows_were_shown_an_empty_table_says_why_at_once(qtbot):
@@ -50,3 +56,28 @@ def test_once_rows_were_shown_an_empty_table_says_why_at_once(qtbot):
     table.set_empty_text("No labels match.")
     table.show_empty_hint(True)
     assert table.empty_hint.isVisible() and table.empty_hint.text() == "No labels match."
+
+
+def test_with_no_site_the_empty_table_offers_its_ways_on_and_tab_reaches_them(qtbot):
+    chosen: list[str] = []
+    table = LabelsTable(
+        model=LabelTableModel(), offers=(("Sign in…", lambda: chosen.append("sign in")), ("Try the demo", list))
+    )
+    qtbot.addWidget(table)
+    table.resize(600, 300)
+    table.set_empty_text("Sign in to a Wix site to see its labels.", offers=True)
+    table.show_empty_hint(True)
+    table.show()
+    qtbot.waitUntil(lambda: table._hint_box is not None and table.empty_hint.isVisible())
+    sign_in, demo = table.offer_buttons
+    assert [sign_in.text(), demo.text()] == ["Sign in…", "Try the demo"]
+    assert sign_in.isVisible() and demo.isVisible()
+    table.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is table)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is sign_in
+    sign_in.click()
+    assert chosen == ["sign in"]
+    table.set_empty_text("Loading labels…")  # (a site opened: no offers with its hints)
+    assert not sign_in.isVisible() and table.empty_hint.text() == "Loading labels…"

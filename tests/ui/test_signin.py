@@ -81,6 +81,23 @@ def test_first_run_asks_to_sign_in_and_says_where_the_key_goes(qtbot, make_app):
     assert not dialog.sign_in_button.isEnabled()
 
 
+def test_after_a_cancelled_sign_in_the_empty_table_offers_sign_in_and_the_demo(qtbot, make_app):
+    window, manager = make_app()
+    requested = []
+    window.demo_requested.connect(lambda: requested.append("demo"))
+    start_and_get_dialog(qtbot, window, manager).reject()  # (Esc: no site open)
+    qtbot.waitUntil(lambda: window.table.empty_hint.isVisible())
+    assert window.table.empty_hint.text() == "Sign in to a Wix site to see its labels."
+    sign_in, demo = window.table.offer_buttons
+    assert sign_in.isVisible() and demo.isVisible()
+    old = window.sign_in_dialog
+    sign_in.click()
+    qtbot.waitUntil(lambda: window.sign_in_dialog is not old and window.sign_in_dialog.isVisible())
+    window.sign_in_dialog.reject()
+    demo.click()
+    assert requested == ["demo"]
+
+
 def as_wix(emulators) -> dict[str, str]:
     """Each emulator standing in for Wix for its own site (see wix_client_factory)."""
     return {site_id: emulator.base_url for site_id, emulator in emulators.items()}
