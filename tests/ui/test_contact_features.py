@@ -309,3 +309,16 @@ def test_the_panel_is_made_when_first_opened_and_shows_the_label_already_selecte
     panel = features.panel
     assert panel.isVisible() and panel.heading.text() == "Contacts with ‘Vegan’"
     qtbot.waitUntil(lambda: panel.model.rowCount() == window.model.contact_count("custom.vegan"))
+
+
+def test_what_the_contacts_panel_says_shows_in_the_window_status_bar(demo, qtbot):
+    from labeldesk.ui import operation_texts as words
+
+    window, _ = demo
+    window.show()
+    select(window, "Vegan")
+    window.window_actions[ActionId.CONTACTS].trigger()  # (the panel is made now: see ContactFeatures.panel)
+    panel = window.features.panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0)
+    panel.copy_action.trigger()  # Ctrl+Shift+C with no contact selected
+    assert window.status.text.text() == words.SELECT_CONTACTS_FIRST
