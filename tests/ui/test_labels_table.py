@@ -81,3 +81,11 @@ def test_with_no_site_the_empty_table_offers_its_ways_on_and_tab_reaches_them(qt
     assert chosen == ["sign in"]
     table.set_empty_text("Loading labels…")  # (a site opened: no offers with its hints)
     assert not sign_in.isVisible() and table.empty_hint.text() == "Loading labels…"
+
+
+def test_the_hint_stays_over_the_rows_when_the_table_is_resized(qtbot):
+    table, _ = shown_table(qtbot)
+    qtbot.waitUntil(lambda: table._hint is not None and table.empty_hint.isVisible())
+    table.resize(800, 450)
+    qtbot.waitUntil(lambda: table.viewport().width() > 600)
+    assert table.empty_hint.parentWidget().geometry() == table.viewport().rect()  # (its box)
