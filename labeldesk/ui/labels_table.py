@@ -163,8 +163,9 @@ class LabelsTable(QTableView):
         "Loading labels…" flashed for one frame before them is only noise.
         """
         self._hint_wanted = shown
-        waiting = self._hint_may_wait and not self._rows_painted
-        if self._hint is not None or (shown and not waiting):
+        if self._hint_may_wait and not self._rows_painted:
+            shown = False  # (for now: _end_hint_wait shows it if it is still wanted then)
+        if shown or self._hint is not None:
             self._made_hint()[1].setVisible(shown)
 
     def showEvent(self, event) -> None:

@@ -89,3 +89,11 @@ def test_the_hint_stays_over_the_rows_when_the_table_is_resized(qtbot):
     table.resize(800, 450)
     qtbot.waitUntil(lambda: table.viewport().width() > 600)
     assert table.empty_hint.parentWidget().geometry() == table.viewport().rect()  # (its box)
+
+
+def test_the_hint_waits_its_moment_even_once_it_was_made(qtbot):
+    table, _ = shown_table(qtbot)
+    hint = table.empty_hint  # (reading it makes it; that mustn't change when it shows)
+    table.show_empty_hint(True)
+    assert not hint.isVisible()
+    qtbot.waitUntil(hint.isVisible)
