@@ -24,7 +24,7 @@ def resource_bytes(name: str) -> bytes:
 
     Read from the package's folder (its ``__path__``), not through importlib.resources: the package
     is always a folder on disk (a checkout, an installed wheel, a PyInstaller bundle's data), and
-    that module and the readers it loads would cost start-up a few milliseconds before the first paint.
+    loading that module and the readers it brings would add to start-up before the first paint.
     """
     folder = importlib.import_module("labeldesk.resources").__path__[0]
     return (Path(folder) / name).read_bytes()
