@@ -86,7 +86,7 @@ def test_after_a_cancelled_sign_in_the_empty_table_offers_sign_in_and_the_demo(q
     requested = []
     window.demo_requested.connect(lambda: requested.append("demo"))
     start_and_get_dialog(qtbot, window, manager).reject()  # (Esc: no site open)
-    qtbot.waitUntil(lambda: window.table.empty_hint.isVisible())
+    qtbot.waitUntil(window.table.empty_hint.isVisible)
     assert window.table.empty_hint.text() == "Sign in to a Wix site to see its labels."
     sign_in, demo = window.table.offer_buttons
     assert sign_in.isVisible() and demo.isVisible()
