@@ -241,6 +241,10 @@ def _problem_reporter(window: MainWindow, log_handler: logging.Handler) -> Calla
 
 def _log_folder(log_handler: logging.Handler) -> Path | None:
     """The folder of the file ``log_handler`` writes to; None if it writes to no file (a console)."""
+    from labeldesk.logs import HeldLog
+
+    if isinstance(log_handler, HeldLog):
+        return log_handler.log_folder
     return Path(log_handler.baseFilename).parent if isinstance(log_handler, logging.FileHandler) else None
 
 
@@ -277,9 +281,9 @@ def run(argv: list[str]) -> int:
         if not instance.claim():
             return _hand_over(instance)
 
-    from labeldesk.logs import setup_logging
+    from labeldesk.logs import HeldLog, setup_logging
 
-    log_handler = setup_logging(paths.logs)
+    log_handler = setup_logging(paths.logs, hold=True)  # (its file is opened once the window has painted)
     log.info("LabelDesk %s starting", __version__)
 
     from labeldesk.cache import LabelCache, cache_path
@@ -349,6 +353,8 @@ def run(argv: list[str]) -> int:
     window.show()
     if instance is not None:
         _listen_once_shown(instance, window)
+    if isinstance(log_handler, HeldLog):  # (as late: loading the rotating file handler would delay them too)
+        _once_shown(window, log_handler.open)
 
     if args.demo:
         open_demo()
@@ -377,25 +383,32 @@ def run(argv: list[str]) -> int:
         log_handler.close()
 
 
-#: The latest the window starts answering later starts, in milliseconds after it is shown, when no
-#: rows have been painted by then (a sign-in, a slow first read).
+#: The latest the window does what waits for its first rows (see _once_shown), in milliseconds after it
+#: is shown, when no rows have been painted by then (a sign-in, a slow first read).
 LISTEN_LATEST_MS = 1000
 
 
-def _listen_once_shown(instance: SingleInstance, window: MainWindow) -> None:
-    """Answer later starts (see SingleInstance.listen) once the first rows are on screen, or after
-    LISTEN_LATEST_MS: the window comes first, since loading QtNetwork and opening the socket would
-    only delay it. A start that comes meanwhile keeps trying for a few seconds (HAND_OVER_SECONDS)."""
+def _once_shown(window: MainWindow, do: Callable[[], object]) -> None:
+    """``do()``, once: right after the first paint that shows rows, or LISTEN_LATEST_MS after the window
+    is shown if none has by then. For what the first rows needn't wait for."""
     from PySide6.QtCore import QTimer
 
-    listening: list[bool] = []
+    done: list[bool] = []
 
-    def listen() -> None:
-        if not listening:
-            listening.append(instance.listen(window.bring_to_front))
+    def once() -> None:
+        if not done:
+            done.append(True)
+            do()
 
-    window.table.first_rows_painted.connect(lambda: QTimer.singleShot(0, window, listen))  # (after that paint)
-    QTimer.singleShot(LISTEN_LATEST_MS, window, listen)
+    window.table.first_rows_painted.connect(lambda: QTimer.singleShot(0, window, once))  # (after that paint)
+    QTimer.singleShot(LISTEN_LATEST_MS, window, once)
+
+
+def _listen_once_shown(instance: SingleInstance, window: MainWindow) -> None:
+    """Answer later starts (see SingleInstance.listen) once the window is shown (see _once_shown): loading
+    QtNetwork and opening the socket would only delay it. A start that comes meanwhile keeps trying for a
+    few seconds (HAND_OVER_SECONDS)."""
+    _once_shown(window, lambda: instance.listen(window.bring_to_front))
 
 
 def _site_to_open(args: argparse.Namespace, directory: SiteDirectory) -> Site | None:

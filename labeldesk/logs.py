@@ -7,7 +7,6 @@ for text we don't control (a third-party library's message, an exception from de
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import sys
 import threading
@@ -99,34 +98,99 @@ ROTATE_AT_BYTES = 1_000_000
 KEEP = 3
 
 
-class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """The standard rotating handler, its files made for this user alone (0600) and never opened
-    through a link (see paths.open_private): the stock one opens with the default mode, 0644."""
-
-    def _open(self) -> TextIOWrapper:
-        # A text stream: this handler's mode is the default "a" (typeshed can't tell that from a str mode).
-        return cast(
-            TextIOWrapper,
-            open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=open_private),
-        )
+#: The most records a held log (see setup_logging) keeps until its file is open; more are counted.
+HELD_RECORDS = 1_000
 
 
-def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> logging.Handler:
+def _log_file(log_dir: Path) -> logging.Handler:
+    """The handler writing ``log_dir/labeldesk.log`` (see setup_logging), or the console's."""
+    import logging.handlers  # (here: with its sockets, pickle and queues, it would cost the first paint)
+
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        """The standard rotating handler, its files made for this user alone (0600) and never opened
+        through a link (see paths.open_private): the stock one opens with the default mode, 0644."""
+
+        def _open(self) -> TextIOWrapper:
+            # A text stream: this handler's mode is the default "a" (typeshed can't tell that from a str mode).
+            return cast(
+                TextIOWrapper,
+                open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=open_private),
+            )
+
+    try:
+        private_folder(log_dir)
+        path = log_dir / "labeldesk.log"
+        return PrivateRotatingFileHandler(path, maxBytes=ROTATE_AT_BYTES, backupCount=KEEP, encoding="utf-8")
+    except OSError:
+        # A folder we may not write to (the window says so): log to the console, if there is one.
+        return logging.StreamHandler(sys.stderr) if sys.stderr is not None else logging.NullHandler()
+
+
+class HeldLog(logging.Handler):
+    """The log file's handler, holding what is logged until ``open()`` (at most HELD_RECORDS records;
+    more are counted, and the count written when it opens). Flushing or closing it opens it first, so
+    nothing held is lost at an ordinary exit."""
+
+    def __init__(self, log_dir: Path) -> None:
+        super().__init__()
+        self.log_dir = log_dir
+        self.target: logging.Handler | None = None
+        self._held: list[logging.LogRecord] = []
+        self._dropped = 0
+
+    def open(self) -> None:
+        """Open the file (or fall back to the console: see setup_logging) and write what was held."""
+        self.acquire()  # (records may come from any thread meanwhile)
+        try:
+            if self.target is not None:
+                return
+            self.target = target = _log_file(self.log_dir)
+            target.setFormatter(self.formatter)
+            if self._dropped:
+                self._held.append(logging.makeLogRecord({"msg": f"({self._dropped} start-up records left out)"}))
+            held, self._held, self._dropped = self._held, [], 0
+            for record in held:
+                target.emit(record)
+        finally:
+            self.release()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.target is not None:
+            self.target.emit(record)
+        elif len(self._held) < HELD_RECORDS:
+            self._held.append(record)
+        else:
+            self._dropped += 1
+
+    def flush(self) -> None:
+        self.open()
+        assert self.target is not None
+        self.target.flush()
+
+    def close(self) -> None:
+        self.open()
+        assert self.target is not None
+        self.target.close()
+        super().close()
+
+    @property
+    def log_folder(self) -> Path | None:
+        """Where the file is (or will be); None once it fell back to the console."""
+        if self.target is None or isinstance(self.target, logging.FileHandler):
+            return self.log_dir
+        return None
+
+
+def setup_logging(log_dir: Path, *, level: int = logging.INFO, hold: bool = False) -> logging.Handler:
     """Send LabelDesk's log to ``log_dir/labeldesk.log`` (or, if that can't be written, to stderr);
-    returns the handler.
+    returns the handler. ``hold``: a HeldLog, which keeps the records in memory until its ``open()``
+    (the app opens it once the window has first painted).
 
     The file is set aside when it would pass ROTATE_AT_BYTES (KEEP old ones kept), at start-up and
     while running. Its folder and files are this user's alone; a link or another user's file in their
     place is refused (the console gets the log then; AppPaths.ensure_writable says why in the window).
     """
-    path = log_dir / "labeldesk.log"
-    handler: logging.Handler
-    try:
-        private_folder(log_dir)
-        handler = _PrivateRotatingFileHandler(path, maxBytes=ROTATE_AT_BYTES, backupCount=KEEP, encoding="utf-8")
-    except OSError:
-        # A folder we may not write to (the window says so): log to the console, if there is one.
-        handler = logging.StreamHandler(sys.stderr) if sys.stderr is not None else logging.NullHandler()
+    handler = HeldLog(log_dir) if hold else _log_file(log_dir)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()

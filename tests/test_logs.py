@@ -114,3 +114,35 @@ def test_a_key_at_the_cut_is_redacted_not_halved(tmp_path):
         handler.close()
     text = (tmp_path / "labeldesk.log").read_text(encoding="utf-8")
     assert "IST.CANARY" not in text and secret[:10] not in text
+
+
+def test_a_held_log_writes_nothing_until_opened_then_everything_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(logs, "HELD_RECORDS", 3)
+    handler = logs.setup_logging(tmp_path, hold=True)
+    log = logging.getLogger("labeldesk.test")
+    try:
+        for n in range(5):
+            log.warning("early %d", n)
+        assert not (tmp_path / "labeldesk.log").exists()  # (nothing written, nothing loaded yet)
+        assert isinstance(handler, logs.HeldLog) and handler.log_folder == tmp_path
+        handler.open()
+        log.warning("later")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    lines = (tmp_path / "labeldesk.log").read_text().splitlines()
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "early 0",
+        "early 1",
+        "early 2",
+        "(2 start-up records left out)",
+        "later",
+    ]
+
+
+def test_a_held_log_closed_before_it_was_opened_still_writes_what_it_held(tmp_path):
+    handler = logs.setup_logging(tmp_path, hold=True)
+    logging.getLogger("labeldesk.test").warning("said before the window painted")
+    logging.getLogger().removeHandler(handler)
+    handler.close()  # (an exit before the first paint: logging.shutdown flushes and closes it)
+    assert "said before the window painted" in (tmp_path / "labeldesk.log").read_text()
