@@ -185,16 +185,22 @@ def test_selecting_the_label_again_after_a_failure_tries_again(qtbot):
     assert panel.count_label.text() == "3 contacts"
 
 
+def panel_showing(qtbot, width: int, people) -> tuple[ContactsPanel, FakeOperations]:
+    """A panel ``width`` wide, opened on VIP, whose contacts are ``people``."""
+    fake = FakeOperations()
+    panel = panel_over(qtbot, fake, shown=False)
+    panel.resize(width, 300)
+    panel.show()
+    panel.show_labels([VIP])
+    fake.answer_contacts(people, total=len(people), more=False)
+    return panel, fake
+
+
 def test_the_email_column_gets_the_room_the_short_names_leave(qtbot):
     from labeldesk.contacts import Contact
 
-    fake = FakeOperations()
-    panel = panel_over(qtbot, fake, shown=False)
-    panel.resize(420, 300)
-    panel.show()
-    panel.show_labels([VIP])
     people = [Contact(f"id-{n}", "Sam", email=f"samantha.longname{n}@mail.example.com") for n in range(5)]
-    fake.answer_contacts(people, total=5, more=False)
+    panel, fake = panel_showing(qtbot, 420, people)
     view = panel.view
     email_needs = view.sizeHintForColumn(1)
     assert view.columnWidth(0) < view.columnWidth(1)
@@ -209,12 +215,7 @@ def test_the_email_column_gets_the_room_the_short_names_leave(qtbot):
 def test_the_name_column_is_fitted_again_when_the_panel_opens_narrower_than_it_closed(qtbot):
     from labeldesk.contacts import Contact
 
-    fake = FakeOperations()
-    panel = panel_over(qtbot, fake, shown=False)
-    panel.resize(900, 300)
-    panel.show()
-    panel.show_labels([VIP])
-    fake.answer_contacts([Contact(f"id-{n}", "Bartholomew Alexander " * 3) for n in range(3)], total=3, more=False)
+    panel, _ = panel_showing(qtbot, 900, [Contact(f"id-{n}", "Bartholomew Alexander " * 3) for n in range(3)])
     view = panel.view
     wide = view.columnWidth(0)
     panel.hide()
