@@ -60,10 +60,10 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.QUIT: ActionSpec("Quit", None, QKeySequence.StandardKey.Quit, "Quit LabelDesk"),
     ActionId.MERGE: ActionSpec("Merge…", "merge", "Ctrl+M", "Merge the selected labels into one (Ctrl+M)"),
     ActionId.CONTACTS: ActionSpec(
-        "Contacts of Label", None, Qt.Key.Key_F9, "Show the contacts of the selected label (F9)", checkable=True
+        "&Contacts of Label", None, Qt.Key.Key_F9, "Show the contacts of the selected label (F9)", checkable=True
     ),
     ActionId.DELETED: ActionSpec(
-        "Recently deleted…", None, None, "Labels deleted in the last 30 days, to restore them"
+        "&Recently deleted…", None, None, "Labels deleted in the last 30 days, to restore them"
     ),
 }
 

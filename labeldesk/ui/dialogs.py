@@ -86,7 +86,8 @@ class ConfirmDeleteDialog(TextDialog):
         self.question.setFont(font)
         self.consequence = plain_label(consequence, self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.delete_button = buttons.addButton("Delete", QDialogButtonBox.ButtonRole.DestructiveRole)
+        # Alt+D or Tab then Space: Enter is Cancel's (the default), as in Merge labels….
+        self.delete_button = buttons.addButton("&Delete", QDialogButtonBox.ButtonRole.DestructiveRole)
         self.delete_button.setIcon(icons.icon("delete"))
         self.delete_button.clicked.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QMenu, QWidget
 
 from labeldesk.domain import FindOrCreateResult, Label
@@ -55,6 +55,12 @@ class LabelCommands(QObject):
         self.search = search
         self.type_filter = type_filter
         table.customContextMenuRequested.connect(self._show_context_menu)
+        # Shift+F10 opens that menu too, as the Menu key does (which many laptops lack), at the current row.
+        menu_key = QAction(table)
+        menu_key.setShortcut(QKeySequence("Shift+F10"))
+        menu_key.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        menu_key.triggered.connect(lambda: self._show_context_menu(table.visualRect(table.currentIndex()).center()))
+        table.addAction(menu_key)
         table.doubleClicked.connect(self._on_table_double_clicked)
         search.installEventFilter(self)
 
@@ -129,14 +135,14 @@ class LabelCommands(QObject):
         return super().eventFilter(watched, event)
 
     def say_why_disabled(self, event: QKeyEvent) -> bool:
-        """A shortcut of a disabled action (F2 or Del on a locked label) says why, as double-click does;
-        True if ``event`` was one.
+        """A shortcut of a disabled action (F2 or Del on a locked label, Ctrl+M with one label selected)
+        says why, as double-click does; True if ``event`` was one.
 
         Qt drops the shortcut of a disabled action, and the key press comes up to the window instead
         (the search box keeps its own Del).
         """
         pressed = QKeySequence(event.keyCombination())
-        for action in (self.actions[ActionId.RENAME], self.actions[ActionId.DELETE]):
+        for action in map(self.actions.__getitem__, ActionId):
             if not action.isEnabled() and any(
                 pressed.matches(shortcut) == QKeySequence.SequenceMatch.ExactMatch for shortcut in action.shortcuts()
             ):
@@ -212,7 +218,8 @@ class LabelCommands(QObject):
             QGuiApplication.clipboard().setText("\n".join(keys))
             self.message.emit(texts.copied_keys(keys), "done")
 
-    def _show_context_menu(self, pos: QPoint) -> None:
+    def _show_context_menu(self, pos: QPoint) -> QMenu:
+        """The right-click menu, at ``pos`` in the table's viewport."""
         menu = QMenu(self.dialogs_parent)
         for action_id in (
             ActionId.NEW,
@@ -230,6 +237,7 @@ class LabelCommands(QObject):
                 menu.addAction(self.actions[action_id])
         menu.addAction(self.actions[ActionId.REFRESH])
         menu.popup(self.table.viewport().mapToGlobal(pos))
+        return menu
 
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
         label = self.model.label_at(index.row())

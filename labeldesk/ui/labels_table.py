@@ -125,6 +125,7 @@ class LabelsTable(QTableView):
             buttons.addStretch(1)
             for text, act in self._offers:
                 button = QPushButton(text, box)
+                button.setAutoDefault(True)  # (Enter presses it, as Space does: outside a dialog it wouldn't)
                 button.clicked.connect(act)
                 buttons.addWidget(button)
                 self.offer_buttons.append(button)

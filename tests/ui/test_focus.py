@@ -65,6 +65,35 @@ def test_tab_and_shift_tab_leave_the_table_for_the_other_controls(demo, qtbot):
     assert [label.display_name for label in window.selected_labels()] == ["VIP"]  # the row stayed chosen
 
 
+def test_shift_f10_opens_the_right_click_menu_at_the_current_row(demo, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMenu
+
+    from labeldesk.ui.actions import ActionId
+
+    window, _ = demo
+    active(window, qtbot)
+    shown = []
+    monkeypatch.setattr(QMenu, "popup", lambda menu, at, *rest: shown.append((menu.actions(), at)))
+    select(window, "VIP")
+    qtbot.keyClick(window.table, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    ((offered, at),) = shown
+    assert window.window_actions[ActionId.RENAME] in offered
+    row = window.table.visualRect(window.table.currentIndex())
+    assert window.table.viewport().mapFromGlobal(at) == row.center()
+
+
+def test_a_disabled_actions_shortcut_says_why_merge_included(demo, qtbot):
+    from labeldesk.ui import actions
+
+    window, _ = demo
+    active(window, qtbot)
+    select(window, "VIP")  # (one label: nothing to merge it with)
+    said = []
+    window.message_shown.connect(lambda text, kind: said.append(text))
+    qtbot.keyClick(window.table, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert said == [actions.SELECT_TO_MERGE]
+
+
 @pytest.fixture
 def vip_customers(open_app, demo_store, qtbot):
     demo_store.add_label("VIP Customers", key="custom.vip-customers")

@@ -365,6 +365,19 @@ def test_new_label_with_no_labels_loaded_says_it_couldnt_check_and_still_creates
     assert window.model.label("custom.vip") is not None  # Wix's find-or-create found the existing one
 
 
+def test_the_delete_question_defaults_to_cancel_and_alt_d_deletes(qtbot):
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from labeldesk.domain import Label, LabelType
+
+    dialog = dialogs.ConfirmDeleteDialog([Label("custom.vip", "VIP", LabelType.USER_DEFINED)], lambda key: 3)
+    qtbot.addWidget(dialog)
+    cancel = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)
+    assert cancel.isDefault() and not dialog.delete_button.isDefault()
+    assert QKeySequence.mnemonic(dialog.delete_button.text()).toString() == "Alt+D"
+
+
 def test_the_other_dialogs_do_not_clip_their_text(qtbot, monkeypatch):
     from labeldesk.domain import Label, LabelType
 

@@ -42,3 +42,10 @@ def test_every_entry_has_a_letter_of_its_own():
     assert len(ENTRIES) == len(Column)
     assert len(letters[: len(ENTRIES)]) == len(set(letters[: len(ENTRIES)]))
     assert letters[-2] != letters[-1]
+
+
+def test_the_view_menus_entries_each_have_a_letter_of_their_own(demo):
+    window, _ = demo
+    texts = [action.text() for action in window.features.view_menu.actions() if action.text()]
+    letters = [text[text.index("&") + 1].lower() for text in texts]
+    assert len(texts) == 3 and len(set(letters)) == 3, texts
