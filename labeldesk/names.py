@@ -32,18 +32,30 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 
 @functools.cache
-def _unicode_sets() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
-    """(invisible, format): characters that show nothing on their own (whitespace, Unicode's "default
-    ignorable" ones: zero-width spaces and joiners, soft hyphen, word joiner, Hangul fillers, variation
-    selectors, tags...; controls; the blank Braille pattern used as an "empty" character), and the
-    invisible format characters a near-duplicate ignores. Made on first use: only names beyond ASCII
-    need them, and start-up doesn't pay for importing regex."""
+def _unicode_sets() -> tuple[regex.Pattern[str], regex.Pattern[str], regex.Pattern[str]]:
+    """(invisible, format, punctuation): characters that show nothing on their own (whitespace, Unicode's
+    "default ignorable" ones: zero-width spaces and joiners, soft hyphen, word joiner, Hangul fillers,
+    variation selectors, tags...; controls; the blank Braille pattern used as an "empty" character), the
+    invisible format characters a near-duplicate ignores, and the punctuation it ignores (see
+    :data:`_KEPT_PUNCTUATION`). Made on first use: only names beyond ASCII need them, and start-up
+    doesn't pay for importing regex."""
     import regex
 
+    kept = regex.escape(_KEPT_PUNCTUATION)
     return (
         regex.compile(r"[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cs}\u2800]"),
         regex.compile(r"[\p{Cf}\p{Default_Ignorable_Code_Point}]+"),
+        regex.compile(rf"[\p{{P}}--[{kept}]]+", regex.VERSION1),
     )
+
+
+#: Punctuation that is part of what a name means ("C#" is not "C", "R&D" not "RD"): a near-duplicate
+#: keeps it. The rest (dots, dashes, colons, quotes, brackets...) it ignores: "V.I.P." looks like "VIP".
+_KEPT_PUNCTUATION = "#&@%*"
+#: str.translate's table that drops the ASCII punctuation a near-duplicate ignores.
+_ASCII_PUNCTUATION = str.maketrans(
+    "", "", "".join(c for c in map(chr, range(128)) if unicodedata.category(c)[0] == "P" and c not in _KEPT_PUNCTUATION)
+)
 
 
 def one_line(name: str) -> str:
@@ -122,9 +134,12 @@ def near_duplicate_form(name: str) -> str:
     """A form of a name in which two names are equal when they look alike: the one rule for near-duplicates.
 
     :func:`same_name_form`, then NFKC (compatibility forms: full-width ``ＶＩＰ`` is ``VIP``, a no-break
-    space is a space), case-folded again, invisible format characters (zero-width spaces, joiners) removed
-    and runs of whitespace collapsed to one space. Accents count (``cafe`` is not ``café``: in many
-    languages they make a different word). Equal :func:`same_name_form` means equal near-duplicate form.
+    space is a space), case-folded again, invisible format characters (zero-width spaces, joiners) and
+    punctuation removed (``V.I.P.`` is ``VIP``, ``Baking Class: Pastry`` is ``Baking Class Pastry``; but
+    not the signs in :data:`_KEPT_PUNCTUATION`), and runs of whitespace collapsed to one space. A name
+    that is all punctuation keeps it. Spaces between letters count (``V I P`` is not ``VIP``), and so do
+    accents (``cafe`` is not ``café``: in many languages they make a different word). Equal
+    :func:`same_name_form` means equal near-duplicate form.
     """
     return near_duplicate_forms((name,))[0]
 
@@ -133,15 +148,24 @@ def near_duplicate_forms(names: Iterable[str]) -> list[str]:
     """:func:`near_duplicate_form` of each of ``names``, in their order: for a whole site's names at once,
     with no Python call per ASCII name."""
     listed = names if isinstance(names, list | tuple) else list(names)
-    # Nearly every name is ASCII, which NFKC and the format characters can't change: case and spacing only.
-    forms = list(map(" ".join, map(str.split, map(str.casefold, listed))))
+    # Nearly every name is ASCII, which NFKC and the format characters can't change: case, punctuation
+    # and spacing only.
+    forms = list(map(" ".join, map(str.split, map(str.casefold, _without_punctuation(listed)))))
     if not all(map(str.isascii, listed)):
+        _, format_characters, punctuation = _unicode_sets()
         for position, name in enumerate(listed):
             if not name.isascii():
                 folded = unicodedata.normalize("NFKC", same_name_form(name)).casefold()
-                folded = unicodedata.normalize("NFKC", _unicode_sets()[1].sub("", folded))
-                forms[position] = " ".join(folded.split())
+                folded = unicodedata.normalize("NFKC", format_characters.sub("", folded))
+                forms[position] = " ".join((punctuation.sub("", folded) or folded).split())
     return forms
+
+
+def _without_punctuation(names: list[str] | tuple[str, ...]) -> list[str]:
+    """``names`` without the ASCII punctuation a near-duplicate ignores (a name that is all punctuation
+    kept whole), at C speed for the names that have none."""
+    stripped = [name.translate(_ASCII_PUNCTUATION) for name in names]
+    return [new if new.strip() or not old.strip() else old for new, old in zip(stripped, names, strict=True)]
 
 
 def name_order(name: str) -> str:

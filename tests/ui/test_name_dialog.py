@@ -90,6 +90,16 @@ def test_one_enter_never_creates_a_near_duplicate(vip_customers, qtbot):
     assert "VIP Customers" in window.status.text.text()
 
 
+def test_a_name_that_differs_only_by_punctuation_is_a_near_duplicate(vip_customers, qtbot):
+    window, emulator = vip_customers
+    dialog = window.new_label()
+    qtbot.keyClicks(dialog.name_edit, "V.I.P. Customers")
+    assert dialog.message.text().startswith("‘V.I.P. Customers’ looks like the existing label ‘VIP Customers’.")
+    assert dialog.use_button.isDefault()
+    dialog.reject()
+    assert writes(emulator) == []
+
+
 def test_a_big_tables_dialog_checks_for_similar_names_without_holding_up_the_window(vip_customers, qtbot):
     """A big table's near-duplicate index is made on a worker: the dialog says it is checking, Enter
     and OK wait for it, then the look-alike is offered as usual."""
