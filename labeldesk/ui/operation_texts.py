@@ -131,7 +131,8 @@ def merge_preview_note(sources: Sequence[str]) -> str:
     return (
         f"If any contact can't be given the label, nothing is deleted. You can restore the deleted "
         f"label{'' if len(sources) == 1 else 's'} from Recently deleted for {KEPT_DAYS} days; "
-        f"restoring puts {them} back on {'its' if len(sources) == 1 else 'their'} contacts."
+        f"restoring puts {them} back on {'its' if len(sources) == 1 else 'their'} contacts, and the label that "
+        "stays keeps them too."
     )
 
 

@@ -112,3 +112,9 @@ def test_failed_contacts_are_named_five_at_most():
 )
 def test_the_panel_counts_contacts(shown, loaded, total, more, searching, said):
     assert words.contacts_count(shown, loaded, total, more=more, searching=searching) == said
+
+
+def test_the_merge_note_says_a_restore_is_no_undo_of_the_label_that_stays():
+    note = words.merge_preview_note(["Baking Class: Sourdough"])
+    assert "restoring puts it back on its contacts, and the label that stays keeps them too" in note
+    assert "restore the deleted labels" in words.merge_preview_note(["A", "B"])
