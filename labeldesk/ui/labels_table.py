@@ -178,6 +178,17 @@ class LabelsTable(QTableView):
         self._hint_may_wait = False
         self.show_empty_hint(self._hint_wanted)
 
+    def focusInEvent(self, event) -> None:
+        """Tabbed into with nothing selected: the current row (else the first) is selected, so that F2,
+        Del and the others act on what the person sees highlighted, as they would after an arrow key."""
+        super().focusInEvent(event)
+        reasons = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
+        model, selection = self.model(), self.selectionModel()
+        if event.reason() in reasons and model is not None and model.rowCount() and not selection.hasSelection():
+            current = self.currentIndex()
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            selection.setCurrentIndex(current if current.isValid() else model.index(0, 0), flags)
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._hint_box is not None:

@@ -65,6 +65,18 @@ def test_tab_and_shift_tab_leave_the_table_for_the_other_controls(demo, qtbot):
     assert [label.display_name for label in window.selected_labels()] == ["VIP"]  # the row stayed chosen
 
 
+def test_tabbing_into_the_table_with_nothing_selected_selects_the_current_row(demo, qtbot):
+    window, _ = demo
+    active(window, qtbot)
+    window.table.clearSelection()
+    window.search.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.search)
+    qtbot.keyClick(window.search, Qt.Key.Key_Tab)  # (the search box is the last control before the table)
+    assert QApplication.focusWidget() is window.table
+    current = window.model.label_at(window.table.currentIndex().row())
+    assert window.selected_labels() == [current]  # what Rename, Delete and the panel act on
+
+
 def test_shift_f10_opens_the_right_click_menu_at_the_current_row(demo, qtbot, monkeypatch):
     from PySide6.QtWidgets import QMenu
 
