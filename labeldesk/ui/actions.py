@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from labeldesk.domain import Label, quoted
 from labeldesk.ui import icons
-from labeldesk.ui.status_texts import locked_reason
+from labeldesk.ui.status_texts import locked_reason, several_locked
 from labeldesk.ui.text import plain_tooltip
 
 
@@ -125,7 +125,8 @@ def action_states(
     ``blocked`` / ``refresh_blocked``: ``blocked_reason`` for changes and for reads; ``keeps_deleted``:
     the site has a saved copy on this computer, where Recently deleted is kept.
     """
-    locked = next((label for label in selected if not label.editable), None)
+    all_locked = [label for label in selected if not label.editable]
+    locked = all_locked[0] if all_locked else None
     busy = next((label for label in selected if label.key in pending_keys), None)
     states = {ActionId.NEW: _state(True, "", blocked)}
     states[ActionId.REFRESH] = ActionState(refresh_blocked is None, refresh_blocked)
@@ -142,7 +143,7 @@ def action_states(
             states[ActionId.RENAME] = _state(False, locked_reason(locked), blocked)
         else:
             states[ActionId.RENAME] = _state(True, "", blocked)
-        reason = locked_reason(locked) if locked is not None else ""
+        reason = "" if locked is None else locked_reason(locked) if len(all_locked) == 1 else several_locked(all_locked)
         states[ActionId.DELETE] = _state(locked is None, reason, blocked)
     states[ActionId.COPY] = ActionState(True) if selected else ActionState(False, SELECT_TO_COPY)
     states[ActionId.MERGE] = _merge_state(selected, busy, blocked)

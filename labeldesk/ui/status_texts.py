@@ -88,6 +88,14 @@ def locked_reason(label: Label) -> str:
     return f"{quoted(label.display_name)}: {label.not_editable_reason or ''}"
 
 
+def several_locked(labels: Sequence[Label]) -> str:
+    """Why a selection holding ``labels`` (two or more of Wix's or apps' labels) can't be deleted, naming
+    the first few."""
+    names = ", ".join(quoted(label.display_name) for label in labels[:3])
+    more = f" and {len(labels) - 3:,} more" if len(labels) > 3 else ""
+    return f"{names}{more} are Wix's or apps' labels, which can't be deleted here. Select only your own labels."
+
+
 def again_advice(error: WixError) -> str:
     """The advice after a failed load: press F5, unless only a change elsewhere and a new start can help."""
     return "Press F5 to load them again." if error.asking_again_helps else ""

@@ -56,6 +56,18 @@ def test_a_locked_label_names_itself_and_is_still_copied():
     assert alone[ActionId.COPY] == ActionState(True)
 
 
+def test_several_locked_labels_in_a_selection_are_named_together():
+    from labeldesk.domain import Label, LabelType
+    from labeldesk.ui.status_texts import several_locked
+
+    apps = [Label(f"shop.l{n}", f"App {n}", LabelType.WIX_APP_DEFINED) for n in range(5)]
+    states = action_states([VIP, CUSTOMERS, *apps], set(), None, None)
+    said = states[ActionId.DELETE].reason
+    assert said == several_locked([CUSTOMERS, *apps])
+    assert said.startswith("‘Customers’, ‘App 0’, ‘App 1’ and 3 more are Wix's or apps' labels")
+    assert said.endswith("Select only your own labels.")
+
+
 def test_a_label_being_saved_waits():
     states = action_states([VIP, NEWS], {"custom.news"}, None, None)
     words = "‘News’ is being saved; wait a moment."
