@@ -42,7 +42,8 @@ SITE_CHANGED_WHILE_ASKING = "Nothing was deleted: the site changed while LabelDe
 NO_SITE_HINT = "No site is open.\nSign in to your Wix site, or open the demo site from the site menu."
 LOADING_HINT = "Loading labels…"
 NO_LABELS_HINT = "This site has no labels yet.\nClick New label (Ctrl+N) to create the first one."
-NO_MATCH_HINT = "No labels match your search.\nPress Esc to clear the search, or choose All types."
+#: (Said whether the search, the type filter or both hide every label: it names both.)
+NO_MATCH_HINT = "No labels match the search and the type filter.\nPress Esc to clear the search, or choose All types."
 OFFLINE_NO_COPY = "Offline — LabelDesk can't reach Wix. It keeps trying in the background."
 
 
