@@ -96,9 +96,11 @@ class SignInDialog(QDialog):
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("Paste the API key")
         self.key_edit.setAccessibleName("API key")
-        self.show_key = QPushButton("Show", self)
+        self.show_key = QPushButton("&Show", self)
         self.show_key.setCheckable(True)
         self.show_key.setAutoDefault(False)
+        # Not a stop for Tab (which goes from the key to the site ID, where the next thing is typed): Alt+S.
+        self.show_key.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.show_key.toggled.connect(self._toggle_key_visible)
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
@@ -186,7 +188,6 @@ class SignInDialog(QDialog):
         layout.addLayout(button_row(self.demo_button, right=self.buttons))
         chain = (
             self.key_edit,
-            self.show_key,
             self.site_edit,
             self.name_edit,
             self.sign_in_button,
@@ -214,7 +215,7 @@ class SignInDialog(QDialog):
 
     def _toggle_key_visible(self, visible: bool) -> None:
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password)
-        self.show_key.setText("Hide" if visible else "Show")
+        self.show_key.setText("&Hide" if visible else "&Show")
 
     def _show_keyring(self) -> None:
         problem = self.manager.keyring_problem
