@@ -7,6 +7,7 @@ import itertools
 import re
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -96,12 +97,14 @@ class SignInDialog(QDialog):
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("Paste the API key")
         self.key_edit.setAccessibleName("API key")
-        self.show_key = QPushButton("&Show", self)
+        self.show_key = QPushButton(self)
         self.show_key.setCheckable(True)
         self.show_key.setAutoDefault(False)
         # Not a stop for Tab (which goes from the key to the site ID, where the next thing is typed): Alt+S.
         self.show_key.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.show_key.setToolTip("Show or hide the key (Alt+S)")
         self.show_key.toggled.connect(self._toggle_key_visible)
+        self._toggle_key_visible(False)
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.show_key)
@@ -215,7 +218,8 @@ class SignInDialog(QDialog):
 
     def _toggle_key_visible(self, visible: bool) -> None:
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password)
-        self.show_key.setText("&Hide" if visible else "&Show")
+        self.show_key.setText("Hide" if visible else "Show")
+        self.show_key.setShortcut(QKeySequence("Alt+S"))  # (after the text, which sets one of its own)
 
     def _show_keyring(self) -> None:
         problem = self.manager.keyring_problem
