@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -52,11 +52,15 @@ class LabelsTable(QTableView):
         self._hint_wanted = False
         self._hint_may_wait = True  # (see show_empty_hint)
         self._rows_painted = False
+        self._selected_removed_at: int | None = None  # (where selected rows were just removed)
         self._after_paint: list[Callable[[], object]] = []
         if model is not None:
             self._show(model)
 
     def _show(self, model: LabelTableModel) -> None:
+        # (before setModel: this must see the selection and the current row before the view and its
+        # selection model change them for the rows going)
+        model.rowsAboutToBeRemoved.connect(self._note_selection)
         self.setModel(model)
         self.setSortingEnabled(True)
         self.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
@@ -91,6 +95,21 @@ class LabelsTable(QTableView):
         model.layoutChanged.connect(self.executeDelayedItemsLayout)
         # A big table is sorted on a worker: the rows keep their old order for that moment.
         model.sorting_changed.connect(self._show_sorting)
+        model.rowsRemoved.connect(self._select_after_removal)
+
+    def _note_selection(self, parent: QModelIndex, first: int, last: int) -> None:
+        ranges = self.selectionModel().selection()
+        selected = any(part.top() <= last and part.bottom() >= first for part in ranges)
+        self._selected_removed_at = first if selected else None
+
+    def _select_after_removal(self, *_: object) -> None:
+        """The selected labels went (a delete): the row that took their place is selected, as in a file
+        manager, so Del or F2 can go on from there; the keys stay where they were."""
+        at, self._selected_removed_at = self._selected_removed_at, None
+        model, selection = self.model(), self.selectionModel()
+        if at is not None and model.rowCount() and not selection.hasSelection():
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            selection.setCurrentIndex(model.index(min(at, model.rowCount() - 1), 0), flags)
 
     def _show_sorting(self, sorting: bool) -> None:
         if sorting:

@@ -171,6 +171,17 @@ def test_the_delete_question_gives_the_keys_back_to_the_table(vip_customers, qtb
     assert QApplication.focusWidget() is window.table
 
 
+def test_after_a_delete_the_next_row_is_selected(vip_customers, qtbot, monkeypatch):
+    window = vip_customers
+    names = [window.model.label_at(row).display_name for row in range(window.model.rowCount())]
+    select(window, "Wholesale")
+    following = names[names.index("Wholesale") + 1]
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda *args, **_: True)
+    window.delete_action.trigger()
+    qtbot.waitUntil(lambda: window.model.row_of("custom.wholesale") is None, timeout=10_000)
+    assert [label.display_name for label in window.selected_labels()] == [following]
+
+
 def test_the_sign_in_and_sign_out_dialogs_give_the_keys_back_to_the_table(site_window, qtbot, monkeypatch):
     window, _manager = site_window(MemoryKeyring())
     active(window, qtbot)
