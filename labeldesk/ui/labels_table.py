@@ -99,7 +99,7 @@ class LabelsTable(QTableView):
 
     def _note_selection(self, parent: QModelIndex, first: int, last: int) -> None:
         ranges = self.selectionModel().selection()
-        selected = any(part.top() <= last and part.bottom() >= first for part in ranges)
+        selected = any(ranges.at(n).top() <= last and ranges.at(n).bottom() >= first for n in range(ranges.size()))
         self._selected_removed_at = first if selected else None
 
     def _select_after_removal(self, *_: object) -> None:
