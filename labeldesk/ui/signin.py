@@ -147,6 +147,7 @@ class SignInDialog(QDialog):
         self.address_note.setVisible(not is_wix(api_base))
         self.message = plain_label(parent=self)
         self.message.setObjectName("signInMessage")
+        self.message.hide()  # (until there is something to say: an empty line would leave a gap)
 
         self.buttons = QDialogButtonBox(self)
         self.sign_in_button = self.buttons.addButton(
@@ -299,6 +300,7 @@ class SignInDialog(QDialog):
 
     def _say(self, text: str, kind: str) -> None:
         self.message.setText(shown_name(text))  # (Wix's words can be in it)
+        self.message.setVisible(bool(text))
         self.message.setProperty("kind", kind)
         self.message.setStyleSheet("color: #c62828;" if kind == "error" else "")
 

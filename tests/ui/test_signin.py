@@ -79,6 +79,7 @@ def test_first_run_asks_to_sign_in_and_says_where_the_key_goes(qtbot, make_app):
     assert "Manage Contact Labels" in texts and "/dashboard/" in texts
     assert dialog.demo_button.isVisible()
     assert not dialog.sign_in_button.isEnabled()
+    assert not dialog.message.isVisibleTo(dialog)  # (nothing said yet: no empty line above the buttons)
 
 
 def test_after_a_cancelled_sign_in_the_empty_table_offers_sign_in_and_the_demo(qtbot, make_app):
@@ -124,7 +125,7 @@ def test_a_wrong_key_points_at_the_key_field(qtbot, make_app, emulators, backend
     dialog = start_and_get_dialog(qtbot, window, manager)
     sign_in(dialog, "not-the-key", emulators[SITE_A])
     qtbot.waitUntil(lambda: dialog.message.property("kind") == "error", timeout=10_000)
-    assert "didn't accept this API key" in dialog.message.text()
+    assert "didn't accept this API key" in dialog.message.text() and dialog.message.isVisibleTo(dialog)
     assert "c62828" in dialog.key_edit.styleSheet() and dialog.site_edit.styleSheet() == ""
     assert backend.items == {}
     assert dialog.isVisible() and dialog.sign_in_button.isEnabled()
