@@ -157,7 +157,8 @@ def near_duplicate_forms(names: Iterable[str]) -> list[str]:
             if not name.isascii():
                 folded = unicodedata.normalize("NFKC", same_name_form(name)).casefold()
                 folded = unicodedata.normalize("NFKC", format_characters.sub("", folded))
-                forms[position] = " ".join((punctuation.sub("", folded) or folded).split())
+                bare = punctuation.sub("", folded)  # (all punctuation and spaces: kept whole, as for ASCII)
+                forms[position] = " ".join((bare if bare.strip() else folded).split())
     return forms
 
 

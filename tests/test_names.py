@@ -121,6 +121,12 @@ def test_ascii_and_other_names_drop_the_same_punctuation():
         assert near_duplicate_form(f"a{sign}b") + "é" == near_duplicate_form(f"a{sign}bé"), sign
 
 
+def test_a_name_of_punctuation_and_spaces_keeps_it_whether_ascii_or_not():
+    assert near_duplicate_form("- -") == "- -"
+    assert near_duplicate_form("\u2014 \u2014") == "\u2014 \u2014"  # (em dashes: not empty, as "- -" isn't)
+    assert near_duplicate_form("\u2014 \u2014") != near_duplicate_form("\u00a1 !")
+
+
 def test_same_name_means_trimmed_composed_and_case_folded():
     assert same_name_form(" VIP Customers ") == same_name_form("vip customers")
     assert same_name_form("Café") == same_name_form("CAFE\u0301")
