@@ -244,6 +244,7 @@ def _log_folder(log_handler: logging.Handler) -> Path | None:
     from labeldesk.logs import HeldLog
 
     if isinstance(log_handler, HeldLog):
+        log_handler.open()  # (a problem before the first paint: the folder shown must hold the file, and it)
         return log_handler.log_folder
     return Path(log_handler.baseFilename).parent if isinstance(log_handler, logging.FileHandler) else None
 

@@ -195,3 +195,19 @@ def test_the_log_folder_path_is_where_the_app_log_goes(tmp_path):
     handler = logging.FileHandler(tmp_path / "labeldesk.log", delay=True)
     assert _log_folder(handler) == Path(tmp_path)
     assert _log_folder(logging.NullHandler()) is None
+
+
+def test_a_problem_before_the_log_file_opened_opens_it_for_the_folder_the_dialog_shows(tmp_path):
+    import logging
+
+    from labeldesk.app import _log_folder
+    from labeldesk.logs import HeldLog
+
+    handler = HeldLog(tmp_path)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.handle(logging.makeLogRecord({"msg": "an unexpected problem", "levelno": logging.ERROR}))
+    try:
+        assert _log_folder(handler) == tmp_path
+        assert "an unexpected problem" in (tmp_path / "labeldesk.log").read_text()
+    finally:
+        handler.close()
