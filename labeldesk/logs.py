@@ -147,7 +147,12 @@ class HeldLog(logging.Handler):
             self.target = target = _log_file(self.log_dir)
             target.setFormatter(self.formatter)
             if self._dropped:
-                self._held.append(logging.makeLogRecord({"msg": f"({self._dropped} start-up records left out)"}))
+                note = f"({self._dropped} start-up records left out)"
+                self._held.append(
+                    logging.makeLogRecord(
+                        {"msg": note, "name": __name__, "levelno": logging.WARNING, "levelname": "WARNING"}
+                    )
+                )
             held, self._held, self._dropped = self._held, [], 0
             for record in held:
                 target.emit(record)
@@ -158,6 +163,9 @@ class HeldLog(logging.Handler):
         if self.target is not None:
             self.target.emit(record)
         elif len(self._held) < HELD_RECORDS:
+            # Its words as they are now (as QueueHandler.prepare does): an argument may change, or be
+            # gone, by the time the file opens.
+            record.msg, record.args = record.getMessage(), None
             self._held.append(record)
         else:
             self._dropped += 1

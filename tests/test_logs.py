@@ -131,11 +131,12 @@ def test_a_held_log_writes_nothing_until_opened_then_everything_in_order(tmp_pat
         logging.getLogger().removeHandler(handler)
         handler.close()
     lines = (tmp_path / "labeldesk.log").read_text().splitlines()
+    assert "WARNING MainThread labeldesk.logs: (2 start-up" in lines[3]
     assert [line.split(": ", 1)[1] for line in lines] == [
         "early 0",
         "early 1",
         "early 2",
-        "(2 start-up records left out)",
+        "(2 start-up records left out)",  # (a WARNING of labeldesk.logs, not "Level None")
         "later",
     ]
 
@@ -146,3 +147,18 @@ def test_a_held_log_closed_before_it_was_opened_still_writes_what_it_held(tmp_pa
     logging.getLogger().removeHandler(handler)
     handler.close()  # (an exit before the first paint: logging.shutdown flushes and closes it)
     assert "said before the window painted" in (tmp_path / "labeldesk.log").read_text()
+
+
+def test_a_held_record_says_what_its_arguments_were_when_it_was_logged(tmp_path):
+    handler = logs.setup_logging(tmp_path, hold=True)
+    names = ["first"]
+    try:
+        logging.getLogger("labeldesk.test").warning("names: %s", names)
+        names.append("added after")
+        assert isinstance(handler, logs.HeldLog)
+        handler.open()
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    text = (tmp_path / "labeldesk.log").read_text()
+    assert "names: ['first']" in text and "added after" not in text
