@@ -159,6 +159,14 @@ def test_while_a_running_operation_cannot_be_read_no_entry_is_forgotten_or_settl
     assert [e.entry for e in journal.deleted_entries(cache, confirmed=False)] == [cut_short]
 
 
+def test_a_delete_cut_short_is_never_settled_while_a_running_operation_uses_its_entry(cache):
+    merging = journal.save_deleted(cache, "custom.source", "Source", ["a"], NOW - timedelta(days=1))
+    plain = journal.save_deleted(cache, "custom.plain", "Plain", ["b"], NOW - timedelta(days=1))
+    # (a merge claimed from an engine gone: it settles its own source's entry as it carries on)
+    journal.begin(cache, Operation("merge", "deleting", entries={"custom.source": merging}), "gone", NOW)
+    assert journal.unsettled(cache, lambda owner: False, NOW) == [(plain, "custom.plain")]
+
+
 def test_an_unreadable_recently_deleted_entry_is_left_out_and_the_others_listed(cache):
     bad = journal.save_deleted(cache, "custom.bad", "Bad", ["a"], NOW)
     good = journal.save_deleted(cache, "custom.good", "Good", ["b"], NOW)
