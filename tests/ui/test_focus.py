@@ -218,3 +218,14 @@ def test_wait_in_the_quit_question_gives_the_keys_back_to_the_table(vip_customer
     assert window.isVisible()
     assert QApplication.focusWidget() is window.table
     monkeypatch.setattr(window.session, "close_when_saved", False)
+
+
+def test_an_empty_table_with_a_site_open_offers_no_sign_in_or_demo(demo, qtbot):
+    from labeldesk.ui import status_texts
+
+    window, _ = demo
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0)
+    window.search.setText("no label is called this")
+    qtbot.waitUntil(lambda: window.table._hint is not None and window.table.empty_hint.isVisible())
+    assert window.table.empty_hint.text() == status_texts.NO_MATCH_HINT
+    assert window.table.offer_buttons and not any(button.isVisibleTo(window) for button in window.table.offer_buttons)
