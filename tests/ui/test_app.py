@@ -179,6 +179,39 @@ main(["--report-first-paint"])
 def test_a_saved_copy_is_painted_before_anything_it_needn_t_wait_for_is_loaded(tmp_path):
     """The engine process, the single-instance socket, the log file's handler and the rest (see
     LOADED_AT_FIRST_PAINT): none helps show the saved copy, and each costs the first paint its import."""
+    out = _start_with_a_saved_copy(tmp_path, LOADED_AT_FIRST_PAINT)
+    assert out.stdout == "[]\n", out.stderr[-2000:]
+
+
+#: Like LOADED_AT_FIRST_PAINT: what the log file holds a moment after the first rows are painted.
+LOGGED_AFTER_FIRST_PAINT = """
+import os
+import labeldesk.app
+from PySide6.QtCore import QTimer
+
+def report(window):
+    log = os.path.join(os.environ["LABELDESK_HOME"], "logs", "labeldesk.log")
+    def look():
+        if os.path.exists(log) and "starting" in open(log, encoding="utf-8").read():
+            print("written", flush=True)
+            os._exit(0)
+        QTimer.singleShot(20, window, look)
+    look()
+    QTimer.singleShot(5000, window, lambda: (print("not written", flush=True), os._exit(0)))
+
+labeldesk.app._report_first_paint = report
+from labeldesk.__main__ import main
+main(["--report-first-paint"])
+"""
+
+
+def test_the_log_file_is_opened_once_the_first_rows_are_painted_with_what_was_held(tmp_path):
+    out = _start_with_a_saved_copy(tmp_path, LOGGED_AFTER_FIRST_PAINT)
+    assert out.stdout == "written\n", out.stderr[-2000:]
+
+
+def _start_with_a_saved_copy(tmp_path, script: str):
+    """Run ``script`` (one of the above) in a process of its own, with a saved copy of SITE to show."""
     import os
     import subprocess
     import sys
@@ -199,7 +232,6 @@ def test_a_saved_copy_is_painted_before_anything_it_needn_t_wait_for_is_loaded(t
     env = {**os.environ, "LABELDESK_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"  # (never the real one)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    out = subprocess.run(
-        [sys.executable, "-c", LOADED_AT_FIRST_PAINT], capture_output=True, text=True, env=env, timeout=60, check=False
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
     )
-    assert out.stdout == "[]\n", out.stderr[-2000:]
