@@ -128,8 +128,6 @@ class ContactFeatures(QObject):
         settings.setValue(PANEL_SHOWN_KEY, self._panel is not None and self._panel.isVisibleTo(self.window))
 
     def _show_panel(self, shown: bool) -> None:
-        if not shown and self._panel is None:
-            return
         panel = self.panel
         first = shown and not self._panel_sized
         had_keys = not shown and panel.has_keys()

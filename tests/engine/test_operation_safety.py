@@ -17,18 +17,12 @@ from labeldesk.engine.core import SyncEngine
 from labeldesk.engine.op_errors import JobFailuresError, JobOutcomeUnknownError
 from tests.conftest import make_client
 from tests.engine.test_core import Inbox
-from tests.engine.test_operations import BULK, Site, requests
-
-DELETES = "/contacts/v4/labels/"
+from tests.engine.test_operations import BULK, DELETES, Site, requests, served_site
 
 
 @pytest.fixture
 def shop():
-    store = LabelStore()
-    made = Site(store)
-    with Emulator(store, rate_limit=None, job_seconds=0.1) as emulator:
-        made.emulator = emulator
-        yield made
+    yield from served_site(0.1)
 
 
 def saved_entries(engine: SyncEngine, *, confirmed: bool) -> list:

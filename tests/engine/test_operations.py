@@ -3,6 +3,7 @@ the restorable delete and Recently deleted, cancelling, resuming, and the rate b
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from labeldesk.engine.op_errors import JobFailuresError, MergeRefusedError, Oper
 
 BULK = "/contacts/v4/bulk/contacts/add-remove-labels"
 JOBS = "/contacts/v4/bulk/jobs/"
+DELETES = "/contacts/v4/labels/"
 
 
 class Site:
@@ -53,13 +55,18 @@ class Site:
         return {cid for cid in self.store.contact_ids() if key in self.store.label_keys_of(cid)}
 
 
-@pytest.fixture
-def site():
+def served_site(job_seconds: float) -> Iterator[Site]:
+    """A Site served by the emulator, each bulk job taking ``job_seconds`` (the fixtures' body)."""
     store = LabelStore()
     made = Site(store)
-    with Emulator(store, rate_limit=None, job_seconds=0.2) as emulator:
+    with Emulator(store, rate_limit=None, job_seconds=job_seconds) as emulator:
         made.emulator = emulator
         yield made
+
+
+@pytest.fixture
+def site():
+    yield from served_site(0.2)
 
 
 def requests(emulator: Emulator, method: str, prefix: str) -> list:
@@ -77,7 +84,7 @@ def test_merging_three_labels_moves_every_contact_then_deletes_the_sources_after
     assert done.removed == site.sources and done.label.key == site.vip and done.meant == len(moving)
     assert site.holders(site.vip) >= moving  # every contact of every source now carries the target
     assert not {key for key in site.sources if key in {row["key"] for row in site.store.snapshot()}}
-    deletes = requests(site.emulator, "DELETE", "/contacts/v4/labels/")
+    deletes = requests(site.emulator, "DELETE", DELETES)
     polls = requests(site.emulator, "GET", JOBS)
     assert len(deletes) == 3 and len(requests(site.emulator, "POST", BULK)) == 3
     assert max(poll.finished for poll in polls) <= min(delete.started for delete in deletes)
@@ -107,7 +114,7 @@ def test_a_job_with_failures_deletes_nothing_and_names_the_contacts_it_failed_on
     failed = inbox.wait_for(p.OperationFailed)[0]
     assert isinstance(p.rebuild_error(failed.error), JobFailuresError) and "nothing was deleted" in failed.error.message
     assert [(c.id, c.shown) for c in failed.failed] == [(site.ann, "Ann Lee")] and failed.removed == []
-    assert not requests(site.emulator, "DELETE", "/contacts/v4/labels/")
+    assert not requests(site.emulator, "DELETE", DELETES)
     assert set(site.sources) <= {row["key"] for row in site.store.snapshot()}
     engine.handle(p.ListDeleted(2))
     assert inbox.wait_for(p.DeletedList)[0].entries == []  # nothing deleted: nothing to restore
@@ -208,7 +215,7 @@ def test_a_cancel_stops_before_the_deletes(site, engine_on):
     engine.handle(p.CancelOperation(started.operation))
     failed = inbox.wait_for(p.OperationFailed)[0]
     assert isinstance(p.rebuild_error(failed.error), OperationCancelledError) and failed.removed == []
-    assert not requests(site.emulator, "DELETE", "/contacts/v4/labels/")
+    assert not requests(site.emulator, "DELETE", DELETES)
     assert set(site.sources) <= {row["key"] for row in site.store.snapshot()}
 
 

@@ -21,20 +21,12 @@ from labeldesk.engine.core import SyncEngine
 from labeldesk.engine.entry import engine_process
 from tests.conftest import make_client
 from tests.engine.test_core import Inbox
-from tests.engine.test_operations import BULK, Site, requests
-
-DELETES = "/contacts/v4/labels/"
+from tests.engine.test_operations import BULK, DELETES, Site, requests, served_site
 
 
 @pytest.fixture
 def slow_site():
-    from labeldesk.emulator import Emulator, LabelStore
-
-    store = LabelStore()
-    made = Site(store)
-    with Emulator(store, rate_limit=None, job_seconds=3.0) as emulator:
-        made.emulator = emulator
-        yield made
+    yield from served_site(3.0)
 
 
 def journal_jobs(path) -> dict[str, list[str]]:

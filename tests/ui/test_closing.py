@@ -101,34 +101,11 @@ def test_closing_with_nothing_in_flight_does_not_ask(demo, answers):
     assert not window.isVisible() and asked == []
 
 
-def test_the_question_names_the_changes_as_plain_text(qtbot, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox, QWidget
+def answered_by_default(monkeypatch) -> dict:
+    """Quit questions answered with their default button; what each asked, as the dict returned shows it."""
+    from PySide6.QtWidgets import QMessageBox
 
-    seen = {}
-
-    def fake_exec(box):
-        seen["text"], seen["format"], seen["more"] = box.text(), box.textFormat(), box.informativeText()
-        seen["buttons"] = [button.text() for button in box.buttons()]
-        seen["default"] = box.defaultButton().text()
-        box.defaultButton().click()
-        return 0
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    assert REAL_ASK(parent, ["Deleting ‘<b>VIP</b>’…"]) is False
-    assert seen["text"] == "1 change is still being saved:\nDeleting ‘<b>VIP</b>’…"
-    assert seen["format"] == main_window.Qt.TextFormat.PlainText
-    assert seen["buttons"] == ["Wait", "Quit anyway"] and seen["default"] == "Wait"
-    assert seen["more"] == "Wait, and LabelDesk closes by itself once Wix has it. If you quit now, it may not be saved."
-
-
-def test_the_question_on_quitting_mid_merge_defaults_to_keep_open(qtbot, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox, QWidget
-
-    from labeldesk.ui.quit_question import ask_quit_while_operating
-
-    seen = {}
+    seen: dict = {}
 
     def fake_exec(box):
         seen["text"], seen["format"], seen["more"] = box.text(), box.textFormat(), box.informativeText()
@@ -138,6 +115,28 @@ def test_the_question_on_quitting_mid_merge_defaults_to_keep_open(qtbot, monkeyp
         return 0
 
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    return seen
+
+
+def test_the_question_names_the_changes_as_plain_text(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QWidget
+
+    seen = answered_by_default(monkeypatch)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert REAL_ASK(parent, ["Deleting ‘<b>VIP</b>’…"]) is False
+    assert seen["text"] == "1 change is still being saved:\nDeleting ‘<b>VIP</b>’…"
+    assert seen["format"] == main_window.Qt.TextFormat.PlainText
+    assert seen["buttons"] == ["Wait", "Quit anyway"] and seen["default"] == seen["escape"] == "Wait"
+    assert seen["more"] == "Wait, and LabelDesk closes by itself once Wix has it. If you quit now, it may not be saved."
+
+
+def test_the_question_on_quitting_mid_merge_defaults_to_keep_open(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QWidget
+
+    from labeldesk.ui.quit_question import ask_quit_while_operating
+
+    seen = answered_by_default(monkeypatch)
     parent = QWidget()
     qtbot.addWidget(parent)
     assert ask_quit_while_operating(parent, ["merge"]) is False

@@ -35,6 +35,19 @@ def merge_dialog(qtbot, fake, labels=(VIP, VIP_LOWER, VIP_DOTS), counts=COUNTS) 
     return dialog
 
 
+def merge_started(dialog: MergeDialog, fake, operation: int) -> p.MergeLabels:
+    """Start ``dialog``'s merge, and have the engine say it started as ``operation``; the intent sent."""
+    dialog.start()
+    return engine_started(fake, "merge", operation)
+
+
+def engine_started(fake, kind: str, operation: int):
+    """The one operation asked of ``fake``, said started (as ``operation``) by the engine."""
+    (intent,) = fake.operated
+    fake.operation_started.emit(p.OperationStarted(operation, kind, intent.request))
+    return intent
+
+
 def test_the_label_with_most_contacts_stays_by_default_and_the_dry_run_says_what_happens(qtbot):
     fake = FakeOperations()
     dialog = merge_dialog(qtbot, fake)
@@ -98,9 +111,7 @@ def test_merging_shows_progress_and_cancel_asks_the_engine_to_stop(qtbot):
 def test_a_merge_with_failures_names_the_contacts_and_deletes_nothing(qtbot):
     fake = FakeOperations()
     dialog = merge_dialog(qtbot, fake)
-    dialog.start()
-    (merge,) = fake.operated
-    fake.operation_started.emit(p.OperationStarted(3, "merge", merge.request))
+    merge_started(dialog, fake, 3)
     failed = [Contact("a", "Ana", "Costa"), Contact("b", email="bob@example.com"), Contact("c")]
     error = KnownError("‘vip’ couldn't be added to 3 contacts, so nothing was deleted.")
     fake.operation_failed.emit(p.OperationFailed(3, "merge", INFO, failed=failed), error)
@@ -113,9 +124,7 @@ def test_a_merge_with_failures_names_the_contacts_and_deletes_nothing(qtbot):
 def test_a_finished_merge_says_what_it_did(qtbot):
     fake = FakeOperations()
     dialog = merge_dialog(qtbot, fake)
-    dialog.start()
-    (merge,) = fake.operated
-    fake.operation_started.emit(p.OperationStarted(4, "merge", merge.request))
+    merge = merge_started(dialog, fake, 4)
     done = p.OperationDone(4, "merge", merge.request, VIP_LOWER, ["custom.vip", "custom.v-i-p"], 16, 16)
     fake.operation_done.emit(done)
     assert dialog.preview.text() == (
@@ -145,9 +154,7 @@ def deleted_dialog(qtbot, fake, entries, **options) -> DeletedDialog:
 def restore_started(dialog, fake, operation: int) -> p.RestoreLabel:
     """Restore the entry selected in ``dialog``; the engine names it ``operation``."""
     dialog.restore_selected()
-    (restore,) = fake.operated
-    fake.operation_started.emit(p.OperationStarted(operation, "restore", restore.request))
-    return restore
+    return engine_started(fake, "restore", operation)
 
 
 def test_recently_deleted_lists_entries_and_restore_reports_contacts_that_are_gone(qtbot):
@@ -265,9 +272,7 @@ def test_a_name_with_markup_and_a_newline_is_shown_as_one_plain_line_in_both_dia
 def test_closing_the_merge_dialog_while_it_runs_lets_the_merge_go_on(qtbot):
     fake = FakeOperations()
     dialog = _ready_merge(qtbot, fake)
-    dialog.start()
-    (merge,) = fake.operated
-    fake.operation_started.emit(p.OperationStarted(7, "merge", merge.request))
+    merge_started(dialog, fake, 7)
     dialog.close()  # the title bar's close button, not Cancel
     assert not dialog.isVisible() and fake.cancelled == []
 
